@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SummaryLineReporter from './tests/reporters/summary-line.js';
 
 export default defineConfig({
   test: {
@@ -7,6 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Prism, simulators and Chromium are real processes: keep parallelism modest on 2 cores.
     maxWorkers: 2,
-    reporters: process.env.CI ? ['default', ['json', { outputFile: '.tmp/vitest-results.json' }]] : ['default'],
+    reporters: ['default', new SummaryLineReporter()],
   },
 });

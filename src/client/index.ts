@@ -1,0 +1,20 @@
+export {
+  createSpsClient,
+  findSetCookie,
+  type SpsClient,
+  type SpsClientOptions,
+  type SpsFetchClient,
+  type SpsPaths,
+  type TransactionHelpers,
+  type TransactionScope,
+} from './client.js';
+export { SpsApiError, EXCERPT_LENGTH, type SpsApiErrorInit } from './errors.js';
+export {
+  normalizeTransactionStatus,
+  readChanges,
+  type CommitMessagePolicy,
+  type TransactionChange,
+  type TransactionState,
+  type TransactionStatus,
+} from './transactions.js';
+export { USER_AGENT, VERSION } from './version.js';

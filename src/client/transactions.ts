@@ -1,0 +1,80 @@
+/**
+ * Transaction status normalisation. SPS has two shapes for `GET /api/transaction`:
+ * 7.x `{ body: { status, commit_message }, key, meta }` and 5.7/6.x
+ * `{ key, meta, transaction: { status } }`.
+ */
+
+export type TransactionState = 'open' | 'closed';
+export type CommitMessagePolicy = 'required' | 'optional';
+
+export interface TransactionStatus {
+  status: TransactionState;
+  /** 7.x only: whether a commit needs a `message`. */
+  commitMessage?: CommitMessagePolicy;
+  /** `meta.remaining_seconds`: time before the open transaction is cancelled. */
+  remainingSeconds?: number;
+  /** `meta.changes`: link to the change log, present when there are changes. */
+  changesHref?: string;
+  /** Which documented shape the body had. */
+  shape: '7.x' | '6.x';
+  raw: unknown;
+}
+
+/** One entry of `GET /api/transaction/changes`. */
+export interface TransactionChange {
+  type: 'create' | 'delete' | 'reorder' | 'replace' | (string & {});
+  path: string;
+  new_value?: unknown;
+  old_value?: unknown;
+  new_order?: unknown[];
+  old_order?: unknown[];
+  [key: string]: unknown;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isState(value: unknown): value is TransactionState {
+  return value === 'open' || value === 'closed';
+}
+
+/**
+ * Normalises either status shape. Throws an `Error` naming what is wrong when the body has
+ * neither shape or a status other than `open`/`closed`.
+ */
+export function normalizeTransactionStatus(raw: unknown): TransactionStatus {
+  if (!isRecord(raw)) throw new Error('transaction status is not a JSON object');
+  let state: unknown;
+  let shape: TransactionStatus['shape'];
+  let commitMessage: CommitMessagePolicy | undefined;
+  if (isRecord(raw.body) && 'status' in raw.body) {
+    shape = '7.x';
+    state = raw.body.status;
+    const cm = raw.body.commit_message;
+    if (cm === 'required' || cm === 'optional') commitMessage = cm;
+    else if (cm !== undefined) throw new Error(`unknown body.commit_message ${JSON.stringify(cm)}`);
+  } else if (isRecord(raw.transaction) && 'status' in raw.transaction) {
+    shape = '6.x';
+    state = raw.transaction.status;
+  } else {
+    throw new Error('transaction status has neither body.status (7.x) nor transaction.status (6.x)');
+  }
+  if (!isState(state)) throw new Error(`unknown transaction status ${JSON.stringify(state)}`);
+  const result: TransactionStatus = { status: state, shape, raw };
+  if (commitMessage) result.commitMessage = commitMessage;
+  if (isRecord(raw.meta)) {
+    const rs = raw.meta.remaining_seconds;
+    if (typeof rs === 'number' && Number.isFinite(rs)) result.remainingSeconds = rs;
+    if (typeof raw.meta.changes === 'string') result.changesHref = raw.meta.changes;
+  }
+  return result;
+}
+
+/** Returns the `changes` array of a change-log body, or throws when there is none. */
+export function readChanges(raw: unknown): TransactionChange[] {
+  if (!isRecord(raw) || !Array.isArray(raw.changes)) {
+    throw new Error('transaction change log has no changes array');
+  }
+  return raw.changes as TransactionChange[];
+}
