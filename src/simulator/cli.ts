@@ -1,0 +1,127 @@
+/**
+ * `npm run simulator -- --nodes 3 [--http] [--port-base N]`: starts a local SPS simulator and
+ * keeps it up until Ctrl-C.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { randomPassword, startSimulator, type SimulatorHandle, type SimUsers } from './index.js';
+
+interface CliOptions {
+  nodes: number;
+  http?: boolean;
+  portBase?: number;
+  transactionSeconds?: number;
+  verbose?: boolean;
+}
+
+function intIn(min: number, max: number, what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${what} must be an integer from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+interface PasswordSource {
+  password: string;
+  from: string;
+  generated: boolean;
+}
+
+function passwordFrom(envName: string): PasswordSource {
+  const fromEnv = process.env[envName];
+  if (fromEnv !== undefined && fromEnv.length > 0) return { password: fromEnv, from: `from ${envName}`, generated: false };
+  return { password: randomPassword(), from: `generated for this run (${envName} is not set)`, generated: true };
+}
+
+function banner(sim: SimulatorHandle, https: boolean, admin: PasswordSource, operator: PasswordSource): string {
+  const out: string[] = [];
+  out.push(`SPS simulator: ${sim.nodes.length} node(s) over ${https ? 'HTTPS' : 'plain HTTP'} on 127.0.0.1`);
+  for (const n of sim.nodes) out.push(`  node ${n.index}  ${n.url}  (node id ${n.nodeId}, cluster address ${n.address})`);
+  out.push(sim.caFile ? `CA certificate: ${sim.caFile}` : 'CA certificate: none (plain HTTP)');
+  out.push('Users:');
+  const line = (role: string, u: { username: string }, src: PasswordSource): string =>
+    `  ${role.padEnd(9)} username "${u.username}", password ${src.from}`;
+  out.push(line('admin', sim.users.admin, admin));
+  if (sim.users.operator) out.push(line('operator', sim.users.operator, operator));
+  const generated = [
+    ...(admin.generated ? [`  admin:    ${admin.password}`] : []),
+    ...(operator.generated && sim.users.operator ? [`  operator: ${operator.password}`] : []),
+  ];
+  if (generated.length) {
+    out.push('Generated passwords (local sandbox only; shown once, not stored anywhere):');
+    out.push(...generated);
+  }
+  const first = sim.nodes[0];
+  if (first) {
+    const cacert = sim.caFile ? ` --cacert ${sim.caFile}` : '';
+    out.push(`Try: curl${cacert} -u ${sim.users.admin.username} -c cookies.txt ${first.url}/api/authentication`);
+  }
+  out.push('Press Ctrl-C to stop.');
+  return out.join('\n');
+}
+
+async function main(argv: string[] = process.argv): Promise<void> {
+  const program = new Command()
+    .name('sps-simulator')
+    .description(
+      'Local stateful simulator of the One Identity Safeguard for Privileged Sessions (SPS) REST API.\n' +
+        'Passwords come from SPS_SIM_ADMIN_PASSWORD and SPS_SIM_OPERATOR_PASSWORD; unset ones are generated and printed once.',
+    )
+    .option('-n, --nodes <count>', 'number of appliances to start', intIn(1, 32, '--nodes'), 1)
+    .option('--http', 'serve plain HTTP instead of HTTPS')
+    .option('--port-base <port>', 'first port; node i listens on port-base + i - 1 (default: free ports)', intIn(1, 65535, '--port-base'))
+    .option('--transaction-seconds <seconds>', 'lifetime of an open transaction', intIn(1, 86400, '--transaction-seconds'))
+    .option('-v, --verbose', 'print one line per request (method, path, status; never bodies or cookies)')
+    .showHelpAfterError();
+  program.parse(argv);
+  const opts = program.opts<CliOptions>();
+  if (opts.portBase !== undefined && opts.portBase + opts.nodes - 1 > 65535) {
+    program.error('--port-base + --nodes goes past port 65535');
+  }
+
+  const admin = passwordFrom('SPS_SIM_ADMIN_PASSWORD');
+  const operator = passwordFrom('SPS_SIM_OPERATOR_PASSWORD');
+  const users: SimUsers = {
+    admin: { username: 'admin', password: admin.password },
+    operator: { username: 'operator', password: operator.password },
+  };
+  const https = !opts.http;
+  const sim = await startSimulator({
+    nodes: opts.nodes,
+    https,
+    users,
+    ...(opts.portBase !== undefined ? { portBase: opts.portBase } : {}),
+    ...(opts.transactionSeconds !== undefined ? { transactionSeconds: opts.transactionSeconds } : {}),
+    ...(opts.verbose ? { onRequestLog: (l: string) => process.stdout.write(`${l}\n`) } : {}),
+  });
+  process.stdout.write(`${banner(sim, https, admin, operator)}\n`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      process.stderr.write('Forced exit.\n');
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`\n${signal}: shutting down...\n`);
+    sim.close().then(
+      () => {
+        process.stdout.write('Simulator stopped.\n');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        process.stderr.write(`Shutdown failed: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`sps-simulator: ${(e as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { parentOf } from './paths.js';
+
+/**
+ * An SPS application error. Thrown by handlers, turned into
+ * `{error: {type, message, details}, meta: {href, parent}}` by the node's dispatcher.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function errorBody(path: string, type: string, message: string, details: Record<string, unknown>): unknown {
+  const meta: Record<string, string> = { href: path };
+  const parent = parentOf(path);
+  if (parent !== undefined) meta.parent = parent;
+  return { error: { type, message, details }, meta };
+}
+
+export const notFound = (path: string): ApiError =>
+  new ApiError(404, 'NotFound', 'The requested object does not exist.', { path });
+
+export const semantic = (message: string, details: Record<string, unknown> = {}): ApiError =>
+  new ApiError(400, 'SemanticError', message, details);
+
+export const syntactic = (message: string, details: Record<string, unknown> = {}): ApiError =>
+  new ApiError(400, 'SyntacticError', message, details);

@@ -1,0 +1,47 @@
+import type { SimFault } from './types.js';
+
+interface Entry {
+  fault: SimFault;
+  remaining: number; // Infinity when `times` is not set
+}
+
+/** Faults by exact path, plus a '*' entry for every path. An exact path wins over '*'. */
+export class FaultTable {
+  private readonly entries = new Map<string, Entry>();
+
+  set(path: string, fault: SimFault): void {
+    if (fault.kind === 'latency' && !(Number.isFinite(fault.ms) && fault.ms >= 0)) {
+      throw new TypeError('latency fault needs ms >= 0');
+    }
+    if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0)) {
+      throw new TypeError('fault times must be a positive integer');
+    }
+    this.entries.set(path, { fault: { ...fault }, remaining: fault.times ?? Infinity });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /** The fault that applies to this request (and uses one of its `times`), if any. */
+  take(path: string, method: string): SimFault | undefined {
+    for (const key of [path, '*']) {
+      const e = this.entries.get(key);
+      if (!e) continue;
+      if (e.fault.method && e.fault.method.toUpperCase() !== method) continue;
+      e.remaining -= 1;
+      if (e.remaining <= 0) this.entries.delete(key);
+      return e.fault;
+    }
+    return undefined;
+  }
+}
+
+export const HTML_502 = `<html>
+<head><title>502 Bad Gateway</title></head>
+<body>
+<center><h1>502 Bad Gateway</h1></center>
+<hr><center>nginx</center>
+</body>
+</html>
+`;

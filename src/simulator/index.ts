@@ -1,0 +1,82 @@
+/**
+ * Stateful SPS appliance simulator: `startSimulator()` starts N nodes on loopback, each with its
+ * own sessions, configuration lock, committed/staged state and cluster membership.
+ */
+import { randomBytes } from 'node:crypto';
+import { createSimulatorTls, type SimTls } from './certs.js';
+import { systemClock } from './clock.js';
+import { NodeRuntime } from './node.js';
+import { ClusterRegistry } from './registry.js';
+import { buildRouter } from './routes.js';
+import type { SimulatorHandle, SimulatorOptions, SimUsers } from './types.js';
+
+export { createManualClock, systemClock, type ManualClock } from './clock.js';
+export type * from './types.js';
+
+export const DEFAULT_SESSION_IDLE_SECONDS = 1200;
+export const DEFAULT_TRANSACTION_SECONDS = 600;
+
+/** A random password for a local sandbox user. */
+export function randomPassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {
+  const count = opts.nodes ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > 32) throw new RangeError('nodes must be an integer from 1 to 32');
+  const host = opts.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new RangeError('the simulator only listens on 127.0.0.1');
+  const portBase = opts.portBase ?? 0;
+  if (!Number.isInteger(portBase) || portBase < 0 || portBase + count - 1 > 65535) throw new RangeError('invalid portBase');
+  const users: SimUsers = opts.users ?? {
+    admin: { username: 'admin', password: randomPassword() },
+    operator: { username: 'operator', password: randomPassword() },
+  };
+  const useHttps = opts.https ?? true;
+  const tls: SimTls | undefined = useHttps ? await createSimulatorTls() : undefined;
+  const registry = new ClusterRegistry<NodeRuntime>();
+  const router = buildRouter();
+  const runtimes: NodeRuntime[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const node = new NodeRuntime({
+        index: i + 1,
+        host,
+        port: portBase === 0 ? 0 : portBase + i,
+        ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
+        users,
+        clock: opts.clock ?? systemClock,
+        sessionIdleSeconds: opts.sessionIdleSeconds ?? DEFAULT_SESSION_IDLE_SECONDS,
+        transactionSeconds: opts.transactionSeconds ?? DEFAULT_TRANSACTION_SECONDS,
+        registry,
+        router,
+        ...(opts.onRequestLog ? { log: opts.onRequestLog } : {}),
+      });
+      runtimes.push(node);
+      await node.listen();
+      registry.add(node);
+    }
+  } catch (e) {
+    await Promise.all(runtimes.map((n) => n.close()));
+    await tls?.cleanup();
+    throw e;
+  }
+
+  let closed: Promise<void> | undefined;
+  const handle: SimulatorHandle = {
+    nodes: runtimes.map((n) => n.facade()),
+    users,
+    close: () => {
+      closed ??= (async () => {
+        await Promise.all(runtimes.map((n) => n.close()));
+        await tls?.cleanup();
+      })();
+      return closed;
+    },
+  };
+  if (tls) {
+    handle.caFile = tls.caFile;
+    handle.caPem = tls.caPem;
+  }
+  return handle;
+}

@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/simulator/index.js';
+import { ADMIN, OPERATOR, startTestSim, type TestSim } from './helpers.js';
+
+let t: TestSim | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+describe('simulator: authentication and sessions', () => {
+  it('logs in once with Basic credentials and answers later calls with the session cookie', async () => {
+    t = await startTestSim();
+    const c = t.client();
+    const login = await c.login(ADMIN);
+    expect(login.status).toBe(200);
+    expect(login.json).toEqual({ meta: { href: '/api/authentication', parent: '/api', transaction: '/api/transaction' } });
+    expect(login.setCookies).toHaveLength(1);
+    expect(login.setCookies[0]).toMatch(/^session_id=[0-9a-f]{40}; Path=\/; HttpOnly; Secure$/);
+
+    const api = await c.get('/api');
+    expect(api.status).toBe(200);
+    expect(api.json.items.map((i: { key: string }) => i.key)).toEqual(['authentication', 'cluster', 'configuration', 'transaction']);
+    const dt = await c.get('/api/configuration/datetime');
+    expect(dt.status).toBe(200);
+
+    const node = t.node(0);
+    expect(node.stats.logins).toBe(1);
+    expect(node.stats.requests).toBe(3);
+    expect(node.stats.byMethod.GET).toBe(3);
+    expect(node.stats.writes).toBe(0);
+    expect(node.state.sessionCount()).toBe(1);
+  });
+
+  it('does not mark the cookie Secure over plain HTTP', async () => {
+    t = await startTestSim({ https: false });
+    expect(t.sim.caFile).toBeUndefined();
+    expect(t.node(0).url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const login = await t.client().login();
+    expect(login.setCookies[0]).toMatch(/^session_id=[0-9a-f]{40}; Path=\/; HttpOnly$/);
+  });
+
+  it('rejects a wrong password with AuthenticationFailure and sets no cookie', async () => {
+    t = await startTestSim();
+    const c = t.client();
+    const r = await c.login({ username: ADMIN.username, password: 'wrong' });
+    expect(r.status).toBe(401);
+    expect(r.setCookies).toEqual([]);
+    expect(r.json.error.type).toBe('AuthenticationFailure');
+    expect(r.json.error.details).toEqual({});
+    expect(r.json.meta).toEqual({ href: '/api/authentication', parent: '/api' });
+
+    const noBasic = await c.raw('GET', '/api/authentication');
+    expect(noBasic.status).toBe(401);
+    expect(noBasic.json.error.type).toBe('AuthenticationFailure');
+    expect(noBasic.setCookies).toEqual([]);
+    expect(t.node(0).stats.logins).toBe(0);
+    expect(t.node(0).stats.loginFailures).toBe(2);
+  });
+
+  it('answers 401 Unauthenticated with details.path without a valid session', async () => {
+    t = await startTestSim();
+    const c = t.client();
+    const none = await c.get('/api/configuration/datetime/timezone');
+    expect(none.status).toBe(401);
+    expect(none.json).toMatchObject({
+      error: { type: 'Unauthenticated', details: { path: '/api/configuration/datetime/timezone' } },
+      meta: { href: '/api/configuration/datetime/timezone', parent: '/api/configuration/datetime' },
+    });
+    c.cookie = `session_id=${'0'.repeat(40)}`;
+    const unknown = await c.get('/api/cluster');
+    expect(unknown.status).toBe(401);
+    expect(unknown.json.error.details.path).toBe('/api/cluster');
+    // Unknown paths do not reveal themselves before authentication either.
+    const unknownPath = await c.get('/api/nothing/here');
+    expect(unknownPath.status).toBe(401);
+  });
+
+  it('expires a session after 20 idle minutes; activity slides the timeout', async () => {
+    const clock = createManualClock();
+    t = await startTestSim({ clock });
+    const c = t.client();
+    await c.login();
+    clock.advance(19 * 60_000);
+    expect((await c.get('/api')).status).toBe(200);
+    clock.advance(19 * 60_000); // 38 minutes after login, 19 after the last call
+    expect((await c.get('/api')).status).toBe(200);
+    clock.advance(20 * 60_000);
+    const expired = await c.get('/api');
+    expect(expired.status).toBe(401);
+    expect(expired.json.error.type).toBe('Unauthenticated');
+    expect(t.node(0).state.sessionCount()).toBe(0);
+  });
+
+  it('answers 404 NotFound for unknown paths and 405 for unsupported methods', async () => {
+    t = await startTestSim();
+    const c = t.client();
+    await c.login();
+    const nf = await c.get('/api/configuration/nothing');
+    expect(nf.status).toBe(404);
+    expect(nf.json).toMatchObject({ error: { type: 'NotFound' }, meta: { href: '/api/configuration/nothing', parent: '/api/configuration' } });
+    const del = await c.delete('/api/configuration/datetime/timezone');
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET, PUT');
+    expect(del.json.error.type).toBe('MethodNotAllowed');
+  });
+
+  it('gives the operator 403 Unauthorized on /api/cluster and on every write', async () => {
+    t = await startTestSim();
+    const op = t.client();
+    expect((await op.login(OPERATOR)).status).toBe(200);
+    expect((await op.get('/api/configuration/datetime/timezone')).status).toBe(200);
+    for (const path of ['/api/cluster', '/api/cluster/nodes', '/api/cluster/join_request', '/api/cluster/status']) {
+      const r = await op.get(path);
+      expect(r.status, path).toBe(403);
+      expect(r.json.error).toMatchObject({ type: 'Unauthorized', details: { path } });
+    }
+    const writes = [
+      await op.put('/api/configuration/datetime/timezone', 'UTC'),
+      await op.post('/api/configuration/datetime/ntp_servers', { selection: 'ip', value: '10.1.1.1' }),
+      await op.raw('POST', '/api/transaction', { headers: { 'content-length': '0' } }),
+      await op.put('/api/transaction', { status: 'commit' }),
+      await op.delete('/api/transaction'),
+    ];
+    expect(writes.map((w) => w.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(writes.every((w) => w.json.error.type === 'Unauthorized')).toBe(true);
+    expect(t.node(0).state.openTransaction()).toBeNull();
+    expect(t.node(0).state.committedConfig().configuration.datetime.timezone).toBe('Europe/Budapest');
+  });
+});

@@ -1,0 +1,71 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent, fetch } from 'undici';
+import { describe, expect, it } from 'vitest';
+
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+const CLI = join(process.cwd(), 'src', 'simulator', 'cli.ts');
+// One process (`node --import tsx`) rather than the tsx wrapper, whose signal relay gives the
+// child only 30 ms to acknowledge SIGINT and kills it on a busy machine.
+const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
+
+const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describe('simulator CLI', () => {
+  it('prints its options with --help', () => {
+    const r = spawnSync(TSX, [CLI, '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('--nodes <count>');
+    expect(r.stdout).toContain('--http');
+    expect(r.stdout).toContain('--port-base <port>');
+    expect(r.stdout).toContain('SPS_SIM_ADMIN_PASSWORD');
+  });
+
+  it('rejects a bad --nodes value', () => {
+    const r = spawnSync(TSX, [CLI, '--nodes', 'many'], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('--nodes must be an integer');
+  });
+
+  it('starts nodes, labels generated passwords, serves logins and stops cleanly on SIGINT', async () => {
+    const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), CLI, '--nodes', '2'], {
+      env: { ...process.env, SPS_SIM_ADMIN_PASSWORD: 'cli-admin-secret', SPS_SIM_OPERATOR_PASSWORD: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!out.includes('Press Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain('Press Ctrl-C to stop.');
+      const urls = [...out.matchAll(/node \d+ {2}(https:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]);
+      expect(urls).toHaveLength(2);
+      const caFile = /CA certificate: (\S+)/.exec(out)?.[1] ?? '';
+      expect(existsSync(caFile)).toBe(true);
+      expect(out).toContain('password from SPS_SIM_ADMIN_PASSWORD');
+      expect(out).not.toContain('cli-admin-secret');
+      const opPassword = /operator: (\S+)/.exec(out)?.[1] ?? '';
+      expect(opPassword.length).toBeGreaterThanOrEqual(16);
+      expect(out.split(opPassword).length - 1).toBe(1); // printed exactly once
+
+      const agent = new Agent({ connect: { ca: readFileSync(caFile, 'utf8') } });
+      const login = (url: string | undefined, user: string, password: string) =>
+        fetch(`${url}/api/authentication`, { dispatcher: agent, headers: { authorization: basic(user, password) } });
+      const admin = await login(urls[0], 'admin', 'cli-admin-secret');
+      expect(admin.status).toBe(200);
+      const operator = await login(urls[1], 'operator', opPassword);
+      expect(operator.status).toBe(200);
+      await agent.close();
+
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(out).toContain('Simulator stopped.');
+      expect(existsSync(caFile)).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
