@@ -1,0 +1,51 @@
+/**
+ * Builds a curl command line that reproduces a request. Secrets never go in: the password and
+ * the session id become shell variables (`$SPS_PASSWORD`, `$SPS_SESSION_ID`) that the reader
+ * sets, so the command still works when pasted.
+ */
+
+export interface CurlRequest {
+  method: string;
+  url: string;
+  /** Non-secret headers, sent as they are. */
+  headers?: Record<string, string>;
+  body?: string;
+  /** HTTP Basic: the password is shown as `passwordPlaceholder` (a `$VAR` or `<...>`). */
+  basic?: { username: string; passwordPlaceholder: string };
+  /** A cookie: `valuePlaceholder` replaces the value when the value is a secret. */
+  cookie?: { name: string; value?: string; valuePlaceholder?: string };
+  ca?: string;
+  insecure?: boolean;
+}
+
+/** Single-quotes a word for POSIX shells. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Double-quotes a word whose `$VAR` placeholders must expand; everything else is escaped. */
+function doubleQuoteWithVars(literal: string, variable: string): string {
+  const esc = literal.replace(/(["\\$`])/g, '\\$1');
+  return `"${esc}${variable}"`;
+}
+
+function credentialWord(prefix: string, placeholder: string): string {
+  return placeholder.startsWith('$') ? doubleQuoteWithVars(prefix, placeholder) : shellQuote(`${prefix}${placeholder}`);
+}
+
+export function toCurl(req: CurlRequest): string {
+  const parts = ['curl', '-sS', '-i'];
+  if (req.method !== 'GET') parts.push('-X', req.method);
+  if (req.insecure) parts.push('-k');
+  else if (req.ca) parts.push('--cacert', shellQuote(req.ca));
+  if (req.basic) parts.push('-u', credentialWord(`${req.basic.username}:`, req.basic.passwordPlaceholder));
+  if (req.cookie) {
+    const shown = req.cookie.valuePlaceholder ?? req.cookie.value ?? '';
+    parts.push('-b', credentialWord(`${req.cookie.name}=`, shown));
+  }
+  for (const [name, value] of Object.entries(req.headers ?? {})) parts.push('-H', shellQuote(`${name}: ${value}`));
+  if (req.body !== undefined) parts.push('--data-raw', shellQuote(req.body));
+  parts.push(shellQuote(req.url));
+  return parts.join(' ');
+}

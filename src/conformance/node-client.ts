@@ -1,0 +1,219 @@
+/**
+ * Sends the runner's requests to one node and records them as {@link Exchange}s: one
+ * transport per node, the session cookie of the one login, secrets registered for redaction,
+ * a curl line per request, and a circuit breaker that stops talking to a node that keeps
+ * failing at the transport level (so a hanging or resetting node ends the run in bounded time).
+ */
+import { randomBytes } from 'node:crypto';
+import { createTransport, TransportError, type Transport } from '../http/transport.js';
+import { redactJson, SECRET_JSON_KEYS, type SecretRegistry } from '../redact.js';
+import type { OperationModel } from '../spec/model.js';
+import { toCurl, type CurlRequest } from './curl.js';
+import type { Exchange, ProbeKind, TargetKind } from './types.js';
+
+export type AuthMode =
+  | 'session' // the node's real session (live) or a dummy cookie (mock)
+  | 'none'
+  | 'made_up_session'
+  | 'basic' // the real credentials (live) or dummy ones (mock)
+  | 'wrong_password';
+
+export interface SendSpec {
+  op: OperationModel;
+  probe: ProbeKind;
+  path: string;
+  auth: AuthMode;
+  /** JSON value to send (serialised here); `''` sends an empty body with Content-Length: 0. */
+  body?: unknown;
+  emptyBody?: boolean;
+  prefer?: { code?: number; example?: string };
+}
+
+export interface NodeClientOptions {
+  label: string;
+  /** Origin, optionally with a base path (no trailing slash), e.g. `https://sps1.example.com`. */
+  baseUrl: string;
+  target: TargetKind;
+  secrets: SecretRegistry;
+  username?: string;
+  password?: string;
+  caFile?: string;
+  ca?: string | Buffer;
+  insecure?: boolean;
+  timeoutMs: number;
+  userAgent: string;
+  sessionCookieName: string;
+  signal?: AbortSignal;
+  /** Consecutive transport failures after which the node is given up (default 3). */
+  maxConsecutiveFailures?: number;
+}
+
+export class AbortedError extends Error {
+  override name = 'AbortedError';
+}
+
+const MOCK_SESSION = 'mock-session-for-prism';
+const MOCK_USER = 'mock-user';
+const MOCK_PASSWORD = 'mock-password';
+
+export class NodeClient {
+  readonly label: string;
+  readonly baseUrl: string;
+  readonly target: TargetKind;
+  private readonly transport: Transport;
+  private session: string | undefined;
+  private readonly madeUpSession = randomBytes(20).toString('hex');
+  private readonly wrongPassword = `wrong-${randomBytes(9).toString('hex')}`;
+  private consecutiveFailures = 0;
+  /** Set when the node is given up: why. */
+  deadReason: string | undefined;
+  requests = 0;
+
+  constructor(private readonly o: NodeClientOptions) {
+    this.label = o.label;
+    this.baseUrl = o.baseUrl;
+    this.target = o.target;
+    this.transport = createTransport({
+      ...(o.ca !== undefined ? { ca: o.ca } : {}),
+      insecure: o.insecure === true,
+      timeoutMs: o.timeoutMs,
+      userAgent: o.userAgent,
+    });
+    o.secrets.add(this.wrongPassword, 'wrong-password');
+  }
+
+  get hasSession(): boolean {
+    return this.session !== undefined;
+  }
+
+  /** Takes the session cookie from a login answer; returns whether there was one. */
+  adoptSession(setCookies: string[]): boolean {
+    for (const line of setCookies) {
+      const pair = line.split(';')[0] ?? '';
+      const eq = pair.indexOf('=');
+      if (eq > 0 && pair.slice(0, eq).trim() === this.o.sessionCookieName) {
+        const value = pair.slice(eq + 1).trim();
+        if (value) {
+          this.session = value;
+          this.o.secrets.add(value, this.o.sessionCookieName);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Sends one request. After an abort only `ignoreAbort` requests (the rollback) are sent. */
+  async send(spec: SendSpec, opts: { ignoreAbort?: boolean } = {}): Promise<Exchange> {
+    const abortable = opts.ignoreAbort !== true;
+    if (abortable && this.o.signal?.aborted) throw new AbortedError('aborted');
+    const method = spec.op.method;
+    const url = `${this.baseUrl}${spec.path}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const shownHeaders: Record<string, string> = { Accept: 'application/json' };
+    const curl: CurlRequest = { method, url, headers: shownHeaders };
+    if (this.o.insecure) curl.insecure = true;
+    else if (this.o.caFile) curl.ca = this.o.caFile;
+    const mock = this.target === 'mock';
+    const cookieName = this.o.sessionCookieName;
+    switch (spec.auth) {
+      case 'session': {
+        const value = mock ? MOCK_SESSION : this.session;
+        if (value !== undefined) {
+          headers.cookie = `${cookieName}=${value}`;
+          curl.cookie = mock ? { name: cookieName, value } : { name: cookieName, valuePlaceholder: '$SPS_SESSION_ID' };
+        }
+        break;
+      }
+      case 'made_up_session':
+        headers.cookie = `${cookieName}=${this.madeUpSession}`;
+        curl.cookie = { name: cookieName, value: this.madeUpSession };
+        break;
+      case 'basic': {
+        const user = mock ? MOCK_USER : (this.o.username ?? '');
+        const pass = mock ? MOCK_PASSWORD : (this.o.password ?? '');
+        headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')}`;
+        curl.basic = { username: user, passwordPlaceholder: mock ? MOCK_PASSWORD : '$SPS_PASSWORD' };
+        break;
+      }
+      case 'wrong_password': {
+        const user = this.o.username ?? MOCK_USER;
+        headers.authorization = `Basic ${Buffer.from(`${user}:${this.wrongPassword}`, 'utf8').toString('base64')}`;
+        this.o.secrets.add(headers.authorization);
+        curl.basic = { username: user, passwordPlaceholder: '<wrong-password>' };
+        break;
+      }
+      case 'none':
+        break;
+    }
+    if (spec.prefer && (spec.prefer.code !== undefined || spec.prefer.example)) {
+      const parts: string[] = [];
+      if (spec.prefer.code !== undefined) parts.push(`code=${spec.prefer.code}`);
+      if (spec.prefer.example) parts.push(`example=${spec.prefer.example}`);
+      headers.prefer = parts.join(', ');
+      shownHeaders.Prefer = headers.prefer;
+    }
+    let body: string | undefined;
+    if (spec.emptyBody) {
+      body = '';
+      curl.body = '';
+    } else if (spec.body !== undefined) {
+      body = JSON.stringify(spec.body);
+      headers['content-type'] = 'application/json';
+      shownHeaders['Content-Type'] = 'application/json';
+      curl.body = this.o.secrets.redact(JSON.stringify(redactJson(spec.body)));
+    }
+    const ex: Exchange = {
+      node: this.label,
+      target: this.target,
+      op: spec.op,
+      probe: spec.probe,
+      method,
+      path: spec.path,
+      ...(spec.prefer?.code !== undefined ? { requestedStatus: spec.prefer.code } : {}),
+      ...(spec.prefer?.example ? { exampleName: spec.prefer.example } : {}),
+      curl: this.o.secrets.redact(toCurl(curl)),
+    };
+    this.requests++;
+    try {
+      const res = await this.transport.request({ method, url, headers, ...(body !== undefined ? { body } : {}) });
+      this.consecutiveFailures = 0;
+      this.registerSecrets(res.json);
+      ex.response = {
+        status: res.status,
+        headers: res.headers,
+        setCookies: res.setCookies,
+        bodyText: res.bodyText,
+        json: res.json,
+        durationMs: res.durationMs,
+      };
+    } catch (err) {
+      const kind = err instanceof TransportError ? err.kind : 'other';
+      const reason = err instanceof TransportError ? err.reason : err instanceof Error ? err.message : String(err);
+      ex.error = { kind, message: this.o.secrets.redact(reason) };
+      this.consecutiveFailures++;
+      if (this.consecutiveFailures >= (this.o.maxConsecutiveFailures ?? 3) && !this.deadReason) {
+        this.deadReason = `${this.consecutiveFailures} requests in a row got no HTTP answer (last: ${ex.error.message})`;
+      }
+      if (abortable && this.o.signal?.aborted) throw new AbortedError('aborted');
+    }
+    return ex;
+  }
+
+  /** Values of secret-named properties (psk, password, ...) in answers are redacted everywhere. */
+  private registerSecrets(value: unknown, depth = 0): void {
+    if (depth > 20 || value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const v of value) this.registerSecrets(v, depth + 1);
+      return;
+    }
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v === 'string' && SECRET_JSON_KEYS.includes(k.toLowerCase()) && v !== '<redacted>') this.o.secrets.add(v, k);
+      else this.registerSecrets(v, depth + 1);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

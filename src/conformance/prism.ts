@@ -1,0 +1,121 @@
+/**
+ * Starts `prism mock` on a spec on a free loopback port and stops it again. Prism prints the
+ * port it picked only in its "listening" line at the default log level, so the launcher reads
+ * its output until that line appears.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+
+export interface PrismHandle {
+  /** Origin of the mock, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  pid: number | undefined;
+  /** Stops Prism (SIGTERM, then SIGKILL after 3 s). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export class PrismStartError extends Error {
+  override name = 'PrismStartError';
+}
+
+/** The Prism CLI entry point of the installed @stoplight/prism-cli. */
+export function prismCliPath(): string {
+  const require = createRequire(import.meta.url);
+  const pkgFile = require.resolve('@stoplight/prism-cli/package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
+  const bin = typeof pkg.bin === 'string' ? pkg.bin : (pkg.bin?.prism ?? 'dist/index.js');
+  return resolve(dirname(pkgFile), bin);
+}
+
+const LISTENING = /Prism is listening on (https?:\/\/[^\s]+)/;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last resort: a process that exits without closing its mocks does not leave them behind.
+  process.on('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
+export async function startPrism(specFile: string, opts: { startTimeoutMs?: number } = {}): Promise<PrismHandle> {
+  const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
+  installExitHook();
+  const child = spawn(process.execPath, [prismCliPath(), 'mock', '-p', '0', '-h', '127.0.0.1', specFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  });
+  running.add(child);
+  let exited = false;
+  const exitedPromise = new Promise<void>((res) => {
+    child.once('exit', () => {
+      exited = true;
+      running.delete(child);
+      res();
+    });
+  });
+
+  const close = async (): Promise<void> => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      if (!exited) child.kill('SIGKILL');
+    }, 3000);
+    await exitedPromise;
+    clearTimeout(timer);
+  };
+
+  const tail: string[] = [];
+  const url = await new Promise<string>((res, rej) => {
+    let buffer = '';
+    const onData = (chunk: Buffer): void => {
+      buffer += chunk.toString('utf8').replace(ANSI, '');
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (line) {
+          tail.push(line);
+          if (tail.length > 8) tail.shift();
+        }
+        const m = LISTENING.exec(line);
+        if (m?.[1]) {
+          cleanup();
+          res(m[1].replace(/\/$/, ''));
+        }
+      }
+    };
+    const onExit = (code: number | null): void => {
+      cleanup();
+      const last = tail.filter((l) => !/^\S*\s*›?\s*\[CLI\]\s*…\s*awaiting/.test(l)).slice(-3).join(' | ');
+      rej(new PrismStartError(`Prism exited (code ${code ?? 'signal'}) before listening${last ? `: ${last}` : ''}`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      rej(new PrismStartError(`Prism did not start listening within ${startTimeoutMs} ms`));
+    }, startTimeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  }).catch(async (err: unknown) => {
+    await close();
+    throw err;
+  });
+  // Keep draining Prism's per-request log so its pipe never fills up.
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return { url, pid: child.pid, close };
+}

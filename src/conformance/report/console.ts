@@ -1,0 +1,113 @@
+import type { ConformanceReport, ProgressEvent } from '../runner.js';
+import { CHECK_NAMES } from '../types.js';
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+function padStart(s: string, n: number): string {
+  return s.length >= n ? s : ' '.repeat(n - s.length) + s;
+}
+
+function table(header: string[], rows: string[][], numericFrom = 1): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i >= numericFrom ? padStart(c, widths[i]!) : pad(c, widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', warning: 'warn', skipped: 'skip', none: '-' };
+
+/** The end-of-run text: checks table, node × check matrix, coverage matrix, failures, verdict. */
+export function renderSummary(report: ConformanceReport, opts: { maxFailures?: number } = {}): string {
+  const out: string[] = [];
+  const s = report.summary;
+  const rows = CHECK_NAMES.map((c) => {
+    const rs = report.results.filter((r) => r.check === c);
+    const n = (o: string): string => String(rs.filter((r) => r.outcome === o).length);
+    return rs.length === 0 ? undefined : [c, n('passed'), n('failed'), n('warning'), n('skipped')];
+  }).filter((r): r is string[] => r !== undefined);
+  rows.push(['total', String(s.passed), String(s.failed), String(s.warnings), String(s.skipped)]);
+  out.push('', table(['check', 'passed', 'failed', 'warnings', 'skipped'], rows));
+
+  const nodes = Object.keys(report.matrix);
+  const used = CHECK_NAMES.filter((c) => nodes.some((n) => report.matrix[n]?.[c] !== 'none'));
+  if (nodes.length > 0 && used.length > 0) {
+    // Printed with one column per node so that it stays narrow with many checks.
+    out.push('', 'Node × check:', table(['check', ...nodes], used.map((c) => [c, ...nodes.map((n) => MARK[report.matrix[n]?.[c] ?? 'none'] ?? '-')]), 99));
+  }
+
+  const cov = report.coverage;
+  if (cov.rows.length > 0) {
+    out.push('', `Coverage: ${cov.exercised}/${cov.total} documented (operation, status) pairs exercised (${cov.percent}%)`);
+    const w = Math.max(...cov.rows.map((r) => r.method.length + 1 + r.path.length));
+    for (const row of cov.rows) {
+      const cells = row.cells.map((c) => `${c.status}${!c.countable ? '?' : c.exercised ? '✓' : '✗'}`).join(' ');
+      out.push(`  ${pad(`${row.method} ${row.path}`, w)}  ${cells}`);
+    }
+  }
+
+  const failures = report.results.filter((r) => r.outcome === 'failed');
+  if (failures.length > 0) {
+    const max = opts.maxFailures ?? 40;
+    out.push('', `Failures (${failures.length}):`);
+    for (const f of failures.slice(0, max)) {
+      out.push(`  ✗ [${f.node}] ${f.check} ${f.method} ${f.path} (${f.operationId}): ${f.message}`);
+      if (f.curl) out.push(`      ${f.curl}`);
+    }
+    if (failures.length > max) out.push(`  ... and ${failures.length - max} more (see report.json / report.html)`);
+  }
+  const warnings = report.results.filter((r) => r.outcome === 'warning');
+  if (warnings.length > 0) {
+    out.push('', `Warnings (${warnings.length}):`);
+    for (const w of warnings.slice(0, 20)) out.push(`  ! [${w.node}] ${w.check} ${w.method} ${w.path}: ${w.message}`);
+    if (warnings.length > 20) out.push(`  ... and ${warnings.length - 20} more`);
+  }
+  for (const t of report.targets) for (const n of t.notes) out.push(`note [${t.node}]: ${n}`);
+  out.push('', verdictLine(report));
+  return `${out.join('\n')}\n`;
+}
+
+export function verdictLine(report: ConformanceReport): string {
+  const s = report.summary;
+  const counts = `${s.passed} passed, ${s.failed} failed, ${s.warnings} warnings, ${s.skipped} skipped`;
+  if (report.fatal) return `Could not run: ${report.fatal}`;
+  if (report.aborted) return `Stopped by ${report.aborted} (${counts})`;
+  return report.exitCode === 0 ? `Conformant: ${counts}` : `Not conformant: ${counts}`;
+}
+
+/**
+ * Live progress on stderr: one rewritten line on a terminal, otherwise a line per phase
+ * change. Notices (a lock found, a node given up, a failed rollback) always get a line.
+ */
+export function createProgressPrinter(stream: NodeJS.WriteStream | NodeJS.WritableStream, isTTY: boolean): {
+  onProgress: (e: ProgressEvent) => void;
+  done: () => void;
+} {
+  const phases = new Map<string, string>();
+  let drawn = false;
+  let last = 0;
+  const clear = (): void => {
+    if (isTTY && drawn) stream.write('\r\u001b[2K');
+    drawn = false;
+  };
+  return {
+    onProgress(e) {
+      if (e.notice) {
+        clear();
+        stream.write(`${e.notice}\n`);
+      }
+      const phaseChanged = phases.get(e.node) !== e.phase;
+      phases.set(e.node, e.phase);
+      if (isTTY) {
+        const now = Date.now();
+        if (!phaseChanged && now - last < 100) return;
+        last = now;
+        stream.write(`\r\u001b[2K[${e.node}] ${e.phase}: ${e.requests} requests, ${e.failed} failed checks so far`);
+        drawn = true;
+      } else if (phaseChanged) {
+        stream.write(`[${e.node}] ${e.phase}...\n`);
+      }
+    },
+    done: clear,
+  };
+}

@@ -1,0 +1,147 @@
+import type { ConformanceReport } from '../runner.js';
+import { CHECK_NAMES, type CheckResult } from '../types.js';
+
+export function htmlEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+const CSS = `
+:root {
+  --font-family-base: system-ui, -apple-system, BlinkMacSystemFont, 'Segoe UI', 'Roboto', 'Helvetica Neue', Arial, sans-serif;
+  --font-family-monospaced: ui-monospace, Menlo, Monaco, 'Cascadia Mono', 'Roboto Mono', 'Courier New', monospace;
+  --bg-color: #ffffff; --bg-color-tonal: #fbfbfc; --bg-color-inline-code: #ededf2;
+  --text-color-primary: #1a1c21; --text-color-secondary: #3b3c45; --border-color-primary: #dcdde5;
+  --color-success-base: #1cb854; --color-error-base: #f9316d; --color-warning-base: #ffa02e; --color-info-base: #1f7cff;
+  --http-get-color: #25b869; --http-post-color: #1e65f5; --http-put-color: #f5901d; --http-delete-color: #e70b46;
+}
+* { box-sizing: border-box; }
+body { margin:0; font-family:var(--font-family-base); font-size:14px; line-height:22px; color:var(--text-color-primary); background:var(--bg-color); }
+header { padding:24px 64px 8px; border-bottom:1px solid var(--border-color-primary); }
+header h1 { margin:0; font-size:28px; line-height:36px; font-weight:600; }
+header p { margin:4px 0 0; color:var(--text-color-secondary); }
+main { padding:8px 64px 48px; max-width:1400px; }
+h2 { font-size:20px; font-weight:600; margin:28px 0 8px; }
+table { border-collapse:collapse; width:100%; margin:8px 0; }
+th, td { border:1px solid var(--border-color-primary); padding:4px 8px; text-align:left; vertical-align:top; color:var(--text-color-secondary); }
+th { background:var(--bg-color-tonal); font-weight:600; color:var(--text-color-primary); }
+td.num { text-align:right; font-variant-numeric:tabular-nums; }
+code { font-family:var(--font-family-monospaced); font-size:12px; line-height:20px; background:var(--bg-color-inline-code); border-radius:4px; padding:0 4px; word-break:break-all; }
+.cards { display:flex; gap:12px; flex-wrap:wrap; margin:16px 0; }
+.card { border:1px solid var(--border-color-primary); border-radius:6px; padding:10px 16px; min-width:120px; background:var(--bg-color-tonal); }
+.card b { display:block; font-size:22px; line-height:30px; }
+.verdict { font-weight:600; padding:10px 16px; border-radius:6px; margin-top:16px; border:1px solid var(--border-color-primary); }
+.verdict::before { content:""; display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:8px; }
+.verdict.ok::before { background:var(--color-success-base); }
+.verdict.bad::before { background:var(--color-error-base); }
+.passed { color:var(--color-success-base); }
+.failed { color:var(--color-error-base); }
+.warning { color:var(--color-warning-base); }
+.skipped, .none { color:var(--color-info-base); }
+td.cell { text-align:center; font-weight:600; }
+tr.failed td:first-child { border-left:4px solid var(--color-error-base); font-weight:600; }
+tr.warning td:first-child { border-left:4px solid var(--color-warning-base); }
+span.st { display:inline-block; margin:1px 6px 1px 0; font-family:var(--font-family-monospaced); font-size:12px; }
+span.st::before { content:""; display:inline-block; width:8px; height:8px; border-radius:50%; margin-right:4px; }
+span.st.hit::before { background:var(--color-success-base); }
+span.st.miss::before { background:var(--color-error-base); }
+span.st.na::before { background:var(--border-color-primary); }
+details summary { cursor:pointer; color:var(--color-info-base); margin:8px 0; }
+.method { font-family:var(--font-family-monospaced); font-size:12px; font-weight:700; }
+.method.GET { color:var(--http-get-color); } .method.POST { color:var(--http-post-color); }
+.method.PUT { color:var(--http-put-color); } .method.DELETE { color:var(--http-delete-color); }
+`;
+
+function outcomeLabel(o: string): string {
+  return o === 'none' ? '–' : o;
+}
+
+function resultRows(rows: CheckResult[]): string {
+  return rows
+    .map(
+      (r) => `<tr class="${r.outcome}"><td class="${r.outcome}">${htmlEscape(r.outcome)}</td><td>${htmlEscape(r.check)}</td><td>${htmlEscape(r.node)}</td>` +
+        `<td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)}</small></td>` +
+        `<td>${htmlEscape(r.message)}${r.curl ? `<br><code>${htmlEscape(r.curl)}</code>` : ''}</td></tr>`,
+    )
+    .join('\n');
+}
+
+function resultTable(rows: CheckResult[], empty: string): string {
+  if (rows.length === 0) return `<p>${htmlEscape(empty)}</p>`;
+  return `<table><thead><tr><th>outcome</th><th>check</th><th>node</th><th>operation</th><th>message / reproduce</th></tr></thead><tbody>\n${resultRows(rows)}\n</tbody></table>`;
+}
+
+/** `report.html`: one self-contained page (inline CSS, no scripts). */
+export function renderHtml(report: ConformanceReport): string {
+  const s = report.summary;
+  const ok = report.exitCode === 0;
+  const verdict = report.fatal
+    ? `Could not run: ${report.fatal}`
+    : report.aborted
+      ? `Stopped by ${report.aborted}`
+      : ok
+        ? 'Conformant: no violations found'
+        : `${s.failed} violation${s.failed === 1 ? '' : 's'} found`;
+  const nodes = Object.keys(report.matrix);
+  const usedChecks = CHECK_NAMES.filter((c) => nodes.some((n) => report.matrix[n]?.[c] !== 'none'));
+  // One row per check, one column per node: stays readable with many checks and a few nodes.
+  const matrix = `<div style="overflow-x:auto"><table><thead><tr><th>check</th>${nodes.map((n) => `<th>${htmlEscape(n)}</th>`).join('')}</tr></thead><tbody>${usedChecks
+    .map((c) => `<tr><th>${htmlEscape(c)}</th>${nodes.map((n) => {
+      const cell = report.matrix[n]?.[c] ?? 'none';
+      return `<td class="cell ${cell}">${outcomeLabel(cell)}</td>`;
+    }).join('')}</tr>`)
+    .join('')}</tbody></table></div>`;
+  const cov = report.coverage;
+  const coverage = `<p>${cov.exercised} of ${cov.total} documented (operation, status) pairs exercised: <b>${cov.percent}%</b></p>
+<table><thead><tr><th>operation</th><th>statuses (green: exercised, red: not exercised)</th></tr></thead><tbody>${cov.rows
+    .map((row) => `<tr><td><span class="method ${htmlEscape(row.method)}">${htmlEscape(row.method)}</span> <code>${htmlEscape(row.path)}</code><br><small>${htmlEscape(row.operationId)}</small></td><td>${row.cells
+      .map((c) => `<span class="st ${!c.countable ? 'na' : c.exercised ? 'hit' : 'miss'}" title="${c.exercised ? 'exercised' : c.countable ? 'not exercised' : 'not a concrete status'}">${htmlEscape(c.status)}</span>`)
+      .join('')}</td></tr>`)
+    .join('\n')}</tbody></table>`;
+  const targets = `<table><thead><tr><th>node</th><th>url</th><th>kind</th><th>logged in</th><th>transaction at start</th><th>writes</th><th>requests</th><th>notes</th></tr></thead><tbody>${report.targets
+    .map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td class="num">${t.requests}</td><td>${htmlEscape(t.notes.join('; '))}</td></tr>`)
+    .join('')}</tbody></table>`;
+  const perCheck = `<table><thead><tr><th>check</th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th></tr></thead><tbody>${CHECK_NAMES.map((c) => {
+    const rows = report.results.filter((r) => r.check === c);
+    const n = (o: string): number => rows.filter((r) => r.outcome === o).length;
+    return rows.length === 0 ? '' : `<tr><td>${c}</td><td class="num passed">${n('passed')}</td><td class="num failed">${n('failed')}</td><td class="num warning">${n('warning')}</td><td class="num skipped">${n('skipped')}</td></tr>`;
+  }).join('')}</tbody></table>`;
+  const failures = report.results.filter((r) => r.outcome === 'failed');
+  const warnings = report.results.filter((r) => r.outcome === 'warning');
+  const skipped = report.results.filter((r) => r.outcome === 'skipped');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>SPS conformance report</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header>
+<h1>SPS REST API conformance report</h1>
+<p>${htmlEscape(report.spec.title)} ${htmlEscape(report.spec.version)} · ${htmlEscape(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s · exit code ${report.exitCode}</p>
+</header>
+<main>
+<section id="summary">
+<div class="verdict ${ok ? 'ok' : 'bad'}">${htmlEscape(verdict)}</div>
+<div class="cards">
+<div class="card passed"><b>${s.passed}</b>passed</div>
+<div class="card failed"><b>${s.failed}</b>failed</div>
+<div class="card warning"><b>${s.warnings}</b>warnings</div>
+<div class="card skipped"><b>${s.skipped}</b>skipped</div>
+<div class="card"><b>${cov.percent}%</b>coverage</div>
+</div>
+</section>
+<section id="targets"><h2>Targets</h2>${targets}</section>
+<section id="matrix"><h2>Node × check</h2>${matrix}</section>
+<section id="checks"><h2>Checks</h2>${perCheck}</section>
+<section id="failures"><h2>Failures (${failures.length})</h2>${resultTable(failures, 'No failures.')}</section>
+<section id="warnings"><h2>Warnings (${warnings.length})</h2>${resultTable(warnings, 'No warnings.')}</section>
+<section id="coverage"><h2>Coverage</h2>${coverage}</section>
+<section id="skipped"><h2>Skipped (${skipped.length})</h2><details><summary>show skipped checks and their reasons</summary>${resultTable(skipped, 'Nothing skipped.')}</details></section>
+<section id="all"><h2>All results (${report.results.length})</h2><details><summary>show every result</summary>${resultTable(report.results, 'No results.')}</details></section>
+</main>
+</body>
+</html>
+`;
+}

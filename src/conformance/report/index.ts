@@ -1,0 +1,32 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { SecretRegistry } from '../../redact.js';
+import type { ConformanceReport } from '../runner.js';
+import { renderHtml } from './html.js';
+import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
+
+export { renderHtml } from './html.js';
+export { renderJson } from './json.js';
+export { renderJunit } from './junit.js';
+export { createProgressPrinter, renderSummary, verdictLine } from './console.js';
+
+export const REPORT_FILES = ['junit.xml', 'report.json', 'report.html'] as const;
+
+/** Writes junit.xml, report.json and report.html into `dir`; every text passes the secret registry. */
+export async function writeReports(report: ConformanceReport, dir: string, secrets: SecretRegistry): Promise<string[]> {
+  const target = resolve(dir);
+  await mkdir(target, { recursive: true });
+  const files: Array<[string, string]> = [
+    ['junit.xml', renderJunit(report)],
+    ['report.json', renderJson(report)],
+    ['report.html', renderHtml(report)],
+  ];
+  const written: string[] = [];
+  for (const [name, text] of files) {
+    const file = join(target, name);
+    await writeFile(file, secrets.redact(text), 'utf8');
+    written.push(file);
+  }
+  return written;
+}

@@ -1,0 +1,32 @@
+import type { ConformanceReport } from '../runner.js';
+
+/**
+ * `report.json`: `{ summary, targets, results, coverage, matrix, spec, startedAt, durationMs,
+ * exitCode, fatal?, aborted? }`. `results` rows are `{ check, operationId, method, path, node,
+ * outcome, message, curl }`.
+ */
+export function renderJson(report: ConformanceReport): string {
+  const out = {
+    summary: report.summary,
+    targets: report.targets,
+    results: report.results.map((r) => ({
+      check: r.check,
+      operationId: r.operationId,
+      method: r.method,
+      path: r.path,
+      node: r.node,
+      outcome: r.outcome,
+      message: r.message,
+      curl: r.curl,
+    })),
+    coverage: report.coverage,
+    matrix: report.matrix,
+    spec: report.spec,
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    exitCode: report.exitCode,
+    ...(report.fatal ? { fatal: report.fatal } : {}),
+    ...(report.aborted ? { aborted: report.aborted } : {}),
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}

@@ -1,0 +1,65 @@
+import type { CheckResult } from '../types.js';
+import type { ConformanceReport } from '../runner.js';
+
+// XML 1.0 forbids most control characters even when escaped.
+// eslint-disable-next-line no-control-regex
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
+export function xmlEscape(text: string): string {
+  return text
+    .replace(INVALID_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+function testcase(r: CheckResult): string {
+  const name = xmlEscape(`${r.check} ${r.method} ${r.path}`);
+  const classname = xmlEscape(`${r.node}.${r.operationId}`);
+  const open = `    <testcase classname="${classname}" name="${name}" time="0">`;
+  const detail = xmlEscape(`${r.message}\n\n${r.curl}`);
+  switch (r.outcome) {
+    case 'failed':
+      return `${open}\n      <failure message="${xmlEscape(r.message)}" type="${xmlEscape(r.check)}">${detail}</failure>\n    </testcase>`;
+    case 'skipped':
+      return `${open}\n      <skipped message="${xmlEscape(r.message)}"/>\n    </testcase>`;
+    case 'warning':
+      return `${open}\n      <system-out>WARNING: ${detail}</system-out>\n    </testcase>`;
+    default:
+      return `${open}</testcase>`;
+  }
+}
+
+/** `junit.xml`: one `<testsuite>` per node, one `<testcase>` per result row. */
+export function renderJunit(report: ConformanceReport): string {
+  const nodes = [...new Set([...report.targets.map((t) => t.node), ...report.results.map((r) => r.node)])];
+  const suites = nodes.map((node) => {
+    const rows = report.results.filter((r) => r.node === node);
+    const failures = rows.filter((r) => r.outcome === 'failed').length;
+    const skipped = rows.filter((r) => r.outcome === 'skipped').length;
+    return [
+      `  <testsuite name="${xmlEscape(`sps-conformance ${node}`)}" tests="${rows.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${xmlEscape(report.startedAt)}">`,
+      ...rows.map(testcase),
+      '  </testsuite>',
+    ].join('\n');
+  });
+  if (report.fatal) {
+    suites.push(
+      [
+        `  <testsuite name="sps-conformance" tests="1" failures="0" errors="1" skipped="0">`,
+        `    <testcase classname="sps-conformance" name="run"><error message="${xmlEscape(report.fatal)}">${xmlEscape(report.fatal)}</error></testcase>`,
+        '  </testsuite>',
+      ].join('\n'),
+    );
+  }
+  const s = report.summary;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="sps-conformance" tests="${report.results.length}" failures="${s.failed}" errors="${report.fatal ? 1 : 0}" skipped="${s.skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,42 @@
+import type { OperationModel, SpecModel } from '../spec/model.js';
+import { UsageError } from './errors.js';
+import { CHECK_NAMES, type CheckName } from './types.js';
+
+/** Which operations and checks a run covers, from `--only` / `--skip` (tags, operationIds, check names). */
+export interface Selection {
+  includesOperation(op: OperationModel): boolean;
+  includesCheck(check: CheckName): boolean;
+}
+
+function norm(s: string): string {
+  return s.trim().toLowerCase();
+}
+
+export function buildSelection(model: SpecModel, only: string[] = [], skip: string[] = []): Selection {
+  const tags = new Set(model.operations.flatMap((o) => o.tags.map(norm)));
+  const ids = new Set(model.operations.map((o) => norm(o.operationId)));
+  const checks = new Set<string>(CHECK_NAMES);
+  const split = (flag: string, values: string[]): { ops: Set<string>; checks: Set<string> } => {
+    const out = { ops: new Set<string>(), checks: new Set<string>() };
+    for (const raw of values.flatMap((v) => v.split(','))) {
+      const v = norm(raw);
+      if (v === '') continue;
+      if (checks.has(v)) out.checks.add(v);
+      else if (tags.has(v) || ids.has(v)) out.ops.add(v);
+      else {
+        throw new UsageError(
+          `${flag} ${JSON.stringify(raw.trim())} is not a tag, an operationId or a check name of this spec (tags: ${[...new Set(model.operations.flatMap((o) => o.tags))].join(', ')})`,
+        );
+      }
+    }
+    return out;
+  };
+  const inc = split('--only', only);
+  const exc = split('--skip', skip);
+  const opMatches = (op: OperationModel, set: Set<string>): boolean =>
+    set.has(norm(op.operationId)) || op.tags.some((t) => set.has(norm(t)));
+  return {
+    includesOperation: (op) => (inc.ops.size === 0 || opMatches(op, inc.ops)) && !opMatches(op, exc.ops),
+    includesCheck: (c) => (inc.checks.size === 0 || inc.checks.has(c)) && !exc.checks.has(c),
+  };
+}

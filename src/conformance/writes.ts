@@ -1,0 +1,146 @@
+/**
+ * Safety rules and helpers of the write cycle. The runner only ever writes a setting back with
+ * the value it just read, inside a transaction it opened itself, and always rolls that
+ * transaction back; it never commits and never sends an operation that changes cluster
+ * membership.
+ */
+import type { OperationModel, SpecModel } from '../spec/model.js';
+import { applicableSchemas, itemSchemas, propertySchemas } from '../spec/schema-walk.js';
+import type { SchemaValidator } from '../spec/validate.js';
+
+/** Operations that change cluster membership: never sent to a target by the runner. */
+export const CLUSTER_MEMBERSHIP_OPERATIONS: ReadonlySet<string> = new Set([
+  'promoteClusterNode',
+  'createJoinRequest',
+  'createClusterNode',
+  'updateClusterNode',
+]);
+
+export type OperationRole =
+  | 'login'
+  | 'read'
+  | 'transaction-open'
+  | 'transaction-rollback'
+  | 'transaction-commit'
+  | 'cluster-membership'
+  | 'setting-put'
+  | 'other-write';
+
+const TRANSACTION = '/api/transaction';
+
+export function isClusterMembership(op: OperationModel): boolean {
+  if (CLUSTER_MEMBERSHIP_OPERATIONS.has(op.operationId)) return true;
+  return op.method !== 'GET' && (op.path === '/api/cluster' || op.path.startsWith('/api/cluster/'));
+}
+
+/** What the runner may do with an operation against a live target. */
+export function operationRole(op: OperationModel, all: OperationModel[]): OperationRole {
+  if (op.security === 'basicAuth') return 'login';
+  if (op.method === 'GET' || op.method === 'HEAD') return 'read';
+  if (isClusterMembership(op)) return 'cluster-membership';
+  if (op.path === TRANSACTION) {
+    if (op.method === 'POST') return 'transaction-open';
+    if (op.method === 'DELETE') return 'transaction-rollback';
+    return 'transaction-commit';
+  }
+  if (op.path.startsWith(`${TRANSACTION}/`)) return 'other-write';
+  if (op.method === 'PUT' && all.some((o) => o.method === 'GET' && o.path === op.path)) return 'setting-put';
+  return 'other-write';
+}
+
+/** Why an operation is not sent to a live target (undefined: it is sent). */
+export function notSentReason(role: OperationRole, allowWrites: boolean): string | undefined {
+  switch (role) {
+    case 'cluster-membership':
+      return 'never sent to a target: it changes cluster membership (exercised against the simulator and the mock)';
+    case 'transaction-commit':
+      return 'never sent to a target: the runner never commits';
+    case 'other-write':
+      return 'never sent to a target: the runner only writes settings back with their current value (exercised against the mock)';
+    case 'setting-put':
+    case 'transaction-open':
+    case 'transaction-rollback':
+      return allowWrites ? undefined : 'read-only run: writes need --allow-writes';
+    default:
+      return undefined;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `{key, meta: {href}}` (an embedded reference, as GET returns it) -> the bare key, everywhere. */
+export function referencesToKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(referencesToKeys);
+  if (!isObject(value)) return value;
+  const keys = Object.keys(value);
+  if (
+    keys.length === 2 &&
+    typeof value.key === 'string' &&
+    isObject(value.meta) &&
+    typeof value.meta.href === 'string'
+  ) {
+    return value.key;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = referencesToKeys(v);
+  return out;
+}
+
+/** Removes the properties the request schema marks `readOnly`, recursively. */
+export function stripReadOnly(model: SpecModel, validator: SchemaValidator, value: unknown, pointer: string, depth = 0): unknown {
+  if (depth > 30) return value;
+  const schemas = applicableSchemas(model, validator, value, pointer);
+  if (Array.isArray(value)) {
+    const items = itemSchemas(schemas);
+    return items[0] ? value.map((v) => stripReadOnly(model, validator, v, items[0]!, depth + 1)) : value;
+  }
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    const { pointers } = propertySchemas(schemas, key);
+    const readOnly = pointers.some((p) => {
+      const s = model.deref(model.at(p), p).value;
+      return isObject(s) && s.readOnly === true;
+    });
+    if (readOnly) continue;
+    out[key] = pointers[0] ? stripReadOnly(model, validator, child, pointers[0], depth + 1) : child;
+  }
+  return out;
+}
+
+/** Stable JSON: object keys sorted. */
+export function canonicalJson(value: unknown): string {
+  const norm = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(norm);
+    if (!isObject(v)) return v;
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, norm(v[k])]));
+  };
+  return JSON.stringify(norm(value)) ?? 'undefined';
+}
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  return canonicalJson(referencesToKeys(a)) === canonicalJson(referencesToKeys(b));
+}
+
+/**
+ * The body to PUT a setting back unchanged: the `body` of its GET with references as bare keys
+ * and read-only properties removed, validated against the request schema. A setting whose
+ * request needs something GET does not return (a write-only secret) cannot be written back.
+ */
+export function sameValueRequestBody(
+  model: SpecModel,
+  validator: SchemaValidator,
+  put: OperationModel,
+  current: unknown,
+): { ok: true; body: unknown } | { ok: false; reason: string } {
+  const pointer = put.requestBody?.schemaPointer;
+  if (!pointer) return { ok: false, reason: 'the PUT documents no JSON request schema' };
+  const body = stripReadOnly(model, validator, referencesToKeys(current), pointer);
+  const check = validator.validate(pointer, body);
+  if (!check.valid) {
+    return { ok: false, reason: `the value read back does not fit the PUT request schema (${check.errors.join('; ')})` };
+  }
+  return { ok: true, body };
+}

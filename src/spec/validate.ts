@@ -1,0 +1,74 @@
+/**
+ * JSON Schema 2020-12 validation (Ajv) of values against schemas that live inside the spec,
+ * addressed by JSON pointer. The whole document is registered once, so `$ref`s between
+ * components resolve as they do in the spec.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { SpecModel } from './model.js';
+
+const DOC_ID = 'urn:sps-contract:spec';
+
+export interface ValidationOutcome {
+  valid: boolean;
+  /** One line per problem: `<instance path>: <message>`. */
+  errors: string[];
+}
+
+export interface SchemaValidator {
+  /** Validates `value` against the schema at `pointer` (`#/components/schemas/Meta`). */
+  validate(pointer: string, value: unknown): ValidationOutcome;
+}
+
+export function createValidator(model: SpecModel): SchemaValidator {
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: true,
+    validateSchema: false,
+    // OpenAPI keywords that are not JSON Schema ones are annotations.
+    keywords: ['example', 'discriminator', 'xml', 'externalDocs'],
+  });
+  addFormats.default(ajv);
+  ajv.addSchema(model.document, DOC_ID);
+  const cache = new Map<string, ValidateFunction>();
+  return {
+    validate(pointer, value) {
+      let fn = cache.get(pointer);
+      if (!fn) {
+        fn = ajv.compile({ $ref: `${DOC_ID}${pointer}` });
+        cache.set(pointer, fn);
+      }
+      const valid = fn(value) as boolean;
+      return { valid, errors: valid ? [] : formatErrors(fn.errors ?? []) };
+    },
+  };
+}
+
+export function formatErrors(errors: ErrorObject[], max = 8): string[] {
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    // oneOf/anyOf summaries repeat what the branch errors already say.
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
+    const where = e.instancePath === '' ? '(root)' : e.instancePath;
+    let msg = e.message ?? e.keyword;
+    if (e.keyword === 'additionalProperties' && typeof e.params.additionalProperty === 'string') {
+      msg += ` (${e.params.additionalProperty})`;
+    } else if (e.keyword === 'enum' && Array.isArray(e.params.allowedValues)) {
+      msg += `: ${e.params.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}`;
+    } else if (e.keyword === 'const') {
+      msg += ` ${JSON.stringify(e.params.allowedValue)}`;
+    }
+    const line = `${where}: ${msg}`;
+    if (!seen.has(line)) {
+      seen.add(line);
+      lines.push(line);
+    }
+  }
+  if (lines.length === 0 && errors.length > 0) {
+    const e = errors[0]!;
+    lines.push(`${e.instancePath === '' ? '(root)' : e.instancePath}: ${e.message ?? e.keyword}`);
+  }
+  return lines.length > max ? [...lines.slice(0, max), `... ${lines.length - max} more`] : lines;
+}

@@ -1,0 +1,128 @@
+/**
+ * Live runs against a small local server that follows the fixture spec: a conformant one
+ * passes, and a server that breaks one rule makes exactly the check for that rule fail.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runConformance, type ConformanceReport } from '../../src/conformance/runner.js';
+import type { CheckName } from '../../src/conformance/types.js';
+import { FIXTURE_SPEC, startBreakableSps, type Break, type BreakableSps } from './helpers/breakable-sps.js';
+
+let sps: BreakableSps | undefined;
+afterEach(async () => {
+  await sps?.close();
+  sps = undefined;
+});
+
+async function runAgainst(breaks: Break[], extra: { allowWrites?: boolean; strict?: boolean } = {}): Promise<ConformanceReport> {
+  sps = await startBreakableSps({ breaks });
+  return runConformance({
+    specFile: FIXTURE_SPEC,
+    urls: [sps.url],
+    username: 'admin',
+    password: sps.password,
+    timeoutMs: 3000,
+    ...extra,
+  });
+}
+
+function failedChecks(report: ConformanceReport): Set<CheckName> {
+  return new Set(report.results.filter((r) => r.outcome === 'failed').map((r) => r.check));
+}
+
+describe('a conformant target', () => {
+  it('passes read-only, logging in once and sending no write', async () => {
+    const report = await runAgainst([]);
+    expect(report.exitCode).toBe(0);
+    expect(report.summary.failed).toBe(0);
+    expect(sps!.logins).toBe(1);
+    expect(sps!.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    // The transaction state is read first, right after the login.
+    expect(sps!.requests.slice(0, 2).map((r) => r.path)).toEqual(['/api/authentication', '/api/transaction']);
+    for (const check of ['auth_required', 'auth_failure', 'not_found', 'meta_conformance', 'drift'] as const) {
+      expect(report.results.some((r) => r.check === check && r.outcome === 'passed'), check).toBe(true);
+    }
+    // Writes, commits and cluster membership changes are reported as not sent, with the reason.
+    const notSent = report.results.filter((r) => r.outcome === 'skipped').map((r) => `${r.operationId}: ${r.message}`);
+    expect(notSent).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^promoteClusterNode: never sent to a target: it changes cluster membership/),
+      expect.stringMatching(/^commitTransaction: never sent to a target: the runner never commits/),
+      expect.stringMatching(/^updateTimezone: read-only run: writes need --allow-writes/),
+    ]));
+    expect(report.targets[0]).toMatchObject({ loggedIn: true, transactionAtStart: 'closed' });
+  });
+
+  it('with --allow-writes puts each setting back unchanged and always rolls back', async () => {
+    const report = await runAgainst([], { allowWrites: true });
+    expect(report.exitCode).toBe(0);
+    const writes = sps!.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+    expect(writes).toEqual([
+      'POST /api/transaction', 'PUT /api/configuration/datetime/timezone', 'DELETE /api/transaction',
+      'POST /api/transaction', 'PUT /api/configuration/datetime/ntp_servers', 'DELETE /api/transaction',
+    ]);
+    expect(sps!.transactionOpen()).toBe(false);
+    expect(sps!.committed()).toEqual({ timezone: 'America/New_York', ntp: [{ selection: 'fqdn', value: 'pool.ntp.org' }] });
+    const roundtrips = report.results.filter((r) => r.check === 'write_roundtrip' && r.outcome === 'passed').map((r) => r.message);
+    expect(roundtrips).toEqual(expect.arrayContaining([
+      expect.stringContaining('updateTimezone: read, PUT the same value back'),
+      'transaction rolled back',
+      'after the write cycle: no transaction left open',
+    ]));
+    expect(sps!.logins).toBe(1);
+  });
+});
+
+describe('each check can fail', () => {
+  const cases: Array<[Break, CheckName, RegExp]> = [
+    ['undocumented-status', 'status_code_conformance', /received 418, which is not documented/],
+    ['wrong-content-type', 'content_type_conformance', /received Content-Type text\/plain, documented application\/json/],
+    ['schema-violation', 'response_schema_conformance', /\/body: must be string/],
+    ['wrong-meta-href', 'meta_conformance', /meta.href is "\/api\/configuration\/datetime\/ntp_servers", the requested path is/],
+    ['missing-error-type', 'error_body_conformance', /no error.type in the body/],
+    ['accepts-made-up-session', 'auth_required', /with a made-up session cookie: received 200, expected 401 Unauthenticated/],
+    ['cookie-on-wrong-password', 'auth_failure', /a session_id cookie was set for a wrong password/],
+    ['found-made-up-id', 'not_found', /made-up id: received 200, expected 404 NotFound/],
+  ];
+  it.each(cases)('%s -> %s fails', async (brk, check, message) => {
+    const report = await runAgainst([brk]);
+    expect(report.exitCode).toBe(1);
+    const failures = report.results.filter((r) => r.outcome === 'failed' && r.check === check);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.map((f) => f.message).join('\n')).toMatch(message);
+    expect(failures[0]!.curl).toMatch(/^curl /);
+  });
+
+  it('an undocumented property is a drift warning (exit 0), and a failure with --strict (exit 1)', async () => {
+    const lenient = await runAgainst(['extra-property']);
+    expect(lenient.exitCode).toBe(0);
+    expect(lenient.results.filter((r) => r.check === 'drift' && r.outcome === 'warning').map((r) => r.message)).toContain('200: 1 property is not in the spec: sps_build');
+    await sps!.close();
+    const strict = await runAgainst(['extra-property'], { strict: true });
+    expect(strict.exitCode).toBe(1);
+    expect(failedChecks(strict)).toEqual(new Set(['drift']));
+  });
+
+  it('write_roundtrip fails when the value read back differs, and the transaction is still rolled back', async () => {
+    const report = await runAgainst(['readback-differs'], { allowWrites: true });
+    expect(report.exitCode).toBe(1);
+    expect(report.results.find((r) => r.check === 'write_roundtrip' && r.outcome === 'failed')?.message).toContain('the value read back differs');
+    expect(sps!.transactionOpen()).toBe(false);
+    expect(sps!.committed().timezone).toBe('America/New_York');
+  });
+});
+
+describe('safety', () => {
+  it('does not write and does not touch the transaction when another session holds the lock', async () => {
+    const report = await runAgainst(['lock-held'], { allowWrites: true });
+    expect(report.exitCode).toBe(0);
+    const writes = sps!.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+    expect(writes).toEqual(['POST /api/transaction']); // refused with 409: no PUT, no DELETE
+    expect(report.targets[0]!.notes.join(' ')).toContain('locked by another session');
+    expect(report.results.filter((r) => r.check === 'write_roundtrip').every((r) => r.outcome === 'skipped')).toBe(true);
+  });
+
+  it('a server that is not SPS ends the run with exit 2, naming the node and the problem', async () => {
+    const report = await runAgainst(['html']);
+    expect(report.exitCode).toBe(2);
+    expect(report.fatal).toBe(`node ${new URL(sps!.url).host}: not an SPS REST API? GET /api/authentication answered 200 text/html without a session_id cookie`);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * The suite against the Prism mock: the real CLI on the bundled spec exits 0 with a 100%
+ * coverage matrix, and the mock variant of the checks can fail (a spec whose example breaks
+ * its schema, or whose shared 401 example has the wrong error type).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { startPrism, type PrismHandle } from '../../src/conformance/prism.js';
+import { runConformance } from '../../src/conformance/runner.js';
+import { CHECK_NAMES } from '../../src/conformance/types.js';
+import { readReports, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURE_SPEC } from './helpers/breakable-sps.js';
+
+const BUNDLED = new URL('../../generated/sps-api.json', import.meta.url);
+
+function prismRunningOn(specFile: string): boolean {
+  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .some((l) => l.includes(specFile) && l.includes(' mock '));
+}
+
+describe('sps-conformance against the mock', () => {
+  let fixturePrism: PrismHandle;
+  beforeAll(async () => {
+    fixturePrism = await startPrism(FIXTURE_SPEC);
+  });
+  afterAll(async () => {
+    await fixturePrism?.close();
+  });
+
+  it.runIf(existsSync(BUNDLED))('runs the whole suite on the bundled spec and exits 0 with 100% coverage', async () => {
+    const dir = tempDir();
+    const run = await runCli(['--report-dir', dir]);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Coverage: (\d+)\/\1 documented \(operation, status\) pairs exercised \(100%\)/);
+    expect(run.stdout).toMatch(/^Conformant: \d+ passed, 0 failed/m);
+    expect(run.stdout).toContain('Node × check:');
+
+    const files = readReports(dir);
+    expect(Object.keys(files).sort()).toEqual(['junit.xml', 'report.html', 'report.json']);
+    const report = JSON.parse(files['report.json']!) as {
+      summary: { passed: number; failed: number; warnings: number; skipped: number };
+      targets: Array<{ kind: string }>;
+      results: Array<Record<string, unknown>>;
+      coverage: { percent: number; rows: Array<{ operationId: string; cells: Array<{ exercised: boolean; countable: boolean }> }> };
+    };
+    expect(report.summary.failed).toBe(0);
+    expect(report.summary.passed).toBeGreaterThan(100);
+    expect(report.targets[0]?.kind).toBe('mock');
+    expect(report.coverage.percent).toBe(100);
+    expect(report.coverage.rows.every((r) => r.cells.every((c) => c.exercised || !c.countable))).toBe(true);
+    // Every operation of the spec is in the coverage matrix: nothing is hand-listed.
+    const spec = JSON.parse(readFileSync(BUNDLED, 'utf8')) as { paths: Record<string, Record<string, { operationId?: string }>> };
+    const ids = Object.values(spec.paths).flatMap((item) => Object.values(item).map((o) => o.operationId).filter(Boolean));
+    expect(report.coverage.rows.map((r) => r.operationId).sort()).toEqual([...ids].sort());
+    for (const row of report.results) {
+      expect(Object.keys(row).sort()).toEqual(['check', 'curl', 'message', 'method', 'node', 'operationId', 'outcome', 'path']);
+      expect(CHECK_NAMES).toContain(row.check);
+    }
+    // Checks that mean nothing against Prism are skipped for the mock, with the reason.
+    const skipped = report.results.filter((r) => r.outcome === 'skipped');
+    expect(skipped.map((r) => r.check)).toEqual(expect.arrayContaining(['auth_failure', 'not_found', 'auth_required']));
+    expect(skipped.every((r) => String(r.message).includes('skipped for the mock'))).toBe(true);
+    expect(report.results.some((r) => r.check === 'auth_required' && r.outcome === 'passed')).toBe(true);
+
+    expect(files['junit.xml']).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="sps-conformance" tests="\d+" failures="0"/);
+    expect(files['report.html']).toContain('Conformant: no violations found');
+    expect(files['report.html']).toContain('Node × check');
+  }, 90_000);
+
+  it('fails response_schema_conformance when a spec example breaks its schema', async () => {
+    const spec = parse(readFileSync(FIXTURE_SPEC, 'utf8')) as Record<string, any>;
+    spec.paths['/api/configuration/datetime/timezone'].get.responses['200'].content['application/json'].examples.default.value.body = 42;
+    spec.components.responses.Unauthorized.content['application/json'].examples.unauthorized.value.error.type = 'Forbidden';
+    const dir = tempDir();
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, stringify(spec));
+    const report = await runConformance({ specFile: file });
+    expect(report.exitCode).toBe(1);
+    const failed = report.results.filter((r) => r.outcome === 'failed');
+    expect(failed.find((r) => r.check === 'response_schema_conformance' && r.operationId === 'getTimezone')?.message).toContain('/body: must be string');
+    // The documented error types of 403 are the response's x-error-types: Forbidden is not one.
+    expect(failed.filter((r) => r.check === 'error_body_conformance').map((r) => r.message)).toContain(
+      '403: error.type is "Forbidden", documented for 403: Unauthorized',
+    );
+    expect(report.coverage.percent).toBe(100);
+    expect(prismRunningOn(file)).toBe(false); // stopped after a failed run too
+  }, 60_000);
+
+  it('stops Prism on Ctrl-C (exit 130)', async () => {
+    // A copy of the spec under a unique name identifies this run's Prism in the process list.
+    const dir = tempDir();
+    const spec = join(dir, `ctrl-c-${process.pid}.yaml`);
+    copyFileSync(FIXTURE_SPEC, spec);
+    const prismAlive = (): boolean => prismRunningOn(spec);
+    let sawPrism = false;
+    const run = await runCli(['--spec', spec, '--report-dir', dir], {
+      onStderr: (chunk, child) => {
+        if (chunk.includes('documented statuses')) {
+          sawPrism = prismAlive();
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sawPrism).toBe(true);
+    expect(run.code).toBe(130);
+    expect(run.stdout).toContain('Stopped by SIGINT');
+    expect(prismAlive()).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).aborted).toBe('SIGINT');
+  }, 60_000);
+
+  it('selects operations and checks with --only/--skip', async () => {
+    const report = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url, only: ['Date and time'], skip: ['drift', 'createNtpServer'] });
+    expect(report.exitCode).toBe(0);
+    const ops = new Set(report.results.map((r) => r.operationId));
+    expect([...ops].sort()).toEqual(['getNtpServers', 'getTimezone', 'listDatetimeEndpoints', 'updateNtpServers', 'updateTimezone']);
+    expect(report.results.some((r) => r.check === 'drift')).toBe(false);
+    expect(report.coverage.total).toBe(report.coverage.exercised);
+  }, 60_000);
+});
