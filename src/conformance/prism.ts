@@ -45,10 +45,22 @@ function installExitHook(): void {
   });
 }
 
-export async function startPrism(specFile: string, opts: { startTimeoutMs?: number } = {}): Promise<PrismHandle> {
+export interface StartPrismOptions {
+  startTimeoutMs?: number;
+  /**
+   * Run `prism proxy --errors` in front of this upstream instead of `prism mock`: requests are
+   * forwarded, and an answer that breaks the spec becomes a 500 with an `sl-violations` header.
+   */
+  proxyTo?: string;
+}
+
+export async function startPrism(specFile: string, opts: StartPrismOptions = {}): Promise<PrismHandle> {
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
   installExitHook();
-  const child = spawn(process.execPath, [prismCliPath(), 'mock', '-p', '0', '-h', '127.0.0.1', specFile], {
+  const args = opts.proxyTo
+    ? ['proxy', '-p', '0', '-h', '127.0.0.1', '--errors', specFile, opts.proxyTo]
+    : ['mock', '-p', '0', '-h', '127.0.0.1', specFile];
+  const child = spawn(process.execPath, [prismCliPath(), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
   });
