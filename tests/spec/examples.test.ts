@@ -27,7 +27,7 @@ describe('examples', () => {
     expect(problems[0]!.pointer).toBe(
       '#/paths/~1api~1configuration~1datetime~1timezone/get/responses/200/content/application~1json/examples/default/value',
     );
-    expect(problems[0]!.errors.join(' ')).toMatch(/\/body must be string/);
+    expect(problems[0]!.errors.join(' ')).toMatch(/\/body: must be string/);
   });
 
   it('catches a broken example in a shared response', () => {

@@ -1,12 +1,13 @@
 /**
  * Helpers for the document-level tests: load the split and bundled spec, walk its examples and
- * validate them with Ajv in JSON Schema 2020-12 mode (the dialect of OpenAPI 3.1).
+ * validate them with Ajv in JSON Schema 2020-12 mode (the dialect of OpenAPI 3.1), through the
+ * same validator the conformance runner uses (src/spec/validate.ts).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { buildSpecModel } from '../../src/spec/model.js';
+import { createValidator } from '../../src/spec/validate.js';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export type Json = Record<string, any>;
@@ -52,13 +53,6 @@ export function pointerGet(doc: Json, pointer: string): any {
 }
 
 const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-
-export function createAjv(doc: Json) {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
-  addFormats.default(ajv);
-  ajv.addSchema({ ...doc, $id: 'sps-api.json' }, 'sps-api.json');
-  return ajv;
-}
 
 export interface ExampleCase {
   /** JSON pointer of the example value in the bundled document. */
@@ -129,17 +123,11 @@ export function sourceFileOf(pointer: string, rootDoc: Json): string {
 
 /** Validates every example against its schema; returns the problems (empty when all pass). */
 export function validateExamples(doc: Json, rootDoc: Json = loadRoot()): ExampleProblem[] {
-  const ajv = createAjv(doc);
+  const validator = createValidator(buildSpecModel(doc));
   const problems: ExampleProblem[] = [];
   for (const ex of collectExamples(doc)) {
-    const validate = ajv.compile({ $ref: `sps-api.json${ex.schemaPointer}` });
-    if (!validate(ex.value)) {
-      problems.push({
-        pointer: ex.pointer,
-        file: sourceFileOf(ex.pointer, rootDoc),
-        errors: (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`.trim()),
-      });
-    }
+    const outcome = validator.validate(ex.schemaPointer, ex.value);
+    if (!outcome.valid) problems.push({ pointer: ex.pointer, file: sourceFileOf(ex.pointer, rootDoc), errors: outcome.errors });
   }
   return problems;
 }
