@@ -14,6 +14,10 @@ export interface PrismHandle {
   pid: number | undefined;
   /** Stops Prism (SIGTERM, then SIGKILL after 3 s). Safe to call twice. */
   close(): Promise<void>;
+  /** Whether the Prism process has exited (on its own, or after close()). */
+  readonly exited: boolean;
+  /** Prism's last few log lines, for an error message when it stops unexpectedly. */
+  lastLines(): string;
 }
 
 export class PrismStartError extends Error {
@@ -126,8 +130,23 @@ export async function startPrism(specFile: string, opts: StartPrismOptions = {})
     await close();
     throw err;
   });
-  // Keep draining Prism's per-request log so its pipe never fills up.
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return { url, pid: child.pid, close };
+  // Keep draining Prism's per-request log so its pipe never fills up, remembering the last lines.
+  const remember = (chunk: Buffer): void => {
+    for (const line of chunk.toString('utf8').replace(ANSI, '').split('\n')) {
+      if (!line.trim()) continue;
+      tail.push(line.trim());
+      if (tail.length > 8) tail.shift();
+    }
+  };
+  child.stdout?.on('data', remember);
+  child.stderr?.on('data', remember);
+  return {
+    url,
+    pid: child.pid,
+    close,
+    get exited() {
+      return exited;
+    },
+    lastLines: () => tail.slice(-3).join(' | '),
+  };
 }

@@ -330,10 +330,15 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         mockUrl = prism.url;
       }
       if (options.signal?.aborted) throw new AbortedError('aborted');
-      const client = new NodeClient({ ...clientOptions, label: 'mock', baseUrl: mockUrl, target: 'mock' });
+      // A mock that stops answering (Prism crashed or was killed) is given up like a live node.
+      const client = new NodeClient({ ...clientOptions, label: 'mock', baseUrl: mockUrl, target: 'mock', maxConsecutiveFailures: 3 });
       clients.push(client);
       report.targets.push({ node: 'mock', url: mockUrl, kind: 'mock', loggedIn: false, transactionAtStart: 'n/a', writes: 'not applicable (mock)', requests: 0, notes: ['Prism mock of the spec'] });
       await runMock(client);
+      if (prism?.exited) {
+        const last = prism.lastLines();
+        throw new CannotRunError(`the Prism mock stopped during the run${last ? `: ${last}` : ''}`);
+      }
     } else {
       for (const url of baseUrls) {
         const host = new URL(url).host;

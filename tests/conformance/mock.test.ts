@@ -113,6 +113,29 @@ describe('sps-conformance against the mock', () => {
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).aborted).toBe('SIGINT');
   }, 60_000);
 
+  it('ends with exit 2 and a one-line reason when the Prism mock dies during the run', async () => {
+    const dir = tempDir();
+    const spec = join(dir, `prism-dies-${process.pid}.yaml`);
+    copyFileSync(FIXTURE_SPEC, spec);
+    let killed = false;
+    const run = await runCli(['--spec', spec, '--report-dir', dir], {
+      onStderr: (chunk) => {
+        if (killed || !chunk.includes('documented statuses')) return;
+        const line = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+          .split('\n')
+          .find((l) => l.includes(spec) && l.includes(' mock '));
+        if (line) {
+          process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+          killed = true;
+        }
+      },
+    });
+    expect(killed).toBe(true);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^sps-conformance: could not run: the Prism mock stopped during the run/m);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
   it('selects operations and checks with --only/--skip', async () => {
     const report = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url, only: ['Date and time'], skip: ['drift', 'createNtpServer'] });
     expect(report.exitCode).toBe(0);
