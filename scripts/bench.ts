@@ -6,7 +6,7 @@
  *   npm run bench -- --no-test                  leave `npm test` out
  *   npm run bench -- --sizes 100,300            other synthetic spec sizes
  *   npm run bench -- --repeat 5                 mock run and floor 5 times each (default 3)
- *   npm run bench -- --update docs/bench.md     also write the table between the
+ *   npm run bench -- --update README.md        also write the table between the
  *                                               `<!-- bench:start -->` / `<!-- bench:end -->`
  *                                               markers of that file (README.md works too)
  *
