@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejectionOf } from '../helpers/rejection.js';
 import { createSpsClient, EXCERPT_LENGTH, SpsApiError, type SpsClient } from '../../src/client/index.js';
 import { TransportError } from '../../src/http/transport.js';
 import { sendJson, startFakeSps, type FakeSps } from '../helpers/fake-sps.js';
@@ -33,14 +34,7 @@ function clientFor(baseUrl: string, timeoutMs?: number): SpsClient {
   return client;
 }
 
-async function rejection(p: Promise<unknown>): Promise<SpsApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SpsApiError);
-  return err as SpsApiError;
-}
+const rejection = (p: Promise<unknown>): Promise<SpsApiError> => rejectionOf(p, SpsApiError);
 
 /** Every text an error exposes. */
 function exposed(err: SpsApiError): string {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejectionOf } from '../helpers/rejection.js';
 import { createSpsClient, SpsApiError, type SpsClient, type SpsClientOptions } from '../../src/client/index.js';
 import { sendJson, startFakeSps, type FakeSps, type FakeSpsOptions } from '../helpers/fake-sps.js';
 
@@ -22,14 +23,7 @@ async function setup(
   return { sps, client };
 }
 
-async function rejection(p: Promise<unknown>): Promise<SpsApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SpsApiError);
-  return err as SpsApiError;
-}
+const rejection = (p: Promise<unknown>): Promise<SpsApiError> => rejectionOf(p, SpsApiError);
 
 describe('login and session cookie', () => {
   it('logs in lazily once and sends the session_id cookie on every later request', async () => {

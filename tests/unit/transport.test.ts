@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rejectionOf } from '../helpers/rejection.js';
 import {
   classifyTransportError,
   createTransport,
@@ -19,14 +20,7 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));
 });
 
-async function failure(p: Promise<unknown>): Promise<TransportError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TransportError);
-  return err as TransportError;
-}
+const failure = (p: Promise<unknown>): Promise<TransportError> => rejectionOf(p, TransportError);
 
 describe('request() over plain HTTP', () => {
   let server: TestServer;
