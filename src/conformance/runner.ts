@@ -26,6 +26,7 @@ import { createValidator } from '../spec/validate.js';
 import { EXCHANGE_CHECKS } from './checks/index.js';
 import { errorTypeOf, isObject } from './checks/util.js';
 import { CannotRunError, UsageError } from './errors.js';
+import { availableParallelism } from 'node:os';
 import { runLimited } from './limit.js';
 import { AbortedError, NodeClient, type AuthMode } from './node-client.js';
 import { PrismStartError, startPrism, type PrismHandle } from './prism.js';
@@ -50,6 +51,8 @@ export interface ConformanceOptions {
   urls?: string[];
   /** Against the mock: use this already running `prism mock` of the same spec instead of starting one. */
   mockUrl?: string;
+  /** Prism instances to start when no mockUrl is given (default 1, at most one per CPU). */
+  mockInstances?: number;
   username?: string;
   password?: string;
   /** PEM file with the CA certificate(s) to trust. */
@@ -313,30 +316,39 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     ...(options.insecure ? { insecure: true } : {}),
   };
 
-  let prism: PrismHandle | undefined;
+  const prisms: PrismHandle[] = [];
   const clients: NodeClient[] = [];
   let fatal: string | undefined;
   let aborted: string | undefined;
   try {
     if (!live) {
-      let mockUrl = options.mockUrl?.replace(/\/+$/, '');
-      if (!mockUrl) {
-        try {
-          prism = await startPrism(specFile);
-        } catch (err) {
+      const mockUrls: string[] = [];
+      const given = options.mockUrl?.replace(/\/+$/, '');
+      if (given) mockUrls.push(given);
+      else {
+        // Prism answers on one core and spends most of a mock run's time. Several Prisms on the
+        // same spec can share the requests on a machine with spare cores; on 2 cores, where the
+        // runner needs one, two instances measured slower than one (README, Measurements).
+        const instances = Math.max(1, Math.min(options.mockInstances ?? 1, availableParallelism()));
+        const started = await Promise.allSettled(Array.from({ length: instances }, () => startPrism(specFile)));
+        for (const s of started) if (s.status === 'fulfilled') prisms.push(s.value);
+        const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed) {
+          const err = failed.reason as unknown;
           if (err instanceof PrismStartError) throw new CannotRunError(`cannot start the Prism mock: ${err.message}`);
           throw err;
         }
-        mockUrl = prism.url;
+        mockUrls.push(...prisms.map((p) => p.url));
       }
       if (options.signal?.aborted) throw new AbortedError('aborted');
       // A mock that stops answering (Prism crashed or was killed) is given up like a live node.
-      const client = new NodeClient({ ...clientOptions, label: 'mock', baseUrl: mockUrl, target: 'mock', maxConsecutiveFailures: 3 });
-      clients.push(client);
-      report.targets.push({ node: 'mock', url: mockUrl, kind: 'mock', loggedIn: false, transactionAtStart: 'n/a', writes: 'not applicable (mock)', requests: 0, notes: ['Prism mock of the spec'] });
-      await runMock(client);
-      if (prism?.exited) {
-        const last = prism.lastLines();
+      const mockClients = mockUrls.map((baseUrl) => new NodeClient({ ...clientOptions, label: 'mock', baseUrl, target: 'mock', maxConsecutiveFailures: 3 }));
+      clients.push(...mockClients);
+      report.targets.push({ node: 'mock', url: mockUrls[0]!, kind: 'mock', loggedIn: false, transactionAtStart: 'n/a', writes: 'not applicable (mock)', requests: 0, notes: [`Prism mock of the spec${mockUrls.length > 1 ? ` (${mockUrls.length} instances sharing the requests)` : ''}`] });
+      await runMock(mockClients);
+      const dead = prisms.find((p) => p.exited);
+      if (dead) {
+        const last = dead.lastLines();
         throw new CannotRunError(`the Prism mock stopped during the run${last ? `: ${last}` : ''}`);
       }
     } else {
@@ -358,12 +370,16 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     else if (err instanceof AbortedError || options.signal?.aborted) aborted = String(options.signal?.reason ?? 'aborted');
     else throw err;
   } finally {
-    clients.forEach((c, i) => {
-      const t = report.targets[i];
-      if (t) t.requests = c.requests;
-    });
+    if (live) {
+      clients.forEach((c, i) => {
+        const t = report.targets[i];
+        if (t) t.requests = c.requests;
+      });
+    } else if (report.targets[0]) {
+      report.targets[0].requests = clients.reduce((sum, c) => sum + c.requests, 0);
+    }
     await Promise.allSettled(clients.map((c) => c.close()));
-    await prism?.close();
+    await Promise.allSettled(prisms.map((p) => p.close()));
   }
   if (!fatal && !aborted && options.signal?.aborted) aborted = String(options.signal.reason ?? 'aborted');
   const out = finish(report, ranked, exchanges, started, fatal, ops);
@@ -401,9 +417,13 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     return ['POST', 'PUT', 'PATCH'].includes(op.method) ? { emptyBody: true } : {};
   }
 
-  async function runMock(client: NodeClient): Promise<void> {
+  async function runMock(mockClients: NodeClient[]): Promise<void> {
+    const client = mockClients[0]!;
     const tasks: Array<() => Promise<void>> = [];
     const probes: Array<() => Promise<void>> = [];
+    // Requests are spread round-robin over the Prism instances.
+    let turn = 0;
+    const next = (): NodeClient => mockClients[turn++ % mockClients.length]!;
     for (const op of ops) {
       const path = mockPath(op);
       for (const resp of op.responses) {
@@ -411,17 +431,19 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         const code = Number(resp.status);
         const names = resp.json ? Object.keys(resp.json.examples) : [];
         for (const name of names.length > 0 ? names : ['']) {
+          const via = next();
           tasks.push(async () => {
             const prefer = name ? { code, example: name } : { code };
-            record(0, await client.send({ op, probe: 'normal', path, auth: authFor(op), prefer, ...bodyFor(op) }));
+            record(0, await via.send({ op, probe: 'normal', path, auth: authFor(op), prefer, ...bodyFor(op) }));
             progress(client, 'documented statuses');
           });
         }
       }
       if (op.security === 'sessionCookie') {
         if (selection.includesCheck('auth_required')) {
+          const via = next();
           probes.push(async () => {
-            record(0, await client.send({ op, probe: 'no_session', path, auth: 'none', ...bodyFor(op) }));
+            record(0, await via.send({ op, probe: 'no_session', path, auth: 'none', ...bodyFor(op) }));
             progress(client, 'requests without a session');
           });
         }
@@ -431,7 +453,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       if (op.pathParams.length > 0) skipRow(0, client.label, op, 'not_found', 'not_found', path, `made-up id: ${MOCK_REASON.not_found}`);
     }
     // Prism is a local process: a few more requests in flight than against an appliance.
-    const width = Math.max(concurrency, 4);
+    const width = Math.max(concurrency, 4) * mockClients.length;
     progress(client, 'documented statuses');
     await runLimited(width, tasks);
     progress(client, 'requests without a session');

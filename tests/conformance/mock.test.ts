@@ -136,6 +136,18 @@ describe('sps-conformance against the mock', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
+  it('shares the requests between two Prism instances when asked to', async () => {
+    const one = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url });
+    const two = await runConformance({ specFile: FIXTURE_SPEC, mockInstances: 2 });
+    expect(two.exitCode).toBe(0);
+    expect(two.coverage.percent).toBe(100);
+    expect(two.targets).toHaveLength(1);
+    expect(two.targets[0]!.notes.join(' ')).toContain('2 instances');
+    // The same plan: as many requests and results as with one mock.
+    expect(two.targets[0]!.requests).toBe(one.targets[0]!.requests);
+    expect(two.results.length).toBe(one.results.length);
+  }, 60_000);
+
   it('selects operations and checks with --only/--skip', async () => {
     const report = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url, only: ['Date and time'], skip: ['drift', 'createNtpServer'] });
     expect(report.exitCode).toBe(0);
