@@ -75,6 +75,11 @@ export interface Change {
   new_value?: unknown;
 }
 
+/** A `replace` entry of the change log, with copies of both values (the draft changes later). */
+export function replaced(path: string, oldValue: unknown, newValue: unknown): Change {
+  return { type: 'replace', path, old_value: structuredClone(oldValue), new_value: structuredClone(newValue) };
+}
+
 export interface Transaction {
   sessionId: string;
   username: string;

@@ -10,7 +10,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { isObject, jsonBody, onRollback, txMeta, view, write, type Ctx, type Reply } from '../context.js';
 import { notFound, semantic } from '../errors.js';
 import type { NodeRuntime } from '../node.js';
-import { ROLES, SEARCH_ROLES, sortedCopy, type ClusterNodeEntry, type Role, type SimState } from '../state.js';
+import { replaced, ROLES, SEARCH_ROLES, sortedCopy, type ClusterNodeEntry, type Role, type SimState } from '../state.js';
 
 const NODES = '/api/cluster/nodes';
 const STATUS = '/api/cluster/status';
@@ -236,7 +236,7 @@ export function updateClusterNode(ctx: Ctx): Reply {
     problems.push(...roleProblems(input.roles, { isCentral: current.roles.includes('central-management'), others }));
     if (problems.length) fail(ctx, problems);
     const next: ClusterNodeEntry = { address: current.address, roles: [...(input.roles as Role[])] };
-    changes.push({ type: 'replace', path: `${NODES}/${id}`, old_value: structuredClone(current), new_value: structuredClone(next) });
+    changes.push(replaced(`${NODES}/${id}`, current, next));
     draft.cluster.nodes[id] = next;
     return next;
   });

@@ -9,7 +9,7 @@ import { isObject, jsonBody, view, write, type Ctx, type Reply } from '../contex
 import { notFound, semantic } from '../errors.js';
 import { configMeta, directory } from '../meta.js';
 import { lastSegment } from '../paths.js';
-import type { GpgPublicKey, Nic, NtpServer, SimState } from '../state.js';
+import { replaced, type GpgPublicKey, type Nic, type NtpServer, type SimState } from '../state.js';
 
 const BACKUP_POLICIES = '/api/configuration/policies/backup_policies';
 const NICS = '/api/configuration/network/nics';
@@ -70,7 +70,7 @@ export function updateClusterInterface(ctx: Ctx): Reply {
     if (problems.length) fail(ctx, problems);
     const old = draft.configuration.local_services.cluster;
     const next = { enabled: input.enabled as boolean, listen_address: input.listen_address as string };
-    changes.push({ type: 'replace', path: ctx.path, old_value: { ...old }, new_value: { ...next } });
+    changes.push(replaced(ctx.path, old, next));
     draft.configuration.local_services.cluster = next;
   });
   return getClusterInterface(ctx);
@@ -111,12 +111,7 @@ export function updateNtpServers(ctx: Ctx): Reply {
     const problems = input.flatMap((item, i) => ntpProblems(item, `[${i}]`));
     if (problems.length) fail(ctx, problems);
     const next = input.map((item) => toNtp(item as Record<string, unknown>));
-    changes.push({
-      type: 'replace',
-      path: ctx.path,
-      old_value: structuredClone(draft.configuration.datetime.ntp_servers),
-      new_value: structuredClone(next),
-    });
+    changes.push(replaced(ctx.path, draft.configuration.datetime.ntp_servers, next));
     draft.configuration.datetime.ntp_servers = next;
   });
   return getNtpServers(ctx);
@@ -156,7 +151,7 @@ export function updateTimezone(ctx: Ctx): Reply {
   write(ctx, (draft, changes) => {
     if (typeof input !== 'string') fail(ctx, ['The body must be a JSON string holding an IANA time zone, e.g. "Europe/Budapest".']);
     if (!validTimezone(input)) fail(ctx, [`Unknown time zone: ${input}.`]);
-    changes.push({ type: 'replace', path: ctx.path, old_value: draft.configuration.datetime.timezone, new_value: input });
+    changes.push(replaced(ctx.path, draft.configuration.datetime.timezone, input));
     draft.configuration.datetime.timezone = input;
   });
   return getTimezone(ctx);
@@ -180,7 +175,7 @@ export function updateSystemBackup(ctx: Ctx): Reply {
       fail(ctx, [`"backup_policy" does not name an existing backup policy: ${key}.`]);
     }
     const old = draft.configuration.management.system_backup;
-    changes.push({ type: 'replace', path: ctx.path, old_value: { ...old }, new_value: { backup_policy: key } });
+    changes.push(replaced(ctx.path, old, { backup_policy: key }));
     draft.configuration.management.system_backup = { backup_policy: key };
   });
   return getSystemBackup(ctx);
@@ -233,12 +228,7 @@ export function updateExportedConfigurationEncryption(ctx: Ctx): Reply {
     }
     if (problems.length) fail(ctx, problems);
     const next = { encryption: { enabled: enc.enabled as boolean, gpg_public_key: gpg } };
-    changes.push({
-      type: 'replace',
-      path: ctx.path,
-      old_value: structuredClone(draft.configuration.management.exported_configuration_encryption),
-      new_value: structuredClone(next),
-    });
+    changes.push(replaced(ctx.path, draft.configuration.management.exported_configuration_encryption, next));
     draft.configuration.management.exported_configuration_encryption = next;
   });
   return getExportedConfigurationEncryption(ctx);
