@@ -203,6 +203,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 function isEntryPoint(): boolean {
+  // Set by bin/sps-conformance.js, which loads this module on behalf of the `sps-conformance` bin.
+  if ((globalThis as { spsConformanceBin?: boolean }).spsConformanceBin === true) return true;
   const entry = process.argv[1];
   if (!entry) return false;
   try {
