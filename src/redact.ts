@@ -44,9 +44,17 @@ function base64Utf8(text: string): string {
  * the same from a username and a password.
  *
  * Secrets are matched longest first, so a secret that contains another is replaced whole.
- * Every non-empty value is registered, however short: a one-character password makes redacted
- * text hard to read, but it does not leak.
+ * Every non-empty value is registered, however short. A value shorter than
+ * {@link SHORT_SECRET_LENGTH} characters is replaced only where it stands on its own (not next to
+ * a letter or digit): a one-character password must not turn every `e` of a report into
+ * `<password>`, while the password itself, as a word or a value, is still never shown.
+ *
+ * Redact values, not rendered documents: replacing text inside HTML, XML or JSON after rendering
+ * can break their syntax (a password `"` or `<`); the report renderers redact each value first
+ * and escape it afterwards.
  */
+export const SHORT_SECRET_LENGTH = 4;
+
 export class SecretRegistry {
   /** secret value -> placeholder */
   readonly #secrets = new Map<string, string>();
@@ -80,11 +88,12 @@ export class SecretRegistry {
   /**
    * Registers a password and the HTTP Basic token made from `username:password` (UTF-8, base64),
    * so neither the password nor the `Authorization` header value can appear in redacted text.
-   * The username itself is not treated as a secret.
+   * The username itself is not treated as a secret, except when it equals the password: then
+   * both show as `<username>`, so the output reveals neither the password nor that the two agree.
    */
   addBasicCredentials(username: string, password: string | undefined, label?: string): void {
     if (password === undefined || password === '') return;
-    const placeholder = label ? `<${label}>` : REDACTED;
+    const placeholder = password === username ? '<username>' : label ? `<${label}>` : REDACTED;
     this.#addForms(password, placeholder);
     const pair = `${username}:${password}`;
     this.#put(pair, placeholder);
@@ -137,10 +146,12 @@ export class SecretRegistry {
   #compiled(): RegExp | undefined {
     if (this.#secrets.size === 0) return undefined;
     if (!this.#pattern) {
-      const alternatives = [...this.#secrets.keys()]
-        .sort((a, b) => b.length - a.length)
-        .map(escapeRegExp);
-      this.#pattern = new RegExp(alternatives.join('|'), 'g');
+      const sorted = [...this.#secrets.keys()].sort((a, b) => b.length - a.length);
+      const long = sorted.filter((s) => s.length >= SHORT_SECRET_LENGTH).map(escapeRegExp);
+      const short = sorted.filter((s) => s.length < SHORT_SECRET_LENGTH).map(escapeRegExp);
+      const parts = [...long];
+      if (short.length > 0) parts.push(`(?<![A-Za-z0-9])(?:${short.join('|')})(?![A-Za-z0-9])`);
+      this.#pattern = new RegExp(parts.join('|'), 'g');
     }
     return this.#pattern;
   }
