@@ -32,14 +32,60 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Log in with a username and password
+         * Log in with a username and password or a client certificate
          * @description Authenticates with HTTP Basic credentials (UTF-8) and starts a session: the response sets
-         *     the `session_id` cookie, which every other request must send. The session ends after 20
+         *     the `session_id` cookie, which every other request must send. Certificate login is
+         *     `?type=x509` (7.x clients add `&login_method=<backend>`) over a TLS connection that presents
+         *     a client certificate, with no `Authorization` header; success and cookie are the same. The session ends after 20
          *     minutes of inactivity; there is no logout. The clocks of the client and SPS must agree: the
          *     cookie carries a 20-minute validity, and with a large clock skew the login "succeeds" but
          *     no cookie is kept. Log in once and reuse the session.
          */
         get: operations["logIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/authentication/login_methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the login methods
+         * @description The login methods the appliance offers (SPS 7.x), readable **without a session**, so that a
+         *     client can choose how to log in (`login_method` of `GET /api/authentication`). SPS 5.7 to
+         *     6.x answer `GET /api/authentication/types` instead (not part of this contract).
+         */
+        get: operations["listLoginMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the appliance information
+         * @description Facts about the appliance, here its firmware version (`body.firmware_version`). Answers with
+         *     and without a session; without one it gives partial data (the vendor's 5.7.0 guide says so).
+         *     A conformance run reads the version of each node here.
+         */
+        get: operations["getInfo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -77,7 +123,8 @@ export interface paths {
          *     commits, rolls back or times out, everybody else (web interface, other REST sessions) can
          *     only read. The request has no body but **must** carry a body length (`Content-Length: 0`);
          *     without one SPS answers 411. On SPS 6.9+ the first change opens a transaction by itself;
-         *     opening it explicitly works on every version.
+         *     opening it explicitly works on every version. An empty JSON object `{}` is accepted as
+         *     the body too (the Java SDK sends it).
          */
         post: operations["openTransaction"];
         /**
@@ -696,7 +743,7 @@ export interface components {
              *     fixed value. Our reading: present while a transaction or session timer is running.
              */
             remaining_seconds?: number;
-            /** @description On `GET /api/transaction`, a link to `/api/transaction/changes` while the open transaction has changes. */
+            /** @description On `GET /api/transaction` (SPS 7.x shape), a link to `/api/transaction/changes` while the open transaction has changes. */
             changes?: components["schemas"]["Path"];
             /** @description On `GET /api/cluster/status`, the status of the node that answered. */
             self?: components["schemas"]["Path"];
@@ -776,6 +823,38 @@ export interface components {
          */
         LoginResult: {
             meta: components["schemas"]["Meta"];
+        };
+        /**
+         * @description The login methods of the appliance (SPS 7.x), readable without a session so that a client can
+         *     choose how to log in. SPS 5.7 to 6.x have `GET /api/authentication/types` instead.
+         */
+        LoginMethods: {
+            login_methods: components["schemas"]["LoginMethodEntry"][];
+            meta?: components["schemas"]["Meta"];
+        };
+        /**
+         * @description One login method the appliance offers. The SDKs only show that the list holds objects; the
+         *     property names below are our reading (the simulator answers `{"name": "local", "type":
+         *     "password"}`), so none of them is required.
+         */
+        LoginMethodEntry: {
+            /** @description Our reading: the name to pass as `login_method` (for example `local`). */
+            name?: string;
+            /** @description Our reading: the kind of credential the method takes (for example `password`). */
+            type?: string;
+        };
+        /** @description The answer of `GET /api/info`. */
+        ApplianceInfo: {
+            body: components["schemas"]["ApplianceInfoBody"];
+            meta?: components["schemas"]["Meta"];
+        };
+        /**
+         * @description Facts about the appliance. Only `firmware_version` is fixed here; an appliance answers more
+         *     fields, and fewer without a session ("partial data without auth").
+         */
+        ApplianceInfoBody: {
+            /** @description The SPS firmware version, for example `7.5.1`. */
+            firmware_version: string;
         };
         /**
          * @description The state of the configuration transaction of this session. SPS 7.x puts it in `body.status`;
@@ -1246,6 +1325,13 @@ export interface components {
          */
         AuthenticationFailure: {
             headers: {
+                /**
+                 * @description The Basic challenge (`Basic realm="..."`). A client that does not send credentials up
+                 *     front (as the Java SDK does) first gets this 401 with the challenge and then sends them.
+                 *     Documented as optional: the evidence is for a login without credentials.
+                 * @example Basic realm="SPS"
+                 */
+                "WWW-Authenticate"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -1324,6 +1410,13 @@ export interface components {
          */
         LoginMethod: string;
         /**
+         * @description `x509` selects certificate login: the client presents its certificate in the TLS handshake
+         *     and sends no `Authorization` header (7.x clients add `login_method=<backend>`). Without it,
+         *     `GET /api/authentication` expects a password.
+         * @example x509
+         */
+        LoginType: "x509";
+        /**
          * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
          *     that send a non-browser `User-Agent` (as API clients should) do not need it.
          */
@@ -1366,6 +1459,13 @@ export interface operations {
                  * @example local
                  */
                 login_method?: components["parameters"]["LoginMethod"];
+                /**
+                 * @description `x509` selects certificate login: the client presents its certificate in the TLS handshake
+                 *     and sends no `Authorization` header (7.x clients add `login_method=<backend>`). Without it,
+                 *     `GET /api/authentication` expects a password.
+                 * @example x509
+                 */
+                type?: components["parameters"]["LoginType"];
             };
             header?: never;
             path?: never;
@@ -1388,6 +1488,48 @@ export interface operations {
                 };
             };
             401: components["responses"]["AuthenticationFailure"];
+        };
+    };
+    listLoginMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The login methods. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginMethods"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appliance information (partial without a session). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplianceInfo"];
+                };
+            };
+            404: components["responses"]["NotFound"];
         };
     };
     getTransaction: {
@@ -1459,7 +1601,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description No body (`Content-Length: 0`), or an empty JSON object `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description The transaction is open. */
             200: {

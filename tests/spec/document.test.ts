@@ -89,15 +89,24 @@ describe('the document', () => {
     expect(missing).toEqual([]);
   });
 
-  it('secures every operation but login with the session cookie, and documents 401 for each', () => {
+  it('secures every operation with the session cookie and documents 401 for it, except the login and the pre-login reads', () => {
     expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'session_id' });
+    expect(doc.components.securitySchemes.clientCertificate).toMatchObject({ type: 'mutualTLS' });
     expect(doc.security).toEqual([{ sessionCookie: [] }]);
+    const own: Record<string, unknown> = {
+      logIn: [{ basicAuth: [] }, { clientCertificate: [] }],
+      listLoginMethods: [],
+      getInfo: [{}, { sessionCookie: [] }],
+    };
     for (const { path, method, op } of ops) {
-      const secured = op.security === undefined;
-      if (op.operationId === 'logIn') expect(op.security).toEqual([{ basicAuth: [] }]);
-      else expect(secured, `${method} ${path}`).toBe(true);
+      if (op.operationId in own) {
+        expect(op.security, `${method} ${path}`).toEqual(own[op.operationId]);
+        continue;
+      }
+      expect(op.security, `${method} ${path}`).toBeUndefined();
       expect(op.responses['401'], `${method} ${path}`).toBeDefined();
     }
+    expect(doc.paths['/api/authentication'].get.responses['401']).toBeDefined();
   });
 
   it('error responses are shared components that name the error types they carry', () => {
