@@ -34,6 +34,7 @@ describe('the document', () => {
     try {
       cpSync(join(root, 'openapi'), join(dir, 'openapi'), { recursive: true });
       cpSync(join(root, 'redocly.yaml'), join(dir, 'redocly.yaml'));
+      cpSync(join(root, 'lint'), join(dir, 'lint'), { recursive: true });
       symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
       const file = join(dir, 'openapi/paths/datetime/timezone.yaml');
       writeFileSync(file, readFileSync(file, 'utf8').replace('body: America/New_York', 'body: 42'));

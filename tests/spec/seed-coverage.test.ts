@@ -56,15 +56,16 @@ function missingFacts(d: Json): string[] {
  */
 function sourceOf(d: Json, schema: Json | undefined, path: string, inherited?: Json): Json | undefined {
   if (!schema) return undefined;
+  // Along a $ref chain the outermost mark wins: a mark next to a $ref is about this use.
   let s: Json | undefined = schema;
-  let source = inherited;
+  let own: Json | undefined;
   for (let i = 0; s && i < 10; i++) {
-    if (s['x-sps-source']) source = s['x-sps-source'];
+    own ??= s['x-sps-source'];
     if (typeof s.$ref !== 'string') break;
     s = deref(d, { $ref: s.$ref });
   }
   if (!s) return undefined;
-  if (s['x-sps-source']) source = s['x-sps-source'];
+  const source = own ?? inherited;
   if (path === '') return source;
   for (const key of ['allOf', 'oneOf', 'anyOf'] as const) {
     for (const sub of Array.isArray(s[key]) ? s[key] : []) {
