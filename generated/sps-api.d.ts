@@ -32,14 +32,60 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Log in with a username and password
+         * Log in with a username and password or a client certificate
          * @description Authenticates with HTTP Basic credentials (UTF-8) and starts a session: the response sets
-         *     the `session_id` cookie, which every other request must send. The session ends after 20
+         *     the `session_id` cookie, which every other request must send. Certificate login is
+         *     `?type=x509` (7.x clients add `&login_method=<backend>`) over a TLS connection that presents
+         *     a client certificate, with no `Authorization` header; success and cookie are the same. The session ends after 20
          *     minutes of inactivity; there is no logout. The clocks of the client and SPS must agree: the
          *     cookie carries a 20-minute validity, and with a large clock skew the login "succeeds" but
          *     no cookie is kept. Log in once and reuse the session.
          */
         get: operations["logIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/authentication/login_methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the login methods
+         * @description The login methods the appliance offers (SPS 7.x), readable **without a session**, so that a
+         *     client can choose how to log in (`login_method` of `GET /api/authentication`). SPS 5.7 to
+         *     6.x answer `GET /api/authentication/types` instead (not part of this contract).
+         */
+        get: operations["listLoginMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the appliance information
+         * @description Facts about the appliance, here its firmware version (`body.firmware_version`). Answers with
+         *     and without a session; without one it gives partial data (the vendor's 5.7.0 guide says so).
+         *     A conformance run reads the version of each node here.
+         */
+        get: operations["getInfo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -66,8 +112,8 @@ export interface paths {
          * Commit the transaction
          * @description Applies every change of the open transaction and releases the lock. SPS validates the whole
          *     configuration at commit; an invalid configuration is refused with 400 and the transaction
-         *     stays open. Our reading: the answer has the shape of `GET /api/transaction` with status
-         *     `closed` (the vendor's commit page was not available). A commit that changes clustering or
+         *     stays open. The answer has the shape of `GET /api/transaction` with status `closed` (see
+         *     the 200 response). A commit that changes clustering or
          *     networking may drop the connection; log in again afterwards.
          */
         put: operations["commitTransaction"];
@@ -77,12 +123,13 @@ export interface paths {
          *     commits, rolls back or times out, everybody else (web interface, other REST sessions) can
          *     only read. The request has no body but **must** carry a body length (`Content-Length: 0`);
          *     without one SPS answers 411. On SPS 6.9+ the first change opens a transaction by itself;
-         *     opening it explicitly works on every version.
+         *     opening it explicitly works on every version. An empty JSON object `{}` is accepted as
+         *     the body too (the Java SDK sends it).
          */
         post: operations["openTransaction"];
         /**
          * Roll back the transaction
-         * @description Discards every change of the open transaction and releases the lock. Our reading - safe to call when no transaction is open (the status stays `closed`).
+         * @description Discards every change of the open transaction and releases the lock. Safe to call when no transaction is open (see the 200 response).
          */
         delete: operations["rollbackTransaction"];
         options?: never;
@@ -218,8 +265,8 @@ export interface paths {
         /**
          * Add an NTP server
          * @description Adds one NTP server to the end of the list, inside a transaction (open one first, or the
-         *     first change opens it; then commit). Our reading: POST takes one server object; to replace
-         *     the whole list use PUT.
+         *     first change opens it; then commit). The body is one server object; to replace the whole
+         *     list use PUT.
          */
         post: operations["createNtpServer"];
         delete?: never;
@@ -242,7 +289,7 @@ export interface paths {
         get: operations["getTimezone"];
         /**
          * Set the timezone
-         * @description Sets the timezone, inside a transaction (then commit). The request body is the bare JSON string (our reading of the "no body wrapper" rule for a scalar setting).
+         * @description Sets the timezone, inside a transaction (then commit). The request body is the bare JSON string (see the request body).
          */
         put: operations["updateTimezone"];
         post?: never;
@@ -646,8 +693,8 @@ export interface paths {
         /**
          * Get the configuration synchronisation settings
          * @description Settings of the configuration synchronisation between Central Management and the managed
-         *     hosts. Our reading: the vendor lists this endpoint under `/api/cluster` but its page was not
-         *     available; the body is left open.
+         *     hosts. The vendor lists this endpoint under `/api/cluster` but its page was not available;
+         *     the body is left open (`ConfigurationSync`).
          */
         get: operations["getConfigurationSync"];
         put?: never;
@@ -663,16 +710,19 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description A path on the same SPS node, starting with `/api` (a relative URL; a NIC address reference may carry a `#fragment`).
+         * @description A path on the same SPS node (a relative URL; a NIC address reference may carry a
+         *     `#fragment`). Every link in the vendor's samples is a string; that each one starts with
+         *     `/api` is a reading, kept apart in the `allOf` part.
          * @example /api/configuration/datetime
          */
-        Path: string;
+        Path: string & unknown;
         /**
          * @description Navigation links of a response. `href` is the resource that answered; `parent` is the
          *     directory above it; `first`, `last`, `previous` and `next` are the first, last and adjacent
          *     **siblings** under the same parent, in alphabetical order of their keys (this is not
          *     pagination: configuration lists are never paginated). `transaction` links to the
-         *     configuration transaction on configuration resources.
+         *     configuration transaction on configuration resources. The field names and their types are
+         *     the vendor's samples; the rules linking them to the request (`x-sps-rules`) are our reading.
          */
         Meta: {
             /** @description The path of the resource that returned the response. */
@@ -693,10 +743,10 @@ export interface components {
              * @description Seconds left before the open transaction is cancelled automatically (its changes
              *     discarded, the lock released) and the login session ends. The vendor's samples show 600
              *     on configuration settings and 28800 on cluster nodes; treat it as a countdown, not a
-             *     fixed value. Our reading: present while a transaction or session timer is running.
+             *     fixed value. The vendor pages do not say when it is present.
              */
             remaining_seconds?: number;
-            /** @description On `GET /api/transaction`, a link to `/api/transaction/changes` while the open transaction has changes. */
+            /** @description On `GET /api/transaction` (SPS 7.x shape), a link to `/api/transaction/changes` while the open transaction has changes. */
             changes?: components["schemas"]["Path"];
             /** @description On `GET /api/cluster/status`, the status of the node that answered. */
             self?: components["schemas"]["Path"];
@@ -737,8 +787,8 @@ export interface components {
          * @description The body of every error response. Only `error.type` is required. Known types: `Unauthenticated`
          *     (401), `AuthenticationFailure` (401), `Unauthorized` (403), `NotFound` (404), `InvalidQuery`
          *     (400; vendor tables). Believed to exist but **unverified**: `SyntacticError`, `SemanticError`,
-         *     `IncompleteConfiguration` (400). Our reading: `ConfigurationLocked` (409) while another session
-         *     holds the configuration lock and `LengthRequired` (411); the vendor does not name these.
+         *     `IncompleteConfiguration` (400). `ConfigurationLocked` (409) and `LengthRequired` (411) are
+         *     ours (see the `Conflict` and `LengthRequired` responses); the vendor does not name these.
          */
         ErrorBody: {
             error: {
@@ -778,9 +828,41 @@ export interface components {
             meta: components["schemas"]["Meta"];
         };
         /**
+         * @description The login methods of the appliance (SPS 7.x), readable without a session so that a client can
+         *     choose how to log in. SPS 5.7 to 6.x have `GET /api/authentication/types` instead.
+         */
+        LoginMethods: {
+            login_methods: components["schemas"]["LoginMethodEntry"][];
+            meta?: components["schemas"]["Meta"];
+        };
+        /**
+         * @description One login method the appliance offers. The SDKs only show that the list holds objects; the
+         *     properties below are readings (the simulator answers `{"name": "local", "type":
+         *     "password"}`), so none of them is required.
+         */
+        LoginMethodEntry: {
+            /** @description Our reading: the name to pass as `login_method` (for example `local`). */
+            name?: string;
+            /** @description Our reading: the kind of credential the method takes (for example `password`). */
+            type?: string;
+        };
+        /** @description The answer of `GET /api/info`. */
+        ApplianceInfo: {
+            body: components["schemas"]["ApplianceInfoBody"];
+            meta?: components["schemas"]["Meta"];
+        };
+        /**
+         * @description Facts about the appliance. Only `firmware_version` is fixed here; an appliance answers more
+         *     fields, and fewer without a session ("partial data without auth").
+         */
+        ApplianceInfoBody: {
+            /** @description The SPS firmware version, for example `7.5.1`. */
+            firmware_version: string;
+        };
+        /**
          * @description The state of the configuration transaction of this session. SPS 7.x puts it in `body.status`;
          *     SPS 5.7 to 6.x put it in `transaction.status`. Both shapes are accepted so that one contract
-         *     validates both generations (our reading, following the vendor's version-specific pages).
+         *     validates both generations; each is a vendor sample of its version.
          */
         TransactionStatus: components["schemas"]["TransactionStatusCurrent"] | components["schemas"]["TransactionStatusLegacy"];
         /**
@@ -825,8 +907,8 @@ export interface components {
         TransactionState: "open" | "closed";
         /**
          * @description Commits the open transaction. `status` must be `commit`. `message` is the commit log entry;
-         *     SPS 7.x demands it when `commit_message` is `required`. Our reading: the vendor's commit page
-         *     was not available, the property name `message` is unverified.
+         *     SPS 7.x demands it when `commit_message` is `required`; the property name `message` is
+         *     unverified (see the property).
          */
         TransactionCommit: {
             /**
@@ -834,7 +916,7 @@ export interface components {
              * @constant
              */
             status: "commit";
-            /** @description Commit log message (needed when the transaction status says `commit_message` is `required`). */
+            /** @description Commit log message (needed when the transaction status says `commit_message` is `required`). Our reading: the name `message`. */
             message?: string;
         };
         /** @description One change recorded in the open transaction. */
@@ -865,7 +947,7 @@ export interface components {
          *     `<nic>.interfaces.<interface id>.addresses.<address id>`.
          * @example nic1.interfaces.ff7574025754b3df1647001.addresses.2553887595ce3ca7f1eae4
          */
-        NicAddressKey: string;
+        NicAddressKey: string & unknown;
         /** @description The cluster interface of this node. Enable it on every node that will be part of the cluster. */
         ClusterInterface: {
             /**
@@ -888,11 +970,8 @@ export interface components {
         };
         /** @description One NTP server, by IP address or by fully qualified domain name. */
         NtpServer: {
-            /**
-             * @description Whether `value` is an IP address (`ip`) or a host name (`fqdn`). The NTP page shows `fqdn`; `ip` follows SPS's address pattern for other servers (SMTP, SNMP) - our reading.
-             * @enum {string}
-             */
-            selection: "ip" | "fqdn";
+            /** @description Whether `value` is an IP address (`ip`) or a host name (`fqdn`). The NTP page shows `fqdn`; the closed list with `ip` is a reading, kept apart in the `allOf` part. */
+            selection: string & ("ip" | "fqdn");
             /** @description The IP address or host name of the NTP server. */
             value: string;
         };
@@ -933,11 +1012,11 @@ export interface components {
         };
         /** @description The GPG public key system backups are encrypted with. The key must be able to encrypt; signing-only keys are rejected. */
         GpgPublicKey: {
-            /** @description Fingerprint of the key (40 hexadecimal characters). Our reading - derived from `public_key` by SPS, so it is read-only. */
+            /** @description Fingerprint of the key (40 hexadecimal characters), derived from `public_key` by SPS, so it is read-only (the vendor's PUT sample sends `public_key` only). */
             readonly fingerprint?: string;
             /** @description The public key, ASCII-armoured (`-----BEGIN PGP PUBLIC KEY BLOCK-----`). */
             public_key: string;
-            /** @description The user ids of the key. Our reading - derived from `public_key`, read-only. */
+            /** @description The user ids of the key, derived from `public_key`, read-only (the vendor's PUT sample sends `public_key` only). */
             readonly uids?: string[];
         };
         /** @description Encryption of the configuration in system backups and exported configurations. */
@@ -946,7 +1025,7 @@ export interface components {
             encryption: {
                 /** @description When set to true, enables encryption of the system backups. Enabling encryption requires setting the gpg_public_key option. */
                 enabled: boolean;
-                /** @description Contains the fingerprint, public_key, and the list of uids of the GPG public key used to encrypt system backups; `null` when no key is set (our reading). */
+                /** @description Contains the fingerprint, public_key, and the list of uids of the GPG public key used to encrypt system backups; `null` when no key is set (the second branch). */
                 gpg_public_key?: components["schemas"]["GpgPublicKey"] | null;
             };
         };
@@ -1246,6 +1325,13 @@ export interface components {
          */
         AuthenticationFailure: {
             headers: {
+                /**
+                 * @description The Basic challenge (`Basic realm="..."`). A client that does not send credentials up
+                 *     front (as the Java SDK does) first gets this 401 with the challenge and then sends them.
+                 *     Documented as optional: the evidence is for a login without credentials.
+                 * @example Basic realm="SPS"
+                 */
+                "WWW-Authenticate"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -1290,8 +1376,8 @@ export interface components {
         };
         /**
          * @description Length Required: `POST /api/transaction` was sent without a body length. Send an empty body
-         *     with `Content-Length: 0`. Our reading: the vendor documents the status only; the JSON body
-         *     and its error type `LengthRequired` are not documented.
+         *     with `Content-Length: 0`. The vendor documents the status only; the JSON body and its error
+         *     type `LengthRequired` are ours (marked on the media type).
          */
         LengthRequired: {
             headers: {
@@ -1323,6 +1409,13 @@ export interface components {
          * @example local
          */
         LoginMethod: string;
+        /**
+         * @description `x509` selects certificate login: the client presents its certificate in the TLS handshake
+         *     and sends no `Authorization` header (7.x clients add `login_method=<backend>`). Without it,
+         *     `GET /api/authentication` expects a password.
+         * @example x509
+         */
+        LoginType: "x509";
         /**
          * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
          *     that send a non-browser `User-Agent` (as API clients should) do not need it.
@@ -1366,6 +1459,13 @@ export interface operations {
                  * @example local
                  */
                 login_method?: components["parameters"]["LoginMethod"];
+                /**
+                 * @description `x509` selects certificate login: the client presents its certificate in the TLS handshake
+                 *     and sends no `Authorization` header (7.x clients add `login_method=<backend>`). Without it,
+                 *     `GET /api/authentication` expects a password.
+                 * @example x509
+                 */
+                type?: components["parameters"]["LoginType"];
             };
             header?: never;
             path?: never;
@@ -1388,6 +1488,48 @@ export interface operations {
                 };
             };
             401: components["responses"]["AuthenticationFailure"];
+        };
+    };
+    listLoginMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The login methods. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginMethods"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appliance information (partial without a session). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplianceInfo"];
+                };
+            };
+            404: components["responses"]["NotFound"];
         };
     };
     getTransaction: {
@@ -1431,7 +1573,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Committed. */
+            /** @description Committed. Our reading: the answer has the shape of `GET /api/transaction` with status `closed`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1459,7 +1601,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description No body (`Content-Length: 0`), or an empty JSON object `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description The transaction is open. */
             200: {
@@ -1500,7 +1647,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Rolled back. */
+            /** @description Rolled back. Our reading: the answer has the shape of `GET /api/transaction` (status `closed`), also when no transaction was open. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1752,6 +1899,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description Our reading: one server object (the vendor table lists POST to add a server, not its body). */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["NtpServer"];
@@ -1819,6 +1967,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description Our reading: the bare JSON string, by the "no body wrapper" rule for a scalar setting. */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Timezone"];

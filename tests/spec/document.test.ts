@@ -34,6 +34,7 @@ describe('the document', () => {
     try {
       cpSync(join(root, 'openapi'), join(dir, 'openapi'), { recursive: true });
       cpSync(join(root, 'redocly.yaml'), join(dir, 'redocly.yaml'));
+      cpSync(join(root, 'lint'), join(dir, 'lint'), { recursive: true });
       symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
       const file = join(dir, 'openapi/paths/datetime/timezone.yaml');
       writeFileSync(file, readFileSync(file, 'utf8').replace('body: America/New_York', 'body: 42'));
@@ -89,15 +90,24 @@ describe('the document', () => {
     expect(missing).toEqual([]);
   });
 
-  it('secures every operation but login with the session cookie, and documents 401 for each', () => {
+  it('secures every operation with the session cookie and documents 401 for it, except the login and the pre-login reads', () => {
     expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'session_id' });
+    expect(doc.components.securitySchemes.clientCertificate).toMatchObject({ type: 'mutualTLS' });
     expect(doc.security).toEqual([{ sessionCookie: [] }]);
+    const own: Record<string, unknown> = {
+      logIn: [{ basicAuth: [] }, { clientCertificate: [] }],
+      listLoginMethods: [],
+      getInfo: [{}, { sessionCookie: [] }],
+    };
     for (const { path, method, op } of ops) {
-      const secured = op.security === undefined;
-      if (op.operationId === 'logIn') expect(op.security).toEqual([{ basicAuth: [] }]);
-      else expect(secured, `${method} ${path}`).toBe(true);
+      if (op.operationId in own) {
+        expect(op.security, `${method} ${path}`).toEqual(own[op.operationId]);
+        continue;
+      }
+      expect(op.security, `${method} ${path}`).toBeUndefined();
       expect(op.responses['401'], `${method} ${path}`).toBeDefined();
     }
+    expect(doc.paths['/api/authentication'].get.responses['401']).toBeDefined();
   });
 
   it('error responses are shared components that name the error types they carry', () => {

@@ -249,3 +249,81 @@ export const seedSamples: { path: string; method: string; status: string; sample
     sample: `{ "details": { "central_management_address": "<IP-address-of-Central-Management-node>" }, "meta": { "href": "/api/cluster/join_request", "parent": "/api/cluster", "remaining_seconds": 600 }, "status": "in cluster" }`,
   },
 ];
+
+/**
+ * Facts from the vendor's own public SDKs (../shared/reference/real-clients.md, issue 13), not
+ * from a documentation page. Each must be in the spec and marked `x-sps-source: { kind:
+ * client-code }` (on the element itself or the nearest marked node above it).
+ */
+export interface ClientCodeFact {
+  path: string;
+  method: 'get' | 'put' | 'post' | 'delete';
+  sdks: string[];
+  shows: string;
+  /** The operation itself is the fact (a new endpoint): it carries the mark. */
+  operation?: boolean;
+  statuses?: number[];
+  /** `'none'`: `security: []`; `'optional'`: the requirements include `{}` and the session cookie. */
+  security?: 'none' | 'optional';
+  /** Types of security schemes that must be among the operation's alternatives. */
+  securitySchemeTypes?: string[];
+  /** Query parameters and values each must accept. */
+  queryParams?: Record<string, string[]>;
+  /** Response headers, per status. */
+  responseHeaders?: Record<number, string[]>;
+  /** The request body is optional and accepts these values. */
+  optionalRequestBody?: unknown[];
+  responseElements?: string[];
+}
+
+export const clientCodeFacts: ClientCodeFact[] = [
+  {
+    path: '/api/transaction',
+    method: 'post',
+    sdks: ['SafeguardJava', 'safeguard-ps', 'SafeguardDotNet'],
+    shows: 'Java opens a transaction with {}, the others with an empty body',
+    optionalRequestBody: [{}],
+  },
+  {
+    path: '/api/authentication',
+    method: 'get',
+    sdks: ['SafeguardJava'],
+    shows: 'no preemptive credentials: SPS answers 401 with WWW-Authenticate: Basic',
+    responseHeaders: { 401: ['WWW-Authenticate'] },
+  },
+  {
+    path: '/api/authentication',
+    method: 'get',
+    sdks: ['safeguard-ps'],
+    shows: 'certificate login: ?type=x509&login_method=<backend>, a client certificate, no Authorization header',
+    queryParams: { type: ['x509'], login_method: ['local'] },
+    securitySchemeTypes: ['http', 'mutualTLS'],
+  },
+  {
+    path: '/api/authentication/login_methods',
+    method: 'get',
+    sdks: ['safeguard-ps'],
+    shows: 'called without a session; login_methods is a list of objects',
+    operation: true,
+    statuses: [200],
+    security: 'none',
+    responseElements: ['login_methods', 'login_methods[]'],
+  },
+  {
+    path: '/api/info',
+    method: 'get',
+    sdks: ['safeguard-ps', 'SafeguardDotNet', 'SafeguardJava'],
+    shows: 'the SPS version is body.firmware_version; answers with and without a session',
+    operation: true,
+    statuses: [200],
+    security: 'optional',
+    responseElements: ['body.firmware_version'],
+  },
+  {
+    path: '/api/transaction',
+    method: 'get',
+    sdks: ['safeguard-ps'],
+    shows: 'reads meta.changes of the 7.x status and fetches the change log only when it is there',
+    responseElements: ['meta.changes'],
+  },
+];

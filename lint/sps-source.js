@@ -1,0 +1,119 @@
+/**
+ * Redocly plugin `sps`: the provenance rules of the spec (README, "The spec": `x-sps-source`).
+ *
+ *   sps/source-valid     every `x-sps-source` (and every entry of `x-sps-rules`) is a
+ *                        well-formed source: `{ kind: vendor, pages: [...] }`,
+ *                        `{ kind: client-code, sdks: [...], shows }` or `{ kind: reading, reason }`
+ *   sps/source-required  every operation and every component (schema, response, parameter,
+ *                        security scheme) carries `x-sps-source`; what is below it inherits it
+ *   sps/reading-marked   a description that says "Our reading" belongs to a node marked
+ *                        `x-sps-source: { kind: reading }`, or to a node with an `x-sps-rules`
+ *                        entry of kind reading (a rule of a documented node, e.g. the `meta`
+ *                        links)
+ *
+ * Plain JavaScript (ESM) because Redocly loads plugins with a dynamic import, without tsx.
+ */
+
+export const SOURCE_KINDS = ['vendor', 'client-code', 'reading'];
+export const SDKS = ['safeguard-ps', 'SafeguardDotNet', 'SafeguardJava'];
+const READING = /our reading/i;
+
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nonEmptyString = (v) => typeof v === 'string' && v.trim() !== '';
+const nonEmptyStrings = (v) => Array.isArray(v) && v.length > 0 && v.every(nonEmptyString);
+
+/** What is wrong with one source value (empty when it is well-formed). */
+export function sourceProblems(source) {
+  if (!isObject(source)) return ['must be an object with a `kind`'];
+  const { kind } = source;
+  if (!SOURCE_KINDS.includes(kind)) return [`kind must be one of ${SOURCE_KINDS.join(', ')}, got ${JSON.stringify(kind)}`];
+  const allowed = { vendor: ['kind', 'pages'], 'client-code': ['kind', 'sdks', 'shows'], reading: ['kind', 'reason'] }[kind];
+  const problems = Object.keys(source).filter((k) => !allowed.includes(k)).map((k) => `${k} is not a field of a ${kind} source`);
+  if (kind === 'vendor' && !nonEmptyStrings(source.pages)) problems.push('a vendor source needs `pages`: the vendor pages (URL) or seeds (`seeds/<file>`) that say so');
+  if (kind === 'client-code') {
+    if (!nonEmptyStrings(source.sdks) || !source.sdks.every((s) => SDKS.includes(s))) problems.push(`a client-code source needs \`sdks\`, a list of ${SDKS.join(', ')}`);
+    if (!nonEmptyString(source.shows)) problems.push('a client-code source needs `shows`: what the SDK code shows');
+  }
+  if (kind === 'reading' && !nonEmptyString(source.reason)) problems.push('a reading needs a `reason`');
+  return problems;
+}
+
+function checkNode(node, location, report) {
+  if (!isObject(node)) return;
+  if ('x-sps-source' in node) {
+    for (const p of sourceProblems(node['x-sps-source'])) report({ message: `x-sps-source: ${p}`, location: location.child(['x-sps-source']) });
+  }
+  if ('x-sps-rules' in node) {
+    if (!isObject(node['x-sps-rules'])) report({ message: 'x-sps-rules must map rule names to sources', location: location.child(['x-sps-rules']) });
+    else {
+      for (const [name, source] of Object.entries(node['x-sps-rules'])) {
+        for (const p of sourceProblems(source)) report({ message: `x-sps-rules.${name}: ${p}`, location: location.child(['x-sps-rules', name]) });
+      }
+    }
+  }
+}
+
+function SourceValid() {
+  return {
+    ref: { enter: (node, ctx) => checkNode(node, ctx.location, ctx.report) },
+    any: { enter: (node, ctx) => checkNode(node, ctx.location, ctx.report) },
+  };
+}
+
+function readingUnmarked(node, location, report) {
+  if (!isObject(node) || typeof node.description !== 'string' || !READING.test(node.description)) return;
+  if (node['x-sps-source']?.kind === 'reading') return;
+  // A rule of the node that is a reading (x-sps-rules), when the node itself is documented.
+  if (isObject(node['x-sps-rules']) && Object.values(node['x-sps-rules']).some((r) => r?.kind === 'reading')) return;
+  report({
+    message: 'The description says "Our reading": mark the node `x-sps-source: { kind: reading, reason: ... }` (or name the rule in `x-sps-rules`), or move the sentence to the node it is about.',
+    location: location.child(['description']),
+  });
+}
+
+function ReadingMarked() {
+  return {
+    // A $ref with sibling keywords (`description` next to `$ref`) is seen here, once per use.
+    ref: { enter: (node, ctx) => readingUnmarked(node, ctx.location, ctx.report) },
+    any: { enter: (node, ctx) => readingUnmarked(node, ctx.location, ctx.report) },
+  };
+}
+
+const COMPONENT_KINDS = ['schemas', 'responses', 'parameters', 'securitySchemes'];
+
+function SourceRequired() {
+  return {
+    Operation(op, ctx) {
+      if (!('x-sps-source' in op)) {
+        ctx.report({ message: `Operation ${op.operationId ?? ''} has no x-sps-source (vendor, client-code or reading).`, location: ctx.location.key() });
+      }
+    },
+    Components(components, ctx) {
+      for (const kind of COMPONENT_KINDS) {
+        for (const [name, raw] of Object.entries(components[kind] ?? {})) {
+          const { node, location } = ctx.resolve(raw);
+          const marked = (isObject(raw) && 'x-sps-source' in raw) || (isObject(node) && 'x-sps-source' in node);
+          if (!marked) {
+            ctx.report({
+              message: `components.${kind}.${name} has no x-sps-source (vendor, client-code or reading).`,
+              location: (location ?? ctx.location.child([kind, name])).key(),
+            });
+          }
+        }
+      }
+    },
+  };
+}
+
+export default function spsPlugin() {
+  return {
+    id: 'sps',
+    rules: {
+      oas3: {
+        'source-valid': SourceValid,
+        'source-required': SourceRequired,
+        'reading-marked': ReadingMarked,
+      },
+    },
+  };
+}
