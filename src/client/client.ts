@@ -1,11 +1,20 @@
 /**
  * `createSpsClient()`: a typed SPS REST client on openapi-fetch.
+ * (Over 300 lines: the session logic - login, cookie middleware, re-login - is one state machine
+ * and reads best in one place; credentials live in credentials.ts.)
  *
  * - Logs in lazily, once, through `GET /api/authentication` with HTTP Basic (UTF-8
- *   `user:password`), and sends the `session_id` cookie on every later request from a middleware
- *   (openapi-fetch does not send cookie parameters). Concurrent first requests share one login.
+ *   `user:password`) or with a client certificate (`?type=x509`, see credentials.ts), and sends
+ *   the `session_id` cookie on every later request from a middleware (openapi-fetch does not
+ *   send cookie parameters). Concurrent first requests share one login.
  * - On a 401 `Unauthenticated` it logs in again once and retries idempotent requests
  *   (GET/PUT/DELETE) once; POST is never retried.
+ * - After a successful commit (`PUT /api/transaction`) the session is suspect: SPS drops it
+ *   when the commit changed the cluster interface or promoted the node. Before the next POST
+ *   the client checks the session with `GET /api/transaction` and logs in again if it is gone,
+ *   so the POST is sent once, with a live session.
+ * - `GET /api/authentication/login_methods` is sent without a session and never logs in;
+ *   `GET /api/info` carries the session when there is one and otherwise goes out anonymously.
  * - Every failure is thrown as {@link SpsApiError}: error statuses, bodies that are not JSON,
  *   transport failures (status 0). The `error` branch of openapi-fetch results is therefore
  *   never populated: a resolved call is a success.
@@ -13,9 +22,10 @@
  *   `X-Token`) and `Accept: application/json`.
  */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
-import type { paths } from '../../generated/sps-api.js';
+import type { components, paths } from '../../generated/sps-api.js';
 import { createTransport, isJsonContentType, type RawResponse, type Transport } from '../http/transport.js';
 import { SecretRegistry } from '../redact.js';
+import { resolveCredentials, type LoginType } from './credentials.js';
 import { errorFromResponse, errorFromTransport, readErrorBody, SpsApiError, tryParseJson } from './errors.js';
 import {
   normalizeTransactionStatus,
@@ -26,21 +36,34 @@ import {
 import { USER_AGENT } from './version.js';
 
 export type SpsPaths = paths;
+export type LoginMethodsBody = components['schemas']['LoginMethods'];
+export type ApplianceInfo = components['schemas']['ApplianceInfo'];
 /** The openapi-fetch client typed by the SPS contract. */
 export type SpsFetchClient = Client<paths>;
 
 export interface SpsClientOptions {
   /** Appliance root, e.g. `https://sps.example.com` (paths start with `/api`). */
   baseUrl: string;
-  username: string;
-  password: string;
+  /** Password login (HTTP Basic). Give both, or `clientCert` and `clientKey`. */
+  username?: string;
+  password?: string;
+  /**
+   * PEM client certificate (a string or the Buffer of a file), presented on every TLS
+   * connection. Without a password the login is certificate login (`?type=x509`, no
+   * Authorization header). Needs `clientKey`.
+   */
+  clientCert?: string | Buffer;
+  /** PEM private key of `clientCert`. */
+  clientKey?: string | Buffer;
+  /** Passphrase of an encrypted `clientKey`; registered as a secret. */
+  clientKeyPassphrase?: string;
   /** PEM CA certificate(s) to trust for the appliance's TLS certificate. */
   ca?: string | Buffer;
   /** Skip TLS verification (the only way to accept an untrusted certificate). */
   insecure?: boolean;
   /** Whole-request timeout in milliseconds. Default 30 000. */
   timeoutMs?: number;
-  /** Authentication backend, sent as `login_method=<name>` on the login request. */
+  /** Authentication backend, sent as `login_method=<name>` on the login request (Basic and x509). */
   loginMethod?: string;
   /** Override the User-Agent. Keep it non-browser-like (see module comment). */
   userAgent?: string;
@@ -85,6 +108,12 @@ export interface SpsClient {
   readonly loginCount: number;
   /** Whether the client holds a session id. */
   readonly loggedIn: boolean;
+  /** How this client logs in: `'basic'` (password) or `'x509'` (client certificate). */
+  readonly loginType: LoginType;
+  /** `GET /api/authentication/login_methods`, sent without a session; never logs in. */
+  loginMethods(): Promise<LoginMethodsBody>;
+  /** `GET /api/info`, with the session when there is one, else anonymous (partial data). */
+  info(): Promise<ApplianceInfo>;
   readonly transactions: TransactionHelpers;
   /**
    * Opens a transaction, runs `fn`, and rolls back unless `fn` committed (or rolled back) through
@@ -102,6 +131,11 @@ export interface SpsClient {
 const LOGIN_PATH = '/api/authentication';
 const SESSION_COOKIE = 'session_id';
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const TRANSACTION_PATH = '/api/transaction';
+/** Operations the spec marks `security: []`: sent without a session, never trigger a login. */
+const NO_SESSION = new Set(['/api/authentication/login_methods']);
+/** Operations the spec marks `security: [{}, sessionCookie]`: the session is optional. */
+const OPTIONAL_SESSION = new Set(['/api/info']);
 
 /** The value of cookie `name` from a list of Set-Cookie values; undefined when absent or empty. */
 export function findSetCookie(setCookies: readonly string[], name: string): string | undefined {
@@ -148,11 +182,9 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
   const baseUrl = `${base.origin}${base.pathname}`.replace(/\/+$/, '');
   const userAgent = options.userAgent ?? USER_AGENT;
   const secrets = options.secrets ?? new SecretRegistry();
-  secrets.addBasicCredentials(options.username, options.password, 'password');
-  const basicAuth = `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`;
-  secrets.add(basicAuth, 'password');
+  const credentials = resolveCredentials(options, secrets);
 
-  const transportOptions: Parameters<typeof createTransport>[0] = { userAgent };
+  const transportOptions: Parameters<typeof createTransport>[0] = { userAgent, ...credentials.tls };
   if (options.ca !== undefined) transportOptions.ca = options.ca;
   if (options.insecure !== undefined) transportOptions.insecure = options.insecure;
   if (options.timeoutMs !== undefined) transportOptions.timeoutMs = options.timeoutMs;
@@ -161,16 +193,18 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
   let session: string | undefined;
   let inflight: Promise<string> | undefined;
   let loginCount = 0;
+  /** Set by a successful commit: the session may be gone (cluster interface change, promote). */
+  let suspect = false;
+  let probe: Promise<string> | undefined;
 
   function loginUrl(): string {
-    const url = new URL(`${baseUrl}${LOGIN_PATH}`);
-    if (options.loginMethod) url.searchParams.set('login_method', options.loginMethod);
-    return url.toString();
+    return credentials.decorateLoginUrl(new URL(`${baseUrl}${LOGIN_PATH}`)).toString();
   }
 
   function adoptSession(sid: string): void {
     secrets.add(sid, SESSION_COOKIE);
     session = sid;
+    suspect = false;
   }
 
   async function doLogin(): Promise<string> {
@@ -182,7 +216,7 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
       res = await transport.request({
         method: 'GET',
         url,
-        headers: { authorization: basicAuth, accept: 'application/json', 'user-agent': userAgent },
+        headers: { ...credentials.loginHeaders, accept: 'application/json', 'user-agent': userAgent },
       });
     } catch (err) {
       throw errorFromTransport(err, 'GET', path, secrets);
@@ -236,6 +270,41 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
     return startLogin();
   }
 
+  /**
+   * The session for a POST after a commit: `GET /api/transaction` tells whether the commit
+   * dropped it (401 Unauthenticated); then a new login. Never resends the POST itself.
+   */
+  function checkedSession(): Promise<string> {
+    if (!suspect) return ensureSession();
+    if (!probe) {
+      const attempt = probeSession();
+      probe = attempt;
+      const clear = (): void => {
+        if (probe === attempt) probe = undefined;
+      };
+      attempt.then(clear, clear);
+    }
+    return probe;
+  }
+
+  async function probeSession(): Promise<string> {
+    const sid = await ensureSession();
+    if (!suspect) return sid;
+    suspect = false;
+    let res: RawResponse;
+    try {
+      res = await transport.request({
+        method: 'GET',
+        url: `${baseUrl}${TRANSACTION_PATH}`,
+        headers: { accept: 'application/json', 'user-agent': userAgent, cookie: `${SESSION_COOKIE}=${sid}` },
+      });
+    } catch (err) {
+      throw errorFromTransport(err, 'GET', TRANSACTION_PATH, secrets);
+    }
+    if (res.status === 401 && readErrorBody(res.json)?.type === 'Unauthenticated') return relogin(sid);
+    return sid;
+  }
+
   function setSessionCookie(request: Request, sid: string): void {
     request.headers.set('cookie', `${SESSION_COOKIE}=${sid}`);
   }
@@ -276,13 +345,9 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
       const method = request.method.toUpperCase();
       const path = pathOf(request.url);
       if (schemaPath === LOGIN_PATH) {
-        let req = request;
-        if (options.loginMethod && !new URL(req.url).searchParams.has('login_method')) {
-          const url = new URL(req.url);
-          url.searchParams.set('login_method', options.loginMethod);
-          req = new Request(url, req);
-        }
-        req.headers.set('authorization', basicAuth);
+        const decorated = credentials.decorateLoginUrl(new URL(request.url));
+        const req = decorated.toString() === request.url ? request : new Request(decorated, request);
+        for (const [name, value] of Object.entries(credentials.loginHeaders)) req.headers.set(name, value);
         loginCount += 1;
         pending.set(id, { method, path, sid: undefined, retry: undefined, login: true });
         return req;
@@ -291,7 +356,15 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
         // Secrets the client sends (a join request's psk, a password) must not come back in errors.
         secrets.addFromJson(tryParseJson(await request.clone().text()));
       }
-      const sid = await ensureSession();
+      if (schemaPath !== undefined && NO_SESSION.has(schemaPath)) {
+        pending.set(id, { method, path, sid: undefined, retry: undefined, login: false });
+        return request;
+      }
+      if (schemaPath !== undefined && OPTIONAL_SESSION.has(schemaPath) && session === undefined) {
+        pending.set(id, { method, path, sid: undefined, retry: undefined, login: false });
+        return request;
+      }
+      const sid = IDEMPOTENT.has(method) ? await ensureSession() : await checkedSession();
       setSessionCookie(request, sid);
       pending.set(id, {
         method,
@@ -319,6 +392,8 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
           secrets.add(sid, SESSION_COOKIE);
           if (res.ok) adoptSession(sid);
         }
+      } else if (ctx.sid === undefined) {
+        // Sent without a session on purpose (login_methods, anonymous info): nothing to renew.
       } else if (res.status === 401) {
         const type = readErrorBody(tryParseJson(await res.clone().text()))?.type;
         if (type === 'Unauthenticated') {
@@ -336,7 +411,10 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
           }
         }
       }
-      return checkResponse(res, ctx);
+      const checked = await checkResponse(res, ctx);
+      if (ctx.method === 'PUT' && ctx.path === pathOf(`${baseUrl}${TRANSACTION_PATH}`)) suspect = true;
+      else if (ctx.sid !== undefined && ctx.sid === session) suspect = false; // the session answered: it survived
+      return checked;
     },
 
     onError({ error, id, request }) {
@@ -409,6 +487,15 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
     },
     get loggedIn() {
       return session !== undefined;
+    },
+    loginType: credentials.type,
+    async loginMethods() {
+      const { data } = await api.GET('/api/authentication/login_methods');
+      return data as LoginMethodsBody;
+    },
+    async info() {
+      const { data } = await api.GET('/api/info');
+      return data as ApplianceInfo;
     },
     transactions,
     async withTransaction<T>(fn: (tx: TransactionScope) => Promise<T> | T): Promise<T> {

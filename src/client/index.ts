@@ -1,6 +1,8 @@
 export {
   createSpsClient,
   findSetCookie,
+  type ApplianceInfo,
+  type LoginMethodsBody,
   type SpsClient,
   type SpsClientOptions,
   type SpsFetchClient,
@@ -8,6 +10,7 @@ export {
   type TransactionHelpers,
   type TransactionScope,
 } from './client.js';
+export { type LoginType } from './credentials.js';
 export { SpsApiError, EXCERPT_LENGTH, type SpsApiErrorInit } from './errors.js';
 export {
   normalizeTransactionStatus,

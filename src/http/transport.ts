@@ -3,7 +3,8 @@
  * timeout, raw responses for the conformance runner, and a `fetch` for openapi-fetch.
  *
  * TLS certificates are verified by default (against `ca` when given, otherwise the system
- * store); `insecure: true` is the only way to skip verification.
+ * store); `insecure: true` is the only way to skip verification. A client certificate
+ * (`cert`, `key`, `passphrase`) is presented on every TLS connection when given (mutual TLS).
  *
  * Failures are thrown as {@link TransportError} with a `kind` ('timeout', 'tls', 'connection',
  * 'reset', 'dns', 'other'). Error messages name the method and the URL (query values replaced,
@@ -19,6 +20,12 @@ export interface TransportOptions {
   ca?: string | Buffer;
   /** Skip TLS certificate verification. The only way to accept an untrusted certificate. */
   insecure?: boolean;
+  /** PEM client certificate presented on every TLS connection (mutual TLS). Needs `key`. */
+  cert?: string | Buffer;
+  /** PEM private key of `cert`. */
+  key?: string | Buffer;
+  /** Passphrase of an encrypted `key`. */
+  passphrase?: string;
   /** Whole-request timeout in milliseconds (connect, headers and body). Default 30 000. */
   timeoutMs?: number;
   /** `User-Agent` sent when a request does not set one. */
@@ -274,8 +281,12 @@ export function createTransport(opts: TransportOptions = {}): Transport {
   }
   const rejectUnauthorized = opts.insecure !== true;
   const ca = opts.ca;
+  const clientTls: { cert?: string | Buffer; key?: string | Buffer; passphrase?: string } = {};
+  if (opts.cert !== undefined) clientTls.cert = opts.cert;
+  if (opts.key !== undefined) clientTls.key = opts.key;
+  if (opts.passphrase !== undefined) clientTls.passphrase = opts.passphrase;
   const agent = new Agent({
-    connect: { ca, rejectUnauthorized, timeout: timeoutMs },
+    connect: { ca, rejectUnauthorized, timeout: timeoutMs, ...clientTls },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
@@ -321,6 +332,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
       if (url.protocol === 'https:') {
         options.rejectUnauthorized = rejectUnauthorized;
         if (ca !== undefined) options.ca = ca;
+        Object.assign(options, clientTls);
       }
       const mod = url.protocol === 'https:' ? https : http;
       const req = mod.request(url, options, (res) => {
