@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTransport } from '../../src/http/transport.js';
 import { createSpsClient, SpsApiError, type SpsClient, type SpsClientOptions } from '../../src/client/index.js';
 import { rejectionOf } from '../helpers/rejection.js';
 import { clientPki, KEY_PASSPHRASE, startMiniSps, type ClientPki, type MiniSps, type MiniSpsOptions } from './mtls-sps.js';
@@ -126,6 +127,20 @@ describe('certificate login (mutual TLS)', () => {
     expect(login?.headers.authorization).toBe(`Basic ${Buffer.from('admin:pw-of-admin').toString('base64')}`);
     expect([...(login?.query.entries() ?? [])]).toEqual([['login_method', 'local']]);
     expect(login?.peerCn).toBe('sps-operator');
+  });
+});
+
+describe('transport TLS client certificate', () => {
+  it('both senders present the certificate: undici and the no-body-length node:https path', async () => {
+    const sps = await mtls();
+    const transport = createTransport({ ca: pki.ca, cert: pki.client.cert, key: pki.encryptedClientKey, passphrase: KEY_PASSPHRASE });
+    cleanups.push(() => transport.close());
+    await transport.request({ method: 'GET', url: `${sps.url}/api/info` });
+    await transport.request({ method: 'POST', url: `${sps.url}/api/transaction` });
+    expect(sps.seen.map((s) => [s.method, s.headers['content-length'], s.peerCn])).toEqual([
+      ['GET', undefined, 'sps-operator'],
+      ['POST', undefined, 'sps-operator'],
+    ]);
   });
 });
 
