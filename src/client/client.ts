@@ -1,7 +1,8 @@
 /**
  * `createSpsClient()`: a typed SPS REST client on openapi-fetch.
- * (Over 300 lines: the session logic - login, cookie middleware, re-login - is one state machine
- * and reads best in one place; credentials live in credentials.ts.)
+ * (Over 300 lines: the session logic - login, cookie middleware, re-login, the check after a
+ * commit - is one state machine sharing its state; credentials live in credentials.ts. Split the
+ * middleware into its own module once the shared-helper imports have landed.)
  *
  * - Logs in lazily, once, through `GET /api/authentication` with HTTP Basic (UTF-8
  *   `user:password`) or with a client certificate (`?type=x509`, see credentials.ts), and sends
