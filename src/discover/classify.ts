@@ -118,8 +118,9 @@ export function classifyNode(crawl: NodeCrawl, spec: SpecIndex): NodeDiscovery {
   const answered = endpoints.filter((e) => e.status !== 0);
   const notFound = new Set(answered.filter((e) => e.status === 404 && e.spec_path).map((e) => e.spec_path!));
   const listed = new Set(answered.filter((e) => e.status !== 404 && e.spec_path).map((e) => e.spec_path!));
-  const found = answered.filter((e) => e.status !== 404);
-  const covered = found.filter((e) => e.in_spec).length;
+  // Totals count endpoint templates: the sampled items of a collection are one endpoint.
+  const templates = new Map(answered.filter((e) => e.status !== 404).map((e) => [e.template, e.in_spec]));
+  const covered = [...templates.values()].filter(Boolean).length;
   return {
     node: crawl.node,
     url: crawl.url,
@@ -133,7 +134,7 @@ export function classifyNode(crawl: NodeCrawl, spec: SpecIndex): NodeDiscovery {
     collections: crawl.collections,
     spec_not_found: [...notFound].sort(),
     spec_not_listed: spec.getPaths.filter((p) => !listed.has(p) && !notFound.has(p)).sort(),
-    totals: { found: found.length, covered, not_covered: found.length - covered },
+    totals: { found: templates.size, covered, not_covered: templates.size - covered },
   };
 }
 

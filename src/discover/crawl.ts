@@ -184,7 +184,6 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
   const sampled = new Map<string, Set<string>>();
   let inFlight = 0;
   let failures = 0;
-  let wake: (() => void) | undefined;
 
   const enqueue = (path: string): void => {
     if (seen.has(path)) return;
@@ -241,13 +240,9 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
           pump();
         });
       }
-      if (inFlight === 0) {
-        wake = undefined;
-        resolve();
-      }
+      if (inFlight === 0) resolve();
     };
-    wake = pump;
-    wake();
+    pump();
   });
   if (queue.length > 0 && !result.fatal && result.requests >= o.maxRequests) result.boundHit = queue.length;
   if (o.signal?.aborted && !result.fatal) result.fatal = `stopped by ${String(o.signal.reason ?? 'a signal')}`;

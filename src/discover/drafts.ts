@@ -32,7 +32,7 @@ export function draftFileName(template: string): string {
   const all = template.split('/').filter(Boolean); // ['api', ...]
   let segs = all.slice(1);
   if (segs[0] === 'configuration' && segs.length > 1) segs = segs.slice(1);
-  if (segs.length === 0) return `navigation/${all[all.length - 1]}.yaml`;
+  if (segs.length === 0 || (segs.length === 1 && segs[0] === 'configuration')) return `navigation/${all[all.length - 1]}.yaml`;
   const area = segs[0]!;
   const name = segs.length === 1 ? area : segs.slice(1).join('_');
   return `${area}/${name}.yaml`;

@@ -63,6 +63,8 @@ export function createCrawlHttp(o: CrawlHttpOptions): CrawlHttp {
         headers: { 'user-agent': o.userAgent, ...headers },
         signal,
       });
+      // Abandoning a body (destroy) makes undici emit an AbortError on it: expected, not a failure.
+      res.body.on('error', () => undefined);
       const rawType = res.headers['content-type'];
       const contentType = Array.isArray(rawType) ? rawType.join(', ') : (rawType ?? '');
       const rawCookies = res.headers['set-cookie'];

@@ -25,7 +25,7 @@ function kindOf(v: unknown): Kind {
 /** An object used as a map from ids to instances rather than a record with named fields. */
 function isIdMap(o: Record<string, unknown>): boolean {
   const keys = Object.keys(o).filter((k) => !k.startsWith('@'));
-  return keys.length >= 2 && keys.every((k) => isIdLike(k) || /[.@:]/.test(k));
+  return keys.length >= 1 && keys.every((k) => isIdLike(k) || /[.@:]/.test(k));
 }
 
 /** SPS's `@order`-style keys stay named properties of an id map. */

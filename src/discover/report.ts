@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretRegistry } from '../redact.js';
+import { mediaTypeBase } from '../shared/index.js';
 import type { ClassifiedEndpoint, DiscoveryReport } from './classify.js';
 
 function pad(rows: string[][]): string {
@@ -23,7 +24,7 @@ export function renderConsole(r: DiscoveryReport): string {
     out.push(`\n${n.node} ${n.url}${n.version ? ` (SPS ${n.version})` : ''}: ${n.requests} requests, ${n.logins} login`);
     if (n.endpoints.length > 0) {
       const rows = [['path', 'status', 'content type', 'shape', 'in spec', 'operationId', 'note']];
-      for (const e of n.endpoints) rows.push([e.path, String(e.status), e.content_type, e.shape, e.in_spec ? 'yes' : 'NO', e.operationId ?? '', note(e)]);
+      for (const e of n.endpoints) rows.push([e.path, String(e.status), mediaTypeBase(e.content_type), e.shape, e.in_spec ? 'yes' : 'NO', e.operationId ?? '', note(e)]);
       out.push(pad(rows));
     }
     for (const c of n.collections) out.push(`sampled ${c.path}: ${c.sampled.length} of ${c.listed} items`);
