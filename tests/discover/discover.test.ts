@@ -9,6 +9,7 @@ import { discoverMain } from '../../src/discover/cli.js';
 import { isCollection, normalisePath } from '../../src/discover/crawl.js';
 import { inferSchema, placeholderExample } from '../../src/discover/infer.js';
 import { draftFileName } from '../../src/discover/drafts.js';
+import { testPki } from '../helpers/certs.js';
 import { formatProblems, root, validateExamples } from '../spec/lib.js';
 import { BINARY_BYTES, POLICY_IDS, SECRETS, SESSION_IDS, USER, startFakeNode, type FakeNode } from './fake-node.js';
 
@@ -31,14 +32,17 @@ async function node(opts: Parameters<typeof startFakeNode>[0] = {}): Promise<Fak
   return n;
 }
 
-async function discover(args: string[], env: Record<string, string> = { SPS_PASSWORD: SECRETS.password }) {
+async function discover(args: string[], env: Record<string, string> = { SPS_PASSWORD: SECRETS.password }, signal?: AbortSignal, onStderr?: (text: string) => void) {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
   out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await discoverMain(args, { env, stdout: out, stderr: err });
+  err.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    onStderr?.(c.toString());
+  });
+  const code = await discoverMain(args, { env, stdout: out, stderr: err, ...(signal ? { signal } : {}) });
   return { code, stdout, stderr };
 }
 
@@ -262,6 +266,44 @@ describe('discover against a fake SPS node', () => {
     expect(report.nodes.map((x: any) => x.version)).toEqual(['7.5.1', '7.4.0']);
     expect(report.differences).toEqual([{ template: '/api/health_status', in_spec: false, status: { node1: null, node2: 200 } }]);
     expect(res.stdout).toMatch(/\/api\/health_status\s+NO\s+-\s+200/);
+  });
+
+  it('HTTPS: verifies the node against --ca, and a node it cannot verify is exit 2', async () => {
+    const pki = await testPki();
+    const n = await node({ tls: pki.server });
+    const caFile = join(tmp('disc-ca-'), 'ca.pem');
+    writeFileSync(caFile, pki.ca);
+    const ok = await discover(['--url', n.url, '--username', USER, '--ca', caFile, '--report-dir', tmp('disc-report-'), '--max-requests', '5']);
+    expect(ok.code).toBe(0);
+    expect(n.logins).toBe(1);
+    const bad = await discover(['--url', n.url, '--username', USER, '--report-dir', tmp('disc-report-')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/node unreachable: TLS certificate verification failed/);
+  });
+
+  it('classifies against --spec: a path the document lacks is not covered', async () => {
+    const n = await node();
+    const spec = JSON.parse(readFileSync(join(root, 'generated/sps-api.json'), 'utf8'));
+    delete spec.paths['/api/configuration/datetime/timezone'];
+    const specFile = join(tmp('disc-spec-'), 'spec.json');
+    writeFileSync(specFile, JSON.stringify(spec));
+    const reportDir = tmp('disc-report-');
+    expect((await discover(['--url', n.url, '--username', USER, '--spec', specFile, '--report-dir', reportDir])).code).toBe(0);
+    const eps = readReport(reportDir).nodes[0].endpoints as any[];
+    expect(eps.find((e) => e.path === '/api/configuration/datetime/timezone')).toMatchObject({ in_spec: false });
+    expect(eps.find((e) => e.path === '/api/configuration/datetime/ntp_servers')).toMatchObject({ in_spec: true, operationId: 'getNtpServers' });
+  });
+
+  it('stops on SIGINT with exit 130 and a report of what was found', async () => {
+    const n = await node();
+    const controller = new AbortController();
+    const reportDir = tmp('disc-report-');
+    const res = await discover(['--url', n.url, '--username', USER, '--report-dir', reportDir, '--concurrency', '1'], undefined, controller.signal, (t) => {
+      if (t.includes('logged in')) controller.abort('SIGINT');
+    });
+    expect(res.code).toBe(130);
+    expect(n.log.length).toBeLessThan(expectedPaths(n).length);
+    expect(readReport(reportDir).nodes[0].fatal).toBe('stopped by SIGINT');
   });
 
   it('refuses --password without echoing it, and needs --url', async () => {

@@ -7,6 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { KeyPair } from '../helpers/certs.js';
 import type { AddressInfo } from 'node:net';
 
 export const SECRETS = {
@@ -91,7 +93,7 @@ export interface FakeNode {
   close(): Promise<void>;
 }
 
-export async function startFakeNode(opts: { dieAfter?: number; version?: string; extra?: Record<string, unknown> } = {}): Promise<FakeNode> {
+export async function startFakeNode(opts: { dieAfter?: number; version?: string; extra?: Record<string, unknown>; tls?: KeyPair } = {}): Promise<FakeNode> {
   const routes = buildRoutes();
   if (opts.version) routes.set('/api/info', obj('/api/info', { firmware_version: opts.version }));
   for (const [path, body] of Object.entries(opts.extra ?? {})) {
@@ -107,7 +109,7 @@ export async function startFakeNode(opts: { dieAfter?: number; version?: string;
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
     res.end(text);
   };
-  const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0]!;
     node.log.push({ method: req.method ?? '', path });
     if (opts.dieAfter !== undefined && node.log.length > opts.dieAfter) {
@@ -163,9 +165,10 @@ export async function startFakeNode(opts: { dieAfter?: number; version?: string;
       return;
     }
     send(res, route.status, route.json);
-  });
+  };
+  const server = opts.tls ? https.createServer(opts.tls, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  node.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  node.url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   node.close = async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
