@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { SecretRegistry } from '../redact.js';
+import { mediaTypeBase } from '../shared/index.js';
 import type { DiscoveryReport } from './classify.js';
 import type { NodeCrawl } from './crawl.js';
 import { inferSchema, placeholderExample, type Schema } from './infer.js';
@@ -113,10 +114,11 @@ export function buildDrafts(
     const params = [...g.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
     const first = g.nodes[0]!;
     const seenOn = g.nodes.map((x) => `${x.node}${x.version ? ` (SPS ${x.version})` : ''}`).join(', ');
-    const json = g.samples.length > 0;
-    const schema: Schema = json ? inferSchema(g.samples) : { type: 'string' };
-    const example = json ? placeholderExample(g.samples[0]) : STRING_BODY;
-    const mediaType = json ? 'application/json' : (g.contentType.split(';')[0]!.trim() || 'application/octet-stream');
+    const json = mediaTypeBase(g.contentType) === 'application/json' || g.samples.length > 0;
+    // JSON that was not read (over the size cap) is free-form; a download is a string of its type.
+    const schema: Schema = g.samples.length > 0 ? inferSchema(g.samples) : json ? {} : { type: 'string' };
+    const example = g.samples.length > 0 ? placeholderExample(g.samples[0]) : json ? {} : STRING_BODY;
+    const mediaType = json ? 'application/json' : mediaTypeBase(g.contentType) || 'application/octet-stream';
     const op: Record<string, unknown> = {
       operationId,
       summary: `${g.shape === 'directory' || g.shape === 'list' ? 'List' : 'Get'} ${words(named)} (observed, not documented)`,
@@ -139,7 +141,8 @@ export function buildDrafts(
         : {}),
       responses: {
         '200': {
-          description: json ? 'As observed.' : `As observed: a ${mediaType} body (not read by the crawl).`,
+          description:
+            g.samples.length > 0 ? 'As observed.' : `As observed: a ${mediaType} body that the crawl did not read (${json ? 'over its size cap' : 'not JSON'}).`,
           content: { [mediaType]: { schema, examples: { observed: { summary: 'Structure and types of a sample, placeholder values', value: example } } } },
         },
         '401': { $ref: '../../components/responses/Unauthenticated.yaml' },

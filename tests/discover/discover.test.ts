@@ -106,6 +106,7 @@ describe('discover against a fake SPS node', () => {
     expect(byPath.get('/api/configuration/aaa')).toMatchObject({ status: 403, in_spec: false });
     expect(byPath.get('/api/cluster/spp')).toMatchObject({ status: 500 });
     expect(byPath.get('/api/troubleshooting/support-bundle/download')).toMatchObject({ status: 200, content_type: 'application/x-tar', body_skipped: 'not-json' });
+    expect(byPath.get('/api/audit/huge_report')).toMatchObject({ status: 200, shape: 'other', body_skipped: 'too-large' });
     expect(byPath.get(`/api/audit/sessions/${SESSION_IDS[0]}`)).toMatchObject({ template: '/api/audit/sessions/{sessionId}' });
     expect(report.nodes[0].version).toBe('7.5.1');
     expect(report.nodes[0].collections).toEqual(
@@ -142,6 +143,7 @@ describe('discover against a fake SPS node', () => {
     expect(drafts).toEqual(
       [
         'audit/audit.yaml',
+        'audit/huge_report.yaml',
         'audit/sessions.yaml',
         'audit/sessions_{sessionId}.yaml',
         'audit/sessions_{sessionId}_audit_trail.yaml',

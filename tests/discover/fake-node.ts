@@ -68,7 +68,9 @@ export function buildRoutes(): Map<string, Route> {
   r.set('/api/configuration/starling', obj('/api/configuration/starling', { psk: SECRETS.psk, token: SECRETS.token, certificate: SECRETS.cert, fingerprint: SECRETS.hash, enabled: false, interfaces: { '@order': ['ab12cd34ef'], ab12cd34ef: { address: SECRETS.host } } }));
   r.set('/api/cluster', dir('/api/cluster', ['/api/cluster/spp']));
   r.set('/api/cluster/spp', { status: 500, json: { error: { type: 'InternalError', message: 'boom' }, meta: { href: '/api/cluster/spp', parent: '/api/cluster' } } });
-  r.set('/api/audit', dir('/api/audit', ['/api/audit/sessions']));
+  r.set('/api/audit', dir('/api/audit', ['/api/audit/sessions', '/api/audit/huge_report']));
+  // A JSON body over the crawl's 2 MiB cap: abandoned, not parsed.
+  r.set('/api/audit/huge_report', obj('/api/audit/huge_report', { rows: Array.from({ length: 60_000 }, (_, i) => `row ${i} ${SECRETS.user} ${'x'.repeat(40)}`) }));
   r.set('/api/audit/sessions', dir('/api/audit/sessions', SESSION_IDS.map((id) => `/api/audit/sessions/${id}`)));
   SESSION_IDS.forEach((id, i) => {
     r.set(`/api/audit/sessions/${id}`, obj(`/api/audit/sessions/${id}`, { user: SECRETS.user, server: SECRETS.host, duration: 12.5 + i, protocol: 'ssh' }, { next: SESSION_IDS[i + 1] ? `/api/audit/sessions/${SESSION_IDS[i + 1]}` : null, audit_trail: `/api/audit/sessions/${id}/audit_trail#download` }));
