@@ -52,11 +52,15 @@ export interface DiscoveryReport {
   messages: string[];
 }
 
+/** `policies` -> `policy`, `sessions` -> `session` (English plurals SPS uses). */
+export function singular(word: string): string {
+  return word.replace(/ies$/, 'y').replace(/(?<!s)s$/, '');
+}
+
 /** `backup_policies` -> `backupPolicyId`: the parameter name of a sampled collection's items. */
 export function paramName(collectionPath: string): string {
   const seg = collectionPath.slice(collectionPath.lastIndexOf('/') + 1);
-  const singular = seg.replace(/ies$/, 'y').replace(/(?<!s)s$/, '');
-  const camel = singular.replace(/[-_]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
+  const camel = singular(seg).replace(/[-_]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
   return `${camel || 'item'}Id`;
 }
 

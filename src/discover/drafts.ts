@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { SecretRegistry } from '../redact.js';
 import { mediaTypeBase } from '../shared/index.js';
-import type { DiscoveryReport } from './classify.js';
+import { singular, type DiscoveryReport } from './classify.js';
 import type { NodeCrawl } from './crawl.js';
 import { inferSchema, placeholderExample, type Schema } from './infer.js';
 
@@ -50,10 +50,6 @@ function pascal(text: string): string {
 
 function words(text: string): string {
   return text.replace(/[_-]+/g, ' ').trim();
-}
-
-function singular(word: string): string {
-  return word.replace(/ies$/, 'y').replace(/(?<!s)s$/, '');
 }
 
 export interface Draft {
