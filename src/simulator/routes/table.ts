@@ -1,7 +1,7 @@
 /**
  * THE route table: every operation the simulator answers, one row each. The router and the
  * children of every directory (`/api`, `/api/configuration`, ...) are derived from it
- * (routes/tree.ts); `tests/simulator/routes/table.test.ts` compares it with the spec's paths.
+ * (routes/tree.ts); `tests/simulator/routes.test.ts` compares it with the spec's operations.
  */
 import * as auth from '../handlers/authentication.js';
 import * as cl from '../handlers/cluster.js';
