@@ -23,7 +23,8 @@ export interface Account {
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
-function sameSecret(a: string, b: string): boolean {
+/** Compares two secrets in constant time (over their digests, so lengths may differ). */
+export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
