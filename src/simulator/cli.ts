@@ -35,20 +35,27 @@ function passwordFrom(envName: string): PasswordSource {
   return { password: randomPassword(), from: `generated for this run (${envName} is not set)`, generated: true };
 }
 
-function banner(sim: SimulatorHandle, https: boolean, admin: PasswordSource, operator: PasswordSource): string {
+/** The CLI's users: one per role, each password from its environment variable or generated. */
+const ROLE_ENV: ReadonlyArray<readonly [role: 'admin' | 'auditor' | 'operator', env: string]> = [
+  ['admin', 'SPS_SIM_ADMIN_PASSWORD'],
+  ['auditor', 'SPS_SIM_AUDITOR_PASSWORD'],
+  ['operator', 'SPS_SIM_OPERATOR_PASSWORD'],
+];
+
+function banner(sim: SimulatorHandle, https: boolean, sources: Record<string, PasswordSource>): string {
   const out: string[] = [];
   out.push(`SPS simulator: ${sim.nodes.length} node(s) over ${https ? 'HTTPS' : 'plain HTTP'} on 127.0.0.1`);
   for (const n of sim.nodes) out.push(`  node ${n.index}  ${n.url}  (node id ${n.nodeId}, cluster address ${n.address})`);
   out.push(sim.caFile ? `CA certificate: ${sim.caFile}` : 'CA certificate: none (plain HTTP)');
   out.push('Users:');
-  const line = (role: string, u: { username: string }, src: PasswordSource): string =>
-    `  ${role.padEnd(9)} username "${u.username}", password ${src.from}`;
-  out.push(line('admin', sim.users.admin, admin));
-  if (sim.users.operator) out.push(line('operator', sim.users.operator, operator));
-  const generated = [
-    ...(admin.generated ? [`  admin:    ${admin.password}`] : []),
-    ...(operator.generated && sim.users.operator ? [`  operator: ${operator.password}`] : []),
-  ];
+  const generated: string[] = [];
+  for (const [role] of ROLE_ENV) {
+    const u = sim.users[role];
+    const src = sources[role];
+    if (!u || !src) continue;
+    out.push(`  ${role.padEnd(9)} username "${u.username}", password ${src.from}`);
+    if (src.generated) generated.push(`  ${`${role}:`.padEnd(9)} ${src.password}`);
+  }
   if (generated.length) {
     out.push('Generated passwords (local sandbox only; shown once, not stored anywhere):');
     out.push(...generated);
@@ -67,7 +74,9 @@ async function main(argv: string[] = process.argv): Promise<void> {
     .name('sps-simulator')
     .description(
       'Local stateful simulator of the One Identity Safeguard for Privileged Sessions (SPS) REST API.\n' +
-        'Passwords come from SPS_SIM_ADMIN_PASSWORD and SPS_SIM_OPERATOR_PASSWORD; unset ones are generated and printed once.',
+        'Users: admin (everything), auditor (reads only), operator (no cluster management).\n' +
+        'Passwords come from SPS_SIM_ADMIN_PASSWORD, SPS_SIM_AUDITOR_PASSWORD and SPS_SIM_OPERATOR_PASSWORD;\n' +
+        'unset ones are generated and printed once.',
     )
     .option('-n, --nodes <count>', 'number of appliances to start', intIn(1, 32, '--nodes'), 1)
     .option('--http', 'serve plain HTTP instead of HTTPS')
@@ -81,12 +90,9 @@ async function main(argv: string[] = process.argv): Promise<void> {
     program.error('--port-base + --nodes goes past port 65535');
   }
 
-  const admin = passwordFrom('SPS_SIM_ADMIN_PASSWORD');
-  const operator = passwordFrom('SPS_SIM_OPERATOR_PASSWORD');
-  const users: SimUsers = {
-    admin: { username: 'admin', password: admin.password },
-    operator: { username: 'operator', password: operator.password },
-  };
+  const sources = Object.fromEntries(ROLE_ENV.map(([role, env]) => [role, passwordFrom(env)])) as Record<string, PasswordSource>;
+  const users: SimUsers = { admin: { username: 'admin', password: sources.admin!.password } };
+  for (const [role] of ROLE_ENV) users[role] = { username: role, password: sources[role]!.password };
   const https = !opts.http;
   const sim = await startSimulator({
     nodes: opts.nodes,
@@ -96,7 +102,7 @@ async function main(argv: string[] = process.argv): Promise<void> {
     ...(opts.transactionSeconds !== undefined ? { transactionSeconds: opts.transactionSeconds } : {}),
     ...(opts.verbose ? { onRequestLog: (l: string) => process.stdout.write(`${l}\n`) } : {}),
   });
-  process.stdout.write(`${banner(sim, https, admin, operator)}\n`);
+  process.stdout.write(`${banner(sim, https, sources)}\n`);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -3,14 +3,18 @@
  * own sessions, configuration lock, committed/staged state and cluster membership.
  */
 import { randomBytes } from 'node:crypto';
+import type { ApplianceApi } from './appliance/context.js';
+import { ClusterRegistry } from './appliance/registry.js';
 import { createSimulatorTls, type SimTls } from './certs.js';
 import { systemClock } from './clock.js';
-import { NodeRuntime } from './node.js';
-import { ClusterRegistry } from './registry.js';
-import { buildRouter } from './routes.js';
+import { DEFAULT_FIRMWARE_VERSION } from './handlers/info.js';
+import { checkBehaviour, SimNodeRuntime } from './node.js';
+import { buildRouteTree } from './routes/table.js';
 import type { SimulatorHandle, SimulatorOptions, SimUsers } from './types.js';
 
 export { createManualClock, systemClock, type ManualClock } from './clock.js';
+export { ROLE_PRIVILEGES } from './appliance/privileges.js';
+export { DEFAULT_FIRMWARE_VERSION } from './handlers/info.js';
 export type * from './types.js';
 
 export const DEFAULT_SESSION_IDLE_SECONDS = 1200;
@@ -30,16 +34,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   if (!Number.isInteger(portBase) || portBase < 0 || portBase + count - 1 > 65535) throw new RangeError('invalid portBase');
   const users: SimUsers = opts.users ?? {
     admin: { username: 'admin', password: randomPassword() },
+    auditor: { username: 'auditor', password: randomPassword() },
     operator: { username: 'operator', password: randomPassword() },
   };
   const useHttps = opts.https ?? true;
   const tls: SimTls | undefined = useHttps ? await createSimulatorTls() : undefined;
-  const registry = new ClusterRegistry<NodeRuntime>();
-  const router = buildRouter();
-  const runtimes: NodeRuntime[] = [];
+  const registry = new ClusterRegistry<ApplianceApi>();
+  const routes = buildRouteTree();
+  const runtimes: SimNodeRuntime[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const node = new NodeRuntime({
+      const behaviour = checkBehaviour({ ...opts.behaviour, ...opts.nodeBehaviours?.[i] });
+      const node = new SimNodeRuntime({
         index: i + 1,
         host,
         port: portBase === 0 ? 0 : portBase + i,
@@ -48,13 +54,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         clock: opts.clock ?? systemClock,
         sessionIdleSeconds: opts.sessionIdleSeconds ?? DEFAULT_SESSION_IDLE_SECONDS,
         transactionSeconds: opts.transactionSeconds ?? DEFAULT_TRANSACTION_SECONDS,
+        firmwareVersion: opts.firmwareVersion ?? DEFAULT_FIRMWARE_VERSION,
+        behaviour,
         registry,
-        router,
+        routes,
         ...(opts.onRequestLog ? { log: opts.onRequestLog } : {}),
       });
       runtimes.push(node);
       await node.listen();
-      registry.add(node);
+      registry.add(node.appliance);
     }
   } catch (e) {
     await Promise.all(runtimes.map((n) => n.close()));

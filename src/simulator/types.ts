@@ -6,25 +6,85 @@
  * and answers the operations listed in docs/architecture.md with the documented envelopes.
  */
 
-import type { SimState } from './state.js';
+import type { SimState } from './state/model.js';
 
-export type { ClusterState, ConfigurationState, Role, SimState } from './state.js';
+export type { ClusterState, ConfigurationState, Role, SimState } from './state/model.js';
 
 /** A source of "now" in milliseconds since the epoch. Tests inject a manual clock. */
 export interface SimClock {
   now(): number;
 }
 
+/**
+ * One privilege rule, as an SPS usergroup grants it by area: `path` is a pattern over API paths
+ * (`*` one segment, `**` any number of segments, zero included: `/api/cluster/**` covers
+ * `/api/cluster` too). `read` allows GET, `write` allows PUT, POST, DELETE and PATCH. When
+ * several rules match a path, the most specific pattern (most literal segments) wins.
+ */
+export interface SimPrivilege {
+  path: string;
+  read: boolean;
+  write: boolean;
+}
+
 export interface SimUser {
   username: string;
   password: string;
+  /** Overrides the privileges of the role this user is listed under (see {@link SimUsers}). */
+  privileges?: SimPrivilege[];
 }
 
+/**
+ * Users by role. The role names `admin`, `auditor` and `operator` carry default privileges;
+ * any other role name needs `privileges`.
+ */
 export interface SimUsers {
-  /** All privileges, including cluster management. */
+  /** Everything, cluster management included. */
   admin: SimUser;
-  /** Read-only: no cluster-management privilege and no configuration writes. */
+  /** Reads everything, writes nothing (403 on every PUT, POST and DELETE, transactions included). */
+  auditor?: SimUser;
+  /** No "Cluster management" (403 on /api/cluster/**); reads and writes the configuration. */
   operator?: SimUser;
+  [role: string]: SimUser | undefined;
+}
+
+/**
+ * Wrong-privilege switches: the node grants more than the user's privileges say, so that a
+ * role check can be tested against a server that really does it.
+ */
+export interface SimPrivilegeBugs {
+  /** Users of role `auditor` may write everything. */
+  auditorCanWrite?: boolean;
+  /** Users of role `operator` may read /api/cluster/** (writes there stay denied). */
+  operatorCanReadCluster?: boolean;
+  /** Extra rules per username, checked before the user's own: a matching rule grants what it says. */
+  grants?: Record<string, SimPrivilege[]>;
+}
+
+/**
+ * Behaviour switches of one node: each makes the node deviate from the contract in one way, so
+ * that the conformance runner's checks are tested against a server that really does it. Set
+ * them in `startSimulator({behaviour, nodeBehaviours})` or on a running node with
+ * `node.setBehaviour()`.
+ */
+export interface SimBehaviour {
+  /** PUT answers 200 and is logged in the change log, but the stored value does not change. */
+  ignorePuts?: boolean;
+  /** Changes are applied, but `GET /api/transaction/changes` answers an empty list. */
+  emptyChangeLog?: boolean;
+  /**
+   * Answer one of our readings differently. `'parent-slash'`: `GET /api` (with or without a
+   * session) carries `meta.parent: "/"`, an element no vendor page documents.
+   */
+  readingVariant?: 'parent-slash';
+  /** Delay every request (all paths) by this many milliseconds before answering it. */
+  latencyMs?: number;
+  privilegeBugs?: SimPrivilegeBugs;
+  /**
+   * Drop every session of the node after a commit that changes its cluster interface or
+   * promotes it, as SPS does (default true).
+   */
+  dropSessionsOnClusterCommit?: boolean;
 }
 
 export interface SimulatorOptions {
@@ -36,8 +96,14 @@ export interface SimulatorOptions {
   host?: '127.0.0.1';
   /** First port; node i listens on portBase + i. 0 or undefined: ephemeral ports. */
   portBase?: number;
-  /** Users; default: `admin` and `operator`, each with a random password (see the handle's `users`). */
+  /** Users; default: `admin`, `auditor` and `operator`, each with a random password (see the handle's `users`). */
   users?: SimUsers;
+  /** `body.firmware_version` of `GET /api/info` (default "7.5.1"). */
+  firmwareVersion?: string;
+  /** Behaviour switches of every node (default: none; the node follows the contract). */
+  behaviour?: SimBehaviour;
+  /** Behaviour switches per node (index 0 is node 1), applied over `behaviour`. */
+  nodeBehaviours?: SimBehaviour[];
   /** Idle timeout of a login session, sliding (default 1200 = 20 minutes). */
   sessionIdleSeconds?: number;
   /** Lifetime of an open transaction before it is cancelled automatically (default 600). */
@@ -64,6 +130,11 @@ export interface SimStats {
   logins: number;
   /** Failed login attempts (401 AuthenticationFailure). */
   loginFailures: number;
+  /**
+   * Failed logins per user name sent in the Basic credentials, unknown names included. A
+   * request without parseable Basic credentials counts in `loginFailures` only.
+   */
+  failedLogins: Record<string, number>;
   /** Every request received, including fault-injected ones. */
   requests: number;
   /** Requests with a write method (POST, PUT, DELETE, PATCH), whatever their outcome. */
@@ -121,6 +192,10 @@ export interface SimNode {
   injectFault(path: string, fault: SimFault): void;
   clearFaults(): void;
   resetStats(): void;
+  /** Merges switches into the node's behaviour (a key set to undefined turns it off). */
+  setBehaviour(patch: SimBehaviour): void;
+  /** A copy of the node's current behaviour switches. */
+  behaviour(): SimBehaviour;
 }
 
 export interface SimulatorHandle {

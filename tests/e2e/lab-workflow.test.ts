@@ -46,7 +46,10 @@ const proxies: PrismHandle[] = [];
 const clients: SpsClient[] = [];
 
 beforeAll(async () => {
-  sim = await startSimulator({ nodes: 3, https: false, users: { admin: ADMIN } });
+  // The simulator now ends a node's sessions after a commit of its cluster interface or a promote
+  // (issue 13); the client's re-login after such a commit is issue 13 item 2. Until then the
+  // workflow keeps its sessions (drop this switch then, and expect logins [3, 2, 2]).
+  sim = await startSimulator({ nodes: 3, https: false, users: { admin: ADMIN }, behaviour: { dropSessionsOnClusterCommit: false } });
   proxies.push(...(await Promise.all(sim.nodes.map((n) => startPrism(DEFAULT_SPEC_FILE, { proxyTo: n.url })))));
   for (const proxy of proxies) {
     const client = createSpsClient({ baseUrl: proxy.url, username: ADMIN.username, password: ADMIN.password, timeoutMs: 15_000 });

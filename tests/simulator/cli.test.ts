@@ -20,6 +20,7 @@ describe('simulator CLI', () => {
     expect(r.stdout).toContain('--http');
     expect(r.stdout).toContain('--port-base <port>');
     expect(r.stdout).toContain('SPS_SIM_ADMIN_PASSWORD');
+    expect(r.stdout).toContain('SPS_SIM_AUDITOR_PASSWORD');
   });
 
   it('rejects a bad --nodes value', () => {
@@ -30,7 +31,7 @@ describe('simulator CLI', () => {
 
   it('starts nodes, labels generated passwords, serves logins and stops cleanly on SIGINT', async () => {
     const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), CLI, '--nodes', '2'], {
-      env: { ...process.env, SPS_SIM_ADMIN_PASSWORD: 'cli-admin-secret', SPS_SIM_OPERATOR_PASSWORD: '' },
+      env: { ...process.env, SPS_SIM_ADMIN_PASSWORD: 'cli-admin-secret', SPS_SIM_AUDITOR_PASSWORD: 'cli-auditor-secret', SPS_SIM_OPERATOR_PASSWORD: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -47,6 +48,8 @@ describe('simulator CLI', () => {
       expect(existsSync(caFile)).toBe(true);
       expect(out).toContain('password from SPS_SIM_ADMIN_PASSWORD');
       expect(out).not.toContain('cli-admin-secret');
+      expect(out).toContain('password from SPS_SIM_AUDITOR_PASSWORD');
+      expect(out).not.toContain('cli-auditor-secret');
       const opPassword = /operator: (\S+)/.exec(out)?.[1] ?? '';
       expect(opPassword.length).toBeGreaterThanOrEqual(16);
       expect(out.split(opPassword).length - 1).toBe(1); // printed exactly once
@@ -58,6 +61,8 @@ describe('simulator CLI', () => {
       expect(admin.status).toBe(200);
       const operator = await login(urls[1], 'operator', opPassword);
       expect(operator.status).toBe(200);
+      const auditor = await login(urls[0], 'auditor', 'cli-auditor-secret');
+      expect(auditor.status).toBe(200);
       await agent.close();
 
       child.kill('SIGINT');

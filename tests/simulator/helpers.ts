@@ -5,6 +5,7 @@ import { startSimulator, type SimNode, type SimulatorHandle, type SimulatorOptio
 
 export const ADMIN: SimUser = { username: 'admin', password: 'admin-test-password' };
 export const OPERATOR: SimUser = { username: 'operator', password: 'operator-test-password' };
+export const AUDITOR: SimUser = { username: 'auditor', password: 'auditor-test-password' };
 
 export interface ApiResponse {
   status: number;
@@ -23,7 +24,7 @@ export interface TestSim {
 }
 
 export async function startTestSim(opts: SimulatorOptions = {}): Promise<TestSim> {
-  const sim = await startSimulator({ users: { admin: ADMIN, operator: OPERATOR }, ...opts });
+  const sim = await startSimulator({ users: { admin: ADMIN, auditor: AUDITOR, operator: OPERATOR }, ...opts });
   const agent = new Agent(sim.caPem ? { connect: { ca: sim.caPem } } : {});
   const node = (i: number): SimNode => {
     const n = sim.nodes[i];

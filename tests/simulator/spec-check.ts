@@ -47,6 +47,11 @@ export class SpecChecker {
     return out;
   }
 
+  /** Whether the spec documents this operation (for operations another change may add). */
+  has(method: string, template: string): boolean {
+    return this.operations().includes(`${method.toUpperCase()} ${template}`);
+  }
+
   private response(method: string, template: string, status: number): Json | undefined {
     const op = ((this.doc.paths as Json)[template] as Json | undefined)?.[method.toLowerCase()] as Json | undefined;
     if (!op) throw new Error(`operation not in the spec: ${method} ${template}`);

@@ -166,6 +166,58 @@ describe('simulator: transactions and the configuration lock', () => {
     expect(JSON.parse(withLength.body).body.status).toBe('open');
   });
 
+  it('opens with an empty body (Content-Length 0) or with {}, and refuses any other body', async () => {
+    const [a, b] = await twoSessions();
+    const withObject = await a.raw('POST', '/api/transaction', { body: '{}' });
+    expect(withObject.status).toBe(200);
+    expect(withObject.json.body.status).toBe('open');
+    expect((await a.delete('/api/transaction')).status).toBe(200);
+    expect((await open(b)).json.body.status).toBe('open');
+    expect((await b.delete('/api/transaction')).status).toBe(200);
+    for (const body of ['[]', '"open"', '{']) {
+      const r = await a.raw('POST', '/api/transaction', { body });
+      expect(r.status, body).toBe(400);
+    }
+    expect(t!.node(0).state.openTransaction()).toBeNull();
+  });
+
+  it('drops every session of the node after a commit that changes its cluster interface', async () => {
+    const [a, b] = await twoSessions({ nodes: 2 });
+    const other = t!.client(1);
+    await other.login(ADMIN);
+    // A commit of something else keeps the sessions.
+    await a.put(TZ, 'UTC');
+    expect((await a.put('/api/transaction', { status: 'commit' })).status).toBe(200);
+    expect((await b.get(TZ)).status).toBe(200);
+
+    const LS = '/api/configuration/local_services/cluster';
+    const listen = (await a.get(LS)).json.body.listen_address.key as string;
+    await a.put(LS, { enabled: true, listen_address: listen });
+    const commit = await a.put('/api/transaction', { status: 'commit' });
+    expect(commit.status).toBe(200); // the commit itself is answered
+    for (const c of [a, b]) {
+      const r = await c.get(TZ);
+      expect(r.status).toBe(401);
+      expect(r.json.error.type).toBe('Unauthenticated');
+    }
+    expect(t!.node(0).state.sessionCount()).toBe(0);
+    expect((await other.get(TZ)).status).toBe(200); // the other node keeps its sessions
+    expect(t!.node(0).state.committedConfig().configuration.local_services.cluster.enabled).toBe(true);
+  });
+
+  it('keeps the sessions after such a commit when dropSessionsOnClusterCommit is false', async () => {
+    const [a] = await twoSessions({ behaviour: { dropSessionsOnClusterCommit: false } });
+    await a.raw('POST', '/api/cluster/promote', { headers: { 'content-length': '0' } });
+    expect((await a.put('/api/transaction', { status: 'commit' })).status).toBe(200);
+    expect((await a.get(TZ)).status).toBe(200);
+    t!.node(0).setBehaviour({ dropSessionsOnClusterCommit: undefined });
+    const LS = '/api/configuration/local_services/cluster';
+    const listen = (await a.get(LS)).json.body.listen_address.key as string;
+    await a.put(LS, { enabled: true, listen_address: listen });
+    await a.put('/api/transaction', { status: 'commit' });
+    expect((await a.get(TZ)).status).toBe(401);
+  });
+
   it('counts remaining_seconds down and cancels the transaction when it runs out', async () => {
     const clock = createManualClock();
     const [a, b] = await twoSessions({ clock });

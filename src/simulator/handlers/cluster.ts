@@ -1,25 +1,23 @@
 /**
- * /api/cluster/...: promote, join requests, nodes, role assignment, status.
+ * /api/cluster/...: promote, join requests, nodes and role assignment (status: cluster_status.ts).
  *
  * Cluster state is per node and transactional like the configuration: promote, join_request,
  * POST nodes and PUT nodes/{id} are staged in the caller's transaction and take effect on
  * commit. A join is complete ("in cluster") once the joining node committed its join request
  * AND the Central Management node committed the POST /api/cluster/nodes for it.
  */
-import { createHash, randomInt } from 'node:crypto';
-import { isObject, jsonBody, onRollback, txMeta, view, write, type Ctx, type Reply } from '../context.js';
-import { notFound, semantic } from '../errors.js';
-import type { NodeRuntime } from '../node.js';
-import { replaced, ROLES, SEARCH_ROLES, sortedCopy, type ClusterNodeEntry, type Role, type SimState } from '../state.js';
+import { randomInt } from 'node:crypto';
+import { isObject } from '../../shared/json.js';
+import { jsonBody, onRollback, txMeta, view, write, type ApplianceApi, type Ctx, type Reply } from '../appliance/context.js';
+import { invalid, notFound } from '../appliance/errors.js';
+import { ROLES, SEARCH_ROLES, type ClusterNodeEntry, type Role, type SimState } from '../state/model.js';
+import { replaced } from '../state/store.js';
 
 const NODES = '/api/cluster/nodes';
-const STATUS = '/api/cluster/status';
+export const NODES_HREF = NODES;
+export const STATUS = '/api/cluster/status';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PSK_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-function fail(ctx: Ctx, problems: string[]): never {
-  throw semantic(problems.join(' '), { path: ctx.path, problems });
-}
 
 function newPsk(): string {
   let s = '';
@@ -27,18 +25,16 @@ function newPsk(): string {
   return s;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 // ---- derived cluster facts ------------------------------------------------------------------
 
 /** The committed Central Management node this node's join request points at, if any. */
-function centralNodeOf(node: NodeRuntime, state: SimState): NodeRuntime | undefined {
+function centralNodeOf(node: ApplianceApi, state: SimState): ApplianceApi | undefined {
   const jr = state.cluster.join_request;
   return jr ? node.registry.node(jr.central_management_address) : undefined;
 }
 
 /** Both sides committed: the joiner its join request, the CM the node entry. */
-export function isJoinComplete(node: NodeRuntime): boolean {
+export function isJoinComplete(node: ApplianceApi): boolean {
   const jr = node.store.committed.cluster.join_request;
   if (!jr) return false;
   const cm = centralNodeOf(node, node.store.committed);
@@ -49,7 +45,7 @@ export function isJoinComplete(node: NodeRuntime): boolean {
 
 type JoinStatus = 'not configured' | 'in progress' | 'in cluster';
 
-function joinStatus(node: NodeRuntime, state: SimState): { status: JoinStatus; cmAddress?: string } {
+function joinStatus(node: ApplianceApi, state: SimState): { status: JoinStatus; cmAddress?: string } {
   if (state.cluster.central_management) {
     return { status: node.store.committed.cluster.central_management ? 'in cluster' : 'in progress', cmAddress: node.address };
   }
@@ -61,7 +57,7 @@ function joinStatus(node: NodeRuntime, state: SimState): { status: JoinStatus; c
 
 /** The member list as this node sees it. */
 function members(ctx: Ctx): Record<string, ClusterNodeEntry> {
-  const { node } = ctx;
+  const { appliance: node } = ctx;
   const state = view(ctx);
   if (state.cluster.central_management) return state.cluster.nodes;
   if (isJoinComplete(node)) {
@@ -91,11 +87,11 @@ function roleProblems(roles: unknown, opts: { isCentral: boolean; others: Cluste
 // ---- promote ------------------------------------------------------------------------------
 
 export function promoteClusterNode(ctx: Ctx): Reply {
-  const { node } = ctx;
+  const { appliance: node } = ctx;
   // The vendor documents an empty body; whatever is sent is ignored.
   write(ctx, (draft, changes) => {
     const c = draft.cluster;
-    if (c.join_request) fail(ctx, ['This node has a join request for another Central Management node; it cannot be promoted.']);
+    if (c.join_request) invalid(ctx.path, ['This node has a join request for another Central Management node; it cannot be promoted.']);
     if (!c.central_management) {
       c.central_management = true;
       c.nodes[node.nodeId] = { address: node.address, roles: ['central-management'] };
@@ -119,7 +115,7 @@ export function promoteClusterNode(ctx: Ctx): Reply {
 // ---- join_request -------------------------------------------------------------------------
 
 export function getJoinStatus(ctx: Ctx): Reply {
-  const { status, cmAddress } = joinStatus(ctx.node, view(ctx));
+  const { status, cmAddress } = joinStatus(ctx.appliance, view(ctx));
   return {
     status: 200,
     body: {
@@ -131,16 +127,16 @@ export function getJoinStatus(ctx: Ctx): Reply {
 }
 
 export function createJoinRequest(ctx: Ctx): Reply {
-  const { node } = ctx;
+  const { appliance: node } = ctx;
   const input = jsonBody(ctx);
   const psk = newPsk();
   const cmAddress = write(ctx, (draft, changes) => {
-    if (!isObject(input)) fail(ctx, ['The body must be an object {central_management_address}.']);
+    if (!isObject(input)) invalid(ctx.path, ['The body must be an object {central_management_address}.']);
     const cma = input.central_management_address;
-    if (typeof cma !== 'string' || cma.trim().length === 0) fail(ctx, ['"central_management_address" must be a non-empty string.']);
-    if (draft.cluster.central_management) fail(ctx, ['The Central Management node cannot join another cluster.']);
-    if (cma === node.address) fail(ctx, ['A node cannot join itself.']);
-    if (isJoinComplete(node)) fail(ctx, ['This node is already a member of a cluster.']);
+    if (typeof cma !== 'string' || cma.trim().length === 0) invalid(ctx.path, ['"central_management_address" must be a non-empty string.']);
+    if (draft.cluster.central_management) invalid(ctx.path, ['The Central Management node cannot join another cluster.']);
+    if (cma === node.address) invalid(ctx.path, ['A node cannot join itself.']);
+    if (isJoinComplete(node)) invalid(ctx.path, ['This node is already a member of a cluster.']);
     const jr = { central_management_address: cma, node_id: node.nodeId, address: node.address };
     changes.push({ type: draft.cluster.join_request ? 'replace' : 'create', path: ctx.path, new_value: { ...jr, roles: [] } });
     draft.cluster.join_request = jr;
@@ -187,24 +183,24 @@ export function getClusterNode(ctx: Ctx): Reply {
 
 /** POST /api/cluster/nodes on the Central Management node with the joining node's join body. */
 export function createClusterNode(ctx: Ctx): Reply {
-  const { node } = ctx;
+  const { appliance: node } = ctx;
   const input = jsonBody(ctx);
   const created = write(ctx, (draft, changes) => {
-    if (!isObject(input)) fail(ctx, ['The body must be the join request body {address, node_id, psk, roles}.']);
+    if (!isObject(input)) invalid(ctx.path, ['The body must be the join request body {address, node_id, psk, roles}.']);
     const problems: string[] = [];
     if (typeof input.address !== 'string' || input.address.length === 0) problems.push('"address" must be a non-empty string.');
     if (typeof input.node_id !== 'string' || !UUID.test(input.node_id)) problems.push('"node_id" must be a UUID.');
     if (typeof input.psk !== 'string' || input.psk.length === 0) problems.push('"psk" must be a non-empty string.');
     const roles = input.roles ?? [];
     problems.push(...roleProblems(roles, { isCentral: false, others: Object.values(draft.cluster.nodes) }));
-    if (problems.length) fail(ctx, problems);
-    if (!draft.cluster.central_management) fail(ctx, ['Only the Central Management node accepts new nodes; promote this node first.']);
+    if (problems.length) invalid(ctx.path, problems);
+    if (!draft.cluster.central_management) invalid(ctx.path, ['Only the Central Management node accepts new nodes; promote this node first.']);
     const id = input.node_id as string;
     const address = input.address as string;
-    if (Object.hasOwn(draft.cluster.nodes, id)) fail(ctx, [`Node ${id} is already a member of this cluster.`]);
+    if (Object.hasOwn(draft.cluster.nodes, id)) invalid(ctx.path, [`Node ${id} is already a member of this cluster.`]);
     // The psk is compared, never echoed.
     if (!node.registry.verifyJoin(address, id, input.psk as string, node.address)) {
-      fail(ctx, ['The join request could not be verified: no matching join request for this address, node_id and psk.']);
+      invalid(ctx.path, ['The join request could not be verified: no matching join request for this address, node_id and psk.']);
     }
     const entry: ClusterNodeEntry = { address, roles: [...(roles as Role[])] };
     draft.cluster.nodes[id] = entry;
@@ -224,9 +220,9 @@ export function updateClusterNode(ctx: Ctx): Reply {
   if (!Object.hasOwn(members(ctx), id)) throw notFound(ctx.path);
   const input = jsonBody(ctx);
   const entry = write(ctx, (draft, changes) => {
-    if (!draft.cluster.central_management) fail(ctx, ['Roles are assigned on the Central Management node.']);
+    if (!draft.cluster.central_management) invalid(ctx.path, ['Roles are assigned on the Central Management node.']);
     const current = draft.cluster.nodes[id] as ClusterNodeEntry;
-    if (!isObject(input)) fail(ctx, ['The body must be an object {address, roles}.']);
+    if (!isObject(input)) invalid(ctx.path, ['The body must be an object {address, roles}.']);
     const problems: string[] = [];
     if (typeof input.address !== 'string') problems.push('"address" must be a string.');
     else if (input.address !== current.address) problems.push(`"address" must be the node's address (${current.address}).`);
@@ -234,7 +230,7 @@ export function updateClusterNode(ctx: Ctx): Reply {
       .filter(([k]) => k !== id)
       .map(([, v]) => v);
     problems.push(...roleProblems(input.roles, { isCentral: current.roles.includes('central-management'), others }));
-    if (problems.length) fail(ctx, problems);
+    if (problems.length) invalid(ctx.path, problems);
     const next: ClusterNodeEntry = { address: current.address, roles: [...(input.roles as Role[])] };
     changes.push(replaced(`${NODES}/${id}`, current, next));
     draft.cluster.nodes[id] = next;
@@ -243,85 +239,3 @@ export function updateClusterNode(ctx: Ctx): Reply {
   return { status: 200, body: { body: { address: entry.address, roles: [...entry.roles] }, key: id, meta: nodeMeta(ctx, id) } };
 }
 
-// ---- status -------------------------------------------------------------------------------
-
-function health(n: NodeRuntime): Record<string, unknown> {
-  const i = n.index;
-  return {
-    memory: 20 + i * 1.5,
-    disk: 8 + i,
-    swap: 0,
-    load1: 0.1 * i,
-    load5: 0.08 * i,
-    load15: 0.05 * i,
-    sessions: { ssh: 0, rdp: 0 },
-    total_sessions: 0,
-  };
-}
-
-function statusItem(ctx: Ctx, id: string, entry: ClusterNodeEntry): Record<string, unknown> {
-  const { node } = ctx;
-  const now = node.clock.now();
-  const runtime = node.registry.node(entry.address);
-  const isSelf = id === node.nodeId;
-  const joined = isSelf || (runtime !== undefined && runtime.nodeId === id && isJoinComplete(runtime));
-  const item: Record<string, unknown> = { key: id, fqdn: runtime?.fqdn ?? entry.address };
-  if (!isSelf && joined) item.last_seen = iso(now);
-  item.health_status = joined && runtime && !runtime.closed ? health(runtime) : null;
-  item.sync_status = isSelf ? 'n/a' : joined ? 'synced' : 'pending';
-  const configHash = createHash('md5').update(JSON.stringify(sortedCopy(node.store.committed.configuration))).digest('hex');
-  item.configuration_sync = {
-    last_updated: iso(node.store.lastCommitAtMs),
-    last_checked: iso(now),
-    downloaded_xml_hash: configHash,
-    issues: { warnings: [], errors: [] },
-  };
-  item.meta = { href: `${STATUS}/${id}`, configuration: `${NODES}/${id}` };
-  return item;
-}
-
-/**
- * Our reading: `/api/cluster/status` only exists on the Central Management node; elsewhere it
- * answers 404 NotFound (safeguard-ps only tells us it is an error there).
- */
-function centralOnly(ctx: Ctx): Record<string, ClusterNodeEntry> {
-  const state = view(ctx);
-  if (!state.cluster.central_management) {
-    throw notFound(ctx.path);
-  }
-  return state.cluster.nodes;
-}
-
-export function listClusterStatus(ctx: Ctx): Reply {
-  const all = centralOnly(ctx);
-  const items = Object.keys(all)
-    .sort()
-    .map((id) => statusItem(ctx, id, all[id] as ClusterNodeEntry));
-  return {
-    status: 200,
-    body: { items, meta: { href: STATUS, parent: '/api/cluster', self: `${STATUS}/${ctx.node.nodeId}` } },
-  };
-}
-
-export function getClusterNodeStatus(ctx: Ctx): Reply {
-  const all = centralOnly(ctx);
-  const id = ctx.params.nodeId ?? '';
-  if (!Object.hasOwn(all, id)) throw notFound(ctx.path);
-  const item = statusItem(ctx, id, all[id] as ClusterNodeEntry);
-  item.meta = { ...(item.meta as Record<string, unknown>), parent: STATUS };
-  return { status: 200, body: item };
-}
-
-// ---- configuration_sync ---------------------------------------------------------------------
-
-/** Undocumented beyond its name: a permissive settings object. */
-export function getConfigurationSync(ctx: Ctx): Reply {
-  return {
-    status: 200,
-    body: {
-      body: { plugin: null },
-      key: 'configuration_sync',
-      meta: { href: '/api/cluster/configuration_sync', parent: '/api/cluster', ...txMeta(ctx) },
-    },
-  };
-}

@@ -1,10 +1,13 @@
-import { isObject, jsonBody, type Ctx, type Reply } from '../context.js';
-import { ApiError, semantic } from '../errors.js';
-import { redactChange } from './redaction.js';
+/** /api/transaction: open, status, commit, rollback, and the change log. */
+import { redactJson } from '../../redact.js';
+import { isObject, jsonEqual } from '../../shared/json.js';
+import { jsonBody, type Ctx, type Reply } from '../appliance/context.js';
+import { ApiError, semantic } from '../appliance/errors.js';
+import type { Change, SimState } from '../state/model.js';
 
 /** The 7.x transaction status shape. */
 function statusBody(ctx: Ctx): unknown {
-  const { store } = ctx.node;
+  const { store } = ctx.appliance;
   const open = store.holds(ctx.session.id);
   const meta: Record<string, unknown> = { href: '/api/transaction', parent: '/api' };
   if (open) {
@@ -18,18 +21,34 @@ export function getTransaction(ctx: Ctx): Reply {
   return { status: 200, body: statusBody(ctx) };
 }
 
-/** POST /api/transaction: needs a body length (411 otherwise); opens the lock for this session. */
+/**
+ * POST /api/transaction: needs a body length (411 otherwise); the body is empty or `{}` (the
+ * SDKs send either); opens the lock for this session.
+ */
 export function openTransaction(ctx: Ctx): Reply {
   if (!ctx.hasBodyLength) {
     throw new ApiError(411, 'LengthRequired', 'The request must declare its body length (send Content-Length: 0).', {
       path: ctx.path,
     });
   }
-  ctx.node.store.open(ctx.session.id, ctx.session.username, ctx.path, false);
+  if (ctx.rawBody.trim().length > 0 && !isObject(jsonBody(ctx))) {
+    throw semantic('The body must be empty or an empty object {}.', { path: ctx.path });
+  }
+  ctx.appliance.store.open(ctx.session.id, ctx.session.username, ctx.path, false);
   return { status: 200, body: statusBody(ctx) };
 }
 
-/** PUT /api/transaction `{status: "commit", message?}`. */
+/** Whether a commit from `before` to `after` ends the node's sessions, as SPS does. */
+function dropsSessions(before: SimState, after: SimState): boolean {
+  const ifaceChanged = !jsonEqual(before.configuration.local_services.cluster, after.configuration.local_services.cluster);
+  const promoted = !before.cluster.central_management && after.cluster.central_management;
+  return ifaceChanged || promoted;
+}
+
+/**
+ * PUT /api/transaction `{status: "commit", message?}`. After a commit that changes the cluster
+ * interface or promotes the node, every session of the node is dropped (the next request is 401).
+ */
 export function commitTransaction(ctx: Ctx): Reply {
   const body = jsonBody(ctx);
   if (!isObject(body) || body.status !== 'commit') {
@@ -38,10 +57,16 @@ export function commitTransaction(ctx: Ctx): Reply {
   if (body.message !== undefined && typeof body.message !== 'string') {
     throw semantic('"message" must be a string.', { path: ctx.path });
   }
-  const { store } = ctx.node;
+  const { appliance } = ctx;
+  const { store } = appliance;
   store.assertNotLockedByOther(ctx.session.id, ctx.path);
+  const before = store.committed;
   store.commit(ctx.session.id, body.message);
-  return { status: 200, body: statusBody(ctx) };
+  const reply: Reply = { status: 200, body: statusBody(ctx) };
+  if (appliance.behaviour.dropSessionsOnClusterCommit !== false && dropsSessions(before, store.committed)) {
+    appliance.sessions.dropAll();
+  }
+  return reply;
 }
 
 /**
@@ -50,14 +75,23 @@ export function commitTransaction(ctx: Ctx): Reply {
  * `closed` and the holder's transaction is untouched (no 409 here: the spec documents none).
  */
 export function rollbackTransaction(ctx: Ctx): Reply {
-  const { store } = ctx.node;
-  store.rollback(ctx.session.id);
+  ctx.appliance.store.rollback(ctx.session.id);
   return { status: 200, body: statusBody(ctx) };
 }
 
+/** A change-log entry as served: secrets never leave through the change log. */
+function redactChange(change: Change): Change {
+  const out: Change = { type: change.type, path: change.path };
+  if ('old_value' in change) out.old_value = redactJson(change.old_value);
+  if ('new_value' in change) out.new_value = redactJson(change.new_value);
+  return out;
+}
+
+/** GET /api/transaction/changes; empty under the `emptyChangeLog` switch. */
 export function listTransactionChanges(ctx: Ctx): Reply {
-  const { store } = ctx.node;
-  const changes = store.holds(ctx.session.id) && store.tx ? store.tx.changes.map(redactChange) : [];
+  const { store, behaviour } = ctx.appliance;
+  const tx = store.holds(ctx.session.id) ? store.tx : null;
+  const changes = tx && !behaviour.emptyChangeLog ? tx.changes.map(redactChange) : [];
   return {
     status: 200,
     body: {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from './sessions.js';
 
 /**
  * What the nodes of one simulator know about each other, standing in for the cluster network:
@@ -50,8 +50,6 @@ export class ClusterRegistry<N extends RegistryNode = RegistryNode> {
   verifyJoin(address: string, nodeId: string, psk: string, centralManagementAddress: string): boolean {
     const cur = this.pending.get(address);
     if (!cur) return false;
-    const a = createHash('sha256').update(cur.psk).digest();
-    const b = createHash('sha256').update(psk).digest();
-    return timingSafeEqual(a, b) && cur.nodeId === nodeId && cur.centralManagementAddress === centralManagementAddress;
+    return sameSecret(cur.psk, psk) && cur.nodeId === nodeId && cur.centralManagementAddress === centralManagementAddress;
   }
 }

@@ -1,4 +1,4 @@
-import type { SimFault } from './types.js';
+import type { SimFault } from '../types.js';
 
 interface Entry {
   fault: SimFault;

@@ -2,7 +2,7 @@ import { parentOf } from './paths.js';
 
 /**
  * An SPS application error. Thrown by handlers, turned into
- * `{error: {type, message, details}, meta: {href, parent}}` by the node's dispatcher.
+ * `{error: {type, message, details}, meta: {href, parent}}` by the appliance's dispatcher.
  */
 export class ApiError extends Error {
   constructor(
@@ -32,3 +32,11 @@ export const semantic = (message: string, details: Record<string, unknown> = {})
 
 export const syntactic = (message: string, details: Record<string, unknown> = {}): ApiError =>
   new ApiError(400, 'SyntacticError', message, details);
+
+/** A `SemanticError` listing every problem of a request body. */
+export function invalid(path: string, problems: string[]): never {
+  throw semantic(problems.join(' '), { path, problems });
+}
+
+export const unauthorized = (path: string): ApiError =>
+  new ApiError(403, 'Unauthorized', 'The user has no privilege to access the requested resource.', { path });

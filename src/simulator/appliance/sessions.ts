@@ -1,21 +1,30 @@
+/** Login sessions of one node and the check of Basic credentials against the configured users. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SimClock, SimUser, SimUsers } from './types.js';
-
-export type Privilege = 'admin' | 'operator';
+import type { SimClock, SimPrivilege, SimUser, SimUsers } from '../types.js';
+import { privilegesOf } from './privileges.js';
 
 export interface Session {
   id: string;
   /** A short non-secret handle for logs and `openTransaction().holder`. */
   handle: string;
   username: string;
-  privilege: Privilege;
+  /** The key the user is listed under in `users` (`admin`, `auditor`, `operator`, ...). */
+  role: string;
+  privileges: readonly SimPrivilege[];
   createdMs: number;
   lastSeenMs: number;
 }
 
+export interface Account {
+  username: string;
+  role: string;
+  privileges: readonly SimPrivilege[];
+}
+
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
-function sameSecret(a: string, b: string): boolean {
+/** Compares two secrets in constant time (over their digests, so lengths may differ). */
+export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
@@ -30,45 +39,40 @@ export function parseBasicAuth(header: string | undefined): SimUser | undefined 
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (name && !(name in out)) out[name] = value;
-  }
-  return out;
-}
-
 /** Login sessions of one node: 40-hex ids, sliding idle timeout. */
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
+  private readonly accounts: Array<Account & { password: string }>;
   private counter = 0;
 
   constructor(
-    private readonly users: SimUsers,
+    users: SimUsers,
     private readonly clock: SimClock,
     private readonly idleMs: number,
-  ) {}
+  ) {
+    this.accounts = Object.entries(users).flatMap(([role, u]) =>
+      u ? [{ username: u.username, password: u.password, role, privileges: privilegesOf(role, u) }] : [],
+    );
+  }
 
-  authenticate(creds: SimUser | undefined): Privilege | undefined {
+  authenticate(creds: SimUser | undefined): Account | undefined {
     if (!creds) return undefined;
-    const { admin, operator } = this.users;
-    if (creds.username === admin.username && sameSecret(creds.password, admin.password)) return 'admin';
-    if (operator && creds.username === operator.username && sameSecret(creds.password, operator.password)) return 'operator';
+    for (const a of this.accounts) {
+      if (creds.username === a.username && sameSecret(creds.password, a.password)) {
+        return { username: a.username, role: a.role, privileges: a.privileges };
+      }
+    }
     return undefined;
   }
 
-  create(username: string, privilege: Privilege): Session {
+  create(account: Account): Session {
     const now = this.clock.now();
     const session: Session = {
       id: randomBytes(20).toString('hex'),
       handle: `s${++this.counter}`,
-      username,
-      privilege,
+      username: account.username,
+      role: account.role,
+      privileges: account.privileges,
       createdMs: now,
       lastSeenMs: now,
     };
@@ -94,6 +98,11 @@ export class SessionStore {
     }
     for (const s of gone) this.sessions.delete(s.id);
     return gone;
+  }
+
+  /** Ends every session (after a commit that changes the cluster interface or promotes). */
+  dropAll(): void {
+    this.sessions.clear();
   }
 
   get(id: string): Session | undefined {

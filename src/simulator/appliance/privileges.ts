@@ -1,0 +1,86 @@
+/**
+ * Privileges by area, as SPS usergroups grant them ("Basic Settings > Cluster management" with
+ * read and write/perform rights): a user's rules decide whether a method on a path is allowed.
+ */
+import type { SimBehaviour, SimPrivilege, SimUser } from '../types.js';
+
+export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+
+/** Default rules of the role names that carry them. */
+export const ROLE_PRIVILEGES: Readonly<Record<string, readonly SimPrivilege[]>> = {
+  admin: [{ path: '/api/**', read: true, write: true }],
+  auditor: [{ path: '/api/**', read: true, write: false }],
+  operator: [
+    { path: '/api/**', read: true, write: true },
+    { path: '/api/cluster/**', read: false, write: false },
+  ],
+};
+
+/** The rules of a user listed under `role`; throws for a role without defaults or own rules. */
+export function privilegesOf(role: string, user: SimUser): readonly SimPrivilege[] {
+  if (user.privileges) {
+    for (const p of user.privileges) validatePattern(p.path);
+    return user.privileges.map((p) => ({ ...p }));
+  }
+  const defaults = Object.hasOwn(ROLE_PRIVILEGES, role) ? ROLE_PRIVILEGES[role] : undefined;
+  if (!defaults) throw new TypeError(`user role "${role}" has no default privileges: give it "privileges"`);
+  return defaults;
+}
+
+function validatePattern(pattern: string): void {
+  if (!pattern.startsWith('/')) throw new TypeError(`privilege path must start with "/": ${pattern}`);
+}
+
+const segments = (p: string): string[] => p.split('/').filter((s) => s.length > 0);
+
+function matchFrom(pat: string[], i: number, path: string[], j: number): boolean {
+  if (i === pat.length) return j === path.length;
+  const p = pat[i];
+  if (p === '**') {
+    for (let k = j; k <= path.length; k++) if (matchFrom(pat, i + 1, path, k)) return true;
+    return false;
+  }
+  if (j === path.length) return false;
+  return (p === '*' || p === path[j]) && matchFrom(pat, i + 1, path, j + 1);
+}
+
+/** Whether `pattern` (`*` one segment, `**` zero or more) covers `path`. */
+export function patternMatches(pattern: string, path: string): boolean {
+  return matchFrom(segments(pattern), 0, segments(path), 0);
+}
+
+/** More literal segments is more specific; on a tie, fewer wildcards. */
+function specificity(pattern: string): number {
+  const segs = segments(pattern);
+  const literal = segs.filter((s) => s !== '*' && s !== '**').length;
+  return literal * 10 - segs.filter((s) => s === '**').length;
+}
+
+function decide(rules: readonly SimPrivilege[], method: string, path: string): boolean | undefined {
+  let best: SimPrivilege | undefined;
+  for (const r of rules) {
+    if (!patternMatches(r.path, path)) continue;
+    if (!best || specificity(r.path) >= specificity(best.path)) best = r;
+  }
+  if (!best) return undefined;
+  return WRITE_METHODS.has(method) ? best.write : best.read;
+}
+
+export interface Principal {
+  username: string;
+  role: string;
+  privileges: readonly SimPrivilege[];
+}
+
+/** Whether the principal may use `method` on `path`, wrong-privilege switches included. */
+export function isAllowed(who: Principal, method: string, path: string, behaviour: Readonly<SimBehaviour>): boolean {
+  const bugs = behaviour.privilegeBugs;
+  const write = WRITE_METHODS.has(method);
+  if (bugs?.auditorCanWrite && who.role === 'auditor' && write) return true;
+  if (bugs?.operatorCanReadCluster && who.role === 'operator' && !write && patternMatches('/api/cluster/**', path)) {
+    return true;
+  }
+  const grants = bugs?.grants && Object.hasOwn(bugs.grants, who.username) ? bugs.grants[who.username] : undefined;
+  if (grants && decide(grants, method, path) === true) return true;
+  return decide(who.privileges, method, path) ?? false;
+}

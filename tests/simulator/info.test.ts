@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_FIRMWARE_VERSION } from '../../src/simulator/index.js';
+import { startTestSim, type TestSim } from './helpers.js';
+
+let t: TestSim | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+describe('simulator: GET /api/info', () => {
+  it('answers the firmware version without a session, and more with one', async () => {
+    t = await startTestSim();
+    const c = t.client();
+    const anonymous = await c.get('/api/info');
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.json).toEqual({ body: { firmware_version: '7.5.1' }, meta: { href: '/api/info', parent: '/api' } });
+    expect(DEFAULT_FIRMWARE_VERSION).toBe('7.5.1');
+    await c.login();
+    const withSession = await c.get('/api/info');
+    expect(withSession.json.body.firmware_version).toBe('7.5.1');
+    expect(typeof withSession.json.body.firmware_name).toBe('string');
+  });
+
+  it('takes the version from the options', async () => {
+    t = await startTestSim({ firmwareVersion: '8.0.0' });
+    expect((await t.client().get('/api/info')).json.body).toEqual({ firmware_version: '8.0.0' });
+  });
+
+  it('is not listed among the items of /api', async () => {
+    t = await startTestSim();
+    const c = t.client();
+    await c.login();
+    const keys = ((await c.get('/api')).json.items as Array<{ key: string }>).map((i) => i.key);
+    expect(keys).toEqual(['authentication', 'cluster', 'configuration', 'transaction']);
+  });
+});
