@@ -8,13 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { escapePointerToken, isJsonMediaType, isObject, type JsonObject } from '../shared/index.js';
+
+export { isJsonMediaType, type JsonObject };
 
 /** The bundled spec, resolved relative to this module so it works from src/ and dist/. */
 export const DEFAULT_SPEC_FILE = fileURLToPath(new URL('../../generated/sps-api.json', import.meta.url));
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
-
-export type JsonObject = Record<string, unknown>;
 
 /** How an operation is secured, as far as the runner cares. */
 export type SecurityKind = 'sessionCookie' | 'basicAuth' | 'none' | 'other';
@@ -44,6 +45,18 @@ export interface ResponseModel {
    * Empty when none is given.
    */
   errorTypes: string[];
+  /** The documented response headers (`headers:`), in spec order. */
+  headers: HeaderModel[];
+}
+
+export interface HeaderModel {
+  /** As written in the spec (`Set-Cookie`). */
+  name: string;
+  required: boolean;
+  description: string;
+  schemaPointer?: string;
+  /** The header's `example`, or the first of its `examples`. */
+  example?: unknown;
 }
 
 export interface ParameterModel {
@@ -104,16 +117,11 @@ export class SpecLoadError extends Error {
   override name = 'SpecLoadError';
 }
 
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
+/** One reference token of a JSON Pointer, escaped (the shared helper). */
+export const escapePointer = escapePointerToken;
 
 function unescapePointer(segment: string): string {
   return decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function readSpecDocument(file: string): JsonObject {
@@ -295,11 +303,6 @@ function classifySecurity(
   return { kind: 'other', names };
 }
 
-export function isJsonMediaType(mediaType: string): boolean {
-  const base = mediaType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return base === 'application/json' || base.endsWith('+json');
-}
-
 function buildMedia(mediaType: string, rawMedia: unknown, pointer: string, deref: Deref): MediaModel {
   const media = isObject(rawMedia) ? rawMedia : {};
   const examples: Record<string, unknown> = {};
@@ -345,9 +348,29 @@ function buildResponse(status: string, raw: unknown, pointer: string, deref: Der
       if (isObject(ex) && isObject(ex.error) && typeof ex.error.type === 'string') errorTypes.add(ex.error.type);
     }
   }
+  const headers: HeaderModel[] = [];
+  const rawHeaders = isObject(resp.headers) ? resp.headers : {};
+  for (const [name, rawHeader] of Object.entries(rawHeaders)) {
+    const hPointer = `${base}/headers/${escapePointer(name)}`;
+    const { value: h, pointer: headerPtr } = deref(rawHeader, hPointer);
+    if (!isObject(h)) continue;
+    let example: unknown = h.example;
+    if (example === undefined && isObject(h.examples)) {
+      const first = deref(Object.values(h.examples)[0]).value;
+      if (isObject(first)) example = first.value;
+    }
+    headers.push({
+      name,
+      required: h.required === true,
+      description: typeof h.description === 'string' ? h.description : '',
+      ...(h.schema !== undefined ? { schemaPointer: deref(h.schema, `${headerPtr ?? hPointer}/schema`).pointer ?? `${headerPtr ?? hPointer}/schema` } : {}),
+      ...(example !== undefined ? { example } : {}),
+    });
+  }
   return {
     status,
     description: typeof resp.description === 'string' ? resp.description : '',
+    headers,
     ...(refMatch?.[1] ? { ref: unescapePointer(refMatch[1]) } : {}),
     contentTypes,
     ...(json ? { json } : {}),
