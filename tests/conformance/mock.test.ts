@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startPrism, type PrismHandle } from '../../src/conformance/prism.js';
 import { runConformance } from '../../src/conformance/runner.js';
-import { CHECK_NAMES } from '../../src/conformance/types.js';
+import { CHECK_NAMES } from '../../src/conformance/checks/index.js';
 import { readReports, runCli, tempDir } from './helpers/cli.js';
 import { FIXTURE_SPEC } from './helpers/breakable-sps.js';
 
@@ -72,7 +72,7 @@ describe('sps-conformance against the mock', () => {
     expect(files['report.html']).toContain('Node × check');
   }, 90_000);
 
-  it('fails response_schema_conformance when a spec example breaks its schema', async () => {
+  it('fails response_schema when a spec example breaks its schema', async () => {
     const spec = parse(readFileSync(FIXTURE_SPEC, 'utf8')) as Record<string, any>;
     spec.paths['/api/configuration/datetime/timezone'].get.responses['200'].content['application/json'].examples.default.value.body = 42;
     spec.components.responses.Unauthorized.content['application/json'].examples.unauthorized.value.error.type = 'Forbidden';
@@ -82,9 +82,9 @@ describe('sps-conformance against the mock', () => {
     const report = await runConformance({ specFile: file });
     expect(report.exitCode).toBe(1);
     const failed = report.results.filter((r) => r.outcome === 'failed');
-    expect(failed.find((r) => r.check === 'response_schema_conformance' && r.operationId === 'getTimezone')?.message).toContain('/body: must be string');
+    expect(failed.find((r) => r.check === 'response_schema' && r.operationId === 'getTimezone')?.message).toContain('/body: must be string');
     // The documented error types of 403 are the response's x-error-types: Forbidden is not one.
-    expect(failed.filter((r) => r.check === 'error_body_conformance').map((r) => r.message)).toContain(
+    expect(failed.filter((r) => r.check === 'error_body').map((r) => r.message)).toContain(
       '403: error.type is "Forbidden", documented for 403: Unauthorized',
     );
     expect(report.coverage.percent).toBe(100);
