@@ -11,7 +11,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { SecretRegistry } from '../redact.js';
 import { UsageError } from './errors.js';
 import { createProgressPrinter, renderSummary, writeReports } from './report/index.js';
-import { DEFAULTS, runConformance, type ConformanceReport } from './runner.js';
+import { DEFAULTS, runConformance, type ConformanceOptions, type ConformanceReport } from './runner.js';
 import { checksHelp } from './checks/index.js';
 
 export interface CliIo {
@@ -100,22 +100,14 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
-interface ParsedOptions {
+/** What commander parses: the flags under their option names where they match. */
+type ParsedOptions = Pick<ConformanceOptions, 'username' | 'insecure' | 'timeoutMs' | 'concurrency' | 'only' | 'skip' | 'strict' | 'allowWrites' | 'mockUrl'> & {
   url?: string[];
-  username?: string;
   passwordFile?: string;
   ca?: string;
-  insecure?: boolean;
-  timeoutMs?: number;
-  concurrency?: number;
-  only?: string[];
-  skip?: string[];
-  strict?: boolean;
-  allowWrites?: boolean;
   reportDir: string;
   spec?: string;
-  mockUrl?: string;
-}
+};
 
 function readPasswordFile(file: string): string {
   let text: string;

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createTransport, TransportError, type Transport } from '../http/transport.js';
-import { redactJson, SECRET_JSON_KEYS } from '../redact.js';
+import { collectSecretValues, REDACTED, redactJson } from '../redact.js';
 import { findSetCookie } from '../shared/index.js';
 import type { RunOptions } from './options.js';
 import type { OperationModel } from '../spec/model.js';
@@ -193,16 +193,8 @@ export class NodeClient {
   }
 
   /** Values of secret-named properties (psk, password, ...) in answers are redacted everywhere. */
-  private registerSecrets(value: unknown, depth = 0): void {
-    if (depth > 20 || value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      for (const v of value) this.registerSecrets(v, depth + 1);
-      return;
-    }
-    for (const [k, v] of Object.entries(value)) {
-      if (typeof v === 'string' && SECRET_JSON_KEYS.includes(k.toLowerCase()) && v !== '<redacted>') this.o.secrets.add(v, k);
-      else this.registerSecrets(v, depth + 1);
-    }
+  private registerSecrets(value: unknown): void {
+    for (const secret of collectSecretValues(value)) if (secret !== REDACTED) this.o.secrets.add(secret);
   }
 
   close(): Promise<void> {
