@@ -156,4 +156,33 @@ describe('sps-conformance against the mock', () => {
     expect(report.results.some((r) => r.check === 'drift')).toBe(false);
     expect(report.coverage.total).toBe(report.coverage.exercised);
   }, 60_000);
+
+  it('--mock-url runs against an already started prism mock and leaves it running; response_headers is checked on it', async () => {
+    const dir = tempDir();
+    const run = await runCli(['--spec', FIXTURE_SPEC, '--mock-url', fixturePrism.url, '--only', 'logIn', '--report-dir', dir]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const report = JSON.parse(readReports(dir)['report.json']!) as { targets: Array<{ url: string }>; results: Array<{ check: string; outcome: string; message: string }> };
+    expect(report.targets[0]!.url).toBe(fixturePrism.url);
+    // Prism sends the documented Set-Cookie of the login's 200 from its example.
+    expect(report.results.filter((r) => r.check === 'response_headers')).toEqual([
+      expect.objectContaining({ outcome: 'passed', message: '200: documented headers present and valid: Set-Cookie' }),
+    ]);
+    expect(fixturePrism.exited).toBe(false);
+    const again = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url, only: ['logIn'] });
+    expect(again.exitCode).toBe(0);
+  }, 60_000);
+
+  it('plans no probe for a check that is not selected, and starts no Prism when nothing is sent', async () => {
+    const noAuth = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url, skip: ['auth_required'] });
+    const all = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url });
+    const secured = all.results.filter((r) => r.check === 'auth_required' && r.outcome === 'passed').length;
+    expect(secured).toBeGreaterThan(0);
+    // One request less per secured operation: the no-session probe was not planned.
+    expect(all.targets[0]!.requests - noAuth.targets[0]!.requests).toBe(secured);
+    // Against the mock auth_failure is only a skipped row: no Prism is needed for it.
+    const onlySkipped = await runConformance({ specFile: FIXTURE_SPEC, only: ['auth_failure'] });
+    expect(onlySkipped.targets[0]!.requests).toBe(0);
+    expect(onlySkipped.targets[0]!.notes).toEqual(['not started: the selection sends nothing to the mock']);
+    expect(onlySkipped.results.map((r) => [r.check, r.outcome])).toEqual([['auth_failure', 'skipped']]);
+  }, 60_000);
 });
