@@ -3,7 +3,8 @@ import { applicableSchemas, itemSchemas, propertySchemas } from '../../spec/sche
 import type { SchemaValidator } from '../../spec/validate.js';
 import { NORMAL, WRITE } from '../plan/probes.js';
 import { resultFor, type CheckDefinition } from '../types.js';
-import { documentedFor, isObject, receivedJson } from './util.js';
+import { isObject } from '../../shared/index.js';
+import { documentedFor, receivedJson } from './util.js';
 
 /**
  * Property paths of `value` that the schema does not list. A schema lists a property through

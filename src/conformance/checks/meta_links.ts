@@ -1,7 +1,8 @@
 import { matchesTemplate } from '../../spec/model.js';
 import { NORMAL, WRITE } from '../plan/probes.js';
 import { resultFor, type CheckDefinition } from '../types.js';
-import { isObject, parentPath, receivedJson, requestPath, show } from './util.js';
+import { isObject } from '../../shared/index.js';
+import { parentPath, receivedJson, requestPath, show } from './util.js';
 
 const check = 'meta_links';
 const SIBLINGS = ['first', 'last', 'next', 'previous'] as const;

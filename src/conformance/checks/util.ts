@@ -2,7 +2,7 @@ import { documentedResponse, parentPath, type ResponseModel } from '../../spec/m
 import { isJsonMediaType, isObject, mediaTypeBase } from '../../shared/index.js';
 import type { Exchange } from '../types.js';
 
-export { isObject };
+/** Helpers of the checks (and of the plans that read answers): one home, no copies in a check. */
 
 /** The documented response for the status that came back, if the status is documented. */
 export function documentedFor(ex: Exchange): ResponseModel | undefined {
