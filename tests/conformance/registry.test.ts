@@ -3,7 +3,9 @@
  * failing fixture (fixtures/checks/<check>.ts), for a README checks table or a `--help` that
  * differs from it, and for a check whose name is not its file name.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKS, FORMER_NAMES, checksTable } from '../../src/conformance/checks/index.js';
@@ -62,6 +64,23 @@ describe('the check registry', () => {
       expect.stringMatching(/^--skip meta_conformance: the check is now named meta_links/),
     ]);
     expect(FORMER_NAMES.get('error_body_conformance')).toBe('error_body');
+  });
+
+  it('prints one deprecation line on stderr for a former name on the command line', async () => {
+    const stderr = new PassThrough();
+    let text = '';
+    stderr.on('data', (d: Buffer) => (text += d.toString()));
+    const dir = mkdtempSync(join(tmpdir(), 'sps-registry-'));
+    // Only a check that is a skipped row against the mock: nothing is sent, no Prism is started.
+    const code = await main(['--spec', FIXTURE_SPEC, '--only', 'auth_failure', '--skip', 'status_code_conformance,status_code_conformance', '--report-dir', dir], {
+      env: {},
+      stdout: new PassThrough(),
+      stderr,
+    });
+    expect(code).toBe(0);
+    expect(text.split('\n').filter((l) => l.includes('deprecated'))).toEqual([
+      'sps-conformance: deprecated: --skip status_code_conformance: the check is now named status_code; the old name still works for now and will be removed in a later release',
+    ]);
   });
 
   describe.each(CHECKS.map((c) => [c.name, c] as const))('%s', (name, check) => {
