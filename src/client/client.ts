@@ -27,6 +27,7 @@ import type { components, paths } from '../../generated/sps-api.js';
 import { createTransport, isJsonContentType, type RawResponse, type Transport } from '../http/transport.js';
 import { SecretRegistry } from '../redact.js';
 import { resolveCredentials, type LoginType } from './credentials.js';
+import { findSetCookie, mediaTypeBase } from '../shared/index.js';
 import { errorFromResponse, errorFromTransport, readErrorBody, SpsApiError, tryParseJson } from './errors.js';
 import {
   normalizeTransactionStatus,
@@ -138,19 +139,8 @@ const NO_SESSION = new Set(['/api/authentication/login_methods']);
 /** Operations the spec marks `security: [{}, sessionCookie]`: the session is optional. */
 const OPTIONAL_SESSION = new Set(['/api/info']);
 
-/** The value of cookie `name` from a list of Set-Cookie values; undefined when absent or empty. */
-export function findSetCookie(setCookies: readonly string[], name: string): string | undefined {
-  let found: string | undefined;
-  for (const line of setCookies) {
-    const pair = line.split(';', 1)[0] ?? '';
-    const eq = pair.indexOf('=');
-    if (eq < 0 || pair.slice(0, eq).trim() !== name) continue;
-    let value = pair.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    found = value === '' ? undefined : value;
-  }
-  return found;
-}
+/** The value of cookie `name` from a list of Set-Cookie values (the shared helper). */
+export { findSetCookie };
 
 function pathOf(url: string): string {
   try {
@@ -327,7 +317,7 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
         throw errorFromResponse(
           facts,
           secrets,
-          `success status with a non-JSON body (${contentType?.split(';')[0] ?? 'no content type'})`,
+          `success status with a non-JSON body (${mediaTypeBase(contentType) || 'no content type'})`,
         );
       }
       const parsed = tryParseJson(bodyText);

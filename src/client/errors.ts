@@ -1,5 +1,6 @@
 import { isJsonContentType, TransportError } from '../http/transport.js';
 import { redactJson, type SecretRegistry } from '../redact.js';
+import { mediaTypeBase } from '../shared/index.js';
 
 /** Length of {@link SpsApiError.bodyExcerpt} before the ellipsis. */
 export const EXCERPT_LENGTH = 200;
@@ -125,7 +126,7 @@ export function errorFromResponse(
   } else if (parsed === undefined) {
     reason = isJsonContentType(contentType)
       ? 'response body is not valid JSON'
-      : `non-JSON response (${contentType?.split(';')[0] ?? 'no content type'})`;
+      : `non-JSON response (${mediaTypeBase(contentType) || 'no content type'})`;
   } else {
     reason = 'response without an SPS error object';
   }

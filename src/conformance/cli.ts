@@ -7,12 +7,13 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { discoverMain } from '../discover/cli.js';
 import { SecretRegistry } from '../redact.js';
 import { UsageError } from './errors.js';
 import { createProgressPrinter, renderSummary, writeReports } from './report/index.js';
-import { DEFAULTS, runConformance, type ConformanceReport } from './runner.js';
-import { CHECK_NAMES } from './types.js';
+import { DEFAULTS, runConformance, type ConformanceOptions, type ConformanceReport } from './runner.js';
+import { checksHelp } from './checks/index.js';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -26,9 +27,15 @@ export interface CliIo {
 }
 
 const HELP_AFTER = `
-Without --url the suite runs against a Prism mock of the bundled spec, started on a free
-loopback port and stopped at the end. With --url it runs against real nodes (one --url per
-node): read-only unless --allow-writes.
+Without --url the suite runs against a Prism mock of the spec (--spec, default the bundled
+one), started on a free loopback port and stopped at the end, or against an already running
+\`prism mock\` of the same spec given with --mock-url. With --url it runs against real nodes
+(one --url per node): read-only unless --allow-writes.
+
+Commands:
+  sps-conformance [options]            check the targets against the contract (this page)
+  sps-conformance discover --help      crawl live nodes read-only and report what the
+                                       contract does not cover (drafts for the missing parts)
 
 Environment:
   SPS_URL        node URL(s), comma or space separated, when no --url is given
@@ -38,7 +45,7 @@ Environment:
 Selectors for --only/--skip: a tag ("Date and time"), an operationId (getTimezone) or a
 check name (auth_failure); repeat the flag or separate values with commas.
 
-Checks: ${CHECK_NAMES.join(', ')}.
+${checksHelp()}
 
 Exit codes: 0 conformant, 1 violations found, 2 could not run (usage error, unreachable
 target, TLS failure, wrong credentials), 130/143 stopped by SIGINT/SIGTERM.
@@ -86,7 +93,8 @@ function buildProgram(io: CliIo): Command {
     .option('--strict', 'treat drift (undocumented properties) as failures')
     .option('--allow-writes', 'write each setting back unchanged inside a transaction that is always rolled back')
     .option('--report-dir <dir>', 'where junit.xml, report.json and report.html go', './conformance-report')
-    .addOption(new Option('--spec <file>', 'OpenAPI document to check against (default: the bundled spec)').hideHelp())
+    .option('--spec <file>', 'OpenAPI document (JSON or YAML) to check against (default: the bundled spec)')
+    .option('--mock-url <url>', 'use this already running `prism mock` of the spec instead of starting one (no --url)')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_AFTER)
     .exitOverride()
@@ -98,21 +106,14 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
-interface ParsedOptions {
+/** What commander parses: the flags under their option names where they match. */
+type ParsedOptions = Pick<ConformanceOptions, 'username' | 'insecure' | 'timeoutMs' | 'concurrency' | 'only' | 'skip' | 'strict' | 'allowWrites' | 'mockUrl'> & {
   url?: string[];
-  username?: string;
   passwordFile?: string;
   ca?: string;
-  insecure?: boolean;
-  timeoutMs?: number;
-  concurrency?: number;
-  only?: string[];
-  skip?: string[];
-  strict?: boolean;
-  allowWrites?: boolean;
   reportDir: string;
   spec?: string;
-}
+};
 
 function readPasswordFile(file: string): string {
   let text: string;
@@ -128,6 +129,7 @@ function readPasswordFile(file: string): string {
 
 /** Runs the CLI; returns the exit code. Never throws. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'discover') return discoverMain(argv.slice(1), io);
   const secrets = io.secrets ?? new SecretRegistry();
   secrets.add(io.env.SPS_PASSWORD, 'password');
   const fail = (reason: string): number => {
@@ -156,10 +158,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const urls = opts.url ?? (io.env.SPS_URL ? io.env.SPS_URL.split(/[\s,]+/).filter(Boolean) : []);
     const username = opts.username ?? io.env.SPS_USERNAME;
     const password = opts.passwordFile ? readPasswordFile(opts.passwordFile) : io.env.SPS_PASSWORD;
-    if (username !== undefined && password !== undefined) secrets.addBasicCredentials(username, password, 'password');
-    else secrets.add(password, 'password');
-    if (opts.insecure && opts.ca) throw new UsageError('--ca and --insecure exclude each other');
-    if (urls.length === 0 && (opts.ca || opts.insecure)) throw new UsageError('--ca and --insecure need --url (the mock is plain HTTP on loopback)');
     report = await runConformance({
       urls,
       ...(username !== undefined ? { username } : {}),
@@ -173,8 +171,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       strict: opts.strict === true,
       allowWrites: opts.allowWrites === true,
       ...(opts.spec ? { specFile: opts.spec } : {}),
+      ...(opts.mockUrl ? { mockUrl: opts.mockUrl } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: printer.onProgress,
+      onDeprecation: (message) => io.stderr.write(`sps-conformance: deprecated: ${message}\n`),
       secrets,
     });
   } catch (err) {

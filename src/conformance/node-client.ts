@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createTransport, TransportError, type Transport } from '../http/transport.js';
-import { redactJson, SECRET_JSON_KEYS, type SecretRegistry } from '../redact.js';
+import { collectSecretValues, REDACTED, redactJson } from '../redact.js';
+import { findSetCookie } from '../shared/index.js';
+import type { RunOptions } from './options.js';
 import type { OperationModel } from '../spec/model.js';
 import { toCurl, type CurlRequest } from './curl.js';
 import type { Exchange, ProbeKind, TargetKind } from './types.js';
@@ -29,21 +31,16 @@ export interface SendSpec {
   prefer?: { code?: number; example?: string };
 }
 
-export interface NodeClientOptions {
+/** The run's validated options this client uses, as they are. */
+export type NodeClientSettings = Pick<RunOptions, 'secrets' | 'username' | 'password' | 'caFile' | 'ca' | 'insecure' | 'timeoutMs' | 'userAgent' | 'signal'>;
+
+/** The node this client talks to. */
+export interface NodeTarget {
   label: string;
   /** Origin, optionally with a base path (no trailing slash), e.g. `https://sps1.example.com`. */
   baseUrl: string;
   target: TargetKind;
-  secrets: SecretRegistry;
-  username?: string;
-  password?: string;
-  caFile?: string;
-  ca?: string | Buffer;
-  insecure?: boolean;
-  timeoutMs: number;
-  userAgent: string;
   sessionCookieName: string;
-  signal?: AbortSignal;
   /** Consecutive transport failures after which the node is given up (default 3). */
   maxConsecutiveFailures?: number;
 }
@@ -69,7 +66,10 @@ export class NodeClient {
   deadReason: string | undefined;
   requests = 0;
 
-  constructor(private readonly o: NodeClientOptions) {
+  private readonly o: NodeClientSettings & NodeTarget;
+
+  constructor(settings: NodeClientSettings, node: NodeTarget) {
+    const o = (this.o = { ...settings, ...node });
     this.label = o.label;
     this.baseUrl = o.baseUrl;
     this.target = o.target;
@@ -88,19 +88,11 @@ export class NodeClient {
 
   /** Takes the session cookie from a login answer; returns whether there was one. */
   adoptSession(setCookies: string[]): boolean {
-    for (const line of setCookies) {
-      const pair = line.split(';')[0] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq > 0 && pair.slice(0, eq).trim() === this.o.sessionCookieName) {
-        const value = pair.slice(eq + 1).trim();
-        if (value) {
-          this.session = value;
-          this.o.secrets.add(value, this.o.sessionCookieName);
-          return true;
-        }
-      }
-    }
-    return false;
+    const value = findSetCookie(setCookies, this.o.sessionCookieName);
+    if (value === undefined) return false;
+    this.session = value;
+    this.o.secrets.add(value, this.o.sessionCookieName);
+    return true;
   }
 
   /** Sends one request. After an abort only `ignoreAbort` requests (the rollback) are sent. */
@@ -201,16 +193,8 @@ export class NodeClient {
   }
 
   /** Values of secret-named properties (psk, password, ...) in answers are redacted everywhere. */
-  private registerSecrets(value: unknown, depth = 0): void {
-    if (depth > 20 || value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      for (const v of value) this.registerSecrets(v, depth + 1);
-      return;
-    }
-    for (const [k, v] of Object.entries(value)) {
-      if (typeof v === 'string' && SECRET_JSON_KEYS.includes(k.toLowerCase()) && v !== '<redacted>') this.o.secrets.add(v, k);
-      else this.registerSecrets(v, depth + 1);
-    }
+  private registerSecrets(value: unknown): void {
+    for (const secret of collectSecretValues(value)) if (secret !== REDACTED) this.o.secrets.add(secret);
   }
 
   close(): Promise<void> {

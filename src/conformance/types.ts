@@ -1,22 +1,15 @@
 import type { OperationModel, SpecModel } from '../spec/model.js';
 import type { SchemaValidator } from '../spec/validate.js';
+import type { AuthMode } from './node-client.js';
+import type { LiveNodeEnv } from './plan/context.js';
 
 export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped';
 
-/** The named checks, in report order. */
-export const CHECK_NAMES = [
-  'status_code_conformance',
-  'content_type_conformance',
-  'response_schema_conformance',
-  'meta_conformance',
-  'error_body_conformance',
-  'auth_required',
-  'auth_failure',
-  'not_found',
-  'drift',
-  'write_roundtrip',
-] as const;
-export type CheckName = (typeof CHECK_NAMES)[number];
+/**
+ * A check name: short snake_case, equal to the file name under `checks/`. The list, in report
+ * order, is `CHECK_NAMES` of `checks/index.ts` (the registry).
+ */
+export type CheckName = string;
 
 /** One row of `report.json`'s `results`. */
 export interface CheckResult {
@@ -34,14 +27,18 @@ export interface CheckResult {
 
 export type TargetKind = 'mock' | 'live';
 
-/** What a request was sent to find out. */
+/**
+ * What a request was sent to find out. The built-in kinds are defined in `plan/probes.ts`; a
+ * check that needs another kind defines its {@link ProbeDefinition} in its own file.
+ */
 export type ProbeKind =
   | 'normal' // the operation as a client would call it (with a session where it needs one)
   | 'no_session' // a secured operation without a session cookie
   | 'made_up_session' // a secured operation with a session cookie nobody issued
   | 'wrong_password' // the login with a wrong password
   | 'not_found' // a made-up object id
-  | 'write'; // a step of the read / PUT same value / read back / rollback cycle
+  | 'write' // a step of the read / PUT same value / read back / rollback cycle
+  | (string & {});
 
 export interface RecordedResponse {
   status: number;
@@ -97,4 +94,42 @@ export function resultFor(ex: Exchange, check: CheckName, outcome: Outcome, mess
     message,
     curl: ex.curl,
   };
+}
+
+/**
+ * A kind of request the plans send for an operation, besides the ordinary one. The live plan
+ * sends it for the reads (and the login) it applies to; the mock plan sends it for every
+ * operation it applies to, or reports it skipped with `mockSkip`.
+ */
+export interface ProbeDefinition {
+  kind: ProbeKind;
+  /** Report order among the rows of one operation (lower first). */
+  order: number;
+  /** Starts the messages about it: `without a session cookie`, `made-up id`. */
+  label: string;
+  /** The operations it is sent for; undefined: none (the probe is driven by its check's `live`). */
+  appliesTo?(op: OperationModel): boolean;
+  /** `known`: the path read with a real id; `made-up`: the path with a made-up id. */
+  path?: 'known' | 'made-up';
+  auth?: AuthMode;
+  /** Against the mock: not sent, reported as skipped with this reason. */
+  mockSkip?: string;
+}
+
+/** One check: everything the runner, `--help` and the README need to know about it. */
+export interface CheckDefinition {
+  /** Short snake_case name, equal to the file name (`checks/<name>.ts`). */
+  name: CheckName;
+  /** One line: when the check passes (the README table and `--help`). */
+  passes: string;
+  /** Against the mock (the README's "mock" column): `checked`, or why it is skipped there. */
+  mock: string;
+  /** The requests it looks at; a probe listed here is planned only when the check is selected. */
+  probes: readonly ProbeDefinition[];
+  /** Former names, still accepted by --only/--skip with a deprecation line. */
+  formerNames?: readonly string[];
+  /** Result rows for one recorded exchange (none when it does not apply). */
+  run: ExchangeCheck;
+  /** A live-only request sequence of its own (the write cycle), run after reads and probes. */
+  live?(env: LiveNodeEnv): Promise<void>;
 }

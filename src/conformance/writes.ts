@@ -4,6 +4,7 @@
  * transaction back; it never commits and never sends an operation that changes cluster
  * membership.
  */
+import { isObject, jsonEqual } from '../shared/index.js';
 import type { OperationModel, SpecModel } from '../spec/model.js';
 import { applicableSchemas, itemSchemas, propertySchemas } from '../spec/schema-walk.js';
 import type { SchemaValidator } from '../spec/validate.js';
@@ -66,10 +67,6 @@ export function notSentReason(role: OperationRole, allowWrites: boolean): string
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** `{key, meta: {href}}` (an embedded reference, as GET returns it) -> the bare key, everywhere. */
 export function referencesToKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(referencesToKeys);
@@ -110,18 +107,9 @@ export function stripReadOnly(model: SpecModel, validator: SchemaValidator, valu
   return out;
 }
 
-/** Stable JSON: object keys sorted. */
-export function canonicalJson(value: unknown): string {
-  const norm = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(norm);
-    if (!isObject(v)) return v;
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, norm(v[k])]));
-  };
-  return JSON.stringify(norm(value)) ?? 'undefined';
-}
-
+/** Equal JSON values once embedded references are bare keys (key order ignored). */
 export function sameValue(a: unknown, b: unknown): boolean {
-  return canonicalJson(referencesToKeys(a)) === canonicalJson(referencesToKeys(b));
+  return jsonEqual(referencesToKeys(a), referencesToKeys(b));
 }
 
 /**

@@ -14,6 +14,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { Agent, request as undiciRequest } from 'undici';
+import { isJsonMediaType, mediaTypeBase } from '../shared/index.js';
 
 export interface TransportOptions {
   /** PEM CA certificate(s) to trust instead of the system store. */
@@ -250,9 +251,8 @@ function normaliseHeaders(raw: Record<string, string | string[] | undefined>): {
 
 /** Whether a content type denotes JSON (`application/json`, `application/problem+json`, ...). */
 export function isJsonContentType(contentType: string | undefined | null): boolean {
-  if (!contentType) return false;
-  const mime = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return mime === 'application/json' || mime.endsWith('+json') || mime === 'text/json';
+  // Also `text/json`, which some servers send for JSON.
+  return isJsonMediaType(contentType) || mediaTypeBase(contentType) === 'text/json';
 }
 
 function parseJson(text: string, contentType: string | undefined): unknown | undefined {

@@ -3,6 +3,7 @@
  * following `$ref`, `allOf` and the `oneOf`/`anyOf` branches the value validates against.
  * Used by the drift check (undocumented properties) and by the write cycle (readOnly fields).
  */
+import { escapePointerToken, isObject } from '../shared/index.js';
 import type { SpecModel } from './model.js';
 import type { SchemaValidator } from './validate.js';
 
@@ -12,13 +13,8 @@ export interface LocatedSchema {
   pointer: string;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function escapeSegment(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
+/** One JSON Pointer token, escaped (the shared helper). */
+export const escapeSegment = escapePointerToken;
 
 /**
  * The schemas that apply to `value` at `pointer`: the schema itself, every `allOf` part, and

@@ -43,7 +43,7 @@ describe('usage', () => {
       expect(run.stdout).toContain(flag);
     }
     expect(run.stdout).toContain('SPS_PASSWORD');
-    expect(run.stdout).toMatch(/Checks: status_code_conformance, .*write_roundtrip/);
+    expect(run.stdout).toMatch(/Checks \(passes when[^\n]*\n  status_code  [^\n]+\n(  [a-z_]+  [^\n]+\n)*  write_roundtrip  /);
     expect(run.stdout).toMatch(/Exit codes: 0 conformant, 1 violations found, 2 could not run/);
   });
 

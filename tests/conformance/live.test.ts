@@ -38,7 +38,7 @@ describe('a conformant target', () => {
     expect(sps!.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     // The transaction state is read first, right after the login.
     expect(sps!.requests.slice(0, 2).map((r) => r.path)).toEqual(['/api/authentication', '/api/transaction']);
-    for (const check of ['auth_required', 'auth_failure', 'not_found', 'meta_conformance', 'drift'] as const) {
+    for (const check of ['auth_required', 'auth_failure', 'not_found', 'meta_links', 'drift'] as const) {
       expect(report.results.some((r) => r.check === check && r.outcome === 'passed'), check).toBe(true);
     }
     // Writes, commits and cluster membership changes are reported as not sent, with the reason.
@@ -73,11 +73,11 @@ describe('a conformant target', () => {
 
 describe('each check can fail', () => {
   const cases: Array<[Break, CheckName, RegExp]> = [
-    ['undocumented-status', 'status_code_conformance', /received 418, which is not documented/],
-    ['wrong-content-type', 'content_type_conformance', /received Content-Type text\/plain, documented application\/json/],
-    ['schema-violation', 'response_schema_conformance', /\/body: must be string/],
-    ['wrong-meta-href', 'meta_conformance', /meta.href is "\/api\/configuration\/datetime\/ntp_servers", the requested path is/],
-    ['missing-error-type', 'error_body_conformance', /no error.type in the body/],
+    ['undocumented-status', 'status_code', /received 418, which is not documented/],
+    ['wrong-content-type', 'content_type', /received Content-Type text\/plain, documented application\/json/],
+    ['schema-violation', 'response_schema', /\/body: must be string/],
+    ['wrong-meta-href', 'meta_links', /meta.href is "\/api\/configuration\/datetime\/ntp_servers", the requested path is/],
+    ['missing-error-type', 'error_body', /no error.type in the body/],
     ['accepts-made-up-session', 'auth_required', /with a made-up session cookie: received 200, expected 401 Unauthenticated/],
     ['cookie-on-wrong-password', 'auth_failure', /a session_id cookie was set for a wrong password/],
     ['found-made-up-id', 'not_found', /made-up id: received 200, expected 404 NotFound/],

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startPrism, type PrismHandle } from '../../src/conformance/prism.js';
 import { runConformance } from '../../src/conformance/runner.js';
-import { CHECK_NAMES } from '../../src/conformance/types.js';
+import { CHECK_NAMES } from '../../src/conformance/checks/index.js';
 import { readReports, runCli, tempDir } from './helpers/cli.js';
 import { FIXTURE_SPEC } from './helpers/breakable-sps.js';
 
@@ -72,7 +72,7 @@ describe('sps-conformance against the mock', () => {
     expect(files['report.html']).toContain('Node × check');
   }, 90_000);
 
-  it('fails response_schema_conformance when a spec example breaks its schema', async () => {
+  it('fails response_schema when a spec example breaks its schema', async () => {
     const spec = parse(readFileSync(FIXTURE_SPEC, 'utf8')) as Record<string, any>;
     spec.paths['/api/configuration/datetime/timezone'].get.responses['200'].content['application/json'].examples.default.value.body = 42;
     spec.components.responses.Unauthorized.content['application/json'].examples.unauthorized.value.error.type = 'Forbidden';
@@ -82,9 +82,9 @@ describe('sps-conformance against the mock', () => {
     const report = await runConformance({ specFile: file });
     expect(report.exitCode).toBe(1);
     const failed = report.results.filter((r) => r.outcome === 'failed');
-    expect(failed.find((r) => r.check === 'response_schema_conformance' && r.operationId === 'getTimezone')?.message).toContain('/body: must be string');
+    expect(failed.find((r) => r.check === 'response_schema' && r.operationId === 'getTimezone')?.message).toContain('/body: must be string');
     // The documented error types of 403 are the response's x-error-types: Forbidden is not one.
-    expect(failed.filter((r) => r.check === 'error_body_conformance').map((r) => r.message)).toContain(
+    expect(failed.filter((r) => r.check === 'error_body').map((r) => r.message)).toContain(
       '403: error.type is "Forbidden", documented for 403: Unauthorized',
     );
     expect(report.coverage.percent).toBe(100);
@@ -155,5 +155,34 @@ describe('sps-conformance against the mock', () => {
     expect([...ops].sort()).toEqual(['getNtpServers', 'getTimezone', 'listDatetimeEndpoints', 'updateNtpServers', 'updateTimezone']);
     expect(report.results.some((r) => r.check === 'drift')).toBe(false);
     expect(report.coverage.total).toBe(report.coverage.exercised);
+  }, 60_000);
+
+  it('--mock-url runs against an already started prism mock and leaves it running; response_headers is checked on it', async () => {
+    const dir = tempDir();
+    const run = await runCli(['--spec', FIXTURE_SPEC, '--mock-url', fixturePrism.url, '--only', 'logIn', '--report-dir', dir]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const report = JSON.parse(readReports(dir)['report.json']!) as { targets: Array<{ url: string }>; results: Array<{ check: string; outcome: string; message: string }> };
+    expect(report.targets[0]!.url).toBe(fixturePrism.url);
+    // Prism sends the documented Set-Cookie of the login's 200 from its example.
+    expect(report.results.filter((r) => r.check === 'response_headers')).toEqual([
+      expect.objectContaining({ outcome: 'passed', message: '200: documented headers present and valid: Set-Cookie' }),
+    ]);
+    expect(fixturePrism.exited).toBe(false);
+    const again = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url, only: ['logIn'] });
+    expect(again.exitCode).toBe(0);
+  }, 60_000);
+
+  it('plans no probe for a check that is not selected, and starts no Prism when nothing is sent', async () => {
+    const noAuth = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url, skip: ['auth_required'] });
+    const all = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url });
+    const secured = all.results.filter((r) => r.check === 'auth_required' && r.outcome === 'passed').length;
+    expect(secured).toBeGreaterThan(0);
+    // One request less per secured operation: the no-session probe was not planned.
+    expect(all.targets[0]!.requests - noAuth.targets[0]!.requests).toBe(secured);
+    // Against the mock auth_failure is only a skipped row: no Prism is needed for it.
+    const onlySkipped = await runConformance({ specFile: FIXTURE_SPEC, only: ['auth_failure'] });
+    expect(onlySkipped.targets[0]!.requests).toBe(0);
+    expect(onlySkipped.targets[0]!.notes).toEqual(['not started: the selection sends nothing to the mock']);
+    expect(onlySkipped.results.map((r) => [r.check, r.outcome])).toEqual([['auth_failure', 'skipped']]);
   }, 60_000);
 });

@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { parseCookieHeader } from '../../src/shared/index.js';
 import type { KeyPair } from './certs.js';
+import { sendJson } from './servers.js';
 
 export interface RecordedRequest {
   method: string;
@@ -36,23 +38,10 @@ export interface FakeSpsOptions {
   loginDelayMs?: number;
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}): void {
-  const text = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
+export { sendJson };
 
 function spsError(res: ServerResponse, status: number, type: string, message: string, path: string): void {
   sendJson(res, status, { error: { type, message, details: { path } }, meta: { href: path, parent: '/api' } });
-}
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return undefined;
 }
 
 export class FakeSps {
@@ -131,7 +120,7 @@ export class FakeSps {
     const url = new URL(req.url ?? '/', 'http://placeholder');
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
-    const sessionId = cookieValue(req.headers.cookie, 'session_id');
+    const sessionId = parseCookieHeader(req.headers.cookie).get('session_id');
     this.requests.push({ method, url: req.url ?? '/', path, headers: req.headers, body, sessionId });
 
     if (method === 'GET' && path === '/api/authentication') {

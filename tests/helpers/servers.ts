@@ -7,6 +7,13 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import type { KeyPair } from './certs.js';
 
+/** Answers with a JSON body (and a Content-Length), as every stand-in server does. */
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}): void {
+  const text = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
 export interface SeenRequest {
   method: string;
   url: string;

@@ -107,7 +107,7 @@ async function openPage(path: string): Promise<Page> {
 
 /**
  * A target that logs in like SPS but answers the timezone setting with a number where the
- * contract has a string: the planted `response_schema_conformance` failure.
+ * contract has a string: the planted `response_schema` failure.
  */
 function startBrokenTarget(): Promise<http.Server> {
   const s = http.createServer((req, res) => {
@@ -230,7 +230,7 @@ describe('conformance report.html', () => {
     try {
       const failed = page
         .locator('.failed')
-        .filter({ hasText: 'response_schema_conformance' })
+        .filter({ hasText: 'response_schema' })
         .filter({ hasText: 'getTimezone' })
         .filter({ visible: true });
       await failed.first().waitFor({ state: 'visible', timeout: 10_000 });

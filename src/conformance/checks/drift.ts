@@ -1,8 +1,10 @@
 import type { SpecModel } from '../../spec/model.js';
 import { applicableSchemas, itemSchemas, propertySchemas } from '../../spec/schema-walk.js';
 import type { SchemaValidator } from '../../spec/validate.js';
-import { resultFor, type CheckResult, type ExchangeCheck } from '../types.js';
-import { documentedFor, isObject, receivedJson } from './util.js';
+import { NORMAL, WRITE } from '../plan/probes.js';
+import { resultFor, type CheckDefinition } from '../types.js';
+import { isObject } from '../../shared/index.js';
+import { documentedFor, receivedJson } from './util.js';
 
 /**
  * Property paths of `value` that the schema does not list. A schema lists a property through
@@ -44,13 +46,20 @@ export function findUndocumented(model: SpecModel, validator: SchemaValidator, v
 }
 
 /** `drift`: properties the spec does not list are warnings (failures with `--strict`). */
-export const drift: ExchangeCheck = (ctx, ex): CheckResult[] => {
-  const doc = documentedFor(ex);
-  if (!ex.response || !doc?.json?.schemaPointer || !receivedJson(ex)) return [];
-  const extra = findUndocumented(ctx.model, ctx.validator, ex.response.json, doc.json.schemaPointer);
-  const status = ex.response.status;
-  if (extra.length === 0) return [resultFor(ex, 'drift', 'passed', `${status}: every property is documented`)];
-  const list = extra.length > 10 ? `${extra.slice(0, 10).join(', ')} and ${extra.length - 10} more` : extra.join(', ');
-  const what = extra.length === 1 ? '1 property is' : `${extra.length} properties are`;
-  return [resultFor(ex, 'drift', ctx.strict ? 'failed' : 'warning', `${status}: ${what} not in the spec: ${list}`)];
+export const drift: CheckDefinition = {
+  name: 'drift',
+  passes:
+    'every property of the body is listed by the schema (`properties`, `patternProperties`, an explicit `additionalProperties`/`unevaluatedProperties` schema or `true`; `oneOf`/`anyOf` branches the value matches, `allOf` parts, array items). Unlisted ones are warnings, failures with `--strict`. Free-form schemas (`{}`) never drift.',
+  mock: 'checked (examples)',
+  probes: [NORMAL, WRITE],
+  run: (ctx, ex) => {
+    const doc = documentedFor(ex);
+    if (!ex.response || !doc?.json?.schemaPointer || !receivedJson(ex)) return [];
+    const extra = findUndocumented(ctx.model, ctx.validator, ex.response.json, doc.json.schemaPointer);
+    const status = ex.response.status;
+    if (extra.length === 0) return [resultFor(ex, 'drift', 'passed', `${status}: every property is documented`)];
+    const list = extra.length > 10 ? `${extra.slice(0, 10).join(', ')} and ${extra.length - 10} more` : extra.join(', ');
+    const what = extra.length === 1 ? '1 property is' : `${extra.length} properties are`;
+    return [resultFor(ex, 'drift', ctx.strict ? 'failed' : 'warning', `${status}: ${what} not in the spec: ${list}`)];
+  },
 };

@@ -1,9 +1,8 @@
-import { documentedResponse, isJsonMediaType, parentPath, type ResponseModel } from '../../spec/model.js';
+import { documentedResponse, parentPath, type ResponseModel } from '../../spec/model.js';
+import { isJsonMediaType, isObject, mediaTypeBase } from '../../shared/index.js';
 import type { Exchange } from '../types.js';
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** Helpers of the checks (and of the plans that read answers): one home, no copies in a check. */
 
 /** The documented response for the status that came back, if the status is documented. */
 export function documentedFor(ex: Exchange): ResponseModel | undefined {
@@ -11,7 +10,7 @@ export function documentedFor(ex: Exchange): ResponseModel | undefined {
 }
 
 export function contentTypeOf(ex: Exchange): string {
-  return (ex.response?.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return mediaTypeBase(ex.response?.headers['content-type']);
 }
 
 export function receivedJson(ex: Exchange): boolean {
@@ -43,4 +42,23 @@ export function show(value: unknown, max = 80): string {
     s = String(value);
   }
   return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
+
+export function isSuccess(status: number | undefined): boolean {
+  return status !== undefined && status >= 200 && status < 300;
+}
+
+/** `200 application/json NotFound`: what came back, in one short phrase for messages. */
+export function describeAnswer(ex: Exchange): string {
+  if (!ex.response) return ex.error ? `no answer (${ex.error.message})` : 'no answer';
+  const ct = mediaTypeBase(ex.response.headers['content-type']) || 'no content type';
+  const type = errorTypeOf(ex.response.json);
+  return `${ex.response.status} ${ct}${typeof type === 'string' ? ` ${type}` : ''}`;
+}
+
+/** `open` / `closed` from either transaction status shape (7.x `body.status`, 6.x `transaction.status`). */
+export function transactionState(body: unknown): 'open' | 'closed' | undefined {
+  if (!isObject(body)) return undefined;
+  const s = isObject(body.body) ? body.body.status : isObject(body.transaction) ? body.transaction.status : undefined;
+  return s === 'open' || s === 'closed' ? s : undefined;
 }

@@ -1,5 +1,5 @@
-import type { ConformanceReport, ProgressEvent } from '../runner.js';
-import { CHECK_NAMES } from '../types.js';
+import { perCheckCounts, type ConformanceReport, type ProgressEvent } from './model.js';
+import { CHECK_NAMES } from '../checks/index.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -21,11 +21,7 @@ const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', warning: 
 export function renderSummary(report: ConformanceReport, opts: { maxFailures?: number } = {}): string {
   const out: string[] = [];
   const s = report.summary;
-  const rows = CHECK_NAMES.map((c) => {
-    const rs = report.results.filter((r) => r.check === c);
-    const n = (o: string): string => String(rs.filter((r) => r.outcome === o).length);
-    return rs.length === 0 ? undefined : [c, n('passed'), n('failed'), n('warning'), n('skipped')];
-  }).filter((r): r is string[] => r !== undefined);
+  const rows = perCheckCounts(report).map((c) => [c.check, String(c.passed), String(c.failed), String(c.warning), String(c.skipped)]);
   rows.push(['total', String(s.passed), String(s.failed), String(s.warnings), String(s.skipped)]);
   out.push('', table(['check', 'passed', 'failed', 'warnings', 'skipped'], rows));
 

@@ -1,5 +1,6 @@
-import type { ConformanceReport } from '../runner.js';
-import { CHECK_NAMES, type CheckResult } from '../types.js';
+import { perCheckCounts, type ConformanceReport } from './model.js';
+import { CHECK_NAMES } from '../checks/index.js';
+import type { CheckResult } from '../types.js';
 
 export function htmlEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -100,11 +101,9 @@ export function renderHtml(report: ConformanceReport): string {
   const targets = `<table><thead><tr><th>node</th><th>url</th><th>kind</th><th>logged in</th><th>transaction at start</th><th>writes</th><th>requests</th><th>notes</th></tr></thead><tbody>${report.targets
     .map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td class="num">${t.requests}</td><td>${htmlEscape(t.notes.join('; '))}</td></tr>`)
     .join('')}</tbody></table>`;
-  const perCheck = `<table><thead><tr><th>check</th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th></tr></thead><tbody>${CHECK_NAMES.map((c) => {
-    const rows = report.results.filter((r) => r.check === c);
-    const n = (o: string): number => rows.filter((r) => r.outcome === o).length;
-    return rows.length === 0 ? '' : `<tr><td>${c}</td><td class="num passed">${n('passed')}</td><td class="num failed">${n('failed')}</td><td class="num warning">${n('warning')}</td><td class="num skipped">${n('skipped')}</td></tr>`;
-  }).join('')}</tbody></table>`;
+  const perCheck = `<table><thead><tr><th>check</th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th></tr></thead><tbody>${perCheckCounts(report)
+    .map((c) => `<tr><td>${c.check}</td><td class="num passed">${c.passed}</td><td class="num failed">${c.failed}</td><td class="num warning">${c.warning}</td><td class="num skipped">${c.skipped}</td></tr>`)
+    .join('')}</tbody></table>`;
   const failures = report.results.filter((r) => r.outcome === 'failed');
   const warnings = report.results.filter((r) => r.outcome === 'warning');
   const skipped = report.results.filter((r) => r.outcome === 'skipped');

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SecretRegistry } from '../../redact.js';
-import type { ConformanceReport } from '../runner.js';
+import type { ConformanceReport } from './model.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';

@@ -1,4 +1,4 @@
-import type { ConformanceReport } from '../runner.js';
+import type { ConformanceReport } from './model.js';
 
 /**
  * `report.json`: `{ summary, targets, results, coverage, matrix, spec, startedAt, durationMs,

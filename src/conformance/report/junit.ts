@@ -1,5 +1,5 @@
 import type { CheckResult } from '../types.js';
-import type { ConformanceReport } from '../runner.js';
+import type { ConformanceReport } from './model.js';
 
 // XML 1.0 forbids most control characters even when escaped.
 // eslint-disable-next-line no-control-regex

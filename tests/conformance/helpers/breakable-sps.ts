@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { parseCookieHeader } from '../../../src/shared/index.js';
+import { sendJson } from '../../helpers/servers.js';
 import { loadSpec, matchesTemplate, parentPath, type OperationModel } from '../../../src/spec/model.js';
 
 export const FIXTURE_SPEC = fileURLToPath(new URL('../fixtures/mini-spec.yaml', import.meta.url));
@@ -38,11 +40,7 @@ export interface BreakableSps {
   close(): Promise<void>;
 }
 
-const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void => {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-};
+const json = sendJson;
 
 function errorBody(path: string, type: string | undefined, message: string): unknown {
   const parent = parentPath(path);
@@ -85,7 +83,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     const method = req.method ?? 'GET';
-    const cookie = /(?:^|;\s*)session_id=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+    const cookie = parseCookieHeader(req.headers.cookie).get('session_id');
     state.requests.push({ method, path, ...(cookie !== undefined ? { cookie } : {}) });
 
     if (breaks.has('html')) {

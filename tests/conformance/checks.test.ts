@@ -2,71 +2,20 @@
  * The checks are pure functions of (operation model, recorded exchange): each one is shown
  * here to pass on a conformant answer and to fail on an answer that breaks its rule.
  */
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  authFailure,
-  authRequired,
-  contentTypeConformance,
-  drift,
-  errorBodyConformance,
-  metaConformance,
-  notFound,
-  responseSchemaConformance,
-  setsCookie,
-  statusCodeConformance,
-} from '../../src/conformance/checks/index.js';
-import type { CheckContext, Exchange, ExchangeCheck, ProbeKind } from '../../src/conformance/types.js';
-import { loadSpec, type OperationModel } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
-
-const model = loadSpec(fileURLToPath(new URL('../conformance/fixtures/mini-spec.yaml', import.meta.url)));
-const validator = createValidator(model);
-const live: CheckContext = { model, validator, target: 'live', strict: false, sessionCookieName: 'session_id' };
-const mock: CheckContext = { ...live, target: 'mock' };
-
-function op(id: string): OperationModel {
-  const found = model.operation(id);
-  if (!found) throw new Error(`no ${id} in the fixture`);
-  return found;
-}
-
-function parseOrUndefined(text: string): unknown {
-  try {
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function exchange(
-  operationId: string,
-  status: number,
-  body: unknown,
-  opts: { path?: string; contentType?: string; probe?: ProbeKind; setCookies?: string[]; requestedStatus?: number; raw?: string } = {},
-): Exchange {
-  const o = op(operationId);
-  const contentType = opts.contentType ?? 'application/json';
-  const bodyText = opts.raw ?? (body === undefined ? '' : JSON.stringify(body));
-  return {
-    node: 'node1',
-    target: 'live',
-    op: o,
-    probe: opts.probe ?? 'normal',
-    method: o.method,
-    path: opts.path ?? o.path,
-    ...(opts.requestedStatus !== undefined ? { requestedStatus: opts.requestedStatus } : {}),
-    response: {
-      status,
-      headers: { 'content-type': contentType },
-      setCookies: opts.setCookies ?? [],
-      bodyText,
-      json: contentType.includes('json') ? parseOrUndefined(bodyText) : undefined,
-      durationMs: 1,
-    },
-    curl: 'curl ...',
-  };
-}
+import { setsCookie } from '../../src/conformance/checks/index.js';
+import { authFailure } from '../../src/conformance/checks/auth_failure.js';
+import { authRequired } from '../../src/conformance/checks/auth_required.js';
+import { contentType } from '../../src/conformance/checks/content_type.js';
+import { drift } from '../../src/conformance/checks/drift.js';
+import { errorBody } from '../../src/conformance/checks/error_body.js';
+import { metaLinks } from '../../src/conformance/checks/meta_links.js';
+import { notFound } from '../../src/conformance/checks/not_found.js';
+import { responseHeaders } from '../../src/conformance/checks/response_headers.js';
+import { responseSchema } from '../../src/conformance/checks/response_schema.js';
+import { statusCode } from '../../src/conformance/checks/status_code.js';
+import type { CheckContext, CheckDefinition, Exchange } from '../../src/conformance/types.js';
+import { exchange, live, mock, model, op } from './helpers/exchange.js';
 
 const TIMEZONE = '/api/configuration/datetime/timezone';
 const goodTimezone = {
@@ -87,8 +36,8 @@ const unauthenticated = (path: string): unknown => ({
   meta: { href: path, parent: '/api/configuration/datetime' },
 });
 
-function outcomes(check: ExchangeCheck, ctx: CheckContext, ex: Exchange): string[] {
-  return check(ctx, ex).map((r) => r.outcome);
+function outcomes(check: CheckDefinition, ctx: CheckContext, ex: Exchange): string[] {
+  return check.run(ctx, ex).map((r) => r.outcome);
 }
 
 describe('operation model', () => {
@@ -106,101 +55,101 @@ describe('operation model', () => {
   });
 });
 
-describe('status_code_conformance', () => {
+describe('status_code', () => {
   it('passes a documented status and fails an undocumented one, naming both', () => {
-    expect(outcomes(statusCodeConformance, live, exchange('getTimezone', 200, goodTimezone))).toEqual(['passed']);
-    const [r] = statusCodeConformance(live, exchange('getTimezone', 418, { error: { type: 'Teapot' } }));
+    expect(outcomes(statusCode, live, exchange('getTimezone', 200, goodTimezone))).toEqual(['passed']);
+    const [r] = statusCode.run(live, exchange('getTimezone', 418, { error: { type: 'Teapot' } }));
     expect(r?.outcome).toBe('failed');
     expect(r?.message).toContain('418');
     expect(r?.message).toContain('200, 401, 403');
   });
 
   it('fails when the mock does not produce the status that was asked for', () => {
-    const [r] = statusCodeConformance(mock, exchange('getTimezone', 422, {}, { requestedStatus: 403 }));
+    const [r] = statusCode.run(mock, exchange('getTimezone', 422, {}, { requestedStatus: 403 }));
     expect(r?.outcome).toBe('failed');
     expect(r?.message).toMatch(/403.*422/);
   });
 
   it('fails when there was no HTTP answer at all', () => {
     const ex = { ...exchange('getTimezone', 200, goodTimezone), response: undefined, error: { kind: 'timeout', message: 'no complete response within 100 ms' } };
-    const [r] = statusCodeConformance(live, ex);
+    const [r] = statusCode.run(live, ex);
     expect(r?.outcome).toBe('failed');
     expect(r?.message).toContain('timeout');
   });
 });
 
-describe('content_type_conformance', () => {
+describe('content_type', () => {
   it('wants JSON where JSON is documented, and a body that parses', () => {
-    expect(outcomes(contentTypeConformance, live, exchange('getTimezone', 200, goodTimezone))).toEqual(['passed']);
-    expect(outcomes(contentTypeConformance, live, exchange('getTimezone', 200, undefined, { contentType: 'text/html', raw: '<html></html>' }))).toEqual(['failed']);
-    expect(outcomes(contentTypeConformance, live, exchange('getTimezone', 200, undefined, { raw: '{not json' }))).toEqual(['failed']);
+    expect(outcomes(contentType, live, exchange('getTimezone', 200, goodTimezone))).toEqual(['passed']);
+    expect(outcomes(contentType, live, exchange('getTimezone', 200, undefined, { contentType: 'text/html', raw: '<html></html>' }))).toEqual(['failed']);
+    expect(outcomes(contentType, live, exchange('getTimezone', 200, undefined, { raw: '{not json' }))).toEqual(['failed']);
   });
 
-  it('does not apply to undocumented statuses (status_code_conformance reports those)', () => {
-    expect(contentTypeConformance(live, exchange('getTimezone', 502, undefined, { contentType: 'text/html', raw: '<html>' }))).toEqual([]);
+  it('does not apply to undocumented statuses (status_code reports those)', () => {
+    expect(contentType.run(live, exchange('getTimezone', 502, undefined, { contentType: 'text/html', raw: '<html>' }))).toEqual([]);
   });
 });
 
-describe('response_schema_conformance', () => {
+describe('response_schema', () => {
   it('validates the body against the schema of that operation and status', () => {
-    expect(outcomes(responseSchemaConformance, live, exchange('getTimezone', 200, goodTimezone))).toEqual(['passed']);
-    const [r] = responseSchemaConformance(live, exchange('getTimezone', 200, { ...goodTimezone, body: 42 }));
+    expect(outcomes(responseSchema, live, exchange('getTimezone', 200, goodTimezone))).toEqual(['passed']);
+    const [r] = responseSchema.run(live, exchange('getTimezone', 200, { ...goodTimezone, body: 42 }));
     expect(r?.outcome).toBe('failed');
     expect(r?.message).toContain('/body: must be string');
   });
 
   it('validates both documented transaction shapes (oneOf)', () => {
     const legacy = { key: 'transaction', meta: { href: '/api/transaction', parent: '/api' }, transaction: { status: 'closed' } };
-    expect(outcomes(responseSchemaConformance, live, exchange('getTransaction', 200, legacy))).toEqual(['passed']);
-    expect(outcomes(responseSchemaConformance, live, exchange('getTransaction', 200, { key: 'transaction', meta: { href: '/api/transaction' } }))).toEqual(['failed']);
+    expect(outcomes(responseSchema, live, exchange('getTransaction', 200, legacy))).toEqual(['passed']);
+    expect(outcomes(responseSchema, live, exchange('getTransaction', 200, { key: 'transaction', meta: { href: '/api/transaction' } }))).toEqual(['failed']);
   });
 });
 
-describe('meta_conformance', () => {
+describe('meta_links', () => {
   it('passes when href is the requested path and the links agree', () => {
-    expect(outcomes(metaConformance, live, exchange('getTimezone', 200, goodTimezone, { path: TIMEZONE }))).toEqual(['passed']);
+    expect(outcomes(metaLinks, live, exchange('getTimezone', 200, goodTimezone, { path: TIMEZONE }))).toEqual(['passed']);
   });
 
   it('fails a wrong href, a wrong parent and a sibling under another parent', () => {
     const wrongHref = structuredClone(goodTimezone);
     wrongHref.meta.href = '/api/configuration/datetime/ntp_servers';
-    expect(metaConformance(live, exchange('getTimezone', 200, wrongHref, { path: TIMEZONE }))[0]?.message).toContain('requested path');
+    expect(metaLinks.run(live, exchange('getTimezone', 200, wrongHref, { path: TIMEZONE }))[0]?.message).toContain('requested path');
     const wrongParent = structuredClone(goodTimezone);
     wrongParent.meta.parent = '/api';
-    expect(metaConformance(live, exchange('getTimezone', 200, wrongParent, { path: TIMEZONE }))[0]?.message).toContain('meta.parent');
+    expect(metaLinks.run(live, exchange('getTimezone', 200, wrongParent, { path: TIMEZONE }))[0]?.message).toContain('meta.parent');
     const strayed = structuredClone(goodTimezone) as unknown as { meta: Record<string, unknown> };
     strayed.meta.next = '/api/cluster/nodes';
-    const [r] = metaConformance(live, exchange('getTimezone', 200, strayed, { path: TIMEZONE }));
+    const [r] = metaLinks.run(live, exchange('getTimezone', 200, strayed, { path: TIMEZONE }));
     expect(r?.outcome).toBe('failed');
     expect(r?.message).toContain('meta.next');
   });
 
   it('against the mock, wants an href that is a path of the API instead of the requested one', () => {
     const shared = { ...goodTimezone, meta: { ...goodTimezone.meta, href: '/api/configuration/datetime/ntp_servers', previous: null, next: TIMEZONE } };
-    expect(outcomes(metaConformance, mock, exchange('getTimezone', 200, shared, { path: TIMEZONE }))).toEqual(['passed']);
+    expect(outcomes(metaLinks, mock, exchange('getTimezone', 200, shared, { path: TIMEZONE }))).toEqual(['passed']);
     const unknown = { ...goodTimezone, meta: { href: '/api/nowhere/at/all' } };
-    expect(outcomes(metaConformance, mock, exchange('getTimezone', 200, unknown, { path: TIMEZONE }))).toEqual(['failed']);
+    expect(outcomes(metaLinks, mock, exchange('getTimezone', 200, unknown, { path: TIMEZONE }))).toEqual(['failed']);
   });
 });
 
-describe('error_body_conformance', () => {
+describe('error_body', () => {
   it('wants error.type of a kind documented for the status', () => {
-    expect(outcomes(errorBodyConformance, live, exchange('getTimezone', 401, unauthenticated(TIMEZONE)))).toEqual(['passed']);
-    expect(outcomes(errorBodyConformance, live, exchange('getTimezone', 401, { error: { message: 'no type' } }))).toEqual(['failed']);
-    const [r] = errorBodyConformance(live, exchange('getTimezone', 403, { error: { type: 'NotFound' } }));
+    expect(outcomes(errorBody, live, exchange('getTimezone', 401, unauthenticated(TIMEZONE)))).toEqual(['passed']);
+    expect(outcomes(errorBody, live, exchange('getTimezone', 401, { error: { message: 'no type' } }))).toEqual(['failed']);
+    const [r] = errorBody.run(live, exchange('getTimezone', 403, { error: { type: 'NotFound' } }));
     expect(r?.outcome).toBe('failed');
     expect(r?.message).toContain('documented for 403: Unauthorized');
   });
 
   it('does not apply to successes', () => {
-    expect(errorBodyConformance(live, exchange('getTimezone', 200, goodTimezone))).toEqual([]);
+    expect(errorBody.run(live, exchange('getTimezone', 200, goodTimezone))).toEqual([]);
   });
 });
 
 describe('auth_required', () => {
   it('wants 401 Unauthenticated without a session and with a made-up one', () => {
     expect(outcomes(authRequired, live, exchange('getTimezone', 401, unauthenticated(TIMEZONE), { probe: 'no_session' }))).toEqual(['passed']);
-    const [accepted] = authRequired(live, exchange('getTimezone', 200, goodTimezone, { probe: 'made_up_session' }));
+    const [accepted] = authRequired.run(live, exchange('getTimezone', 200, goodTimezone, { probe: 'made_up_session' }));
     expect(accepted?.outcome).toBe('failed');
     expect(accepted?.message).toContain('made-up session');
     const wrongType = { error: { type: 'AuthenticationFailure' } };
@@ -208,7 +157,7 @@ describe('auth_required', () => {
   });
 
   it('only looks at auth probes', () => {
-    expect(authRequired(live, exchange('getTimezone', 200, goodTimezone))).toEqual([]);
+    expect(authRequired.run(live, exchange('getTimezone', 200, goodTimezone))).toEqual([]);
   });
 });
 
@@ -239,7 +188,7 @@ describe('not_found', () => {
 describe('drift', () => {
   it('reports undocumented properties as warnings, or failures when strict', () => {
     const extra = { ...goodTimezone, build: '7.4', meta: { ...goodTimezone.meta, shiny: true } };
-    const [w] = drift(live, exchange('getTimezone', 200, extra));
+    const [w] = drift.run(live, exchange('getTimezone', 200, extra));
     expect(w?.outcome).toBe('warning');
     expect(w?.message).toContain('build');
     expect(w?.message).toContain('meta.shiny');
@@ -249,10 +198,33 @@ describe('drift', () => {
 
   it('follows oneOf branches and array items, and leaves free-form values alone', () => {
     const legacyWithExtra = { key: 'transaction', meta: { href: '/api/transaction' }, transaction: { status: 'open', holder: 'x' } };
-    expect(drift(live, exchange('getTransaction', 200, legacyWithExtra))[0]?.message).toContain('transaction.holder');
+    expect(drift.run(live, exchange('getTransaction', 200, legacyWithExtra))[0]?.message).toContain('transaction.holder');
     const ntp = { body: [{ selection: 'ip', value: '192.0.2.1', prefer: true }], key: 'ntp_servers', meta: { href: '/api/configuration/datetime/ntp_servers' } };
-    expect(drift(live, exchange('getNtpServers', 200, ntp))[0]?.message).toContain('body[0].prefer');
+    expect(drift.run(live, exchange('getNtpServers', 200, ntp))[0]?.message).toContain('body[0].prefer');
     const written = { key: 'timezone', body: { anything: { goes: 1 } }, meta: { href: TIMEZONE } };
     expect(outcomes(drift, live, exchange('updateTimezone', 200, written))).toEqual(['passed']);
+  });
+});
+
+describe('response_headers', () => {
+  const loggedIn = { meta: { href: '/api/authentication', parent: '/api', transaction: '/api/transaction' } };
+  it('passes when the documented Set-Cookie sets the session_id cookie of its example', () => {
+    const ex = exchange('logIn', 200, loggedIn, { setCookies: ['session_id=0123abcd; Path=/; HttpOnly'] });
+    expect(outcomes(responseHeaders, live, ex)).toEqual(['passed']);
+  });
+  it('fails when the Set-Cookie sets another cookie, or only deletes session_id, and never shows the value', () => {
+    const other = responseHeaders.run(live, exchange('logIn', 200, loggedIn, { setCookies: ['tracking=secret-value; Path=/'] }));
+    expect(other.map((r) => r.outcome)).toEqual(['failed']);
+    expect(other[0]!.message).toBe('200: Set-Cookie sets no usable session_id cookie');
+    const expired = responseHeaders.run(live, exchange('logIn', 200, loggedIn, { setCookies: ['session_id=; Max-Age=0'] }));
+    expect(expired[0]!.message).toContain('no usable session_id cookie');
+  });
+  it('does not apply to responses that document no header', () => {
+    expect(responseHeaders.run(live, exchange('logIn', 401, { error: { type: 'AuthenticationFailure' } }))).toEqual([]);
+  });
+  it('reads the documented headers from the spec model', () => {
+    const headers = op('logIn').responses.find((r) => r.status === '200')!.headers;
+    expect(headers.map((h) => [h.name, h.required, typeof h.schemaPointer])).toEqual([['Set-Cookie', false, 'string']]);
+    expect(model.at(headers[0]!.schemaPointer!)).toEqual({ type: 'string' });
   });
 });

@@ -19,7 +19,7 @@ import {
 import { buildSpecModel, fillPath, loadSpec, matchesTemplate, parentPath } from '../../src/spec/model.js';
 import { createValidator } from '../../src/spec/validate.js';
 
-const model = loadSpec(fileURLToPath(new URL('../conformance/fixtures/mini-spec.yaml', import.meta.url)));
+const model = loadSpec(fileURLToPath(new URL('./fixtures/mini-spec.yaml', import.meta.url)));
 const validator = createValidator(model);
 const op = (id: string) => model.operation(id)!;
 
@@ -150,12 +150,12 @@ describe('reports', () => {
     summary: { passed: 1, failed: 1, warnings: 0, skipped: 1 },
     targets: [{ node: 'n1', url: 'https://n1', kind: 'live', loggedIn: true, transactionAtStart: 'closed', writes: 'not requested', requests: 3, notes: [] }],
     results: [
-      { check: 'status_code_conformance', operationId: 'getTimezone', method: 'GET', path: '/api/x', node: 'n1', outcome: 'passed', message: 'ok', curl: 'curl x' },
-      { check: 'meta_conformance', operationId: 'getTimezone', method: 'GET', path: '/api/x', node: 'n1', outcome: 'failed', message: 'meta.href is "<script>"', curl: "curl 'x&y'" },
+      { check: 'status_code', operationId: 'getTimezone', method: 'GET', path: '/api/x', node: 'n1', outcome: 'passed', message: 'ok', curl: 'curl x' },
+      { check: 'meta_links', operationId: 'getTimezone', method: 'GET', path: '/api/x', node: 'n1', outcome: 'failed', message: 'meta.href is "<script>"', curl: "curl 'x&y'" },
       { check: 'not_found', operationId: 'getTimezone', method: 'GET', path: '/api/x', node: 'n1', outcome: 'skipped', message: 'why\u0001', curl: '' },
     ],
     coverage: { rows: [{ operationId: 'getTimezone', method: 'GET', path: '/api/x', cells: [{ status: '200', exercised: true, countable: true }, { status: '404', exercised: false, countable: true }] }], exercised: 1, total: 2, percent: 50 },
-    matrix: { n1: { status_code_conformance: 'passed', meta_conformance: 'failed', not_found: 'skipped' } },
+    matrix: { n1: { status_code: 'passed', meta_links: 'failed', not_found: 'skipped' } },
     spec: { file: 'x', title: 'T', version: '1' },
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 10,

@@ -1,0 +1,64 @@
+import { findSetCookie, parseSetCookie } from '../../shared/index.js';
+import type { HeaderModel } from '../../spec/model.js';
+import { NORMAL, WRITE } from '../plan/probes.js';
+import { resultFor, type CheckContext, type CheckDefinition, type RecordedResponse } from '../types.js';
+import { documentedFor } from './util.js';
+
+const check = 'response_headers';
+
+/** The received values of one header (Set-Cookie may come several times). */
+function received(res: RecordedResponse, name: string): string[] {
+  const lower = name.toLowerCase();
+  if (lower === 'set-cookie') return res.setCookies;
+  const v = res.headers[lower];
+  return v === undefined ? [] : [v];
+}
+
+/** A header value is text; a schema may document it as a number or a boolean. */
+function fits(ctx: CheckContext, pointer: string, value: string): string[] {
+  const asText = ctx.validator.validate(pointer, value);
+  if (asText.valid) return [];
+  const typed = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value === 'true' || value === 'false' ? value === 'true' : undefined;
+  if (typed !== undefined && ctx.validator.validate(pointer, typed).valid) return [];
+  return asText.errors;
+}
+
+/** The cookie a documented Set-Cookie carries, named by its example (`session_id=...`). */
+function documentedCookie(header: HeaderModel): string | undefined {
+  return typeof header.example === 'string' ? parseSetCookie(header.example)?.name : undefined;
+}
+
+/**
+ * `response_headers`: every header the spec documents for the response that came back is
+ * present and matches its schema; a documented `Set-Cookie` sets the cookie its example names.
+ * Values are never shown in messages: a Set-Cookie carries the session id.
+ */
+export const responseHeaders: CheckDefinition = {
+  name: check,
+  passes:
+    "every header documented for the response is present and its value matches the header's schema; a documented `Set-Cookie` sets a usable cookie of the name in its example (the login's `session_id`)",
+  mock: "checked: Prism sends each documented header with its example",
+  probes: [NORMAL, WRITE],
+  run: (ctx, ex) => {
+    const doc = documentedFor(ex);
+    if (!ex.response || !doc || doc.headers.length === 0) return [];
+    const res = ex.response;
+    const problems: string[] = [];
+    for (const header of doc.headers) {
+      const values = received(res, header.name);
+      if (values.length === 0) {
+        problems.push(`documented header ${header.name} is missing`);
+        continue;
+      }
+      if (header.schemaPointer) {
+        const errors = values.flatMap((v) => fits(ctx, header.schemaPointer!, v));
+        if (errors.length > 0) problems.push(`${header.name} does not match its schema: ${[...new Set(errors)].join('; ')}`);
+      }
+      const cookie = header.name.toLowerCase() === 'set-cookie' ? documentedCookie(header) : undefined;
+      if (cookie && findSetCookie(values, cookie) === undefined) problems.push(`Set-Cookie sets no usable ${cookie} cookie`);
+    }
+    const names = doc.headers.map((h) => h.name).join(', ');
+    if (problems.length > 0) return [resultFor(ex, check, 'failed', `${res.status}: ${problems.join('; ')}`)];
+    return [resultFor(ex, check, 'passed', `${res.status}: documented headers present and valid: ${names}`)];
+  },
+};

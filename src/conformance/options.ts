@@ -1,0 +1,139 @@
+/**
+ * The options of a run, validated once: `runConformance` takes {@link ConformanceOptions}
+ * (the CLI maps its flags to them) and turns them into {@link RunOptions}, which the plans and
+ * each {@link NodeClient} use as they are.
+ */
+import { readFileSync } from 'node:fs';
+import { SecretRegistry } from '../redact.js';
+import { DEFAULT_SPEC_FILE } from '../spec/model.js';
+import { UsageError } from './errors.js';
+import type { ProgressEvent } from './report/model.js';
+
+export interface ConformanceOptions {
+  /** OpenAPI document (JSON or YAML). Default: the bundled `generated/sps-api.json`. */
+  specFile?: string;
+  /** One URL per node; none: run against a Prism mock of the spec. */
+  urls?: string[];
+  /** Against the mock: use this already running `prism mock` of the same spec instead of starting one. */
+  mockUrl?: string;
+  /** Prism instances to start when no mockUrl is given (default 1, at most one per CPU). */
+  mockInstances?: number;
+  username?: string;
+  password?: string;
+  /** PEM file with the CA certificate(s) to trust. */
+  caFile?: string;
+  /** Skip TLS certificate verification (explicit opt-in). */
+  insecure?: boolean;
+  /** Per-request timeout (default 10 000 ms). */
+  timeoutMs?: number;
+  /** Requests in flight per node (default 2). */
+  concurrency?: number;
+  only?: string[];
+  skip?: string[];
+  /** Drift warnings become failures. */
+  strict?: boolean;
+  allowWrites?: boolean;
+  /** Aborting (SIGINT/SIGTERM) stops sending, rolls back an open transaction and stops Prism. */
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Told once per former check name used in `only`/`skip` (the CLI prints it on stderr). */
+  onDeprecation?: (message: string) => void;
+  /** Registry of secrets to redact; the runner adds the password and session ids to it. */
+  secrets?: SecretRegistry;
+  userAgent?: string;
+}
+
+export const DEFAULTS = { timeoutMs: 10_000, concurrency: 2, userAgent: 'sps-conformance/0.1.0' } as const;
+
+/** The validated options: what every part of a run reads. */
+export interface RunOptions {
+  specFile: string;
+  /** Normalised base URLs, one per node; empty: the mock. */
+  urls: string[];
+  live: boolean;
+  mockUrl?: string;
+  mockInstances: number;
+  username?: string;
+  password?: string;
+  caFile?: string;
+  ca?: Buffer;
+  insecure: boolean;
+  timeoutMs: number;
+  concurrency: number;
+  only: string[];
+  skip: string[];
+  strict: boolean;
+  allowWrites: boolean;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  onDeprecation?: (message: string) => void;
+  secrets: SecretRegistry;
+  userAgent: string;
+}
+
+/** Normalises a target URL to an origin plus base path, without the trailing `/api`. */
+export function normaliseBaseUrl(raw: string, flag = '--url'): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new UsageError(`${flag} ${JSON.stringify(raw)} is not a URL (expected https://host[:port])`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError(`${flag} ${raw}: only http and https are supported`);
+  if (u.username || u.password) throw new UsageError(`${flag} must not carry credentials; use --username and SPS_PASSWORD or --password-file`);
+  const path = u.pathname.replace(/\/+$/, '').replace(/\/api$/, '');
+  return `${u.protocol}//${u.host}${path}`;
+}
+
+/** Checks every option once; throws {@link UsageError} with the one-line reason. */
+export function validateOptions(options: ConformanceOptions): RunOptions {
+  const secrets = options.secrets ?? new SecretRegistry();
+  if (options.password !== undefined && options.username !== undefined) secrets.addBasicCredentials(options.username, options.password, 'password');
+  else secrets.add(options.password, 'password');
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout-ms must be a positive integer');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UsageError('--concurrency must be an integer from 1 to 16');
+  const urls = (options.urls ?? []).map((u) => normaliseBaseUrl(u));
+  const live = urls.length > 0;
+  if (live && !options.username) throw new UsageError('a live run needs --username (or SPS_USERNAME)');
+  if (live && (options.password === undefined || options.password === '')) {
+    throw new UsageError('a live run needs a password: set SPS_PASSWORD or pass --password-file FILE');
+  }
+  if (!live && options.allowWrites) throw new UsageError('--allow-writes needs --url: the mock keeps no state to write to');
+  if (options.insecure && options.caFile) throw new UsageError('--ca and --insecure exclude each other');
+  if (!live && (options.caFile || options.insecure)) throw new UsageError('--ca and --insecure need --url (the mock is plain HTTP on loopback)');
+  if (live && options.mockUrl) throw new UsageError('--mock-url and --url exclude each other');
+  const mockUrl = options.mockUrl !== undefined ? normaliseBaseUrl(options.mockUrl, '--mock-url') : undefined;
+  let ca: Buffer | undefined;
+  if (options.caFile) {
+    try {
+      ca = readFileSync(options.caFile);
+    } catch (err) {
+      throw new UsageError(`--ca ${options.caFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return {
+    specFile: options.specFile ?? DEFAULT_SPEC_FILE,
+    urls,
+    live,
+    ...(mockUrl ? { mockUrl } : {}),
+    mockInstances: options.mockInstances ?? 1,
+    ...(options.username !== undefined ? { username: options.username } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.caFile ? { caFile: options.caFile } : {}),
+    ...(ca ? { ca } : {}),
+    insecure: options.insecure === true,
+    timeoutMs,
+    concurrency,
+    only: options.only ?? [],
+    skip: options.skip ?? [],
+    strict: options.strict === true,
+    allowWrites: options.allowWrites === true,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onDeprecation ? { onDeprecation: options.onDeprecation } : {}),
+    secrets,
+    userAgent: options.userAgent ?? DEFAULTS.userAgent,
+  };
+}

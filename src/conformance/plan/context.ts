@@ -1,0 +1,150 @@
+/**
+ * What the plans share during one run: the spec, the selection, the selected checks and the
+ * probes they need, and the one place where exchanges are checked and rows are collected
+ * (redacted, filtered by the selection, ranked for the report order).
+ */
+import { randomUUID } from 'node:crypto';
+import { isObject } from '../../shared/index.js';
+import type { OperationModel, ParameterModel, SpecModel } from '../../spec/model.js';
+import type { SchemaValidator } from '../../spec/validate.js';
+import { CHECK_NAMES, CHECKS, probesOf } from '../checks/index.js';
+import type { AuthMode, NodeClient } from '../node-client.js';
+import type { RunOptions } from '../options.js';
+import type { ConformanceReport, Ranked, TargetInfo } from '../report/model.js';
+import type { Selection } from '../selection.js';
+import {
+  resultFor,
+  type CheckContext,
+  type CheckDefinition,
+  type CheckName,
+  type CheckResult,
+  type Exchange,
+  type Outcome,
+  type ProbeDefinition,
+  type ProbeKind,
+} from '../types.js';
+import type { OperationRole } from '../writes.js';
+
+export interface RunContext {
+  options: RunOptions;
+  model: SpecModel;
+  validator: SchemaValidator;
+  check: CheckContext;
+  selection: Selection;
+  /** The selected checks, in report order. */
+  checks: readonly CheckDefinition[];
+  /** The probes the selected checks need, in probe order. */
+  probes: readonly ProbeDefinition[];
+  /** The selected operations, in spec order. */
+  ops: OperationModel[];
+  report: ConformanceReport;
+  ranked: Ranked[];
+  exchanges: Exchange[];
+  /** Runs the selected checks on an exchange and collects their rows. */
+  record(nodeIndex: number, ex: Exchange): Exchange;
+  /** Counts an exchange for coverage only (its operation is not selected). */
+  observe(ex: Exchange): void;
+  rank(nodeIndex: number, ex: Pick<Exchange, 'op' | 'probe' | 'requestedStatus'>): number[];
+  push(result: CheckResult, key: number[]): void;
+  /** A row for a request that was not sent (or a result without an exchange). */
+  skipRow(nodeIndex: number, node: string, op: OperationModel, probe: ProbeKind, check: CheckName, path: string, message: string, outcome?: Outcome): void;
+  progress(client: NodeClient, phase: string, notice?: string): void;
+}
+
+/** One live node during its run: what a check's `live` request sequence gets. */
+export interface LiveNodeEnv {
+  run: RunContext;
+  client: NodeClient;
+  nodeIndex: number;
+  target: TargetInfo;
+  /** Sends and records one request; undefined when the node was given up (a row says so). */
+  send(op: OperationModel, probe: ProbeKind, path: string, auth: AuthMode, extra?: { body?: unknown; emptyBody?: boolean }): Promise<Exchange | undefined>;
+  /** The concrete path found for each parameterised read (undefined: no id found). */
+  concrete: Map<OperationModel, string | undefined>;
+  roles: Map<OperationModel, OperationRole>;
+  /** `GET /api/transaction`, when the spec has it. */
+  getTx: OperationModel | undefined;
+  /** A transaction was open before the run touched the node. */
+  lockedAtStart: boolean;
+  findOp(method: string, path: string): OperationModel | undefined;
+}
+
+export function createRunContext(
+  options: RunOptions,
+  model: SpecModel,
+  validator: SchemaValidator,
+  selection: Selection,
+  report: ConformanceReport,
+): RunContext {
+  const sessionCookieName = model.operations.find((o) => o.sessionCookieName)?.sessionCookieName ?? 'session_id';
+  const check: CheckContext = { model, validator, target: options.live ? 'live' : 'mock', strict: options.strict, sessionCookieName };
+  const checks = CHECKS.filter((c) => selection.includesCheck(c.name));
+  const probeOrder = new Map(CHECKS.flatMap((c) => c.probes.map((p) => [p.kind, p.order] as const)));
+  const opIndex = new Map(model.operations.map((o, i) => [o, i]));
+  const secrets = options.secrets;
+  let writeSeq = 0;
+  let failedSoFar = 0;
+  const run: RunContext = {
+    options,
+    model,
+    validator,
+    check,
+    selection,
+    checks,
+    probes: probesOf(checks),
+    ops: model.operations.filter((o) => selection.includesOperation(o)),
+    report,
+    ranked: [],
+    exchanges: [],
+    record(nodeIndex, ex) {
+      run.exchanges.push(ex);
+      const key = run.rank(nodeIndex, ex);
+      for (const c of checks) for (const r of c.run(check, ex)) run.push(r, key);
+      return ex;
+    },
+    observe(ex) {
+      run.exchanges.push(ex);
+    },
+    rank(nodeIndex, ex) {
+      const write = ex.probe === 'write';
+      return [nodeIndex, write ? 1 : 0, write ? writeSeq++ : (opIndex.get(ex.op) ?? 0), probeOrder.get(ex.probe) ?? 99, ex.requestedStatus ?? 0];
+    },
+    push(result, key) {
+      if (!selection.includesCheck(result.check)) return;
+      const safe: CheckResult = { ...result, message: secrets.redact(result.message), curl: secrets.redact(result.curl), path: secrets.redact(result.path) };
+      if (safe.outcome === 'failed') failedSoFar++;
+      run.ranked.push({ result: safe, key: [...key, CHECK_NAMES.indexOf(result.check)] });
+    },
+    skipRow(nodeIndex, node, op, probe, name, path, message, outcome = 'skipped') {
+      const pseudo = { node, target: check.target, op, probe, method: op.method, path, curl: '' } as Exchange;
+      run.push(resultFor(pseudo, name, outcome, message), run.rank(nodeIndex, pseudo));
+    },
+    progress(client, phase, notice) {
+      options.onProgress?.({ node: client.label, phase, requests: client.requests, failed: failedSoFar, ...(notice ? { notice: secrets.redact(notice) } : {}) });
+    },
+  };
+  return run;
+}
+
+/** Made-up object ids to try, first one that fits the parameter schema wins. */
+export function madeUpIdCandidates(param: ParameterModel, known: string | undefined): string[] {
+  const out: string[] = [];
+  const schema = isObject(param.schema) ? param.schema : {};
+  if (schema.format === 'uuid') out.push(randomUUID());
+  const base = known ?? (typeof param.example === 'string' ? param.example : undefined);
+  if (base !== undefined) {
+    const m = /^(.*?)(\d+)$/.exec(base);
+    if (m) out.push(`${m[1]}${'9'.repeat(Math.max(4, m[2]!.length))}`);
+  }
+  out.push('sps-conformance-no-such-object', '999999999', randomUUID());
+  if (base !== undefined && base.length > 0) out.push(`${base.slice(0, -1)}${base.endsWith('f') ? 'e' : 'f'}`);
+  return out;
+}
+
+/** The first made-up id that differs from the known one and fits the parameter's schema. */
+export function madeUpId(run: RunContext, param: ParameterModel, known: string | undefined): string {
+  return (
+    madeUpIdCandidates(param, known).find((c) => c !== known && (!param.schemaPointer || run.validator.validate(param.schemaPointer, c).valid)) ??
+    'sps-conformance-no-such-object'
+  );
+}

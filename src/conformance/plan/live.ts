@@ -1,0 +1,181 @@
+/**
+ * The live plan, per node: one login, the transaction state first, the reads (ids for
+ * parameterised paths taken from the listing one level up), the probes of the selected checks,
+ * a row for every operation that is not sent, then the checks' own request sequences (`live`,
+ * the write cycle). Read-only unless writes are allowed.
+ */
+import { isObject } from '../../shared/index.js';
+import { fillPath, type OperationModel } from '../../spec/model.js';
+import { probeOwner } from '../checks/index.js';
+import { describeAnswer, isSuccess, transactionState } from '../checks/util.js';
+import { CannotRunError } from '../errors.js';
+import { runLimited } from '../limit.js';
+import { NodeClient } from '../node-client.js';
+import type { Exchange } from '../types.js';
+import { notSentReason, operationRole, type OperationRole } from '../writes.js';
+import { madeUpId, type LiveNodeEnv, type RunContext } from './context.js';
+import { NORMAL, WRITE } from './probes.js';
+
+/** Like Promise.all, but waits for every promise to settle before rethrowing the first error. */
+async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+function loginOperation(run: RunContext): OperationModel | undefined {
+  return run.model.operations.find((o) => o.operationId === 'logIn') ?? run.model.operations.find((o) => o.security === 'basicAuth');
+}
+
+/** Logs in on every node, then runs each node's plan (in parallel); every node finishes before this returns. */
+export async function runLiveTargets(run: RunContext, clients: NodeClient[]): Promise<void> {
+  const { options } = run;
+  for (const url of options.urls) {
+    const host = new URL(url).host;
+    const label = options.urls.filter((u) => new URL(u).host === host).length > 1 ? url : host;
+    clients.push(new NodeClient(options, { label, baseUrl: url, target: 'live', sessionCookieName: run.check.sessionCookieName }));
+    run.report.targets.push({ node: label, url, kind: 'live', loggedIn: false, transactionAtStart: 'unknown', writes: options.allowWrites ? 'pending' : 'not requested (read-only run)', requests: 0, notes: [] });
+  }
+  // Log in on every node first: a node that cannot be used makes the run impossible (exit 2).
+  const logins = await settleAll(clients.map((c, i) => login(run, c, i)));
+  const problem = logins.find((l) => l !== undefined);
+  if (problem) throw new CannotRunError(problem);
+  // Every node finishes (and rolls back) before the transports are closed, even after an abort.
+  await settleAll(clients.map((c, i) => runLiveNode(run, c, i)));
+}
+
+async function login(run: RunContext, client: NodeClient, nodeIndex: number): Promise<string | undefined> {
+  const op = loginOperation(run);
+  if (!op) return 'the spec documents no login operation (an operation secured by HTTP Basic)';
+  // No progress output before every login succeeded: if one fails, its reason is the first line.
+  const ex = await client.send({ op, probe: 'normal', path: op.path, auth: 'basic' });
+  if (run.selection.includesOperation(op)) run.record(nodeIndex, ex);
+  else run.observe(ex);
+  const node = client.label;
+  if (!ex.response) {
+    const kind = ex.error?.kind;
+    const what = kind === 'tls' ? 'TLS failure' : kind === 'timeout' ? 'no answer in time' : kind === 'dns' ? 'unknown host' : 'unreachable';
+    return `node ${node}: ${what}: ${ex.error?.message ?? 'no answer'}${kind === 'tls' ? ' (use --ca FILE, or --insecure)' : ''}`;
+  }
+  const status = ex.response.status;
+  if (status === 401) return `node ${node}: wrong credentials: ${op.method} ${op.path} answered ${describeAnswer(ex)}`;
+  if (status === 403) return `node ${node}: the user may not use the REST API: ${op.method} ${op.path} answered ${describeAnswer(ex)}`;
+  if (!isSuccess(status) || !client.adoptSession(ex.response.setCookies)) {
+    return `node ${node}: not an SPS REST API? ${op.method} ${op.path} answered ${describeAnswer(ex)}${isSuccess(status) ? ` without a ${run.check.sessionCookieName} cookie` : ''}`;
+  }
+  run.report.targets[nodeIndex]!.loggedIn = true;
+  return undefined;
+}
+
+async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: number): Promise<void> {
+  const { model, options, selection } = run;
+  const target = run.report.targets[nodeIndex]!;
+  const node = client.label;
+  const findOp = (method: string, path: string): OperationModel | undefined => model.operations.find((o) => o.method === method && o.path === path);
+  const roles = new Map<OperationModel, OperationRole>(model.operations.map((o) => [o, operationRole(o, model.operations)]));
+  /** 200 answers of GETs by concrete path: where ids for parameterised paths come from. */
+  const answers = new Map<string, unknown>();
+  const send: LiveNodeEnv['send'] = async (op, probe, path, auth, extra = {}) => {
+    if (client.deadReason) {
+      run.skipRow(nodeIndex, node, op, probe, probeOwner(probe), path, `not sent: node ${node} was given up: ${client.deadReason}`);
+      return undefined;
+    }
+    const ex: Exchange = await client.send({ op, probe, path, auth, ...extra });
+    if (selection.includesOperation(op) || probe === WRITE.kind) run.record(nodeIndex, ex);
+    else run.observe(ex);
+    if (ex.response?.status === 200 && op.method === 'GET') answers.set(path, ex.response.json);
+    if (client.deadReason && !target.notes.some((n) => n.startsWith('given up'))) {
+      target.notes.push(`given up: ${client.deadReason}`);
+      run.progress(client, 'given up', `node ${node} given up: ${client.deadReason}`);
+    }
+    return ex;
+  };
+
+  // 1. The transaction state comes first: an open transaction means someone holds the lock.
+  const getTx = findOp('GET', '/api/transaction');
+  let lockedAtStart = false;
+  if (getTx) {
+    run.progress(client, 'transaction status');
+    const ex = await send(getTx, 'normal', getTx.path, 'session');
+    const state = transactionState(ex?.response?.json);
+    target.transactionAtStart = state ?? 'unknown';
+    if (state === 'open') {
+      lockedAtStart = true;
+      target.notes.push('a transaction was already open (configuration lock held): no writes, the transaction was not touched');
+      run.progress(client, 'transaction status', `node ${node}: a transaction is already open (someone holds the configuration lock); writes are skipped and it is left alone`);
+    }
+  }
+
+  // 2. Reads without parameters, then the parameterised ones with ids found in the listings.
+  const reads = run.ops.filter((o) => roles.get(o) === 'read' && o !== getTx);
+  const plain = reads.filter((o) => o.pathParams.length === 0);
+  const withParams = reads.filter((o) => o.pathParams.length > 0).sort((a, b) => a.pathParams.length - b.pathParams.length);
+  run.progress(client, 'reads');
+  await runLimited(options.concurrency, plain.map((op) => async () => {
+    await send(op, 'normal', op.path, 'session');
+    run.progress(client, 'reads');
+  }));
+  const concrete = new Map<OperationModel, string | undefined>();
+  for (const op of withParams) {
+    const values: Record<string, string> = {};
+    let missing: string | undefined;
+    for (const p of op.pathParams) {
+      const listingPath = fillPath(op.path.slice(0, op.path.indexOf(`{${p.name}}`)).replace(/\/$/, ''), values);
+      const listing = answers.get(listingPath);
+      const items = isObject(listing) && Array.isArray(listing.items) ? listing.items : undefined;
+      const key = items?.map((it) => (isObject(it) ? it.key : undefined)).find((k): k is string => typeof k === 'string');
+      if (key === undefined) {
+        missing = items ? `${listingPath} lists no objects` : `no listing of ${listingPath} to take a ${p.name} from`;
+        break;
+      }
+      values[p.name] = key;
+    }
+    concrete.set(op, missing ? undefined : fillPath(op.path, values));
+    if (missing) run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, `not read: ${missing}`);
+  }
+  await runLimited(options.concurrency, withParams.filter((op) => concrete.get(op)).map((op) => async () => {
+    await send(op, 'normal', concrete.get(op)!, 'session');
+    run.progress(client, 'reads');
+  }));
+
+  // 3. The probes of the selected checks, for the reads and the login they apply to.
+  const loginOp = loginOperation(run);
+  const probeOps = [...reads, ...(loginOp && selection.includesOperation(loginOp) ? [loginOp] : [])];
+  const probes: Array<() => Promise<void>> = [];
+  for (const op of probeOps) {
+    const known = concrete.get(op);
+    let madeUpPath: string | undefined;
+    if (op.pathParams.length > 0) {
+      const values: Record<string, string> = {};
+      const knownValues = known ? known.split('/') : [];
+      const templateParts = op.path.split('/');
+      for (const p of op.pathParams) {
+        const idx = templateParts.indexOf(`{${p.name}}`);
+        values[p.name] = madeUpId(run, p, idx >= 0 ? knownValues[idx] : undefined);
+      }
+      madeUpPath = fillPath(op.path, values);
+    }
+    for (const probe of run.probes) {
+      if (!probe.appliesTo?.(op)) continue;
+      const path = probe.path === 'made-up' ? madeUpPath : (known ?? madeUpPath ?? op.path);
+      if (path !== undefined) probes.push(async () => void (await send(op, probe.kind, path, probe.auth ?? 'session')));
+    }
+  }
+  run.progress(client, 'probes');
+  await runLimited(options.concurrency, probes.map((p) => async () => {
+    await p();
+    run.progress(client, 'probes');
+  }));
+
+  // 4. Operations that are not sent, with the reason.
+  for (const op of run.ops) {
+    const reason = notSentReason(roles.get(op)!, options.allowWrites);
+    if (reason) run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, reason);
+  }
+
+  // 5. The checks' own request sequences (the write cycle), one after the other.
+  const env: LiveNodeEnv = { run, client, nodeIndex, target, send, concrete, roles, getTx, lockedAtStart, findOp };
+  for (const c of run.checks) if (c.live) await c.live(env);
+  if (target.writes === 'pending') target.writes = 'skipped (write_roundtrip not selected)';
+}

@@ -1,0 +1,177 @@
+/**
+ * The report model: the types of a run's report and how the collected rows become one
+ * (order, summary, coverage, node x check matrix). The console, HTML, JSON and JUnit renderers
+ * read only this.
+ */
+import type { OperationModel } from '../../spec/model.js';
+import { CHECK_NAMES } from '../checks/index.js';
+import type { CheckResult, Exchange, Outcome, TargetKind } from '../types.js';
+
+export interface ProgressEvent {
+  node: string;
+  phase: string;
+  /** Requests sent to this node so far. */
+  requests: number;
+  /** Failed checks so far (all nodes). */
+  failed: number;
+  /** A notice worth a line of its own (a lock found, a rollback, a node given up). */
+  notice?: string;
+}
+
+export interface TargetInfo {
+  node: string;
+  url: string;
+  kind: TargetKind;
+  loggedIn: boolean;
+  /** Transaction state read first thing after the login. */
+  transactionAtStart: 'open' | 'closed' | 'unknown' | 'n/a';
+  writes: string;
+  requests: number;
+  notes: string[];
+}
+
+export interface CoverageCell {
+  status: string;
+  exercised: boolean;
+  /** The status is not a concrete code (`default`, `4XX`): not counted. */
+  countable: boolean;
+}
+
+export interface CoverageRow {
+  operationId: string;
+  method: string;
+  path: string;
+  cells: CoverageCell[];
+}
+
+export interface Coverage {
+  rows: CoverageRow[];
+  exercised: number;
+  total: number;
+  percent: number;
+}
+
+export type MatrixCell = Outcome | 'none';
+
+export interface ConformanceReport {
+  summary: { passed: number; failed: number; warnings: number; skipped: number };
+  targets: TargetInfo[];
+  results: CheckResult[];
+  coverage: Coverage;
+  /** node -> check -> worst outcome. */
+  matrix: Record<string, Record<string, MatrixCell>>;
+  spec: { file: string; title: string; version: string };
+  startedAt: string;
+  durationMs: number;
+  exitCode: 0 | 1 | 2 | 130 | 143;
+  /** Why the run could not be done (exit 2). */
+  fatal?: string;
+  /** The signal that stopped the run. */
+  aborted?: string;
+}
+
+/** A result row with its sort key (node, operation, probe, status, check). */
+export interface Ranked {
+  result: CheckResult;
+  key: number[];
+}
+
+export function emptyReport(specFile: string, started: number): ConformanceReport {
+  return {
+    summary: { passed: 0, failed: 0, warnings: 0, skipped: 0 },
+    targets: [],
+    results: [],
+    coverage: { rows: [], exercised: 0, total: 0, percent: 0 },
+    matrix: {},
+    spec: { file: specFile, title: '', version: '' },
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    exitCode: 0,
+  };
+}
+
+/** Orders the rows and fills in the summary, the coverage, the matrix and the exit code. */
+export function finishReport(
+  report: ConformanceReport,
+  ranked: Ranked[],
+  exchanges: Exchange[],
+  started: number,
+  fatal?: string,
+  ops: OperationModel[] = [],
+): ConformanceReport {
+  ranked.sort((a, b) => {
+    for (let i = 0; i < Math.max(a.key.length, b.key.length); i++) {
+      const d = (a.key[i] ?? 0) - (b.key[i] ?? 0);
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+  report.results = ranked.map((r) => r.result);
+  const s = { passed: 0, failed: 0, warnings: 0, skipped: 0 };
+  for (const r of report.results) {
+    if (r.outcome === 'passed') s.passed++;
+    else if (r.outcome === 'failed') s.failed++;
+    else if (r.outcome === 'warning') s.warnings++;
+    else s.skipped++;
+  }
+  report.summary = s;
+  report.coverage = coverageOf(ops, exchanges);
+  report.matrix = matrixOf(report);
+  report.durationMs = Date.now() - started;
+  if (fatal) {
+    report.fatal = fatal;
+    report.exitCode = 2;
+  } else report.exitCode = s.failed > 0 ? 1 : 0;
+  return report;
+}
+
+/** Operations x documented statuses: a status is exercised when some request of the run received it. */
+export function coverageOf(ops: OperationModel[], exchanges: Exchange[]): Coverage {
+  const seen = new Map<OperationModel, Set<number>>();
+  for (const ex of exchanges) {
+    if (!ex.response) continue;
+    let set = seen.get(ex.op);
+    if (!set) seen.set(ex.op, (set = new Set()));
+    set.add(ex.response.status);
+  }
+  let exercised = 0;
+  let total = 0;
+  const rows = ops.map((op) => ({
+    operationId: op.operationId,
+    method: op.method,
+    path: op.path,
+    cells: op.responses.map((r) => {
+      const countable = /^\d{3}$/.test(r.status);
+      const hit = countable && (seen.get(op)?.has(Number(r.status)) ?? false);
+      if (countable) {
+        total++;
+        if (hit) exercised++;
+      }
+      return { status: r.status, exercised: hit, countable };
+    }),
+  }));
+  return { rows, exercised, total, percent: total === 0 ? 0 : Math.floor((exercised / total) * 1000) / 10 };
+}
+
+/** node -> check -> the worst outcome of its rows. */
+export function matrixOf(report: ConformanceReport): Record<string, Record<string, MatrixCell>> {
+  const severity: Record<MatrixCell, number> = { none: 0, skipped: 1, passed: 2, warning: 3, failed: 4 };
+  const blank = (): Record<string, MatrixCell> => Object.fromEntries(CHECK_NAMES.map((c) => [c, 'none' as MatrixCell]));
+  const m: Record<string, Record<string, MatrixCell>> = {};
+  for (const t of report.targets) m[t.node] = blank();
+  for (const r of report.results) {
+    const row = (m[r.node] ??= blank());
+    const cur = row[r.check] ?? 'none';
+    if (severity[r.outcome] > severity[cur]) row[r.check] = r.outcome;
+  }
+  return m;
+}
+
+/** Rows per check and outcome, in report order (checks without rows left out). */
+export function perCheckCounts(report: ConformanceReport): Array<{ check: string; total: number; passed: number; failed: number; warning: number; skipped: number }> {
+  return CHECK_NAMES.map((check) => {
+    const rs = report.results.filter((r) => r.check === check);
+    const n = (o: Outcome): number => rs.filter((r) => r.outcome === o).length;
+    return { check, total: rs.length, passed: n('passed'), failed: n('failed'), warning: n('warning'), skipped: n('skipped') };
+  }).filter((r) => r.total > 0);
+}
