@@ -129,6 +129,23 @@ export class SecretRegistry {
     return text.replace(pattern, (match) => this.#secrets.get(match) ?? REDACTED);
   }
 
+  /**
+   * A deep copy of a JSON-like value (a report) with every string, keys included, redacted.
+   * Render documents from the copy: the renderer's escaping then applies to the placeholders,
+   * so no password can break the syntax of the HTML, XML or JSON around it.
+   */
+  redactValues<T>(value: T): T {
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return this.redact(v);
+      if (Array.isArray(v)) return v.map(walk);
+      if (v !== null && typeof v === 'object') {
+        return Object.fromEntries(Object.entries(v).map(([k, inner]) => [this.redact(k), walk(inner)]));
+      }
+      return v;
+    };
+    return walk(value) as T;
+  }
+
   #addForms(secret: string, placeholder: string): void {
     this.#put(secret, placeholder);
     this.#put(encodeURIComponent(secret), placeholder);

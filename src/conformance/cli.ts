@@ -190,7 +190,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     // The reason comes first, on one line; the reports still record what was seen.
     io.stderr.write(`sps-conformance: could not run: ${secrets.redact(report.fatal)}\n`);
   } else {
-    io.stdout.write(secrets.redact(renderSummary(report)));
+    io.stdout.write(renderSummary(secrets.redactValues(report)));
   }
   try {
     const files = await writeReports(report, opts.reportDir, secrets);

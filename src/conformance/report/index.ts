@@ -13,19 +13,24 @@ export { createProgressPrinter, renderSummary, verdictLine } from './console.js'
 
 export const REPORT_FILES = ['junit.xml', 'report.json', 'report.html'] as const;
 
-/** Writes junit.xml, report.json and report.html into `dir`; every text passes the secret registry. */
+/**
+ * Writes junit.xml, report.json and report.html into `dir`. Every value of the report passes the
+ * secret registry before rendering (never the rendered text, whose markup a secret like `<` or a
+ * one-character password would break).
+ */
 export async function writeReports(report: ConformanceReport, dir: string, secrets: SecretRegistry): Promise<string[]> {
   const target = resolve(dir);
   await mkdir(target, { recursive: true });
+  const safe = secrets.redactValues(report);
   const files: Array<[string, string]> = [
-    ['junit.xml', renderJunit(report)],
-    ['report.json', renderJson(report)],
-    ['report.html', renderHtml(report)],
+    ['junit.xml', renderJunit(safe)],
+    ['report.json', renderJson(safe)],
+    ['report.html', renderHtml(safe)],
   ];
   const written: string[] = [];
   for (const [name, text] of files) {
     const file = join(target, name);
-    await writeFile(file, secrets.redact(text), 'utf8');
+    await writeFile(file, text, 'utf8');
     written.push(file);
   }
   return written;
