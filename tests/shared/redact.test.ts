@@ -135,3 +135,29 @@ describe('redactJson', () => {
     expect(redactJson(cyclic)).toEqual({ a: 1, self: '<cycle>' });
   });
 });
+
+describe('short secrets, equal credentials and report values', () => {
+  it('replaces a secret shorter than four characters only where it stands alone', () => {
+    const r = new SecretRegistry();
+    r.add('e', 'password');
+    expect(r.redact('the password is e.')).toBe('the password is <password>.');
+    expect(r.redact('every letter stays')).toBe('every letter stays');
+    expect(r.redact('Basic e')).toBe('Basic <password>');
+  });
+
+  it('shows a password equal to the user name as <username> everywhere', () => {
+    const r = new SecretRegistry();
+    r.addBasicCredentials('operator', 'operator', 'password');
+    expect(r.redact('logged in as operator')).toBe('logged in as <username>');
+    expect(r.redact(Buffer.from('operator:operator').toString('base64'))).toBe('<username>');
+  });
+
+  it('redacts every string of a value, keys included, without touching its input', () => {
+    const r = new SecretRegistry();
+    r.add('s3cr3t-value', 'password');
+    const input = { message: 'got s3cr3t-value', nested: [{ 's3cr3t-value': 1, n: 2 }], flag: true };
+    const out = r.redactValues(input);
+    expect(out).toEqual({ message: 'got <password>', nested: [{ '<password>': 1, n: 2 }], flag: true });
+    expect(input.message).toBe('got s3cr3t-value');
+  });
+});
