@@ -1,0 +1,216 @@
+/**
+ * The mock the runner starts: Prism's own HTTP server and mock engine (`@stoplight/prism-http`,
+ * `@stoplight/prism-http-server`, the code behind `prism mock`), with three costs of the CLI
+ * taken out:
+ *
+ * - Routing. Prism's router scores and sorts every operation of the spec on every request, so
+ *   a request costs more the bigger the spec. Here each request is handed to Prism's router
+ *   with only the operations that can match it: same method, same number of path segments,
+ *   the literal segments equal, then Prism's own `matchPath` decides; the candidates keep their
+ *   order in the spec, so Prism picks the same one it would have picked from all of them. A
+ *   request no operation matches gets the whole list, so Prism answers its own 404/405.
+ * - Logging. `prism mock` writes six or more log lines per request through pino, a JSON repair
+ *   step and signale; here only the listening line and errors are written.
+ * - The CLI itself (yargs, the file watcher, the cluster fork), and loading faker: Prism uses it
+ *   only for dynamic answers (`Prefer: dynamic=true`), so it is loaded on first use.
+ *
+ * Answers are Prism's: same negotiation (`Prefer: code=, example=`), same security and input
+ * validation (401 with `sl-violations` without the cookie), same serialisation
+ * (tests/conformance/mock-server.test.ts compares both on every request of a mock run).
+ *
+ *   node [--import tsx] src/conformance/mock/server.ts mock SPEC [--port 0] [--host 127.0.0.1]
+ *
+ * It prints `Prism is listening on http://HOST:PORT` like `prism mock`, so `startPrism()` reads
+ * either. The word `mock` and the spec path are on its command line, like Prism's.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** The subset of Prism's IHttpOperation this file reads. */
+interface Operation {
+  method: string;
+  path: string;
+}
+interface RouteInput {
+  resources: Operation[];
+  input: { method: string; url: { path: string } };
+}
+type Route = (args: RouteInput) => unknown;
+
+interface PrismHttp {
+  getHttpOperationsFromSpec(spec: string | object): Promise<Operation[]>;
+}
+interface PrismHttpServer {
+  createServer(
+    operations: Operation[],
+    opts: { cors: boolean; config: Record<string, unknown>; components: Record<string, unknown> },
+  ): { listen(port: number, host: string): Promise<string>; close(): Promise<void> };
+}
+
+/** A pino-shaped logger that drops everything but errors (written to stderr, one line each). */
+function quietLogger(name: string): Record<string, unknown> {
+  const noop = (): void => undefined;
+  const err = (...args: unknown[]): void => {
+    const msg = args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : '')).filter(Boolean).join(' ');
+    if (msg) process.stderr.write(`[${name}] ${msg}\n`);
+  };
+  const logger: Record<string, unknown> = { trace: noop, debug: noop, info: noop, success: noop, start: noop, warn: noop, error: err, fatal: err, level: 'error' };
+  logger.child = (bindings?: { name?: string }) => quietLogger(bindings?.name ?? name);
+  return logger;
+}
+
+interface Candidate {
+  op: Operation;
+  index: number;
+  segments: string[];
+  /** Per segment: the literal text, or undefined for a templated segment. */
+  literal: Array<string | undefined>;
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return s && decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * A router that hands Prism's router only the operations that can match the request. Prism's
+ * `matchPath` is what decides a match (templated segments match any text, even empty), so the
+ * prefilter only drops operations that `matchPath` would reject: another method, another
+ * segment count, or a literal segment that differs.
+ */
+export function narrowingRoute(operations: Operation[], prismRoute: Route, matchPath: (request: string, template: string) => { _tag: string; right?: number }): Route {
+  const buckets = new Map<string, Candidate[]>();
+  operations.forEach((op, index) => {
+    const segments = op.path.split('/').slice(1).map(decodeSegment);
+    const key = `${op.method.toLowerCase()} ${segments.length}`;
+    const literal = segments.map((s) => (/{(.+)}/.test(s) ? undefined : s));
+    let list = buckets.get(key);
+    if (!list) buckets.set(key, (list = []));
+    list.push({ op, index, segments, literal });
+  });
+  const cache = new Map<string, Operation[] | undefined>();
+  const NOMATCH = 0;
+  return ({ resources, input }) => {
+    const path = input.url.path;
+    const method = input.method.toLowerCase();
+    const cacheKey = `${method} ${path}`;
+    let narrowed = cache.get(cacheKey);
+    if (narrowed === undefined && !cache.has(cacheKey)) {
+      narrowed = undefined;
+      if (path.startsWith('/')) {
+        const req = path.split('/').slice(1).map(decodeSegment);
+        const found = (buckets.get(`${method} ${req.length}`) ?? []).filter((c) => {
+          if (!c.literal.every((l, i) => l === undefined || l === req[i])) return false;
+          const m = matchPath(path, c.op.path);
+          return m._tag === 'Right' && m.right !== NOMATCH;
+        });
+        if (found.length > 0) narrowed = found.map((c) => c.op);
+      }
+      if (cache.size > 50_000) cache.clear();
+      cache.set(cacheKey, narrowed);
+    }
+    // Nothing matches: Prism's router sees every operation and answers its own 404/405.
+    return prismRoute({ resources: narrowed ?? resources, input });
+  };
+}
+
+/**
+ * Puts a stand-in for `@faker-js/faker` into the module cache of Prism's generator: loading
+ * faker is a sixth of Prism's start, and a static mock never calls it. Its `faker`/`default`
+ * export loads the real module the first time something reads it (a `dynamic=true` request).
+ */
+export function deferFaker(): void {
+  const generator = require.resolve('@stoplight/prism-http/dist/mocker/generator/JSONSchema.js');
+  const file = createRequire(generator).resolve('@faker-js/faker');
+  if (require.cache[file]) return;
+  let real: Record<string, unknown> | undefined;
+  const load = (): Record<string, unknown> => {
+    if (!real) {
+      delete require.cache[file];
+      real = require(file) as Record<string, unknown>;
+    }
+    return real;
+  };
+  // Prism's generator hands `faker.default` to json-schema-faker at load time (which keeps it):
+  // that object is a stand-in too, which loads faker when one of its members is read.
+  const lazyFaker = new Proxy({} as Record<string, unknown>, {
+    get: (_t, key) => (load().default as Record<string | symbol, unknown>)[key],
+    has: (_t, key) => key in (load().default as object),
+  });
+  const exports = new Proxy({} as Record<string, unknown>, {
+    get: (_t, key) => (key === '__esModule' ? true : key === 'default' || key === 'faker' ? lazyFaker : load()[key as string]),
+    has: (_t, key) => key in load(),
+  });
+  require.cache[file] = { id: file, filename: file, loaded: true, exports, children: [], paths: [] } as unknown as NodeJS.Module;
+}
+
+export interface MockServer {
+  url: string;
+  operations: number;
+  close(): Promise<void>;
+}
+
+/** Starts the mock on `specFile` (Prism's `mock` configuration: validate requests and answers, check security). */
+export async function startMockServer(specFile: string, opts: { port?: number; host?: string } = {}): Promise<MockServer> {
+  deferFaker();
+  const prismHttp = require('@stoplight/prism-http') as PrismHttp;
+  const prismRoute = (require('@stoplight/prism-http/dist/router') as { default: Route }).default;
+  const { matchPath } = require('@stoplight/prism-http/dist/router/matchPath') as { matchPath: (r: string, t: string) => { _tag: string; right?: number } };
+  const { createServer } = require('@stoplight/prism-http-server') as PrismHttpServer;
+  const operations = await prismHttp.getHttpOperationsFromSpec(specFile);
+  if (operations.length === 0) throw new Error('No operations found in the current file.');
+  // The configuration `prism mock` runs with (prism-cli createServer.js), static answers.
+  const config = {
+    validateRequest: true,
+    validateResponse: true,
+    checkSecurity: true,
+    errors: false,
+    upstreamProxy: undefined,
+    mock: { dynamic: false, ignoreExamples: false },
+    isProxy: false,
+  };
+  const server = createServer(operations, {
+    cors: true,
+    config,
+    components: { logger: quietLogger('HTTP SERVER'), route: narrowingRoute(operations, prismRoute, matchPath) },
+  });
+  const address = await server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
+  return { url: address, operations: operations.length, close: () => server.close() };
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  return /mock[\\/]server\.[jt]s$/.test(entry);
+}
+
+if (isMain()) {
+  const args = process.argv.slice(2);
+  const value = (flag: string): string | undefined => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const positional = args.filter((a, i) => !a.startsWith('-') && !args[i - 1]?.startsWith('-'));
+  const spec = positional[0] === 'mock' ? positional[1] : positional[0];
+  if (!spec) {
+    process.stderr.write('usage: server.js mock SPEC [--port 0] [--host 127.0.0.1]\n');
+    process.exit(2);
+  }
+  startMockServer(spec, { port: Number(value('--port') ?? 0), host: value('--host') ?? '127.0.0.1' }).then(
+    (s) => {
+      process.stdout.write(`Prism is listening on ${s.url}\n`);
+      const stop = (): void => void s.close().finally(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    },
+    (err: unknown) => {
+      process.stderr.write(`[CLI] fatal ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
