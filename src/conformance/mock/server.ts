@@ -11,6 +11,11 @@
  *   request no operation matches gets the whole list, so Prism answers its own 404/405.
  * - Logging. `prism mock` writes six or more log lines per request through pino, a JSON repair
  *   step and signale; here only the listening line and errors are written.
+ * - Compiling the same validator again for every operation. Prism caches a compiled JSON Schema
+ *   validator per schema object, but the spec's loader gives every operation its own copy of a
+ *   shared schema (the error body, a `$ref`'d component), each with its own `x-stoplight.id`:
+ *   so each operation's first answer compiled the validators again. Here operations share one
+ *   object per distinct schema (and per distinct parameter list), so Prism's cache is hit.
  * - The CLI itself (yargs, the file watcher, the cluster fork), and loading faker: Prism uses it
  *   only for dynamic answers (`Prefer: dynamic=true`), so it is loaded on first use.
  *
@@ -48,14 +53,30 @@ interface PrismHttpServer {
   ): { listen(port: number, host: string): Promise<string>; close(): Promise<void> };
 }
 
-/** A pino-shaped logger that drops everything but errors (written to stderr, one line each). */
+/**
+ * A pino-shaped logger that drops everything but Prism's fatal errors and the requests it could
+ * not answer ("Request terminated with error", e.g. no route): one line each on stderr, where
+ * `startPrism()` keeps the last few. Prism logs every answer to a request without a cookie as an
+ * error too (a violation of the security scheme); those are expected answers and not written.
+ */
 function quietLogger(name: string): Record<string, unknown> {
   const noop = (): void => undefined;
-  const err = (...args: unknown[]): void => {
-    const msg = args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : '')).filter(Boolean).join(' ');
-    if (msg) process.stderr.write(`[${name}] ${msg}\n`);
+  const text = (args: unknown[]): string => args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : '')).filter(Boolean).join(' ');
+  const write = (msg: string): void => void (msg && process.stderr.write(`[${name}] ${msg}\n`));
+  const logger: Record<string, unknown> = {
+    trace: noop,
+    debug: noop,
+    info: noop,
+    success: noop,
+    start: noop,
+    warn: noop,
+    error: (...args: unknown[]): void => {
+      const msg = text(args);
+      if (msg.startsWith('Request terminated with error')) write(msg);
+    },
+    fatal: (...args: unknown[]): void => write(text(args)),
+    level: 'error',
   };
-  const logger: Record<string, unknown> = { trace: noop, debug: noop, info: noop, success: noop, start: noop, warn: noop, error: err, fatal: err, level: 'error' };
   logger.child = (bindings?: { name?: string }) => quietLogger(bindings?.name ?? name);
   return logger;
 }
@@ -148,6 +169,51 @@ export function deferFaker(): void {
   require.cache[file] = { id: file, filename: file, loaded: true, exports, children: [], paths: [] } as unknown as NodeJS.Module;
 }
 
+/** Identity of a schema or parameter list for sharing: its JSON without the loader's ids. */
+function contentKey(value: unknown): string {
+  return JSON.stringify(value, (k, v: unknown) => (k === 'x-stoplight' || k === 'id' ? undefined : v));
+}
+
+/**
+ * Makes operations share one object per distinct schema and per distinct parameter list, so
+ * that Prism's validator caches (keyed by object) compile each once per run rather than once
+ * per operation. Returns how many distinct schemas there are, and how many were seen.
+ */
+export function shareIdenticalSchemas(operations: unknown[]): { schemas: number; seen: number } {
+  const schemas = new Map<string, unknown>();
+  const lists = new Map<string, unknown>();
+  let seen = 0;
+  const share = (holder: Record<string, unknown>): void => {
+    if (holder.schema === undefined || holder.schema === null || typeof holder.schema !== 'object') return;
+    seen++;
+    const key = contentKey(holder.schema);
+    const known = schemas.get(key);
+    if (known) holder.schema = known;
+    else schemas.set(key, holder.schema);
+  };
+  const shareList = (owner: Record<string, unknown>, field: string): void => {
+    const list = owner[field];
+    if (!Array.isArray(list) || list.length === 0) return;
+    for (const p of list) if (p && typeof p === 'object') share(p as Record<string, unknown>);
+    const key = `${field} ${contentKey(list)}`;
+    const known = lists.get(key);
+    if (known) owner[field] = known;
+    else lists.set(key, list);
+  };
+  for (const op of operations as Array<Record<string, any>>) {
+    const req = op.request as Record<string, any> | undefined;
+    if (req) {
+      for (const field of ['headers', 'query', 'path', 'cookie']) shareList(req, field);
+      for (const c of (req.body?.contents as Array<Record<string, unknown>> | undefined) ?? []) share(c);
+    }
+    for (const r of (op.responses as Array<Record<string, any>> | undefined) ?? []) {
+      for (const c of (r.contents as Array<Record<string, unknown>> | undefined) ?? []) share(c);
+      shareList(r, 'headers');
+    }
+  }
+  return { schemas: schemas.size, seen };
+}
+
 export interface MockServer {
   url: string;
   operations: number;
@@ -163,6 +229,7 @@ export async function startMockServer(specFile: string, opts: { port?: number; h
   const { createServer } = require('@stoplight/prism-http-server') as PrismHttpServer;
   const operations = await prismHttp.getHttpOperationsFromSpec(specFile);
   if (operations.length === 0) throw new Error('No operations found in the current file.');
+  shareIdenticalSchemas(operations);
   // The configuration `prism mock` runs with (prism-cli createServer.js), static answers.
   const config = {
     validateRequest: true,
@@ -203,7 +270,8 @@ if (isMain()) {
   startMockServer(spec, { port: Number(value('--port') ?? 0), host: value('--host') ?? '127.0.0.1' }).then(
     (s) => {
       process.stdout.write(`Prism is listening on ${s.url}\n`);
-      const stop = (): void => void s.close().finally(() => process.exit(0));
+      // Nothing to flush: stop at once (closing the server would wait for idle keep-alive connections).
+      const stop = (): void => process.exit(0);
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     },
