@@ -200,6 +200,14 @@ export function newmanRequests(reportFile: string): { requests: number; assertio
   return { requests: Number(stats?.requests?.total ?? 0), assertions: Number(stats?.assertions?.total ?? 0), failed: Number(stats?.assertions?.failed ?? 0) };
 }
 
+/** Requests in a Postman collection (one per item, folders walked): what Newman sends once. */
+export function collectionRequests(collectionFile: string): number | undefined {
+  if (!existsSync(collectionFile)) return undefined;
+  const walk = (items: unknown): number =>
+    Array.isArray(items) ? items.reduce<number>((n, it: Json) => n + (Array.isArray(it.item) ? walk(it.item) : it.request ? 1 : 0), 0) : 0;
+  return walk((JSON.parse(readFileSync(collectionFile, 'utf8')) as Json).item);
+}
+
 /** Requests respect sent, from its JSON output (one per step run). */
 export function respectRequests(jsonFile: string): { requests: number; failedSteps: number } | undefined {
   if (!existsSync(jsonFile)) return undefined;
