@@ -42,6 +42,8 @@ interface RouteInput {
   input: { method: string; url: { path: string } };
 }
 type Route = (args: RouteInput) => unknown;
+/** Prism's `matchPath`: an fp-ts Either of a MatchType (`concrete`, `templated`, `no-match`). */
+type MatchPath = (request: string, template: string) => { _tag: string; right?: string };
 
 interface PrismHttp {
   getHttpOperationsFromSpec(spec: string | object): Promise<Operation[]>;
@@ -103,7 +105,7 @@ function decodeSegment(s: string): string {
  * prefilter only drops operations that `matchPath` would reject: another method, another
  * segment count, or a literal segment that differs.
  */
-export function narrowingRoute(operations: Operation[], prismRoute: Route, matchPath: (request: string, template: string) => { _tag: string; right?: number }): Route {
+export function narrowingRoute(operations: Operation[], prismRoute: Route, matchPath: MatchPath, noMatch: string): Route {
   const buckets = new Map<string, Candidate[]>();
   operations.forEach((op, index) => {
     const segments = op.path.split('/').slice(1).map(decodeSegment);
@@ -114,7 +116,6 @@ export function narrowingRoute(operations: Operation[], prismRoute: Route, match
     list.push({ op, index, segments, literal });
   });
   const cache = new Map<string, Operation[] | undefined>();
-  const NOMATCH = 0;
   return ({ resources, input }) => {
     const path = input.url.path;
     const method = input.method.toLowerCase();
@@ -127,7 +128,7 @@ export function narrowingRoute(operations: Operation[], prismRoute: Route, match
         const found = (buckets.get(`${method} ${req.length}`) ?? []).filter((c) => {
           if (!c.literal.every((l, i) => l === undefined || l === req[i])) return false;
           const m = matchPath(path, c.op.path);
-          return m._tag === 'Right' && m.right !== NOMATCH;
+          return m._tag === 'Right' && m.right !== noMatch;
         });
         if (found.length > 0) narrowed = found.map((c) => c.op);
       }
@@ -225,7 +226,8 @@ export async function startMockServer(specFile: string, opts: { port?: number; h
   deferFaker();
   const prismHttp = require('@stoplight/prism-http') as PrismHttp;
   const prismRoute = (require('@stoplight/prism-http/dist/router') as { default: Route }).default;
-  const { matchPath } = require('@stoplight/prism-http/dist/router/matchPath') as { matchPath: (r: string, t: string) => { _tag: string; right?: number } };
+  const { matchPath } = require('@stoplight/prism-http/dist/router/matchPath') as { matchPath: MatchPath };
+  const { MatchType } = require('@stoplight/prism-http/dist/router/types') as { MatchType: { NOMATCH: string } };
   const { createServer } = require('@stoplight/prism-http-server') as PrismHttpServer;
   const operations = await prismHttp.getHttpOperationsFromSpec(specFile);
   if (operations.length === 0) throw new Error('No operations found in the current file.');
@@ -243,7 +245,7 @@ export async function startMockServer(specFile: string, opts: { port?: number; h
   const server = createServer(operations, {
     cors: true,
     config,
-    components: { logger: quietLogger('HTTP SERVER'), route: narrowingRoute(operations, prismRoute, matchPath) },
+    components: { logger: quietLogger('HTTP SERVER'), route: narrowingRoute(operations, prismRoute, matchPath, MatchType.NOMATCH) },
   });
   const address = await server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
   return { url: address, operations: operations.length, close: () => server.close() };
