@@ -197,8 +197,12 @@ function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; sampl
         if (!st) continue;
         sum += st.rss;
         const prev = peaks.get(pid);
-        if (prev) prev.hwmKiB = Math.max(prev.hwmKiB, st.hwm);
-        else peaks.set(pid, { pid, cmd: cmdlineOf(pid), hwmKiB: st.hwm });
+        // The command line is read again each time: a child sampled between fork and exec still
+        // shows its parent's.
+        if (prev) {
+          prev.hwmKiB = Math.max(prev.hwmKiB, st.hwm);
+          prev.cmd = cmdlineOf(pid) || prev.cmd;
+        } else peaks.set(pid, { pid, cmd: cmdlineOf(pid), hwmKiB: st.hwm });
       }
       treeRssKiB = Math.max(treeRssKiB, sum);
     };
