@@ -162,11 +162,11 @@ function cmdlineOf(pid: number): string {
 }
 
 /** Runs a command, timing it and sampling the memory of its process tree. */
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; sampleMemory?: boolean } = {}): Promise<RunResult> {
+function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; sampleMemory?: boolean; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(cmd, args, {
-      cwd: root,
+      cwd: opts.cwd ?? root,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group: a timeout ends the command and whatever it started
@@ -425,10 +425,11 @@ async function runPortmanNewman(subject: PeerSubject, url: string, dir: string, 
   const config = join(dir, `portman-${subject.n}.json`);
   writeFileSync(config, JSON.stringify(portmanConfig(doc)));
   const collection = join(dir, `collection-${subject.n}.json`);
-  const p = await run(tools.portman, ['--local', subject.file, '--baseUrl', url, '--portmanConfigFile', config, '--output', collection, '--includeTests', 'true', '--syncPostman', 'false', '--runNewman', 'false'], { sampleMemory: true });
+  // Portman writes its working files to tmp/working/ under its working directory: the bench folder.
+  const p = await run(tools.portman, ['--local', subject.file, '--baseUrl', url, '--portmanConfigFile', config, '--output', collection, '--includeTests', 'true', '--syncPostman', 'false', '--runNewman', 'false'], { sampleMemory: true, cwd: dir });
   if (!existsSync(collection)) return { ms: p.ms, kib: p.treeRssKiB, requests: undefined, note: ` (Portman failed${exitNote(p.code)})` };
   const report = join(dir, `newman-${subject.n}.json`);
-  const nm = await run(tools.newman, ['run', collection, '-r', 'json', '--reporter-json-export', report], { sampleMemory: true });
+  const nm = await run(tools.newman, ['run', collection, '-r', 'json', '--reporter-json-export', report], { sampleMemory: true, cwd: dir });
   const counts = newmanRequests(report);
   const failed = counts && counts.failed > 0 ? `, ${counts.failed} of ${counts.assertions} assertions failed` : '';
   // Newman does not write its JSON report when the report is too big for one string; the
