@@ -6,6 +6,10 @@
  *   npm run bench -- --no-test                  leave `npm test` out
  *   npm run bench -- --sizes 100,300            other synthetic spec sizes
  *   npm run bench -- --repeat 5                 mock run and floor 5 times each (default 3)
+ *   npm run bench -- --quick                    bounded: no npm test, no simulator, one run each,
+ *                                               sizes 100,300 (unless --sizes is given)
+ *   npm run bench -- --no-peers                 leave Redocly respect and Portman + Newman out
+ *   npm run bench -- --tool-timeout 600         seconds one command may take (default 900)
  *   npm run bench -- --update README.md        also write the table between the
  *                                               `<!-- bench:start -->` / `<!-- bench:end -->`
  *                                               markers of that file (README.md works too)
@@ -22,15 +26,21 @@
  *   prefixes), run against Prism: wall time and peak memory (VmHWM of the runner and of
  *   Prism, sampled from /proc every 50 ms).
  *
+ * - peers (scripts/bench/peers.ts): on the bundled spec and each synthetic size, Redocly
+ *   `respect` and Portman + Newman against one mock started for them (the runner's own, already
+ *   running, so their times do not include its start; the runner's do), next to the runner's
+ *   whole-process time on the same spec: wall time, peak memory, requests, ratio to the runner.
+ *
  * Everything listens on 127.0.0.1; temporary folders and child processes are removed at the end.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startPrism } from '../src/conformance/prism.js';
 import { startSimulator } from '../src/simulator/index.js';
+import { arazzoFor, collectionRequests, installPeers, newmanRequests, NEWMAN_VERSION, PORTMAN_VERSION, portmanConfig, respectRequests } from './bench/peers.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SPEC_JSON = join(root, 'generated', 'sps-api.json');
@@ -38,7 +48,7 @@ const CLI = join(root, 'dist', 'conformance', 'cli.js');
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 /** Operations that exist once in every SPS API and are not cloned by the scale generator. */
 const SINGLE_PATHS = new Set(['/api', '/api/authentication', '/api/transaction', '/api/transaction/changes']);
-const CHILD_TIMEOUT_MS = 15 * 60_000;
+let childTimeoutMs = 15 * 60_000;
 
 type Json = Record<string, any>;
 
@@ -51,10 +61,15 @@ interface Options {
   simulatorNodes: number;
   /** Repetitions of the mock run and its floor (medians are reported). */
   repeat: number;
+  quick: boolean;
+  peers: boolean;
+  simulator: boolean;
+  toolTimeoutS: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { test: true, sizes: [100, 300, 1000], simulatorNodes: 2, repeat: 3 };
+  const o: Options = { test: true, sizes: [100, 300, 1000], simulatorNodes: 2, repeat: 3, quick: false, peers: true, simulator: true, toolTimeoutS: 900 };
+  let sizesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -63,7 +78,18 @@ function parseArgs(argv: string[]): Options {
       return v;
     };
     if (a === '--no-test') o.test = false;
-    else if (a === '--sizes') {
+    else if (a === '--quick') {
+      o.quick = true;
+      o.test = false;
+      o.simulator = false;
+      o.repeat = 1;
+      if (!sizesGiven) o.sizes = [100, 300];
+    } else if (a === '--no-peers') o.peers = false;
+    else if (a === '--tool-timeout') {
+      o.toolTimeoutS = Number(value());
+      if (!Number.isInteger(o.toolTimeoutS) || o.toolTimeoutS < 10) throw new Error('--tool-timeout: seconds, at least 10');
+    } else if (a === '--sizes') {
+      sizesGiven = true;
       o.sizes = value()
         .split(',')
         .map((s) => Number(s.trim()));
@@ -76,10 +102,11 @@ function parseArgs(argv: string[]): Options {
       o.simulatorNodes = Number(value());
       if (!Number.isInteger(o.simulatorNodes) || o.simulatorNodes < 1 || o.simulatorNodes > 8) throw new Error('--simulator-nodes: 1 to 8');
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench [-- --no-test] [--sizes 100,300,1000] [--repeat 3] [--simulator-nodes 2] [--update FILE]');
+      console.log('usage: npm run bench [-- --no-test] [--quick] [--no-peers] [--sizes 100,300,1000] [--repeat 3] [--tool-timeout 900] [--simulator-nodes 2] [--update FILE]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
+  childTimeoutMs = o.toolTimeoutS * 1000;
   return o;
 }
 
@@ -135,11 +162,11 @@ function cmdlineOf(pid: number): string {
 }
 
 /** Runs a command, timing it and sampling the memory of its process tree. */
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; sampleMemory?: boolean } = {}): Promise<RunResult> {
+function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; sampleMemory?: boolean; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(cmd, args, {
-      cwd: root,
+      cwd: opts.cwd ?? root,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group: a timeout ends the command and whatever it started
@@ -170,15 +197,19 @@ function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; sampl
         if (!st) continue;
         sum += st.rss;
         const prev = peaks.get(pid);
-        if (prev) prev.hwmKiB = Math.max(prev.hwmKiB, st.hwm);
-        else peaks.set(pid, { pid, cmd: cmdlineOf(pid), hwmKiB: st.hwm });
+        // The command line is read again each time: a child sampled between fork and exec still
+        // shows its parent's.
+        if (prev) {
+          prev.hwmKiB = Math.max(prev.hwmKiB, st.hwm);
+          prev.cmd = cmdlineOf(pid) || prev.cmd;
+        } else peaks.set(pid, { pid, cmd: cmdlineOf(pid), hwmKiB: st.hwm });
       }
       treeRssKiB = Math.max(treeRssKiB, sum);
     };
     const sampler = opts.sampleMemory ? setInterval(sample, 50) : undefined;
     const timer = setTimeout(() => {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    }, CHILD_TIMEOUT_MS);
+    }, childTimeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);
       if (sampler) clearInterval(sampler);
@@ -315,7 +346,7 @@ async function runRunner(args: string[], reportDir: string, env: NodeJS.ProcessE
     summary = report.summary as RunnerRun['summary'];
   }
   const runnerHwmKiB = r.peaks.find((p) => p.cmd.includes('conformance/cli.js'))?.hwmKiB ?? 0;
-  const prismHwmKiB = Math.max(0, ...r.peaks.filter((p) => /prism/i.test(p.cmd)).map((p) => p.hwmKiB));
+  const prismHwmKiB = Math.max(0, ...r.peaks.filter((p) => /prism|mock\/server\./i.test(p.cmd)).map((p) => p.hwmKiB));
   return { ...r, requests, summary, runnerHwmKiB, prismHwmKiB };
 }
 
@@ -359,6 +390,101 @@ function machine(): string {
   return `${cpus().length} CPUs (${cpu}), ${gib(totalmem())} RAM (${gib(freemem())} free at the start), ${platform()} ${release()}, Node ${process.version}; load average at the start ${load}`;
 }
 
+// ---- peers ----------------------------------------------------------------------------------
+
+interface PeerSubject {
+  n: number;
+  label: string;
+  file: string;
+  ours: RunnerRun;
+}
+
+interface PeerRun {
+  ms: number;
+  /** Largest sum of RSS over the tool's process tree (the mock not included). */
+  kib: number;
+  requests: number | undefined;
+  note: string;
+}
+
+const REDOCLY = join(root, 'node_modules', '.bin', 'redocly');
+
+async function runRespect(subject: PeerSubject, url: string, dir: string): Promise<PeerRun> {
+  const doc = JSON.parse(readFileSync(subject.file, 'utf8')) as Json;
+  const arazzo = join(dir, `bench-${subject.n}.arazzo.yaml`);
+  writeFileSync(arazzo, arazzoFor(doc, subject.file));
+  const json = join(dir, `respect-${subject.n}.json`);
+  const r = await run(REDOCLY, ['respect', arazzo, '--server', `api=${url}`, '--max-steps', '1000000', '--execution-timeout', String(childTimeoutMs), '-J', json], { sampleMemory: true });
+  const counts = respectRequests(json);
+  const failed = counts && counts.failedSteps > 0 ? `, ${counts.failedSteps} steps failed` : '';
+  return { ms: r.ms, kib: r.treeRssKiB, requests: counts?.requests, note: `${exitNote(r.code, [0, 1])}${failed}` };
+}
+
+async function runPortmanNewman(subject: PeerSubject, url: string, dir: string, tools: { portman: string; newman: string }): Promise<PeerRun> {
+  const doc = JSON.parse(readFileSync(subject.file, 'utf8')) as Json;
+  const config = join(dir, `portman-${subject.n}.json`);
+  writeFileSync(config, JSON.stringify(portmanConfig(doc)));
+  const collection = join(dir, `collection-${subject.n}.json`);
+  // Portman writes its working files to tmp/working/ under its working directory: the bench folder.
+  const p = await run(tools.portman, ['--local', subject.file, '--baseUrl', url, '--portmanConfigFile', config, '--output', collection, '--includeTests', 'true', '--syncPostman', 'false', '--runNewman', 'false'], { sampleMemory: true, cwd: dir });
+  if (!existsSync(collection)) return { ms: p.ms, kib: p.treeRssKiB, requests: undefined, note: ` (Portman failed${exitNote(p.code)})` };
+  const report = join(dir, `newman-${subject.n}.json`);
+  const nm = await run(tools.newman, ['run', collection, '-r', 'json', '--reporter-json-export', report], { sampleMemory: true, cwd: dir });
+  const counts = newmanRequests(report);
+  const failed = counts && counts.failed > 0 ? `, ${counts.failed} of ${counts.assertions} assertions failed` : '';
+  // Newman does not write its JSON report when the report is too big for one string; the
+  // collection then says how many requests it sent (one per item).
+  const fromCollection = counts ? undefined : collectionRequests(collection);
+  const requests = counts?.requests ?? fromCollection;
+  const source = fromCollection !== undefined ? ' (counted in the collection: no Newman report)' : '';
+  return { ms: p.ms + nm.ms, kib: Math.max(p.treeRssKiB, nm.treeRssKiB), requests, note: `${source}; Portman ${sec(p.ms)} + Newman ${sec(nm.ms)}${exitNote(nm.code, [0, 1])}${failed}` };
+}
+
+/** Runs the peers on every subject against one mock each; returns the side-by-side table. */
+async function runPeers(subjects: PeerSubject[], tmp: string, rows: Row[], log: (s: string) => void): Promise<string> {
+  const dir = join(tmp, 'peers');
+  let tools: { portman: string; newman: string } | undefined;
+  try {
+    tools = installPeers(join(tmp, 'peer-tools'), log);
+  } catch (err) {
+    log(`could not install Portman and Newman: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  mkdirSync(dir, { recursive: true });
+  const lines = [
+    `| spec | sps-conformance (mock) | Redocly respect | Portman ${PORTMAN_VERSION} + Newman ${NEWMAN_VERSION} |`,
+    '| --- | --- | --- | --- |',
+  ];
+  const cell = (r: PeerRun | undefined, ours: number): string =>
+    r ? `${sec(r.ms)}, ${mib(r.kib)}, ${r.requests ?? '?'} requests (${(r.ms / ours).toFixed(1)}×)${r.note}` : 'not run';
+  for (const subject of subjects) {
+    const mock = await startPrism(subject.file);
+    let respect: PeerRun | undefined;
+    let pn: PeerRun | undefined;
+    try {
+      log(`peers: Redocly respect on ${subject.label}`);
+      respect = await runRespect(subject, mock.url, dir);
+      if (tools) {
+        log(`peers: Portman + Newman on ${subject.label}`);
+        pn = await runPortmanNewman(subject, mock.url, dir, tools);
+      }
+    } finally {
+      await mock.close();
+    }
+    const ours = subject.ours;
+    lines.push(`| ${subject.label} | ${sec(ours.ms)}, ${mib(ours.treeRssKiB)} (runner + mock), ${ours.requests} requests | ${cell(respect, ours.ms)} | ${cell(pn, ours.ms)} |`);
+    const fastest = Math.min(...[respect, pn].filter((x): x is PeerRun => x !== undefined).map((x) => x.ms));
+    if (Number.isFinite(fastest)) {
+      const ratio = fastest / ours.ms;
+      rows.push({ measure: `peers, ${subject.label}: fastest peer / sps-conformance`, value: `${ratio.toFixed(2)}×`, target: '≥ 3×', verdict: verdict(ratio >= 3) });
+    }
+    if (subject.n === 1000 && pn) {
+      const ratio = pn.ms / ours.ms;
+      rows.push({ measure: 'peers, 1,000 operations: Portman + Newman / sps-conformance', value: `${ratio.toFixed(2)}×`, target: '≥ 10×', verdict: verdict(ratio >= 10) });
+    }
+  }
+  return lines.join('\n');
+}
+
 // ---- main -----------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -369,6 +495,7 @@ async function main(): Promise<void> {
   const machineLine = machine();
   const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
   const startedAt = new Date().toISOString();
+  let peerTable: string | undefined;
   try {
     // Project commands.
     log('npm run generate');
@@ -415,12 +542,12 @@ async function main(): Promise<void> {
       target: '',
       verdict: '',
     });
-    rows.push({ measure: 'mock run / floor (medians)', value: `${ratio.toFixed(2)}×`, target: '≤ 1.5×', verdict: verdict(ratio <= 1.5) });
+    rows.push({ measure: 'mock run / floor (medians)', value: `${ratio.toFixed(2)}×`, target: '≤ 1.3×', verdict: verdict(ratio <= 1.3) });
 
     // Simulator run.
-    log(`simulator run: ${opts.simulatorNodes} nodes over HTTPS`);
-    const sim = await startSimulator({ nodes: opts.simulatorNodes, https: true });
-    try {
+    const sim = opts.simulator ? await startSimulator({ nodes: opts.simulatorNodes, https: true }) : undefined;
+    if (sim) log(`simulator run: ${opts.simulatorNodes} nodes over HTTPS`);
+    if (sim) try {
       const urls = sim.nodes.flatMap((n) => ['--url', n.url]);
       const simArgs = [...urls, '--username', sim.users.admin.username, ...(sim.caFile ? ['--ca', sim.caFile] : ['--insecure'])];
       const simRun = await runRunner(simArgs, join(tmp, 'report-sim'), { SPS_PASSWORD: sim.users.admin.password });
@@ -449,6 +576,8 @@ async function main(): Promise<void> {
     // Scale.
     const base = JSON.parse(readFileSync(SPEC_JSON, 'utf8')) as Json;
     const scale: Array<{ n: number; ms: number }> = [];
+    const bundledOps = countOperations(base);
+    const subjects: PeerSubject[] = [{ n: bundledOps, label: `${bundledOps} operations (bundled spec)`, file: SPEC_JSON, ours: mock }];
     for (const n of opts.sizes) {
       const doc = syntheticSpec(base, n);
       const file = join(tmp, `synthetic-${n}.json`);
@@ -456,6 +585,7 @@ async function main(): Promise<void> {
       log(`scale: ${countOperations(doc)} operations against Prism`);
       const r = await runRunner(['--spec', file], join(tmp, `report-${n}`));
       scale.push({ n, ms: r.ms });
+      subjects.push({ n, label: `${n} operations`, file, ours: r });
       rows.push({
         measure: `scale: ${n} operations, mock (Prism)`,
         value: `${sec(r.ms)}, ${r.requests} requests, peak RSS runner ${mib(r.runnerHwmKiB)}, Prism ${mib(r.prismHwmKiB)}${exitNote(r.code, [0, 1])}`,
@@ -484,6 +614,24 @@ async function main(): Promise<void> {
         verdict: verdict(linear),
       });
     }
+    const s100 = scale.find((x) => x.n === 100);
+    const s1000 = scale.find((x) => x.n === 1000);
+    if (s100 && s1000) {
+      const growth = s1000.ms / s100.ms;
+      rows.push({ measure: 'scale: time(1,000 operations) / time(100 operations)', value: `${growth.toFixed(2)}`, target: '≤ 11', verdict: verdict(growth <= 11) });
+    }
+    const big = subjects.find((x) => x.n === 1000);
+    if (big) {
+      rows.push({
+        measure: 'peak memory at 1,000 operations (runner + its mock, largest sum of RSS seen)',
+        value: `${mib(big.ours.treeRssKiB)} (runner ${mib(big.ours.runnerHwmKiB)}, mock ${mib(big.ours.prismHwmKiB)})`,
+        target: '≤ 300 MiB',
+        verdict: verdict(big.ours.treeRssKiB <= 300 * 1024),
+      });
+    }
+
+    // Peers, side by side on the same specs and the same mock.
+    if (opts.peers) peerTable = await runPeers(subjects, tmp, rows, log);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -491,6 +639,7 @@ async function main(): Promise<void> {
   const out = [
     `Taken ${startedAt.slice(0, 16).replace('T', ' ')} UTC on: ${machineLine}.`,
     '',
+    ...(peerTable ? [peerTable, ''] : []),
     table(rows),
     ...(notes.length > 0 ? ['', ...notes] : []),
   ].join('\n');

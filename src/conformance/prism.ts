@@ -1,12 +1,17 @@
 /**
- * Starts `prism mock` on a spec on a free loopback port and stops it again. Prism prints the
- * port it picked only in its "listening" line at the default log level, so the launcher reads
- * its output until that line appears.
+ * Starts a Prism mock of a spec on a free loopback port and stops it again. By default that is
+ * `mock/server.ts`: Prism's own server and mock engine without the CLI, with a router that hands
+ * Prism only the operations that can match a request (see there; its answers are the same as
+ * `prism mock`'s). `engine: 'prism-cli'` starts the real `prism mock` instead, and `proxyTo`
+ * always uses the CLI's `prism proxy`. Either prints the port it picked in its "listening" line,
+ * so the launcher reads the child's output until that line appears. The mock runs in a child
+ * process: it uses the second core, and a crash of it is seen (`exited`, `lastLines()`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface PrismHandle {
   /** Origin of the mock, e.g. `http://127.0.0.1:40123`. */
@@ -33,6 +38,18 @@ export function prismCliPath(): string {
   return resolve(dirname(pkgFile), bin);
 }
 
+/**
+ * How to run `mock/server`: the compiled `.js` next to this file (the npm package), or the
+ * TypeScript source through tsx (a clone without a build).
+ */
+export function mockServerCommand(): string[] {
+  const built = fileURLToPath(new URL('./mock/server.js', import.meta.url));
+  if (existsSync(built)) return [built];
+  // tsx's loader by absolute URL: the child may start in any working directory.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', tsx, fileURLToPath(new URL('./mock/server.ts', import.meta.url))];
+}
+
 const LISTENING = /Prism is listening on (https?:\/\/[^\s]+)/;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -56,15 +73,19 @@ export interface StartPrismOptions {
    * forwarded, and an answer that breaks the spec becomes a 500 with an `sl-violations` header.
    */
   proxyTo?: string;
+  /** `server` (default): the runner's mock (mock/server.ts); `prism-cli`: the real `prism mock`. */
+  engine?: 'server' | 'prism-cli';
 }
 
 export async function startPrism(specFile: string, opts: StartPrismOptions = {}): Promise<PrismHandle> {
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
   installExitHook();
   const args = opts.proxyTo
-    ? ['proxy', '-p', '0', '-h', '127.0.0.1', '--errors', specFile, opts.proxyTo]
-    : ['mock', '-p', '0', '-h', '127.0.0.1', specFile];
-  const child = spawn(process.execPath, [prismCliPath(), ...args], {
+    ? [prismCliPath(), 'proxy', '-p', '0', '-h', '127.0.0.1', '--errors', specFile, opts.proxyTo]
+    : opts.engine === 'prism-cli'
+      ? [prismCliPath(), 'mock', '-p', '0', '-h', '127.0.0.1', specFile]
+      : [...mockServerCommand(), 'mock', '--port', '0', '--host', '127.0.0.1', specFile];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
   });
