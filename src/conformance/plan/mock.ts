@@ -46,7 +46,7 @@ export function mockSendsAnything(run: RunContext): boolean {
 }
 
 /** Starts Prism (unless `mockUrl` is given), runs the mock plan and stops Prism again. */
-export async function runMockTarget(run: RunContext, clients: NodeClient[], prisms: PrismHandle[]): Promise<void> {
+export async function runMockTarget(run: RunContext, clients: NodeClient[], prisms: PrismHandle[], early?: Promise<PrismHandle>): Promise<void> {
   const { options } = run;
   const mockUrls: string[] = [];
   const needed = mockSendsAnything(run);
@@ -56,7 +56,7 @@ export async function runMockTarget(run: RunContext, clients: NodeClient[], pris
     // same spec can share the requests on a machine with spare cores; on 2 cores, where the
     // runner needs one, two instances measured slower than one (README, Measurements).
     const instances = Math.max(1, Math.min(options.mockInstances, availableParallelism()));
-    const started = await Promise.allSettled(Array.from({ length: instances }, () => startPrism(options.specFile)));
+    const started = await Promise.allSettled(Array.from({ length: instances }, (_, i) => (i === 0 && early ? early : startPrism(options.specFile))));
     for (const s of started) if (s.status === 'fulfilled') prisms.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
