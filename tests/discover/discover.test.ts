@@ -76,6 +76,7 @@ const COVERED = [
   '/api/configuration/policies',
   '/api/configuration/policies/backup_policies',
   ...POLICY_IDS.slice(0, 3).map((id) => `/api/configuration/policies/backup_policies/${id}`),
+  '/api/info',
   '/api/transaction',
 ];
 
@@ -147,7 +148,6 @@ describe('discover against a fake SPS node', () => {
         'audit/sessions.yaml',
         'audit/sessions_{sessionId}.yaml',
         'audit/sessions_{sessionId}_audit_trail.yaml',
-        'info/info.yaml',
         'large/large.yaml',
         ...[...n.routes.keys()].filter((p) => p.startsWith('/api/large/')).map((p) => `large/${p.slice('/api/large/'.length)}.yaml`),
         'management/email.yaml',
@@ -177,7 +177,7 @@ describe('discover against a fake SPS node', () => {
     const res = await discover(['--url', n.url, '--username', USER, '--report-dir', tmp('disc-report-'), '--draft-dir', draftDir]);
     expect(res.code).toBe(0);
     const repo = tmp('disc-repo-');
-    cpSync(join(root, 'openapi'), join(repo, 'openapi'), { recursive: true });
+    for (const part of ['openapi', 'lint']) cpSync(join(root, part), join(repo, part), { recursive: true });
     cpSync(join(root, 'redocly.yaml'), join(repo, 'redocly.yaml'));
     symlinkSync(join(root, 'node_modules'), join(repo, 'node_modules'));
     const rootFile = join(repo, 'openapi/openapi.yaml');
