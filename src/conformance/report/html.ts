@@ -1,10 +1,7 @@
 import { perCheckCounts, type ConformanceReport } from './model.js';
 import { CHECK_NAMES } from '../checks/index.js';
 import type { CheckResult } from '../types.js';
-
-export function htmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+import { htmlEscape } from '../../shared/html.js';
 
 const CSS = `
 :root {
