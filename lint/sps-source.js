@@ -3,7 +3,9 @@
  *
  *   sps/source-valid     every `x-sps-source` (and every entry of `x-sps-rules`) is a
  *                        well-formed source: `{ kind: vendor, pages: [...] }`,
- *                        `{ kind: client-code, sdks: [...], shows }` or `{ kind: reading, reason }`
+ *                        `{ kind: client-code, sdks: [...], shows }`, `{ kind: reading, reason }`
+ *                        or `{ kind: observed, version, node }` (seen on an appliance by
+ *                        `sps-conformance discover`, not documented: the drafts it writes)
  *   sps/source-required  every operation and every component (schema, response, parameter,
  *                        security scheme) carries `x-sps-source`; what is below it inherits it
  *   sps/reading-marked   a description that says "Our reading" belongs to a node marked
@@ -14,7 +16,7 @@
  * Plain JavaScript (ESM) because Redocly loads plugins with a dynamic import, without tsx.
  */
 
-export const SOURCE_KINDS = ['vendor', 'client-code', 'reading'];
+export const SOURCE_KINDS = ['vendor', 'client-code', 'reading', 'observed'];
 export const SDKS = ['safeguard-ps', 'SafeguardDotNet', 'SafeguardJava'];
 const READING = /our reading/i;
 
@@ -27,7 +29,7 @@ export function sourceProblems(source) {
   if (!isObject(source)) return ['must be an object with a `kind`'];
   const { kind } = source;
   if (!SOURCE_KINDS.includes(kind)) return [`kind must be one of ${SOURCE_KINDS.join(', ')}, got ${JSON.stringify(kind)}`];
-  const allowed = { vendor: ['kind', 'pages'], 'client-code': ['kind', 'sdks', 'shows'], reading: ['kind', 'reason'] }[kind];
+  const allowed = { vendor: ['kind', 'pages'], 'client-code': ['kind', 'sdks', 'shows'], reading: ['kind', 'reason'], observed: ['kind', 'version', 'node'] }[kind];
   const problems = Object.keys(source).filter((k) => !allowed.includes(k)).map((k) => `${k} is not a field of a ${kind} source`);
   if (kind === 'vendor' && !nonEmptyStrings(source.pages)) problems.push('a vendor source needs `pages`: the vendor pages (URL) or seeds (`seeds/<file>`) that say so');
   if (kind === 'client-code') {
@@ -35,6 +37,10 @@ export function sourceProblems(source) {
     if (!nonEmptyString(source.shows)) problems.push('a client-code source needs `shows`: what the SDK code shows');
   }
   if (kind === 'reading' && !nonEmptyString(source.reason)) problems.push('a reading needs a `reason`');
+  if (kind === 'observed') {
+    if (!nonEmptyString(source.version)) problems.push('an observed source needs `version`: the SPS version of the node it was seen on (or "unknown")');
+    if (!nonEmptyString(source.node)) problems.push('an observed source needs `node`: the node it was seen on');
+  }
   return problems;
 }
 
@@ -85,7 +91,7 @@ function SourceRequired() {
   return {
     Operation(op, ctx) {
       if (!('x-sps-source' in op)) {
-        ctx.report({ message: `Operation ${op.operationId ?? ''} has no x-sps-source (vendor, client-code or reading).`, location: ctx.location.key() });
+        ctx.report({ message: `Operation ${op.operationId ?? ''} has no x-sps-source (vendor, client-code, reading or observed).`, location: ctx.location.key() });
       }
     },
     Components(components, ctx) {

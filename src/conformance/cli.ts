@@ -7,7 +7,8 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { positiveInt, readPasswordFile, safeCommanderMessage } from '../shared/cli-options.js';
 import { discoverMain } from '../discover/cli.js';
 import { SecretRegistry } from '../redact.js';
 import { UsageError } from './errors.js';
@@ -57,25 +58,8 @@ cluster membership are never sent. Passwords, session ids, PSKs and Authorizatio
 never appear in the output or the reports.
 `;
 
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return n;
-  };
-}
-
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-/** Never echo what followed an option name: it could be a secret typed in the wrong place. */
-function safeCommanderMessage(message: string): string {
-  return message
-    .replace(/^error:\s*/i, '')
-    .replace(/'(-{1,2}[^'=\s]+)=[^']*'/g, "'$1=…'")
-    .split('\n')[0]!
-    .trim();
 }
 
 function buildProgram(io: CliIo): Command {
@@ -114,18 +98,6 @@ type ParsedOptions = Pick<ConformanceOptions, 'username' | 'insecure' | 'timeout
   reportDir: string;
   spec?: string;
 };
-
-function readPasswordFile(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--password-file ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  const first = text.split(/\r?\n/)[0] ?? '';
-  if (first === '') throw new UsageError(`--password-file ${file}: the first line is empty`);
-  return first;
-}
 
 /** Runs the CLI; returns the exit code. Never throws. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

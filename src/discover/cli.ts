@@ -5,8 +5,8 @@
  * (also with uncovered endpoints, unless --fail-on-uncovered: then 1), 2 usage error, dead
  * node or failed login (the reports still record what was found), 130/143 stopped by a signal.
  */
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { positiveInt, readPasswordFile, safeCommanderMessage, UsageError } from '../shared/cli-options.js';
 import { SecretRegistry } from '../redact.js';
 import { buildDrafts, writeDrafts } from './drafts.js';
 import { renderConsole, writeDiscoveryReports } from './report.js';
@@ -36,14 +36,6 @@ Exit codes: 0 crawl complete (uncovered endpoints are reported, not failed, unle
 reports still hold what was found), 130/143 stopped by SIGINT/SIGTERM.
 `;
 
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return n;
-  };
-}
-
 interface Parsed {
   url?: string[];
   username?: string;
@@ -59,8 +51,6 @@ interface Parsed {
   failOnUncovered?: boolean;
   spec?: string;
 }
-
-class Usage extends Error {}
 
 /** Runs `discover`; returns the exit code. Never throws. */
 export async function discoverMain(argv: string[], io: DiscoverIo): Promise<number> {
@@ -100,9 +90,7 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help') return 0;
-      // Never echo what followed an option name: it could be a secret typed in the wrong place.
-      const msg = err.message.replace(/^error:\s*/i, '').replace(/'(-{1,2}[^'=\s]+)=[^']*'/g, "'$1=…'").split('\n')[0]!.trim();
-      return fail(`${msg} (see --help)`);
+      return fail(`${safeCommanderMessage(err.message)} (see --help)`);
     }
     return fail(`usage error: ${(err as Error).message}`);
   }
@@ -110,25 +98,14 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
   let password: string | undefined;
   try {
     const urls = opts.url ?? [];
-    if (urls.length === 0) throw new Usage('--url is required (discover crawls live nodes; repeat it once per node)');
+    if (urls.length === 0) throw new UsageError('--url is required (discover crawls live nodes; repeat it once per node)');
     const username = opts.username ?? io.env.SPS_USERNAME;
-    if (!username) throw new Usage('--username (or SPS_USERNAME) is required');
-    if (opts.passwordFile) {
-      let text: string;
-      try {
-        text = readFileSync(opts.passwordFile, 'utf8');
-      } catch (err) {
-        throw new Usage(`--password-file ${opts.passwordFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
-      password = text.split(/\r?\n/)[0] ?? '';
-      if (password === '') throw new Usage(`--password-file ${opts.passwordFile}: the first line is empty`);
-    } else {
-      password = io.env.SPS_PASSWORD;
-    }
-    if (!password) throw new Usage('no password: set SPS_PASSWORD or use --password-file FILE');
+    if (!username) throw new UsageError('--username (or SPS_USERNAME) is required');
+    password = opts.passwordFile ? readPasswordFile(opts.passwordFile) : io.env.SPS_PASSWORD;
+    if (!password) throw new UsageError('no password: set SPS_PASSWORD or use --password-file FILE');
     secrets.addBasicCredentials(username, password, 'password');
-    if (opts.insecure && opts.ca) throw new Usage('--ca and --insecure exclude each other');
-    for (const u of urls) if (!/^https?:\/\/[^/]/i.test(u)) throw new Usage(`--url ${u}: need an http:// or https:// URL`);
+    if (opts.insecure && opts.ca) throw new UsageError('--ca and --insecure exclude each other');
+    for (const u of urls) if (!/^https?:\/\/[^/]/i.test(u)) throw new UsageError(`--url ${u}: need an http:// or https:// URL`);
 
     const run = await runDiscovery({
       urls,
@@ -173,7 +150,7 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
     if (io.signal?.aborted) return io.signal.reason === 'SIGTERM' ? 143 : 130;
     return exit;
   } catch (err) {
-    if (err instanceof Usage) return fail(err.message);
+    if (err instanceof UsageError) return fail(err.message);
     const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     return fail(`could not run: ${msg.split('\n')[0]}`);
   }

@@ -1,7 +1,7 @@
 /**
  * The read-only crawl of one SPS node: one login (HTTP Basic at `GET /api/authentication`, the
  * `session_id` cookie), then GET only, breadth first from `/api` (and `/api/info`, where the
- * version is), following `items[].meta.href` and every path in `meta`. Fragments and queries are
+ * version is, and the login methods), following `items[].meta.href` and every path in `meta`. Fragments and queries are
  * dropped and each path is fetched once. Collections of objects by id are sampled. Bounded by
  * `maxRequests`; a node with 3 transport failures in a row is given up.
  */
@@ -67,7 +67,11 @@ export interface CrawlOptions {
 }
 
 export const LOGIN_PATH = '/api/authentication';
-const SEEDS = ['/api', '/api/info'];
+/**
+ * Where the walk starts. `/api/info` and `/api/authentication/login_methods` are listed by no
+ * directory (the login path is the one GET the crawl must not repeat), so they are seeds.
+ */
+const SEEDS = ['/api', '/api/info', '/api/authentication/login_methods'];
 const MAX_CONSECUTIVE_FAILURES = 3;
 
 /** `/api/a/b#x?y` -> `/api/a/b`; undefined for anything that is not a path under /api. */

@@ -96,6 +96,7 @@ export function buildDrafts(
   for (const g of [...groups.values()].sort((a, b) => a.template.localeCompare(b.template))) {
     let file = draftFileName(g.template);
     if (usedFiles.has(file)) file = `${file.split('/')[0]}/${g.template.split('/').filter(Boolean).slice(1).join('_')}.yaml`;
+    for (let n = 2; usedFiles.has(file); n++) file = file.replace(/(_\d+)?\.yaml$/, `_${n}.yaml`);
     usedFiles.add(file);
     const area = file.split('/')[0]!;
     const segs = g.template.split('/').filter(Boolean);

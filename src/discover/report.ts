@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretRegistry } from '../redact.js';
+import { htmlEscape } from '../shared/html.js';
 import { mediaTypeBase } from '../shared/index.js';
 import type { ClassifiedEndpoint, DiscoveryReport } from './classify.js';
 
@@ -43,9 +44,6 @@ export function renderConsole(r: DiscoveryReport): string {
   return `${out.join('\n')}\n`;
 }
 
-export function htmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 // The conformance report's palette and type scale (docs/report-theme.md), trimmed to what this page uses.
 const CSS = `

@@ -43,6 +43,15 @@ export interface RawRequest {
    * `Transfer-Encoding`, also for POST/PUT/PATCH (to probe a server's 411 answer).
    */
   body?: string;
+  /** Aborts the request (a TransportError 'other', "request aborted by the caller"). */
+  signal?: AbortSignal;
+  /**
+   * Read the body only when its content type is JSON; any other body is abandoned unread
+   * (`bodySkipped: 'not-json'`, `bodyText: ''`): a download is never fetched whole.
+   */
+  jsonOnly?: boolean;
+  /** Abandon a body longer than this many bytes (`bodySkipped: 'too-large'`, `bodyText: ''`). */
+  maxBodyBytes?: number;
 }
 
 export interface RawResponse {
@@ -55,6 +64,8 @@ export interface RawResponse {
   /** The parsed body when the content type is JSON and the body parses; otherwise undefined. */
   json: unknown | undefined;
   durationMs: number;
+  /** Why the body was not read (only with `jsonOnly` / `maxBodyBytes`). */
+  bodySkipped?: 'not-json' | 'too-large';
 }
 
 export type TransportErrorKind = 'timeout' | 'tls' | 'connection' | 'reset' | 'dns' | 'other';
@@ -216,6 +227,8 @@ interface SendInput {
   headers: Record<string, string>;
   body: string | Buffer | undefined;
   signal?: AbortSignal | null | undefined;
+  jsonOnly?: boolean;
+  maxBodyBytes?: number;
 }
 
 interface SendOutput {
@@ -223,6 +236,7 @@ interface SendOutput {
   statusText: string;
   rawHeaders: Record<string, string | string[] | undefined>;
   body: Buffer;
+  bodySkipped?: 'not-json' | 'too-large';
 }
 
 function hasHeader(headers: Record<string, string>, lowerName: string): boolean {
@@ -307,9 +321,30 @@ export function createTransport(opts: TransportOptions = {}): Transport {
       body: input.body,
       signal,
     });
+    const head = { status: res.statusCode, statusText: '', rawHeaders: res.headers };
     try {
+      if (input.jsonOnly || input.maxBodyBytes !== undefined) {
+        // Abandoning a body (destroy) makes undici emit an AbortError on it: expected, not a failure.
+        res.body.on('error', () => undefined);
+        const type = res.headers['content-type'];
+        if (input.jsonOnly && !isJsonContentType(Array.isArray(type) ? type.join(', ') : type)) {
+          res.body.destroy();
+          return { ...head, body: Buffer.alloc(0), bodySkipped: 'not-json' };
+        }
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        for await (const chunk of res.body) {
+          bytes += (chunk as Buffer).length;
+          if (input.maxBodyBytes !== undefined && bytes > input.maxBodyBytes) {
+            res.body.destroy();
+            return { ...head, body: Buffer.alloc(0), bodySkipped: 'too-large' };
+          }
+          chunks.push(chunk as Buffer);
+        }
+        return { ...head, body: Buffer.concat(chunks) };
+      }
       const body = Buffer.from(await res.body.arrayBuffer());
-      return { status: res.statusCode, statusText: '', rawHeaders: res.headers, body };
+      return { ...head, body };
     } catch (err) {
       res.body.destroy();
       throw err;
@@ -405,6 +440,9 @@ export function createTransport(opts: TransportOptions = {}): Transport {
       url: req.url,
       headers: req.headers ?? {},
       body: req.body,
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.jsonOnly ? { jsonOnly: true } : {}),
+      ...(req.maxBodyBytes !== undefined ? { maxBodyBytes: req.maxBodyBytes } : {}),
     });
     const { headers, setCookies } = normaliseHeaders(out.rawHeaders);
     const bodyText = out.body.toString('utf8');
@@ -415,6 +453,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
       bodyText,
       json: parseJson(bodyText, headers['content-type']),
       durationMs: out.durationMs,
+      ...(out.bodySkipped ? { bodySkipped: out.bodySkipped } : {}),
     };
   }
 

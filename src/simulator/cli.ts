@@ -11,6 +11,7 @@ interface CliOptions {
   portBase?: number;
   transactionSeconds?: number;
   verbose?: boolean;
+  beyondContract?: boolean;
 }
 
 function intIn(min: number, max: number, what: string) {
@@ -82,6 +83,7 @@ async function main(argv: string[] = process.argv): Promise<void> {
     .option('--http', 'serve plain HTTP instead of HTTPS')
     .option('--port-base <port>', 'first port; node i listens on port-base + i - 1 (default: free ports)', intIn(1, 65535, '--port-base'))
     .option('--transaction-seconds <seconds>', 'lifetime of an open transaction', intIn(1, 86400, '--transaction-seconds'))
+    .option('--beyond-contract', 'also serve what real nodes serve beyond the contract (GET only; for sps-conformance discover)')
     .option('-v, --verbose', 'print one line per request (method, path, status; never bodies or cookies)')
     .showHelpAfterError();
   program.parse(argv);
@@ -100,6 +102,7 @@ async function main(argv: string[] = process.argv): Promise<void> {
     users,
     ...(opts.portBase !== undefined ? { portBase: opts.portBase } : {}),
     ...(opts.transactionSeconds !== undefined ? { transactionSeconds: opts.transactionSeconds } : {}),
+    ...(opts.beyondContract ? { beyondContract: true } : {}),
     ...(opts.verbose ? { onRequestLog: (l: string) => process.stdout.write(`${l}\n`) } : {}),
   });
   process.stdout.write(`${banner(sim, https, sources)}\n`);

@@ -40,7 +40,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const useHttps = opts.https ?? true;
   const tls: SimTls | undefined = useHttps ? await createSimulatorTls() : undefined;
   const registry = new ClusterRegistry<ApplianceApi>();
-  const routes = buildRouteTree();
+  const routes = buildRouteTree({ beyondContract: opts.beyondContract === true });
   const runtimes: SimNodeRuntime[] = [];
   try {
     for (let i = 0; i < count; i++) {

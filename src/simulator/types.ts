@@ -98,6 +98,14 @@ export interface SimulatorOptions {
   portBase?: number;
   /** Users; default: `admin`, `auditor` and `operator`, each with a random password (see the handle's `users`). */
   users?: SimUsers;
+  /**
+   * Also serve what a real node serves beyond the contract (default false): /api/setup,
+   * /api/firmware/slots, support bundles (a zip download), /api/cluster/spp, the e-mail, starling,
+   * naming and admin_web settings, audit sessions (a large list by id), a 403 and a 500
+   * endpoint, a large directory. GET only; listed in their parents' items. For
+   * `sps-conformance discover`; the contract's answers stay the same.
+   */
+  beyondContract?: boolean;
   /** `body.firmware_version` of `GET /api/info` (default "7.5.1"). */
   firmwareVersion?: string;
   /** Behaviour switches of every node (default: none; the node follows the contract). */

@@ -1,16 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { discoverMain } from '../../src/discover/cli.js';
 import { isCollection, normalisePath } from '../../src/discover/crawl.js';
 import { inferSchema, placeholderExample } from '../../src/discover/infer.js';
 import { draftFileName } from '../../src/discover/drafts.js';
 import { testPki } from '../helpers/certs.js';
 import { formatProblems, root, validateExamples } from '../spec/lib.js';
+import { adoptDrafts, allFiles } from './adopt-drafts.js';
 import { BINARY_BYTES, POLICY_IDS, SECRETS, SESSION_IDS, USER, startFakeNode, type FakeNode } from './fake-node.js';
 
 const nodes: FakeNode[] = [];
@@ -58,15 +58,11 @@ function readReport(dir: string): any {
   return JSON.parse(readFileSync(join(dir, 'discovery.json'), 'utf8'));
 }
 
-function allFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
 
 const COVERED = [
   '/api',
   '/api/authentication',
+  '/api/authentication/login_methods',
   '/api/cluster',
   '/api/configuration',
   '/api/configuration/datetime',
@@ -76,6 +72,7 @@ const COVERED = [
   '/api/configuration/policies',
   '/api/configuration/policies/backup_policies',
   ...POLICY_IDS.slice(0, 3).map((id) => `/api/configuration/policies/backup_policies/${id}`),
+  '/api/info',
   '/api/transaction',
 ];
 
@@ -147,7 +144,6 @@ describe('discover against a fake SPS node', () => {
         'audit/sessions.yaml',
         'audit/sessions_{sessionId}.yaml',
         'audit/sessions_{sessionId}_audit_trail.yaml',
-        'info/info.yaml',
         'large/large.yaml',
         ...[...n.routes.keys()].filter((p) => p.startsWith('/api/large/')).map((p) => `large/${p.slice('/api/large/'.length)}.yaml`),
         'management/email.yaml',
@@ -176,40 +172,18 @@ describe('discover against a fake SPS node', () => {
     const draftDir = tmp('disc-drafts-');
     const res = await discover(['--url', n.url, '--username', USER, '--report-dir', tmp('disc-report-'), '--draft-dir', draftDir]);
     expect(res.code).toBe(0);
-    const repo = tmp('disc-repo-');
-    cpSync(join(root, 'openapi'), join(repo, 'openapi'), { recursive: true });
-    cpSync(join(root, 'redocly.yaml'), join(repo, 'redocly.yaml'));
-    symlinkSync(join(root, 'node_modules'), join(repo, 'node_modules'));
-    const rootFile = join(repo, 'openapi/openapi.yaml');
-    const doc = parse(readFileSync(rootFile, 'utf8'));
-    // What the README tells a maintainer to do: move the file, add the $ref, declare a new tag.
-    for (const file of allFiles(draftDir)) {
-      const rel = relative(draftDir, file);
-      const text = readFileSync(file, 'utf8');
-      const path = /^# DRAFT for (\S+):/.exec(text)![1]!;
-      cpSync(file, join(repo, 'openapi/paths', rel));
-      doc.paths[path] = { $ref: `paths/${rel}` };
-      const tag = /declare the tag "([^"]+)"/.exec(text)?.[1];
-      if (tag && !doc.tags.some((t: { name: string }) => t.name === tag)) doc.tags.push({ name: tag, description: `Observed ${tag} endpoints.` });
-    }
-    writeFileSync(rootFile, stringify(doc, { lineWidth: 0 }));
-    const bin = join(root, 'node_modules/.bin/redocly');
-    const lint = spawnSync(bin, ['lint', '--config', 'redocly.yaml', '--format', 'json'], { cwd: repo, encoding: 'utf8' });
-    const lintReport = JSON.parse(lint.stdout) as { totals: { errors: number; warnings: number }; problems: unknown[] };
-    expect(lintReport.problems).toEqual([]);
-    expect(lintReport.totals).toMatchObject({ errors: 0, warnings: 0 });
-    const bundled = join(repo, 'bundle.json');
-    const bundle = spawnSync(bin, ['bundle', 'openapi/openapi.yaml', '--config', 'redocly.yaml', '-o', bundled], { cwd: repo, encoding: 'utf8' });
-    expect(bundle.status, bundle.stderr).toBe(0);
-    const bundledDoc = JSON.parse(readFileSync(bundled, 'utf8'));
-    expect(bundledDoc.paths['/api/configuration/management/email']).toBeDefined();
-    expect(formatProblems(validateExamples(bundledDoc, doc))).toBe('');
+    const { rootDoc, lint, bundle, repo } = adoptDrafts(draftDir, tmp('disc-repo-'));
+    expect(lint.problems).toEqual([]);
+    expect(lint.totals).toMatchObject({ errors: 0, warnings: 0 });
+    const bundled = bundle();
+    expect(bundled.status, bundled.stderr).toBe(0);
+    expect(bundled.doc.paths['/api/configuration/management/email']).toBeDefined();
+    expect(formatProblems(validateExamples(bundled.doc, rootDoc))).toBe('');
 
     // The same check fails when a draft's example does not fit its schema.
     const email = join(repo, 'openapi/paths/management/email.yaml');
     writeFileSync(email, readFileSync(email, 'utf8').replace(/port: 0/, 'port: not-a-number'));
-    spawnSync(bin, ['bundle', 'openapi/openapi.yaml', '--config', 'redocly.yaml', '-o', bundled], { cwd: repo, encoding: 'utf8' });
-    const problems = validateExamples(JSON.parse(readFileSync(bundled, 'utf8')), doc);
+    const problems = validateExamples(bundle().doc, rootDoc);
     expect(problems.map((p) => p.file)).toEqual(['openapi/paths/management/email.yaml']);
   }, 60_000);
 

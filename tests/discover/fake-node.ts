@@ -51,6 +51,7 @@ export function buildRoutes(): Map<string, Route> {
   const r = new Map<string, Route>();
   r.set('/api', dir('/api', ['/api/authentication', '/api/configuration', '/api/cluster', '/api/audit', '/api/troubleshooting', '/api/large']));
   r.set('/api/info', obj('/api/info', { firmware_version: '7.5.1', hostname: SECRETS.host }));
+  r.set('/api/authentication/login_methods', { status: 200, json: { login_methods: [{ name: 'local', type: 'password' }], meta: { href: '/api/authentication/login_methods', parent: '/api/authentication' } } });
   r.set('/api/configuration', dir('/api/configuration', ['/api/configuration/datetime', '/api/configuration/policies', '/api/configuration/management', '/api/configuration/aaa', '/api/configuration/starling'], { first: '/api/cluster#top', last: '/api/configuration' }));
   r.set('/api/configuration/datetime', dir('/api/configuration/datetime', ['/api/configuration/datetime/ntp_servers', '/api/configuration/datetime/timezone']));
   r.set('/api/configuration/datetime/ntp_servers', obj('/api/configuration/datetime/ntp_servers', [{ selection: 'fqdn', value: SECRETS.host }], { next: '/api/configuration/datetime/timezone', previous: null, first: '/api/configuration/datetime/ntp_servers', last: '/api/configuration/datetime/timezone', transaction: '/api/transaction' }));
@@ -137,7 +138,7 @@ export async function startFakeNode(opts: { dieAfter?: number; version?: string;
       return;
     }
     const cookie = /session_id=([0-9a-f]+)/.exec(req.headers.cookie ?? '')?.[1];
-    if (path !== '/api/info' && (!cookie || !sessions.has(cookie))) {
+    if (path !== '/api/info' && path !== '/api/authentication/login_methods' && (!cookie || !sessions.has(cookie))) {
       send(res, 401, { error: { type: 'Unauthenticated', message: 'log in first' } });
       return;
     }

@@ -293,3 +293,53 @@ describe('safeUrl', () => {
     );
   });
 });
+
+describe('transport: jsonOnly and maxBodyBytes (the discovery crawl never reads a download)', () => {
+  let server: TestServer;
+  let transport: Transport;
+  const sent = { download: 0 };
+  const BIG = 4 * 1024 * 1024;
+  beforeAll(async () => {
+    server = await startServer((req, res) => {
+      if (req.url === '/download') {
+        res.writeHead(200, { 'content-type': 'application/zip', 'content-length': BIG });
+        const chunk = Buffer.alloc(64 * 1024, 1);
+        const pump = (): void => {
+          while (sent.download < BIG && !res.destroyed) {
+            sent.download += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          if (sent.download >= BIG) res.end();
+        };
+        pump();
+      } else if (req.url === '/big') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ rows: 'x'.repeat(50_000) }));
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      }
+    });
+    transport = createTransport({ timeoutMs: 5000 });
+  });
+  afterAll(async () => {
+    await transport.close();
+    await server.close();
+  });
+
+  it('abandons a body that is not JSON, unread', async () => {
+    const res = await transport.request({ method: 'GET', url: `${server.url}/download`, jsonOnly: true });
+    expect(res).toMatchObject({ status: 200, bodySkipped: 'not-json', bodyText: '' });
+    expect(res.headers['content-type']).toBe('application/zip');
+    expect(sent.download).toBeLessThan(BIG);
+  });
+
+  it('abandons a JSON body over maxBodyBytes, and reads one within it', async () => {
+    expect(await transport.request({ method: 'GET', url: `${server.url}/big`, jsonOnly: true, maxBodyBytes: 10_000 })).toMatchObject({ bodySkipped: 'too-large', bodyText: '', json: undefined });
+    const small = await transport.request({ method: 'GET', url: `${server.url}/small`, jsonOnly: true, maxBodyBytes: 10_000 });
+    expect(small.bodySkipped).toBeUndefined();
+    expect(small.json).toEqual({ ok: true });
+    // Without the options the whole body is read, as before.
+    expect((await transport.request({ method: 'GET', url: `${server.url}/big` })).bodyText.length).toBeGreaterThan(50_000);
+  });
+});

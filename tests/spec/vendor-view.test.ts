@@ -138,6 +138,8 @@ describe('the provenance lint (Redocly plugin lint/sps-source.js)', () => {
       // 2. An invalid source: unknown kind, a reading without reason.
       edit('components/schemas/Timezone.yaml', /x-sps-source:\n {2}kind: vendor\n/, 'x-sps-source:\n  kind: rumour\n');
       edit('components/schemas/Path.yaml', /      reason: .*\n/, '');
+      // An observed source (a moved-in discovery draft) without the node it was seen on.
+      edit('components/schemas/Reference.yaml', /x-sps-source:\n {2}kind: vendor\n {2}pages:\n( {4}- .*\n)+/, 'x-sps-source:\n  kind: observed\n  version: 7.5.1\n');
       // 3. An operation without a source.
       edit('paths/datetime/timezone.yaml', /  x-sps-source:\n {4}kind: vendor\n {4}pages:\n( {6}- .*\n)+/, '');
       const res = spawnSync(join(root, 'node_modules/.bin/redocly'), ['lint', '--config', 'redocly.yaml', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
@@ -148,10 +150,12 @@ describe('the provenance lint (Redocly plugin lint/sps-source.js)', () => {
         'sps/reading-marked openapi/components/schemas/ClusterNodeCollection.yaml #/description',
         'sps/source-required openapi/paths/datetime/timezone.yaml #/get',
         'sps/source-valid openapi/components/schemas/Path.yaml #/allOf/0/x-sps-source',
+        'sps/source-valid openapi/components/schemas/Reference.yaml #/x-sps-source',
         'sps/source-valid openapi/components/schemas/Timezone.yaml #/x-sps-source',
       ]);
       const messages = report.problems.map((p) => p.message).join('\n');
-      expect(messages).toContain('kind must be one of vendor, client-code, reading, got "rumour"');
+      expect(messages).toContain('kind must be one of vendor, client-code, reading, observed, got "rumour"');
+      expect(messages).toContain('an observed source needs `node`');
       expect(messages).toContain('a reading needs a `reason`');
     } finally {
       rmSync(dir, { recursive: true, force: true });

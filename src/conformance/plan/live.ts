@@ -35,7 +35,7 @@ export async function runLiveTargets(run: RunContext, clients: NodeClient[]): Pr
     const host = new URL(url).host;
     const label = options.urls.filter((u) => new URL(u).host === host).length > 1 ? url : host;
     clients.push(new NodeClient(options, { label, baseUrl: url, target: 'live', sessionCookieName: run.check.sessionCookieName }));
-    run.report.targets.push({ node: label, url, kind: 'live', loggedIn: false, transactionAtStart: 'unknown', writes: options.allowWrites ? 'pending' : 'not requested (read-only run)', requests: 0, notes: [] });
+    run.report.targets.push({ node: label, url, kind: 'live', loggedIn: false, transactionAtStart: 'unknown', version: 'unknown', writes: options.allowWrites ? 'pending' : 'not requested (read-only run)', requests: 0, notes: [] });
   }
   // Log in on every node first: a node that cannot be used makes the run impossible (exit 2).
   const logins = await settleAll(clients.map((c, i) => login(run, c, i)));
@@ -65,7 +65,21 @@ async function login(run: RunContext, client: NodeClient, nodeIndex: number): Pr
     return `node ${node}: not an SPS REST API? ${op.method} ${op.path} answered ${describeAnswer(ex)}${isSuccess(status) ? ` without a ${run.check.sessionCookieName} cookie` : ''}`;
   }
   run.report.targets[nodeIndex]!.loggedIn = true;
+  await readVersion(run, client, nodeIndex);
   return undefined;
+}
+
+/** `GET /api/info` with the session, right after the login: the node's version ('unknown' when the spec lacks it or it fails). */
+export const infoOperation = (run: RunContext): OperationModel | undefined => run.model.operations.find((o) => o.method === 'GET' && o.path === '/api/info');
+
+async function readVersion(run: RunContext, client: NodeClient, nodeIndex: number): Promise<void> {
+  const op = infoOperation(run);
+  if (!op) return;
+  const ex = await client.send({ op, probe: 'normal', path: op.path, auth: 'session' });
+  if (run.selection.includesOperation(op)) run.record(nodeIndex, ex);
+  else run.observe(ex);
+  const body = isObject(ex.response?.json) ? ex.response.json.body : undefined;
+  if (ex.response?.status === 200 && isObject(body) && typeof body.firmware_version === 'string') run.report.targets[nodeIndex]!.version = body.firmware_version;
 }
 
 async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: number): Promise<void> {
@@ -109,7 +123,7 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
 
   // 2. Reads without parameters, then the parameterised ones with ids found in the listings.
   const reads = run.ops.filter((o) => roles.get(o) === 'read' && o !== getTx);
-  const plain = reads.filter((o) => o.pathParams.length === 0);
+  const plain = reads.filter((o) => o.pathParams.length === 0 && o !== infoOperation(run)); // /api/info was read at the login
   const withParams = reads.filter((o) => o.pathParams.length > 0).sort((a, b) => a.pathParams.length - b.pathParams.length);
   run.progress(client, 'reads');
   await runLimited(options.concurrency, plain.map((op) => async () => {

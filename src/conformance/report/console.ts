@@ -58,6 +58,7 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     for (const w of warnings.slice(0, 20)) out.push(`  ! [${w.node}] ${w.check} ${w.method} ${w.path}: ${w.message}`);
     if (warnings.length > 20) out.push(`  ... and ${warnings.length - 20} more`);
   }
+  for (const t of report.targets) if (t.version !== undefined) out.push(`target [${t.node}]: ${t.url}, SPS version ${t.version}`);
   for (const t of report.targets) for (const n of t.notes) out.push(`note [${t.node}]: ${n}`);
   out.push('', verdictLine(report));
   return `${out.join('\n')}\n`;

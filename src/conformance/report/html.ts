@@ -1,10 +1,7 @@
 import { perCheckCounts, type ConformanceReport } from './model.js';
 import { CHECK_NAMES } from '../checks/index.js';
 import type { CheckResult } from '../types.js';
-
-export function htmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+import { htmlEscape } from '../../shared/html.js';
 
 const CSS = `
 :root {
@@ -98,8 +95,8 @@ export function renderHtml(report: ConformanceReport): string {
       .map((c) => `<span class="st ${!c.countable ? 'na' : c.exercised ? 'hit' : 'miss'}" title="${c.exercised ? 'exercised' : c.countable ? 'not exercised' : 'not a concrete status'}">${htmlEscape(c.status)}</span>`)
       .join('')}</td></tr>`)
     .join('\n')}</tbody></table>`;
-  const targets = `<table><thead><tr><th>node</th><th>url</th><th>kind</th><th>logged in</th><th>transaction at start</th><th>writes</th><th>requests</th><th>notes</th></tr></thead><tbody>${report.targets
-    .map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td class="num">${t.requests}</td><td>${htmlEscape(t.notes.join('; '))}</td></tr>`)
+  const targets = `<table><thead><tr><th>node</th><th>url</th><th>kind</th><th>version</th><th>logged in</th><th>transaction at start</th><th>writes</th><th>requests</th><th>notes</th></tr></thead><tbody>${report.targets
+    .map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${htmlEscape(t.version ?? 'n/a')}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td class="num">${t.requests}</td><td>${htmlEscape(t.notes.join('; '))}</td></tr>`)
     .join('')}</tbody></table>`;
   const perCheck = `<table><thead><tr><th>check</th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th></tr></thead><tbody>${perCheckCounts(report)
     .map((c) => `<tr><td>${c.check}</td><td class="num passed">${c.passed}</td><td class="num failed">${c.failed}</td><td class="num warning">${c.warning}</td><td class="num skipped">${c.skipped}</td></tr>`)

@@ -39,8 +39,10 @@ export function renderJunit(report: ConformanceReport): string {
     const rows = report.results.filter((r) => r.node === node);
     const failures = rows.filter((r) => r.outcome === 'failed').length;
     const skipped = rows.filter((r) => r.outcome === 'skipped').length;
+    const target = report.targets.find((t) => t.node === node);
     return [
       `  <testsuite name="${xmlEscape(`sps-conformance ${node}`)}" tests="${rows.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${xmlEscape(report.startedAt)}">`,
+      ...(target?.version !== undefined ? [`    <properties><property name="url" value="${xmlEscape(target.url)}"/><property name="sps.version" value="${xmlEscape(target.version)}"/></properties>`] : []),
       ...rows.map(testcase),
       '  </testsuite>',
     ].join('\n');

@@ -25,6 +25,8 @@ export interface TargetInfo {
   loggedIn: boolean;
   /** Transaction state read first thing after the login. */
   transactionAtStart: 'open' | 'closed' | 'unknown' | 'n/a';
+  /** Live nodes: `body.firmware_version` of `GET /api/info`, read after the login ('unknown' when it cannot be read). */
+  version?: string;
   writes: string;
   requests: number;
   notes: string[];

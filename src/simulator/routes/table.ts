@@ -2,8 +2,11 @@
  * THE route table: every operation the simulator answers, one row each. The router and the
  * children of every directory (`/api`, `/api/configuration`, ...) are derived from it
  * (routes/tree.ts); `tests/simulator/routes.test.ts` compares it with the spec's operations.
+ * Rows marked `beyond: true` are what a real node serves beyond the contract (GET only,
+ * handlers/beyond_contract.ts); they are served only with `beyondContract: true`.
  */
 import * as auth from '../handlers/authentication.js';
+import * as bc from '../handlers/beyond_contract.js';
 import * as cl from '../handlers/cluster.js';
 import * as cs from '../handlers/cluster_status.js';
 import * as dt from '../handlers/datetime.js';
@@ -71,8 +74,39 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/cluster/status', fn: cs.listClusterStatus },
   { method: 'GET', path: '/api/cluster/status/{nodeId}', fn: cs.getClusterNodeStatus },
   { method: 'GET', path: '/api/cluster/configuration_sync', fn: cs.getConfigurationSync },
+
+  // Beyond the contract: what real nodes serve and the spec does not document (GET only).
+  { method: 'GET', path: '/api/setup', fn: bc.getSetup, public: true, beyond: true },
+  { method: 'GET', path: '/api/firmware', fn: bc.listBeyondDirectory, beyond: true },
+  { method: 'GET', path: '/api/firmware/slots', fn: bc.getFirmwareSlots, beyond: true },
+  { method: 'GET', path: '/api/troubleshooting', fn: bc.listBeyondDirectory, beyond: true },
+  { method: 'GET', path: '/api/troubleshooting/core_dumps', fn: bc.getCoreDumps, beyond: true },
+  { method: 'GET', path: '/api/troubleshooting/support-bundle', fn: bc.listSupportBundles, beyond: true },
+  { method: 'GET', path: '/api/troubleshooting/support-bundle/{bundleId}', fn: bc.getSupportBundle, keys: () => [...bc.SUPPORT_BUNDLE_IDS], beyond: true },
+  { method: 'GET', path: '/api/troubleshooting/support-bundle/{bundleId}/download', fn: bc.downloadSupportBundle, beyond: true },
+  { method: 'GET', path: '/api/cluster/spp', fn: bc.getSppJoin, beyond: true },
+  { method: 'GET', path: '/api/configuration/local_services/admin_web', fn: bc.getAdminWeb, beyond: true },
+  { method: 'GET', path: '/api/configuration/management/email', fn: bc.getEmailSettings, beyond: true },
+  { method: 'GET', path: '/api/configuration/starling', fn: bc.getStarlingSettings, beyond: true },
+  { method: 'GET', path: '/api/starling', fn: bc.listBeyondDirectory, beyond: true },
+  { method: 'GET', path: '/api/starling/join', fn: bc.getStarlingJoin, beyond: true },
+  { method: 'GET', path: '/api/configuration/network/naming', fn: bc.getNaming, beyond: true },
+  { method: 'GET', path: '/api/configuration/aaa', fn: bc.listBeyondDirectory, beyond: true },
+  { method: 'GET', path: '/api/configuration/aaa/local_database', fn: bc.getLocalDatabase, beyond: true },
+  { method: 'GET', path: '/api/configuration/aaa/radius', fn: bc.getRadius, beyond: true },
+  { method: 'GET', path: '/api/configuration/reporting', fn: bc.listBeyondDirectory, beyond: true },
+  { method: 'GET', path: '/api/configuration/reporting/{settingName}', fn: bc.getReportingSetting, keys: () => [...bc.REPORTING_SETTINGS], beyond: true },
+  { method: 'GET', path: '/api/audit', fn: bc.listBeyondDirectory, beyond: true },
+  { method: 'GET', path: '/api/audit/sessions', fn: bc.listAuditSessions, beyond: true },
+  { method: 'GET', path: '/api/audit/sessions/{sessionId}', fn: bc.getAuditSession, keys: () => [...bc.AUDIT_SESSION_IDS], beyond: true },
+  { method: 'GET', path: '/api/audit/sessions/{sessionId}/audit_trail', fn: bc.getAuditTrail, beyond: true },
 ];
 
-export function buildRouteTree(): RouteTree {
-  return new RouteTree(ROUTES);
+/** The routes a node serves: the contract's, and with `beyondContract` the rest. */
+export function servedRoutes(opts: { beyondContract?: boolean } = {}): RouteSpec[] {
+  return ROUTES.filter((r) => opts.beyondContract === true || r.beyond !== true);
+}
+
+export function buildRouteTree(opts: { beyondContract?: boolean } = {}): RouteTree {
+  return new RouteTree(servedRoutes(opts));
 }

@@ -14,6 +14,11 @@ interface RouteBase {
   keys?: (state: SimState) => string[];
   /** Not listed among its parent directory's items (e.g. /api/info). */
   unlisted?: true;
+  /**
+   * Served by a real node but not part of the contract (handlers/beyond_contract.ts): only with
+   * `startSimulator({ beyondContract: true })`; the route table test keeps these apart.
+   */
+  beyond?: true;
 }
 
 export type RouteSpec = (RouteBase & { public: true; fn: PublicHandler }) | (RouteBase & { public?: false; fn: Handler });

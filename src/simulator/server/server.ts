@@ -161,9 +161,10 @@ export class SimServer {
   private send(res: ServerResponse, reply: Reply): void {
     this.count(reply.status);
     if (res.destroyed || res.writableEnded) return;
-    const text = JSON.stringify(reply.body);
+    // A Buffer body is a download: sent as is, with the content type of the reply's headers.
+    const text = Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
     res.statusCode = reply.status;
-    res.setHeader('content-type', 'application/json');
+    res.setHeader('content-type', Buffer.isBuffer(reply.body) ? 'application/octet-stream' : 'application/json');
     res.setHeader('content-length', Buffer.byteLength(text));
     res.setHeader('cache-control', 'no-store');
     for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
