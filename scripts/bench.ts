@@ -40,6 +40,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startPrism } from '../src/conformance/prism.js';
 import { startSimulator } from '../src/simulator/index.js';
+import { benchDiscover } from './bench/discover.js';
 import { arazzoFor, collectionRequests, installPeers, newmanRequests, NEWMAN_VERSION, PORTMAN_VERSION, portmanConfig, respectRequests } from './bench/peers.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -571,6 +572,13 @@ async function main(): Promise<void> {
       });
     } finally {
       await sim.close();
+    }
+
+    // Discovery crawl of a simulator node that also serves endpoints beyond the contract.
+    if (opts.simulator) {
+      log('discover: a crawl of a 1-node simulator beyond the contract');
+      const d = await benchDiscover();
+      rows.push({ measure: 'discover: crawl of a 1-node simulator (beyond the contract)', value: `${sec(d.wallMs)}, ${d.endpoints} endpoints, ${d.requests} requests`, target: '', verdict: '' });
     }
 
     // Scale.
