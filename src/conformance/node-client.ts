@@ -41,6 +41,8 @@ export interface NodeTarget {
   baseUrl: string;
   target: TargetKind;
   sessionCookieName: string;
+  /** Set for a roles-file account: every exchange of this client is attributed to it (`Exchange.user`). */
+  accountName?: string;
   /** Consecutive transport failures after which the node is given up (default 3). */
   maxConsecutiveFailures?: number;
 }
@@ -52,6 +54,8 @@ export class AbortedError extends Error {
 const MOCK_SESSION = 'mock-session-for-prism';
 const MOCK_USER = 'mock-user';
 const MOCK_PASSWORD = 'mock-password';
+/** The made-up user name of the `auth_failure` probe starts with this, then 12 random hex digits. */
+export const PROBE_USER_PREFIX = 'sps-conformance-probe-';
 
 export class NodeClient {
   readonly label: string;
@@ -60,7 +64,12 @@ export class NodeClient {
   private readonly transport: Transport;
   private session: string | undefined;
   private readonly madeUpSession = randomBytes(20).toString('hex');
-  private readonly wrongPassword = `wrong-${randomBytes(9).toString('hex')}`;
+  /**
+   * The account of the `auth_failure` probe: a user name no appliance has (never a configured
+   * account, so no real account's failed-login counter moves), made up once per node.
+   */
+  readonly probeUsername = `${PROBE_USER_PREFIX}${randomBytes(6).toString('hex')}`;
+  private readonly wrongPassword = randomBytes(18).toString('base64url');
   private consecutiveFailures = 0;
   /** Set when the node is given up: why. */
   deadReason: string | undefined;
@@ -129,10 +138,10 @@ export class NodeClient {
         break;
       }
       case 'wrong_password': {
-        const user = this.o.username ?? MOCK_USER;
+        const user = this.probeUsername;
         headers.authorization = `Basic ${Buffer.from(`${user}:${this.wrongPassword}`, 'utf8').toString('base64')}`;
         this.o.secrets.add(headers.authorization);
-        curl.basic = { username: user, passwordPlaceholder: '<wrong-password>' };
+        curl.basic = { username: user, passwordPlaceholder: '<random-password>' };
         break;
       }
       case 'none':
@@ -162,6 +171,7 @@ export class NodeClient {
       probe: spec.probe,
       method,
       path: spec.path,
+      ...(spec.auth === 'wrong_password' ? { user: this.probeUsername } : this.o.accountName !== undefined ? { user: this.o.accountName } : {}),
       ...(spec.prefer?.code !== undefined ? { requestedStatus: spec.prefer.code } : {}),
       ...(spec.prefer?.example ? { exampleName: spec.prefer.example } : {}),
       curl: this.o.secrets.redact(toCurl(curl)),
