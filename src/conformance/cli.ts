@@ -14,6 +14,7 @@ import { UsageError } from './errors.js';
 import { createProgressPrinter, renderSummary, writeReports } from './report/index.js';
 import { DEFAULTS, runConformance, type ConformanceOptions, type ConformanceReport } from './runner.js';
 import { checksHelp } from './checks/index.js';
+import { loadRolesFile } from './roles.js';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -41,6 +42,7 @@ Environment:
   SPS_URL        node URL(s), comma or space separated, when no --url is given
   SPS_USERNAME   user name, when no --username is given
   SPS_PASSWORD   password (there is deliberately no --password flag)
+  (--roles FILE names one password_env variable or password_file per account)
 
 Selectors for --only/--skip: a tag ("Date and time"), an operationId (getTimezone) or a
 check name (auth_failure); repeat the flag or separate values with commas.
@@ -91,6 +93,7 @@ function buildProgram(io: CliIo): Command {
     .option('--only <selector>', 'only these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--skip <selector>', 'skip these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--strict', 'treat drift (undocumented properties) as failures')
+    .option('--roles <file>', 'roles file (YAML or JSON): accounts to check, what each may and may not do (access_control)')
     .option('--allow-writes', 'write each setting back unchanged inside a transaction that is always rolled back')
     .option('--report-dir <dir>', 'where junit.xml, report.json and report.html go', './conformance-report')
     .option('--spec <file>', 'OpenAPI document (JSON or YAML) to check against (default: the bundled spec)')
@@ -113,6 +116,7 @@ type ParsedOptions = Pick<ConformanceOptions, 'username' | 'insecure' | 'timeout
   ca?: string;
   reportDir: string;
   spec?: string;
+  roles?: string;
 };
 
 function readPasswordFile(file: string): string {
@@ -158,6 +162,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const urls = opts.url ?? (io.env.SPS_URL ? io.env.SPS_URL.split(/[\s,]+/).filter(Boolean) : []);
     const username = opts.username ?? io.env.SPS_USERNAME;
     const password = opts.passwordFile ? readPasswordFile(opts.passwordFile) : io.env.SPS_PASSWORD;
+    const roles = opts.roles ? loadRolesFile(opts.roles, io.env) : undefined;
     report = await runConformance({
       urls,
       ...(username !== undefined ? { username } : {}),
@@ -172,6 +177,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       allowWrites: opts.allowWrites === true,
       ...(opts.spec ? { specFile: opts.spec } : {}),
       ...(opts.mockUrl ? { mockUrl: opts.mockUrl } : {}),
+      ...(roles ? { roles } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: printer.onProgress,
       onDeprecation: (message) => io.stderr.write(`sps-conformance: deprecated: ${message}\n`),
