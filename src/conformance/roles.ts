@@ -75,7 +75,7 @@ function describeError(err: ErrorObject, data: unknown): string | undefined {
     return `${where}: unknown key "${key}" (allowed: ${parts.length === 0 ? 'users' : 'password_env, password_file, may, may_not'})`;
   }
   if (err.keyword === 'oneOf') return `${where}: needs exactly one of password_env or password_file`;
-  if (err.keyword === 'required' && parts.length > 2) return undefined; // the branches of oneOf, said above
+  if (err.schemaPath.includes('/oneOf/')) return undefined; // the branches of oneOf, said by the oneOf error
   if (err.keyword === 'pattern' && (parts[2] === 'may' || parts[2] === 'may_not')) {
     const value = (data as { users: Record<string, Record<string, string[]>> }).users[parts[1]!]![parts[2]]![Number(parts[3])];
     return `${where}: ${JSON.stringify(value)} is not "METHOD /path" (METHOD: GET, PUT, POST, DELETE, PATCH or *; in the path * is one segment, ** any number)`;
@@ -93,6 +93,8 @@ function parsePattern(text: string): AccessPattern {
 export function checkRolesDocument(data: unknown, label: string): asserts data is { users: Record<string, { password_env?: string; password_file?: string; may?: string[]; may_not?: string[] }> } {
   if (validate(data)) return;
   const lines = [...new Set((validate.errors ?? []).map((e) => describeError(e, data)).filter((l): l is string => l !== undefined))];
+  // A password in the file is the one to fix first.
+  lines.sort((a, b) => Number(b.includes('a password must never')) - Number(a.includes('a password must never')));
   throw new UsageError(`--roles ${label}: ${lines.join('; ')}`);
 }
 
