@@ -57,6 +57,12 @@ value just read" inside a transaction that is always rolled back (never committe
 is written when another session holds the configuration lock; operations that change
 cluster membership are never sent. Passwords, session ids, PSKs and Authorization headers
 never appear in the output or the reports.
+The auth_failure probe logs in once per node as a made-up user name
+(sps-conformance-probe-<random hex>) with a random password, never as a real account.
+--roles FILE: one login per listed account and node; reads it may use, a GET for each read it
+may not use and, only with --allow-writes, the same-value PUT inside its own transaction
+(always rolled back) for each write it may not use; passwords only via password_env or
+password_file, never in the file.
 `;
 
 function positiveInt(name: string) {

@@ -41,8 +41,8 @@ export interface NodeTarget {
   baseUrl: string;
   target: TargetKind;
   sessionCookieName: string;
-  /** Set for a roles-file account: every exchange of this client is attributed to it (`Exchange.user`). */
-  accountName?: string;
+  /** How curl lines show the password of the `basic` login (default `$SPS_PASSWORD`): a roles-file account's own variable. */
+  passwordPlaceholder?: string;
   /** Consecutive transport failures after which the node is given up (default 3). */
   maxConsecutiveFailures?: number;
 }
@@ -134,7 +134,7 @@ export class NodeClient {
         const user = mock ? MOCK_USER : (this.o.username ?? '');
         const pass = mock ? MOCK_PASSWORD : (this.o.password ?? '');
         headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')}`;
-        curl.basic = { username: user, passwordPlaceholder: mock ? MOCK_PASSWORD : '$SPS_PASSWORD' };
+        curl.basic = { username: user, passwordPlaceholder: mock ? MOCK_PASSWORD : (this.o.passwordPlaceholder ?? '$SPS_PASSWORD') };
         break;
       }
       case 'wrong_password': {
@@ -171,7 +171,7 @@ export class NodeClient {
       probe: spec.probe,
       method,
       path: spec.path,
-      ...(spec.auth === 'wrong_password' ? { user: this.probeUsername } : this.o.accountName !== undefined ? { user: this.o.accountName } : {}),
+      ...(spec.auth === 'wrong_password' ? { user: this.probeUsername } : {}),
       ...(spec.prefer?.code !== undefined ? { requestedStatus: spec.prefer.code } : {}),
       ...(spec.prefer?.example ? { exampleName: spec.prefer.example } : {}),
       curl: this.o.secrets.redact(toCurl(curl)),

@@ -260,6 +260,10 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     expect((JSON.parse(reports['report.json']!) as { access: unknown[] }).access.length).toBeGreaterThan(0);
     expect(reports['junit.xml']).toMatch(/<testcase classname="[^"]+\.auditor\.updateTimezone" name="access_control PUT \/api\/configuration\/datetime\/timezone as auditor"/);
     expect(reports['junit.xml']).toContain('User x operation (--roles):');
+    // Login curl lines show where each account's password comes from, never the password.
+    const curls = (JSON.parse(reports['report.json']!) as { results: Array<{ user?: string; operationId: string; curl: string }> }).results.filter((r) => r.operationId === 'logIn');
+    expect(curls.find((r) => r.user === 'auditor')?.curl).toContain('-u "auditor:$SPS_PASSWORD_AUDITOR"');
+    expect(curls.find((r) => r.user === 'operator')?.curl).toContain('-u "operator:$(head -n1 operator.pw)"');
     expect(readFileSync(file, 'utf8')).toBe(ROLES_YAML);
   }, 120_000);
 });
