@@ -227,12 +227,18 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
 
   it('a permitted operation that answers 403 fails too', async () => {
     sim = await startSimulator({ nodes: 1 });
-    const file = rolesFile('users:\n  operator:\n    password_env: OP\n    may: ["GET /api/cluster"]\n');
+    const file = rolesFile('users:\n  operator:\n    password_env: OP\n    may: ["GET /api/cluster"]\n    may_not: ["GET /api/info"]\n');
     const roles = loadRolesFile(file, { OP: sim.users.operator!.password });
     const report = await runConformance({ urls: [sim.nodes[0]!.url], username: 'admin', password: sim.users.admin.password, caFile: sim.caFile!, roles, only: ['access_control'] });
     expect(report.exitCode).toBe(1);
     expect(failedRows(report).map((r) => r.message)).toEqual([expect.stringMatching(/^user operator may use GET \/api\/cluster \(listClusterEndpoints, may: GET \/api\/cluster\), but node \S+ refused it: 403 application\/json Unauthorized$/)]);
-    expect(report.access).toEqual([expect.objectContaining({ user: 'operator', operationId: 'listClusterEndpoints', expected: 'allowed', nodes: { [report.targets[0]!.node]: { seen: 'denied', status: 403, outcome: 'failed' } } })]);
+    const node = report.targets[0]!.node;
+    expect(report.access).toEqual([
+      expect.objectContaining({ user: 'operator', operationId: 'getInfo', expected: 'denied', nodes: { [node]: { seen: 'not sent', outcome: 'skipped' } } }),
+      expect.objectContaining({ user: 'operator', operationId: 'listClusterEndpoints', expected: 'allowed', nodes: { [node]: { seen: 'denied', status: 403, outcome: 'failed' } } }),
+    ]);
+    // An operation without a session cannot be denied to anyone: not a false failure.
+    expect(report.results.find((r) => r.user === 'operator' && r.operationId === 'getInfo')?.message).toMatch(/needs no session/);
   }, 60_000);
 
   it('no password of any account appears in stdout, stderr or any report file', async () => {
