@@ -1,4 +1,5 @@
 import { findSetCookie } from '../../shared/index.js';
+import { PROBE_USER_PREFIX } from '../node-client.js';
 import { WRONG_PASSWORD } from '../plan/probes.js';
 import { resultFor, type CheckDefinition } from '../types.js';
 import { errorTypeOf, show } from './util.js';
@@ -32,8 +33,9 @@ export const authFailure: CheckDefinition = {
       if (type !== 'AuthenticationFailure') problems.push(`received 401 with error.type ${show(type ?? null)}, expected AuthenticationFailure`);
     }
     if (setsCookie(setCookies, ctx.sessionCookieName)) problems.push(`a ${ctx.sessionCookieName} cookie was set for a wrong password`);
-    const who = `login as the made-up user ${ex.user ?? 'sps-conformance-probe-...'} with a random password`;
+    const name = ex.user ?? `${PROBE_USER_PREFIX}...`;
+    const who = `login as the made-up user ${name} with a random password`;
     if (problems.length > 0) return [resultFor(ex, check, 'failed', `wrong password (${who}): ${problems.join('; ')}`)];
-    return [resultFor(ex, check, 'passed', `wrong password (${who}): 401 AuthenticationFailure, no ${ctx.sessionCookieName} cookie`)];
+    return [resultFor(ex, check, 'passed', `wrong password (${who}): 401 AuthenticationFailure, no ${ctx.sessionCookieName} cookie; the appliance's audit log shows one failed login of ${name}, no real account's`)];
   },
 };
