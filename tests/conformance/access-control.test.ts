@@ -225,6 +225,34 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     expectUnchanged(s, before);
   }, 90_000);
 
+  it('an abort while a wrongly accepted write of an account is open rolls that transaction back', async () => {
+    sim = await startSimulator({ nodes: 1, behaviour: { privilegeBugs: { auditorCanWrite: true } } });
+    const node = sim.nodes[0]!;
+    node.injectFault('*', { kind: 'latency', ms: 600, method: 'PUT' });
+    const before = JSON.stringify(node.state.committedConfig());
+    const roles = loadRolesFile(rolesFile('users:\n  auditor:\n    password_env: AU\n    may_not: ["PUT /api/configuration/**"]\n'), { AU: sim.users.auditor!.password });
+    const controller = new AbortController();
+    let sawOpen = false;
+    const poll = setInterval(() => {
+      if (node.state.openTransaction()?.username === 'auditor' && !sawOpen) {
+        sawOpen = true;
+        setTimeout(() => controller.abort('SIGINT'), 100); // the PUT is under way
+      }
+    }, 10);
+    try {
+      const report = await runConformance({ urls: [node.url], username: 'admin', password: sim.users.admin.password, caFile: sim.caFile!, roles, allowWrites: true, only: ['access_control'], signal: controller.signal });
+      expect(sawOpen).toBe(true);
+      expect(report.aborted).toBe('SIGINT');
+      expect(report.exitCode).toBe(130);
+    } finally {
+      clearInterval(poll);
+    }
+    expect(node.state.openTransaction()).toBeNull();
+    expect(node.stats.byMethod.DELETE).toBeGreaterThan(0);
+    expect(JSON.stringify(node.state.committedConfig())).toBe(before);
+    expect(node.state.commits()).toEqual([]);
+  }, 60_000);
+
   it('a permitted operation that answers 403 fails too', async () => {
     sim = await startSimulator({ nodes: 1 });
     const file = rolesFile('users:\n  operator:\n    password_env: OP\n    may: ["GET /api/cluster"]\n    may_not: ["GET /api/info"]\n');
