@@ -174,6 +174,11 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     // admin is --username too: its session is reused, so admin + auditor + operator = 3 logins.
     for (const n of s.nodes) expect(n.stats.logins, `node ${n.index}`).toBe(3);
     expectUnchanged(s, before);
+    // Every request is accounted for: the main session's in `requests`, the accounts' in a note.
+    s.nodes.forEach((n, i) => {
+      const t = report.targets[i]!;
+      expect(t.notes).toContain(`access_control: 2 roles-file accounts with a session of its own sent ${n.stats.requests - t.requests} more requests (one login each)`);
+    });
     const nodes = report.targets.map((t) => t.node);
     const cell = (user: string, operationId: string) => report.access!.find((r) => r.user === user && r.operationId === operationId);
     for (const node of nodes) {

@@ -61,11 +61,18 @@ function planOf(run: RunContext): Planned[][] {
 
 async function accessControlLive(env: LiveNodeEnv): Promise<void> {
   const plan = planOf(env.run);
-  for (const [i, account] of env.run.options.roles.entries()) await checkAccount(env, account, plan[i]!);
+  let own = 0;
+  try {
+    for (const [i, account] of env.run.options.roles.entries()) own += await checkAccount(env, account, plan[i]!);
+  } finally {
+    // The target's request count is the main session's; say what the accounts' sessions added.
+    const accounts = env.run.options.roles.filter((a) => a.name !== env.run.options.username).length;
+    if (accounts > 0) env.target.notes.push(`access_control: ${accounts} roles-file account${accounts === 1 ? '' : 's'} with a session of its own sent ${own} more requests (one login each)`);
+  }
 }
 
-/** One account on one node. */
-async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Planned[]): Promise<void> {
+/** One account on one node; returns the requests sent with a session of its own (0 when it is `--username`'s). */
+async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Planned[]): Promise<number> {
   const { run, nodeIndex } = env;
   const node = env.client.label;
   const reuse = account.name === run.options.username;
@@ -105,7 +112,7 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
         const why = !loginOp ? 'the spec documents no login operation' : login ? `${loginOp.method} ${loginOp.path} answered ${describeAnswer(login)}` : `node ${node} was given up`;
         if (login) row(login, 'failed', `${who} (password from ${account.passwordSource}) could not log in on node ${node}: ${why}`);
         for (const p of planned) notSent(p, `not checked: the account could not log in on node ${node}`);
-        return;
+        return client === env.client ? 0 : client.requests;
       }
     }
     let wrote = false;
@@ -156,6 +163,7 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
   } finally {
     if (!reuse) await client.close();
   }
+  return reuse ? 0 : client.requests;
 
   /** Compares what came back with what the roles file expects. */
   function judge(p: Planned, ex: Exchange | undefined, path: string): void {
