@@ -76,13 +76,14 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
   const { run, nodeIndex } = env;
   const node = env.client.label;
   const reuse = account.name === run.options.username;
-  const client = reuse ? env.client : new NodeClient({ ...run.options, username: account.name, password: account.password }, {
-        label: node,
-        baseUrl: env.client.baseUrl,
-        target: 'live',
-        sessionCookieName: run.check.sessionCookieName,
-        passwordPlaceholder: account.passwordSource.startsWith('file ') ? `$(head -n1 ${shellQuote(account.passwordSource.slice(5))})` : `$${account.passwordSource}`,
-      });
+  // Curl lines show where the account's password comes from, never the password.
+  const passwordPlaceholder = account.passwordSource.startsWith('file ') ? `$(head -n1 ${shellQuote(account.passwordSource.slice(5))})` : `$${account.passwordSource}`;
+  const client = reuse
+    ? env.client
+    : new NodeClient(
+        { ...run.options, username: account.name, password: account.password },
+        { label: node, baseUrl: env.client.baseUrl, target: 'live', sessionCookieName: run.check.sessionCookieName, passwordPlaceholder },
+      );
   const who = `user ${account.name}`;
   const pseudo = (op: OperationModel, path: string): Exchange => ({ node, target: 'live', op, probe: ACCESS.kind, method: op.method, path, curl: '', user: account.name });
   const row = (ex: Exchange, outcome: Outcome, message: string, first = false): void => {
