@@ -15,6 +15,7 @@ import { UsageError } from './errors.js';
 import { createProgressPrinter, renderSummary, writeReports } from './report/index.js';
 import { DEFAULTS, runConformance, type ConformanceOptions, type ConformanceReport } from './runner.js';
 import { checksHelp } from './checks/index.js';
+import { loadRolesFile } from './roles.js';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -42,6 +43,7 @@ Environment:
   SPS_URL        node URL(s), comma or space separated, when no --url is given
   SPS_USERNAME   user name, when no --username is given
   SPS_PASSWORD   password (there is deliberately no --password flag)
+  (--roles FILE names one password_env variable or password_file per account)
 
 Selectors for --only/--skip: a tag ("Date and time"), an operationId (getTimezone) or a
 check name (auth_failure); repeat the flag or separate values with commas.
@@ -56,6 +58,12 @@ value just read" inside a transaction that is always rolled back (never committe
 is written when another session holds the configuration lock; operations that change
 cluster membership are never sent. Passwords, session ids, PSKs and Authorization headers
 never appear in the output or the reports.
+The auth_failure probe logs in once per node as a made-up user name
+(sps-conformance-probe-<random hex>) with a random password, never as a real account.
+--roles FILE: one login per listed account and node; reads it may use, a GET for each read it
+may not use and, only with --allow-writes, the same-value PUT inside its own transaction
+(always rolled back) for each write it may not use; passwords only via password_env or
+password_file, never in the file.
 `;
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -75,6 +83,7 @@ function buildProgram(io: CliIo): Command {
     .option('--only <selector>', 'only these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--skip <selector>', 'skip these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--strict', 'treat drift (undocumented properties) as failures')
+    .option('--roles <file>', 'roles file (YAML or JSON): accounts to check, what each may and may not do (access_control)')
     .option('--allow-writes', 'write each setting back unchanged inside a transaction that is always rolled back')
     .option('--report-dir <dir>', 'where junit.xml, report.json and report.html go', './conformance-report')
     .option('--spec <file>', 'OpenAPI document (JSON or YAML) to check against (default: the bundled spec)')
@@ -97,6 +106,7 @@ type ParsedOptions = Pick<ConformanceOptions, 'username' | 'insecure' | 'timeout
   ca?: string;
   reportDir: string;
   spec?: string;
+  roles?: string;
 };
 
 /** Runs the CLI; returns the exit code. Never throws. */
@@ -130,6 +140,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const urls = opts.url ?? (io.env.SPS_URL ? io.env.SPS_URL.split(/[\s,]+/).filter(Boolean) : []);
     const username = opts.username ?? io.env.SPS_USERNAME;
     const password = opts.passwordFile ? readPasswordFile(opts.passwordFile) : io.env.SPS_PASSWORD;
+    const roles = opts.roles ? loadRolesFile(opts.roles, io.env) : undefined;
     report = await runConformance({
       urls,
       ...(username !== undefined ? { username } : {}),
@@ -144,6 +155,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       allowWrites: opts.allowWrites === true,
       ...(opts.spec ? { specFile: opts.spec } : {}),
       ...(opts.mockUrl ? { mockUrl: opts.mockUrl } : {}),
+      ...(roles ? { roles } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: printer.onProgress,
       onDeprecation: (message) => io.stderr.write(`sps-conformance: deprecated: ${message}\n`),

@@ -41,6 +41,8 @@ export interface NodeTarget {
   baseUrl: string;
   target: TargetKind;
   sessionCookieName: string;
+  /** How curl lines show the password of the `basic` login (default `$SPS_PASSWORD`): a roles-file account's own variable. */
+  passwordPlaceholder?: string;
   /** Consecutive transport failures after which the node is given up (default 3). */
   maxConsecutiveFailures?: number;
 }
@@ -52,6 +54,8 @@ export class AbortedError extends Error {
 const MOCK_SESSION = 'mock-session-for-prism';
 const MOCK_USER = 'mock-user';
 const MOCK_PASSWORD = 'mock-password';
+/** The made-up user name of the `auth_failure` probe starts with this, then 12 random hex digits. */
+export const PROBE_USER_PREFIX = 'sps-conformance-probe-';
 
 export class NodeClient {
   readonly label: string;
@@ -60,7 +64,12 @@ export class NodeClient {
   private readonly transport: Transport;
   private session: string | undefined;
   private readonly madeUpSession = randomBytes(20).toString('hex');
-  private readonly wrongPassword = `wrong-${randomBytes(9).toString('hex')}`;
+  /**
+   * The account of the `auth_failure` probe: a user name no appliance has (never a configured
+   * account, so no real account's failed-login counter moves), made up once per node.
+   */
+  readonly probeUsername = `${PROBE_USER_PREFIX}${randomBytes(6).toString('hex')}`;
+  private readonly wrongPassword = randomBytes(18).toString('base64url');
   private consecutiveFailures = 0;
   /** Set when the node is given up: why. */
   deadReason: string | undefined;
@@ -125,14 +134,14 @@ export class NodeClient {
         const user = mock ? MOCK_USER : (this.o.username ?? '');
         const pass = mock ? MOCK_PASSWORD : (this.o.password ?? '');
         headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')}`;
-        curl.basic = { username: user, passwordPlaceholder: mock ? MOCK_PASSWORD : '$SPS_PASSWORD' };
+        curl.basic = { username: user, passwordPlaceholder: mock ? MOCK_PASSWORD : (this.o.passwordPlaceholder ?? '$SPS_PASSWORD') };
         break;
       }
       case 'wrong_password': {
-        const user = this.o.username ?? MOCK_USER;
+        const user = this.probeUsername;
         headers.authorization = `Basic ${Buffer.from(`${user}:${this.wrongPassword}`, 'utf8').toString('base64')}`;
         this.o.secrets.add(headers.authorization);
-        curl.basic = { username: user, passwordPlaceholder: '<wrong-password>' };
+        curl.basic = { username: user, passwordPlaceholder: '<random-password>' };
         break;
       }
       case 'none':
@@ -162,6 +171,7 @@ export class NodeClient {
       probe: spec.probe,
       method,
       path: spec.path,
+      ...(spec.auth === 'wrong_password' ? { user: this.probeUsername } : {}),
       ...(spec.prefer?.code !== undefined ? { requestedStatus: spec.prefer.code } : {}),
       ...(spec.prefer?.example ? { exampleName: spec.prefer.example } : {}),
       curl: this.o.secrets.redact(toCurl(curl)),

@@ -8,6 +8,7 @@ import { SecretRegistry } from '../redact.js';
 import { DEFAULT_SPEC_FILE } from '../spec/model.js';
 import { UsageError } from './errors.js';
 import type { ProgressEvent } from './report/model.js';
+import type { RoleAccount } from './roles.js';
 
 export interface ConformanceOptions {
   /** OpenAPI document (JSON or YAML). Default: the bundled `generated/sps-api.json`. */
@@ -41,6 +42,8 @@ export interface ConformanceOptions {
   /** Registry of secrets to redact; the runner adds the password and session ids to it. */
   secrets?: SecretRegistry;
   userAgent?: string;
+  /** `--roles FILE`, loaded (`loadRolesFile`): the accounts `access_control` checks; their passwords are redacted like the main one. */
+  roles?: RoleAccount[];
 }
 
 export const DEFAULTS = { timeoutMs: 10_000, concurrency: 2, userAgent: 'sps-conformance/0.1.0' } as const;
@@ -69,6 +72,8 @@ export interface RunOptions {
   onDeprecation?: (message: string) => void;
   secrets: SecretRegistry;
   userAgent: string;
+  /** The roles-file accounts (empty: no `--roles`). */
+  roles: RoleAccount[];
 }
 
 /** Normalises a target URL to an origin plus base path, without the trailing `/api`. */
@@ -90,6 +95,8 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
   const secrets = options.secrets ?? new SecretRegistry();
   if (options.password !== undefined && options.username !== undefined) secrets.addBasicCredentials(options.username, options.password, 'password');
   else secrets.add(options.password, 'password');
+  const roles = options.roles ?? [];
+  for (const r of roles) secrets.addBasicCredentials(r.name, r.password, 'password');
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout-ms must be a positive integer');
@@ -101,6 +108,7 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
     throw new UsageError('a live run needs a password: set SPS_PASSWORD or pass --password-file FILE');
   }
   if (!live && options.allowWrites) throw new UsageError('--allow-writes needs --url: the mock keeps no state to write to');
+  if (!live && roles.length > 0) throw new UsageError('--roles needs --url: the mock has no accounts');
   if (options.insecure && options.caFile) throw new UsageError('--ca and --insecure exclude each other');
   if (!live && (options.caFile || options.insecure)) throw new UsageError('--ca and --insecure need --url (the mock is plain HTTP on loopback)');
   if (live && options.mockUrl) throw new UsageError('--mock-url and --url exclude each other');
@@ -135,5 +143,6 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
     ...(options.onDeprecation ? { onDeprecation: options.onDeprecation } : {}),
     secrets,
     userAgent: options.userAgent ?? DEFAULTS.userAgent,
+    roles,
   };
 }

@@ -19,6 +19,8 @@ export interface CheckResult {
   /** The concrete request path (no origin), e.g. `/api/cluster/nodes/46f9...`. */
   path: string;
   node: string;
+  /** The account the request was sent as, when it is not the run's `--username` (a roles-file user, the `auth_failure` probe's made-up user). */
+  user?: string;
   outcome: Outcome;
   message: string;
   /** A curl command that reproduces the request, secrets replaced by placeholders. */
@@ -65,6 +67,8 @@ export interface Exchange {
   /** Against the mock: the example asked for with `Prefer: example=...`. */
   exampleName?: string;
   response?: RecordedResponse;
+  /** The account it was sent as, when it is not the run's `--username` (see {@link CheckResult.user}). */
+  user?: string;
   /** Transport failure (timeout, reset, TLS, ...), already redacted. */
   error?: { kind: string; message: string };
   curl: string;
@@ -90,6 +94,7 @@ export function resultFor(ex: Exchange, check: CheckName, outcome: Outcome, mess
     method: ex.method,
     path: ex.path,
     node: ex.node,
+    ...(ex.user !== undefined ? { user: ex.user } : {}),
     outcome,
     message,
     curl: ex.curl,

@@ -81,6 +81,11 @@ export interface SimBehaviour {
   latencyMs?: number;
   privilegeBugs?: SimPrivilegeBugs;
   /**
+   * Every login with Basic credentials succeeds, whatever the password: a configured user name
+   * as that user, any other name as a read-only account. A login without credentials still fails.
+   */
+  acceptAnyPassword?: boolean;
+  /**
    * Drop every session of the node after a commit that changes its cluster interface or
    * promotes it, as SPS does (default true).
    */

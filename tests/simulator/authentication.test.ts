@@ -82,6 +82,24 @@ describe('simulator: authentication and sessions', () => {
     expect(t.node(0).stats.failedLogins).toEqual({});
   });
 
+  it('acceptAnyPassword: any password logs in, a configured name as that user, another name read-only', async () => {
+    t = await startTestSim({ behaviour: { acceptAnyPassword: true } });
+    const c = t.client();
+    const wrong = await c.login({ username: ADMIN.username, password: 'not the password' });
+    expect(wrong.status).toBe(200);
+    expect(wrong.setCookies[0]).toMatch(/^session_id=[0-9a-f]{40};/);
+    const probe = t.client();
+    expect((await probe.login({ username: 'sps-conformance-probe-1a2b', password: 'x' })).status).toBe(200);
+    expect((await probe.get('/api/configuration/datetime')).status).toBe(200);
+    // The made-up name gets a read-only account: its writes are still refused.
+    expect((await probe.raw('POST', '/api/transaction', { body: '' })).status).toBe(403);
+    expect((await t.client().raw('GET', '/api/authentication')).status).toBe(401); // no credentials at all
+    expect(t.node(0).stats.failedLogins).toEqual({});
+    // Off again: the contract holds.
+    t.node(0).setBehaviour({ acceptAnyPassword: undefined });
+    expect((await t.client().login({ username: ADMIN.username, password: 'not the password' })).status).toBe(401);
+  });
+
   it('lists the login methods without a session', async () => {
     t = await startTestSim();
     const r = await t.client().get('/api/authentication/login_methods');

@@ -1,4 +1,5 @@
 import { findSetCookie } from '../../shared/index.js';
+import { PROBE_USER_PREFIX } from '../node-client.js';
 import { WRONG_PASSWORD } from '../plan/probes.js';
 import { resultFor, type CheckDefinition } from '../types.js';
 import { errorTypeOf, show } from './util.js';
@@ -10,10 +11,16 @@ export function setsCookie(setCookies: string[], name: string): boolean {
   return findSetCookie(setCookies, name) !== undefined;
 }
 
-/** `auth_failure`: a wrong password at the login answers 401 `AuthenticationFailure` and sets no session cookie. */
+/**
+ * `auth_failure`: one login per node as a user name that cannot exist
+ * (`sps-conformance-probe-<12 random hex digits>`) with a random password answers 401
+ * `AuthenticationFailure` and sets no session cookie. Never a configured account: a real
+ * account's failed-login counter (and lockout) must not move because of a conformance run.
+ */
 export const authFailure: CheckDefinition = {
   name: check,
-  passes: 'a wrong password at the login answers 401 `AuthenticationFailure` and sets no usable `session_id` cookie',
+  passes:
+    'one login per node as a user name that cannot exist (`sps-conformance-probe-<random hex>`, never a configured account) with a random password answers 401 `AuthenticationFailure` and sets no usable `session_id` cookie',
   mock: 'skipped: Prism does not check credentials',
   probes: [WRONG_PASSWORD],
   run: (ctx, ex) => {
@@ -26,7 +33,9 @@ export const authFailure: CheckDefinition = {
       if (type !== 'AuthenticationFailure') problems.push(`received 401 with error.type ${show(type ?? null)}, expected AuthenticationFailure`);
     }
     if (setsCookie(setCookies, ctx.sessionCookieName)) problems.push(`a ${ctx.sessionCookieName} cookie was set for a wrong password`);
-    if (problems.length > 0) return [resultFor(ex, check, 'failed', `wrong password: ${problems.join('; ')}`)];
-    return [resultFor(ex, check, 'passed', `wrong password: 401 AuthenticationFailure, no ${ctx.sessionCookieName} cookie`)];
+    const name = ex.user ?? `${PROBE_USER_PREFIX}...`;
+    const who = `login as the made-up user ${name} with a random password`;
+    if (problems.length > 0) return [resultFor(ex, check, 'failed', `wrong password (${who}): ${problems.join('; ')}`)];
+    return [resultFor(ex, check, 'passed', `wrong password (${who}): 401 AuthenticationFailure, no ${ctx.sessionCookieName} cookie; the appliance's audit log shows one failed login of ${name}, no real account's`)];
   },
 };

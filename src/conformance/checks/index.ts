@@ -5,6 +5,7 @@
  * Adding a check: one file `checks/<name>.ts` exporting a {@link CheckDefinition}, one line here.
  */
 import type { CheckDefinition, CheckName, ProbeDefinition, ProbeKind } from '../types.js';
+import { accessControl } from './access_control.js';
 import { authFailure } from './auth_failure.js';
 import { authRequired } from './auth_required.js';
 import { contentType } from './content_type.js';
@@ -33,6 +34,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   drift,
   responseHeaders,
   writeRoundtrip,
+  accessControl,
 ];
 
 export const CHECK_NAMES: readonly CheckName[] = CHECKS.map((c) => c.name);

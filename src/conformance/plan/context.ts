@@ -106,8 +106,9 @@ export function createRunContext(
       run.exchanges.push(ex);
     },
     rank(nodeIndex, ex) {
-      const write = ex.probe === 'write';
-      return [nodeIndex, write ? 1 : 0, write ? writeSeq++ : (opIndex.get(ex.op) ?? 0), probeOrder.get(ex.probe) ?? 99, ex.requestedStatus ?? 0];
+      // Request sequences (the write cycle, then the roles-file accounts) keep the order they were sent in.
+      const sequence = ex.probe === 'write' ? 1 : ex.probe === 'access' ? 2 : 0;
+      return [nodeIndex, sequence, sequence ? writeSeq++ : (opIndex.get(ex.op) ?? 0), probeOrder.get(ex.probe) ?? 99, ex.requestedStatus ?? 0];
     },
     push(result, key) {
       if (!selection.includesCheck(result.check)) return;

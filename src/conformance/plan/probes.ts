@@ -26,7 +26,7 @@ export const MADE_UP_SESSION: ProbeDefinition = {
 export const WRONG_PASSWORD: ProbeDefinition = {
   kind: 'wrong_password',
   order: 3,
-  label: 'wrong password',
+  label: 'wrong password (a made-up user name)',
   appliesTo: (op) => op.security === 'basicAuth',
   path: 'known',
   auth: 'wrong_password',

@@ -1,4 +1,4 @@
-import { perCheckCounts, type ConformanceReport, type ProgressEvent } from './model.js';
+import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type ProgressEvent } from './model.js';
 import { CHECK_NAMES } from '../checks/index.js';
 
 function pad(s: string, n: number): string {
@@ -32,6 +32,16 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     out.push('', 'Node × check:', table(['check', ...nodes], used.map((c) => [c, ...nodes.map((n) => MARK[report.matrix[n]?.[c] ?? 'none'] ?? '-')]), 99));
   }
 
+  const access = report.access ?? [];
+  if (access.length > 0) {
+    const accessNodeList = accessNodes(report);
+    out.push('', 'User × operation (--roles; expected, then what each node did):', table(
+      ['user', 'operation', 'expected', ...accessNodeList],
+      access.map((r) => [r.user, `${r.method} ${r.path}`, r.expected, ...accessNodeList.map((n) => accessCellLabel(r.nodes[n]))]),
+      99,
+    ));
+  }
+
   const cov = report.coverage;
   if (cov.rows.length > 0) {
     out.push('', `Coverage: ${cov.exercised}/${cov.total} documented (operation, status) pairs exercised (${cov.percent}%)`);
@@ -47,7 +57,7 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     const max = opts.maxFailures ?? 40;
     out.push('', `Failures (${failures.length}):`);
     for (const f of failures.slice(0, max)) {
-      out.push(`  ✗ [${f.node}] ${f.check} ${f.method} ${f.path} (${f.operationId}): ${f.message}`);
+      out.push(`  ✗ [${f.node}]${f.user !== undefined ? ` as ${f.user}` : ''} ${f.check} ${f.method} ${f.path} (${f.operationId}): ${f.message}`);
       if (f.curl) out.push(`      ${f.curl}`);
     }
     if (failures.length > max) out.push(`  ... and ${failures.length - max} more (see report.json / report.html)`);

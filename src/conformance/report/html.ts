@@ -1,4 +1,4 @@
-import { perCheckCounts, type ConformanceReport } from './model.js';
+import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport } from './model.js';
 import { CHECK_NAMES } from '../checks/index.js';
 import type { CheckResult } from '../types.js';
 import { htmlEscape } from '../../shared/html.js';
@@ -56,7 +56,7 @@ function outcomeLabel(o: string): string {
 function resultRows(rows: CheckResult[]): string {
   return rows
     .map(
-      (r) => `<tr class="${r.outcome}"><td class="${r.outcome}">${htmlEscape(r.outcome)}</td><td>${htmlEscape(r.check)}</td><td>${htmlEscape(r.node)}</td>` +
+      (r) => `<tr class="${r.outcome}"><td class="${r.outcome}">${htmlEscape(r.outcome)}</td><td>${htmlEscape(r.check)}</td><td>${htmlEscape(r.node)}${r.user !== undefined ? `<br><small>as ${htmlEscape(r.user)}</small>` : ''}</td>` +
         `<td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)}</small></td>` +
         `<td>${htmlEscape(r.message)}${r.curl ? `<br><code>${htmlEscape(r.curl)}</code>` : ''}</td></tr>`,
     )
@@ -88,6 +88,15 @@ export function renderHtml(report: ConformanceReport): string {
       return `<td class="cell ${cell}">${outcomeLabel(cell)}</td>`;
     }).join('')}</tr>`)
     .join('')}</tbody></table></div>`;
+  const access = report.access ?? [];
+  const accessNodeList = accessNodes(report);
+  // One row per (user, operation): what the roles file expects, what each node did.
+  const accessMatrix = access.length === 0 ? '' : `<section id="access"><h2>User × operation</h2><p>Expected by the roles file, then what each node did (allowed: 2xx, denied: 401/403).</p><div style="overflow-x:auto"><table><thead><tr><th>user</th><th>operation</th><th>expected</th>${accessNodeList.map((n) => `<th>${htmlEscape(n)}</th>`).join('')}</tr></thead><tbody>${access
+    .map((r) => `<tr><td>${htmlEscape(r.user)}</td><td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)} · ${htmlEscape(r.rule)}</small></td><td>${htmlEscape(r.expected)}</td>${accessNodeList.map((n) => {
+      const c = r.nodes[n];
+      return `<td class="cell ${c?.outcome ?? 'none'}">${htmlEscape(accessCellLabel(c))}</td>`;
+    }).join('')}</tr>`)
+    .join('\n')}</tbody></table></div></section>`;
   const cov = report.coverage;
   const coverage = `<p>${cov.exercised} of ${cov.total} documented (operation, status) pairs exercised: <b>${cov.percent}%</b></p>
 <table><thead><tr><th>operation</th><th>statuses (green: exercised, red: not exercised)</th></tr></thead><tbody>${cov.rows
@@ -130,6 +139,7 @@ export function renderHtml(report: ConformanceReport): string {
 </section>
 <section id="targets"><h2>Targets</h2>${targets}</section>
 <section id="matrix"><h2>Node × check</h2>${matrix}</section>
+${accessMatrix}
 <section id="checks"><h2>Checks</h2>${perCheck}</section>
 <section id="failures"><h2>Failures (${failures.length})</h2>${resultTable(failures, 'No failures.')}</section>
 <section id="warnings"><h2>Warnings (${warnings.length})</h2>${resultTable(warnings, 'No warnings.')}</section>

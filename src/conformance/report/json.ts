@@ -1,9 +1,10 @@
 import type { ConformanceReport } from './model.js';
 
 /**
- * `report.json`: `{ summary, targets, results, coverage, matrix, spec, startedAt, durationMs,
+ * `report.json`: `{ summary, targets, results, coverage, matrix, access, spec, startedAt, durationMs,
  * exitCode, fatal?, aborted? }`. `results` rows are `{ check, operationId, method, path, node,
- * outcome, message, curl }`.
+ * user?, outcome, message, curl }` (`user`: the roles-file account or the probe's made-up user);
+ * `access` is the user x operation matrix of `--roles` (`report/model.ts`, `AccessRow`).
  */
 export function renderJson(report: ConformanceReport): string {
   const out = {
@@ -15,12 +16,14 @@ export function renderJson(report: ConformanceReport): string {
       method: r.method,
       path: r.path,
       node: r.node,
+      ...(r.user !== undefined ? { user: r.user } : {}),
       outcome: r.outcome,
       message: r.message,
       curl: r.curl,
     })),
     coverage: report.coverage,
     matrix: report.matrix,
+    access: report.access ?? [],
     spec: report.spec,
     startedAt: report.startedAt,
     durationMs: report.durationMs,

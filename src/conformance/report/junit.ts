@@ -1,5 +1,5 @@
 import type { CheckResult } from '../types.js';
-import type { ConformanceReport } from './model.js';
+import { accessCellLabel, type ConformanceReport } from './model.js';
 
 // XML 1.0 forbids most control characters even when escaped.
 // eslint-disable-next-line no-control-regex
@@ -16,8 +16,9 @@ export function xmlEscape(text: string): string {
 }
 
 function testcase(r: CheckResult): string {
-  const name = xmlEscape(`${r.check} ${r.method} ${r.path}`);
-  const classname = xmlEscape(`${r.node}.${r.operationId}`);
+  const as = r.user !== undefined ? ` as ${r.user}` : '';
+  const name = xmlEscape(`${r.check} ${r.method} ${r.path}${as}`);
+  const classname = xmlEscape(`${r.node}.${r.user !== undefined ? `${r.user}.` : ''}${r.operationId}`);
   const open = `    <testcase classname="${classname}" name="${name}" time="0">`;
   const detail = xmlEscape(`${r.message}\n\n${r.curl}`);
   switch (r.outcome) {
@@ -32,6 +33,14 @@ function testcase(r: CheckResult): string {
   }
 }
 
+/** The user x operation matrix of one node (`--roles`), as the suite's `<system-out>`. */
+function accessOut(report: ConformanceReport, node: string): string[] {
+  const rows = (report.access ?? []).filter((r) => r.nodes[node] !== undefined);
+  if (rows.length === 0) return [];
+  const lines = rows.map((r) => `${r.user}  ${r.method} ${r.path}  expected ${r.expected}, seen ${accessCellLabel(r.nodes[node])}  (${r.rule})`);
+  return [`    <system-out>${xmlEscape(`User x operation (--roles):\n${lines.join('\n')}`)}</system-out>`];
+}
+
 /** `junit.xml`: one `<testsuite>` per node, one `<testcase>` per result row. */
 export function renderJunit(report: ConformanceReport): string {
   const nodes = [...new Set([...report.targets.map((t) => t.node), ...report.results.map((r) => r.node)])];
@@ -44,6 +53,7 @@ export function renderJunit(report: ConformanceReport): string {
       `  <testsuite name="${xmlEscape(`sps-conformance ${node}`)}" tests="${rows.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${xmlEscape(report.startedAt)}">`,
       ...(target?.version !== undefined ? [`    <properties><property name="url" value="${xmlEscape(target.url)}"/><property name="sps.version" value="${xmlEscape(target.version)}"/></properties>`] : []),
       ...rows.map(testcase),
+      ...accessOut(report, node),
       '  </testsuite>',
     ].join('\n');
   });

@@ -55,6 +55,28 @@ export interface Coverage {
 
 export type MatrixCell = Outcome | 'none';
 
+/** What a node did with one operation sent as a roles-file account. */
+export interface AccessCell {
+  /** `allowed` (2xx), `denied` (401/403), `other` (another status), `not sent` (with the reason in its row), `no answer`. */
+  seen: 'allowed' | 'denied' | 'other' | 'not sent' | 'no answer';
+  status?: number;
+  outcome: Outcome;
+}
+
+/** One row of the user x operation matrix (`--roles`): what the roles file expects, what each node did. */
+export interface AccessRow {
+  user: string;
+  operationId: string;
+  method: string;
+  /** The path template. */
+  path: string;
+  expected: 'allowed' | 'denied';
+  /** The roles-file pattern that decided (`may_not: PUT /api/configuration/**`). */
+  rule: string;
+  /** node -> what it did. */
+  nodes: Record<string, AccessCell>;
+}
+
 export interface ConformanceReport {
   summary: { passed: number; failed: number; warnings: number; skipped: number };
   targets: TargetInfo[];
@@ -62,6 +84,8 @@ export interface ConformanceReport {
   coverage: Coverage;
   /** node -> check -> worst outcome. */
   matrix: Record<string, Record<string, MatrixCell>>;
+  /** The user x operation matrix of `access_control` (empty without `--roles`), users and operations in file and spec order. */
+  access?: AccessRow[];
   spec: { file: string; title: string; version: string };
   startedAt: string;
   durationMs: number;
@@ -85,6 +109,7 @@ export function emptyReport(specFile: string, started: number): ConformanceRepor
     results: [],
     coverage: { rows: [], exercised: 0, total: 0, percent: 0 },
     matrix: {},
+    access: [],
     spec: { file: specFile, title: '', version: '' },
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
@@ -167,6 +192,17 @@ export function matrixOf(report: ConformanceReport): Record<string, Record<strin
     if (severity[r.outcome] > severity[cur]) row[r.check] = r.outcome;
   }
   return m;
+}
+
+/** One cell of the user x operation matrix as text: `denied 403`, `allowed 200 FAIL`, `not sent`, `-` (not on that node). */
+export function accessCellLabel(cell: AccessCell | undefined): string {
+  if (!cell) return '-';
+  return `${cell.seen}${cell.status !== undefined ? ` ${cell.status}` : ''}${cell.outcome === 'failed' ? ' FAIL' : ''}`;
+}
+
+/** The nodes of the user x operation matrix, in target order. */
+export function accessNodes(report: ConformanceReport): string[] {
+  return report.targets.map((t) => t.node).filter((n) => (report.access ?? []).some((r) => r.nodes[n] !== undefined));
 }
 
 /** Rows per check and outcome, in report order (checks without rows left out). */

@@ -2,7 +2,10 @@
  * Privileges by area, as SPS usergroups grant them ("Basic Settings > Cluster management" with
  * read and write/perform rights): a user's rules decide whether a method on a path is allowed.
  */
+import { patternMatches, patternSpecificity } from '../../shared/path-pattern.js';
 import type { SimBehaviour, SimPrivilege, SimUser } from '../types.js';
+
+export { patternMatches };
 
 export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
@@ -31,36 +34,11 @@ function validatePattern(pattern: string): void {
   if (!pattern.startsWith('/')) throw new TypeError(`privilege path must start with "/": ${pattern}`);
 }
 
-const segments = (p: string): string[] => p.split('/').filter((s) => s.length > 0);
-
-function matchFrom(pat: string[], i: number, path: string[], j: number): boolean {
-  if (i === pat.length) return j === path.length;
-  const p = pat[i];
-  if (p === '**') {
-    for (let k = j; k <= path.length; k++) if (matchFrom(pat, i + 1, path, k)) return true;
-    return false;
-  }
-  if (j === path.length) return false;
-  return (p === '*' || p === path[j]) && matchFrom(pat, i + 1, path, j + 1);
-}
-
-/** Whether `pattern` (`*` one segment, `**` zero or more) covers `path`. */
-export function patternMatches(pattern: string, path: string): boolean {
-  return matchFrom(segments(pattern), 0, segments(path), 0);
-}
-
-/** More literal segments is more specific; on a tie, fewer wildcards. */
-function specificity(pattern: string): number {
-  const segs = segments(pattern);
-  const literal = segs.filter((s) => s !== '*' && s !== '**').length;
-  return literal * 10 - segs.filter((s) => s === '**').length;
-}
-
 function decide(rules: readonly SimPrivilege[], method: string, path: string): boolean | undefined {
   let best: SimPrivilege | undefined;
   for (const r of rules) {
     if (!patternMatches(r.path, path)) continue;
-    if (!best || specificity(r.path) >= specificity(best.path)) best = r;
+    if (!best || patternSpecificity(r.path) >= patternSpecificity(best.path)) best = r;
   }
   if (!best) return undefined;
   return WRITE_METHODS.has(method) ? best.write : best.read;

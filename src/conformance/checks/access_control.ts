@@ -1,0 +1,255 @@
+/**
+ * `access_control`, live with `--roles FILE` only: for each roles-file account and node, one
+ * login (the main session when the account is `--username`), the GETs it may use (recorded, so
+ * every response check runs on them, rows attributed to the account), and a probe for each
+ * operation it may not use: a GET for reads; with `--allow-writes` the open of a transaction
+ * (rolled back at once if accepted) and the same-value PUT inside a transaction of that account
+ * (always rolled back). What the main run never sends (commit, cluster membership, other
+ * writes) is never sent for an account either. The user x operation matrix is `report.access`.
+ */
+import { isObject } from '../../shared/index.js';
+import type { OperationModel } from '../../spec/model.js';
+import { shellQuote } from '../curl.js';
+import { NodeClient, type SendSpec } from '../node-client.js';
+import type { LiveNodeEnv, RunContext } from '../plan/context.js';
+import type { AccessCell, AccessRow } from '../report/model.js';
+import { accessFor, type RoleAccount } from '../roles.js';
+import { resultFor, type CheckDefinition, type Exchange, type Outcome, type ProbeDefinition } from '../types.js';
+import { notSentReason, sameValueRequestBody } from '../writes.js';
+import { describeAnswer, errorTypeOf, isSuccess, transactionState } from './util.js';
+
+const check = 'access_control';
+
+/** A request sent as a roles-file account (driven by this check's `live`). */
+export const ACCESS: ProbeDefinition = { kind: 'access', order: 6, label: 'as a roles-file account' };
+
+export const accessControl: CheckDefinition = {
+  name: check,
+  passes:
+    'with `--roles FILE`, per account and node (one login each): every GET it may use answers without 401/403; every operation it may not use answers the documented 403 `Unauthorized` (401 where documented): a GET for reads, with `--allow-writes` the open of a transaction (rolled back at once if accepted) and the same-value PUT inside its own transaction (always rolled back)',
+  mock: 'not applicable: Prism has no accounts',
+  probes: [ACCESS],
+  // The rows come from `live`; the response checks run on its exchanges through `record`.
+  run: () => [],
+  live: accessControlLive,
+};
+
+interface Planned {
+  op: OperationModel;
+  row: AccessRow;
+}
+
+/** The plan of one run: per account, the operations the roles file speaks about; the matrix rows, created once in order. */
+const plans = new WeakMap<RunContext, Planned[][]>();
+
+function planOf(run: RunContext): Planned[][] {
+  let plan = plans.get(run);
+  if (plan) return plan;
+  plan = run.options.roles.map((account) =>
+    run.ops.flatMap((op) => {
+      if (op.security === 'basicAuth') return []; // the login is the account's one login
+      const d = accessFor(account, op);
+      if (!d) return [];
+      const row: AccessRow = { user: account.name, operationId: op.operationId, method: op.method, path: op.path, expected: d.expected, rule: `${d.expected === 'denied' ? 'may_not' : 'may'}: ${d.rule}`, nodes: {} };
+      (run.report.access ??= []).push(row);
+      return [{ op, row }];
+    }),
+  );
+  plans.set(run, plan);
+  return plan;
+}
+
+async function accessControlLive(env: LiveNodeEnv): Promise<void> {
+  const plan = planOf(env.run);
+  let own = 0;
+  try {
+    for (const [i, account] of env.run.options.roles.entries()) own += await checkAccount(env, account, plan[i]!);
+  } finally {
+    // The target's request count is the main session's; say what the accounts' sessions added.
+    const accounts = env.run.options.roles.filter((a) => a.name !== env.run.options.username).length;
+    if (accounts > 0) env.target.notes.push(`access_control: ${accounts} roles-file account${accounts === 1 ? '' : 's'} with a session of its own sent ${own} more requests (one login each)`);
+  }
+}
+
+/** One account on one node; returns the requests sent with a session of its own (0 when it is `--username`'s). */
+async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Planned[]): Promise<number> {
+  const { run, nodeIndex } = env;
+  const node = env.client.label;
+  const reuse = account.name === run.options.username;
+  // Curl lines show where the account's password comes from, never the password.
+  const passwordPlaceholder = account.passwordSource.startsWith('file ') ? `$(head -n1 ${shellQuote(account.passwordSource.slice(5))})` : `$${account.passwordSource}`;
+  const client = reuse
+    ? env.client
+    : new NodeClient(
+        { ...run.options, username: account.name, password: account.password },
+        { label: node, baseUrl: env.client.baseUrl, target: 'live', sessionCookieName: run.check.sessionCookieName, passwordPlaceholder },
+      );
+  const who = `user ${account.name}`;
+  const pseudo = (op: OperationModel, path: string): Exchange => ({ node, target: 'live', op, probe: ACCESS.kind, method: op.method, path, curl: '', user: account.name });
+  const row = (ex: Exchange, outcome: Outcome, message: string, first = false): void => {
+    // A denied operation that was allowed comes before everything else in the report.
+    run.push(resultFor(ex, check, outcome, message), first ? [-1, nodeIndex, run.rank(nodeIndex, ex)[2]!] : run.rank(nodeIndex, ex));
+  };
+  const cell = (p: Planned, c: AccessCell): void => {
+    p.row.nodes[node] = c;
+  };
+  const notSent = (p: Planned, message: string, path = p.op.path): void => {
+    cell(p, { seen: 'not sent', outcome: 'skipped' });
+    row(pseudo(p.op, path), 'skipped', `${who}: ${message}`);
+  };
+  const send = async (op: OperationModel, path: string, extra: Partial<SendSpec> = {}, via: NodeClient = client, ignoreAbort = false): Promise<Exchange | undefined> => {
+    if (via.deadReason) return undefined;
+    const ex = await via.send({ op, probe: ACCESS.kind, path, auth: 'session', ...extra }, { ignoreAbort });
+    if (via === client) ex.user = account.name;
+    if (run.selection.includesOperation(op)) run.record(nodeIndex, ex);
+    else run.observe(ex);
+    return ex;
+  };
+  try {
+    if (!reuse) {
+      const loginOp = run.model.operations.find((o) => o.operationId === 'logIn') ?? run.model.operations.find((o) => o.security === 'basicAuth');
+      const login = loginOp ? await send(loginOp, loginOp.path, { auth: 'basic' }) : undefined;
+      if (!loginOp || !login?.response || !isSuccess(login.response.status) || !client.adoptSession(login.response.setCookies)) {
+        const why = !loginOp ? 'the spec documents no login operation' : login ? `${loginOp.method} ${loginOp.path} answered ${describeAnswer(login)}` : `node ${node} was given up`;
+        if (login) row(login, 'failed', `${who} (password from ${account.passwordSource}) could not log in on node ${node}: ${why}`);
+        for (const p of planned) notSent(p, `not checked: the account could not log in on node ${node}`);
+        return client === env.client ? 0 : client.requests;
+      }
+    }
+    let wrote = false;
+    for (const p of planned) {
+      if (client.deadReason || env.client.deadReason) {
+        notSent(p, `not sent: node ${node} was given up`);
+        continue;
+      }
+      if (p.row.expected === 'denied' && p.op.security === 'none') {
+        notSent(p, `not checked: ${p.op.operationId} needs no session (security: [] first), so no account can be denied it`);
+        continue;
+      }
+      const role = env.roles.get(p.op);
+      if (role === 'read') {
+        const path = p.op.pathParams.length > 0 ? env.concrete.get(p.op) : p.op.path;
+        if (!path) notSent(p, 'not sent: the main run found no object for its path parameters');
+        else judge(p, await send(p.op, path), path);
+        continue;
+      }
+      const never = role === undefined ? 'not a known operation' : notSentReason(role, true);
+      if (never) {
+        notSent(p, never.replace(/^never sent to a target/, 'never sent, for an account either'));
+        continue;
+      }
+      if (p.row.expected === 'allowed') {
+        notSent(p, 'not sent: an allowed write is not tried for an account (the write cycle of --username covers the writes)');
+        continue;
+      }
+      if (!run.options.allowWrites) {
+        notSent(p, 'not sent: read-only run: the probe of a denied write needs --allow-writes');
+        continue;
+      }
+      if (env.lockedAtStart || env.target.transactionAtStart !== 'closed') {
+        notSent(p, `not sent: the transaction status of node ${node} was not "closed" at the start, so another session may hold the configuration lock`);
+        continue;
+      }
+      wrote = true;
+      await deniedWrite(p);
+    }
+    // The account must not leave a transaction behind.
+    if (wrote && env.getTx) {
+      const mine = await send(env.getTx, env.getTx.path);
+      const state = transactionState(mine?.response?.json) ?? transactionState((await send(env.getTx, env.getTx.path, {}, env.client))?.response?.json);
+      const ex = mine ?? pseudo(env.getTx, env.getTx.path);
+      if (state === 'closed') row(ex, 'passed', `${who}: after its write probes no transaction is left open on node ${node}`);
+      else row(ex, 'failed', `${who}: after its write probes the transaction is ${state ?? 'in an unknown state'} on node ${node}: it may be left open`);
+    }
+  } finally {
+    if (!reuse) await client.close();
+  }
+  return reuse ? 0 : client.requests;
+
+  /** Compares what came back with what the roles file expects. */
+  function judge(p: Planned, ex: Exchange | undefined, path: string): void {
+    const op = p.op;
+    const what = `${op.method} ${op.path} (${op.operationId}, ${p.row.rule})`;
+    if (!ex?.response) {
+      cell(p, { seen: 'no answer', outcome: 'skipped' });
+      row(ex ?? pseudo(op, path), 'skipped', `${who}: ${what}: no answer from node ${node}${ex ? ` (${describeAnswer(ex)})` : ''}`);
+      return;
+    }
+    const status = ex.response.status;
+    const type = errorTypeOf(ex.response.json);
+    const seen: AccessCell['seen'] = isSuccess(status) ? 'allowed' : status === 401 || status === 403 ? 'denied' : 'other';
+    const set = (outcome: Outcome): void => cell(p, { seen, status, outcome });
+    if (p.row.expected === 'allowed') {
+      if (seen === 'denied') {
+        set('failed');
+        row(ex, 'failed', `${who} may use ${what}, but node ${node} refused it: ${describeAnswer(ex)}`);
+      } else {
+        set('passed');
+        row(ex, 'passed', `${who}: ${what}: allowed as expected (${status})`);
+      }
+      return;
+    }
+    if (seen === 'allowed') {
+      set('failed');
+      row(ex, 'failed', `DENIED OPERATION ALLOWED: ${who} may not use ${what}, but node ${node} answered ${describeAnswer(ex)}`, true);
+      return;
+    }
+    const documented401 = status === 401 && op.responses.some((r) => r.status === '401') && type !== 'Unauthenticated';
+    if ((status === 403 && type === 'Unauthorized') || documented401) {
+      set('passed');
+      row(ex, 'passed', `${who}: ${what}: denied as expected (${status} ${String(type)})`);
+    } else if (status === 409 || type === 'ConfigurationLocked') {
+      cell(p, { seen, status, outcome: 'skipped' });
+      row(ex, 'skipped', `${who}: ${what}: not judged: node ${node} answered ${describeAnswer(ex)} (the configuration is locked by another session)`);
+    } else {
+      set('failed');
+      row(ex, 'failed', `${who} may not use ${what}: node ${node} answered ${describeAnswer(ex)}, expected the documented 403 Unauthorized`);
+    }
+  }
+
+  /** A denied write, sent so that nothing can change even if it is wrongly accepted. */
+  async function deniedWrite(p: Planned): Promise<void> {
+    const openOp = env.findOp('POST', '/api/transaction');
+    const rollbackOp = env.findOp('DELETE', '/api/transaction');
+    if (!openOp || !rollbackOp) return notSent(p, 'not sent: the spec documents no POST/DELETE /api/transaction to roll back with');
+    const role = env.roles.get(p.op);
+    if (role === 'transaction-rollback') return notSent(p, 'not sent on its own: a rollback is only sent to end a transaction the account itself may have opened');
+    let mayBeOpen = false;
+    try {
+      if (role === 'transaction-open') {
+        // The open itself; accepted, it is rolled back at once.
+        const open = await send(openOp, openOp.path, { emptyBody: true });
+        mayBeOpen = !open?.response || isSuccess(open.response.status);
+        return judge(p, open, openOp.path);
+      }
+      const getOp = env.findOp('GET', p.op.path);
+      const path = p.op.pathParams.length > 0 ? (getOp ? env.concrete.get(getOp) : undefined) : p.op.path;
+      if (!getOp || !path) return notSent(p, 'not sent: no object to read first');
+      // In a transaction of the account: a PUT it wrongly accepts stays staged and is rolled back.
+      const open = await send(openOp, openOp.path, { emptyBody: true });
+      if (open?.response?.status === 409 || errorTypeOf(open?.response?.json) === 'ConfigurationLocked') {
+        return notSent(p, `not sent: POST /api/transaction answered ${open ? describeAnswer(open) : 'nothing'}: the configuration is locked by another session, whose transaction is left alone`, path);
+      }
+      mayBeOpen = !open?.response || isSuccess(open.response.status);
+      // The current value: as the account, else with the main session.
+      let before = await send(getOp, path);
+      if (!isSuccess(before?.response?.status)) before = await send(getOp, path, {}, env.client);
+      const current = isObject(before?.response?.json) ? before.response.json.body : undefined;
+      if (current === undefined) return notSent(p, 'not sent: the current value could not be read', path);
+      const prepared = sameValueRequestBody(run.model, run.validator, p.op, current);
+      if (!prepared.ok) return notSent(p, `not sent: ${prepared.reason}`, path);
+      const put = await send(p.op, path, { body: prepared.body });
+      if (!put?.response || isSuccess(put.response.status)) mayBeOpen = true; // an implicit transaction
+      judge(p, put, path);
+    } finally {
+      if (mayBeOpen) {
+        // Sent even after an abort: this is the cleanup the abort waits for.
+        const ex = await send(rollbackOp, rollbackOp.path, {}, client, true);
+        if (ex) {
+          const ok = isSuccess(ex.response?.status);
+          row(ex, ok ? 'passed' : 'failed', ok ? `${who}: transaction rolled back` : `ROLLBACK FAILED on node ${node}: DELETE /api/transaction as ${who} got ${describeAnswer(ex)}; a transaction may be left open`);
+        }
+      }
+    }
+  }
+}
