@@ -7,6 +7,7 @@
  */
 import { loadSpec, SpecLoadError, DEFAULT_SPEC_FILE } from '../spec/model.js';
 import { createValidator } from '../spec/validate.js';
+import { applyBaseline } from './baseline.js';
 import { CannotRunError } from './errors.js';
 import { AbortedError, type NodeClient } from './node-client.js';
 import { validateOptions, type ConformanceOptions } from './options.js';
@@ -64,6 +65,19 @@ export async function runConformance(conformanceOptions: ConformanceOptions = {}
     await Promise.allSettled(prisms.map((p) => p.close()));
   }
   if (!fatal && !aborted && options.signal?.aborted) aborted = String(options.signal.reason ?? 'aborted');
+  if (options.baseline) {
+    const complete = !fatal && !aborted;
+    const nodes = new Set(report.targets.map((t) => t.node));
+    report.baseline = applyBaseline(run.ranked, options.baseline, {
+      model,
+      today: new Date(started).toISOString().slice(0, 10),
+      ran: (e) =>
+        complete &&
+        selection.includesCheck(e.check) &&
+        (e.operationId === undefined || run.ops.some((o) => o.operationId === e.operationId)) &&
+        (e.node === undefined || nodes.has(e.node)),
+    });
+  }
   const out = finishReport(report, run.ranked, run.exchanges, started, fatal, run.ops);
   if (aborted) {
     out.aborted = aborted;

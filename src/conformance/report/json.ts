@@ -2,8 +2,9 @@ import type { ConformanceReport } from './model.js';
 
 /**
  * `report.json`: `{ summary, targets, results, coverage, matrix, spec, startedAt, durationMs,
- * exitCode, fatal?, aborted? }`. `results` rows are `{ check, operationId, method, path, node,
- * outcome, message, curl }`.
+ * exitCode, fatal?, aborted?, baseline? }`. `results` rows are `{ check, operationId, method,
+ * path, node, outcome, message, curl, basis?, reading?, baseline? }`; `summary` counts
+ * `accepted` and `readingWarnings` (and `readingFailures` with `--strict`) apart.
  */
 export function renderJson(report: ConformanceReport): string {
   const out = {
@@ -18,6 +19,9 @@ export function renderJson(report: ConformanceReport): string {
       outcome: r.outcome,
       message: r.message,
       curl: r.curl,
+      ...(r.basis ? { basis: r.basis } : {}),
+      ...(r.reading ? { reading: r.reading } : {}),
+      ...(r.baseline ? { baseline: r.baseline } : {}),
     })),
     coverage: report.coverage,
     matrix: report.matrix,
@@ -27,6 +31,7 @@ export function renderJson(report: ConformanceReport): string {
     exitCode: report.exitCode,
     ...(report.fatal ? { fatal: report.fatal } : {}),
     ...(report.aborted ? { aborted: report.aborted } : {}),
+    ...(report.baseline ? { baseline: report.baseline } : {}),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }
