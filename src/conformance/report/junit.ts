@@ -75,8 +75,8 @@ export function renderJunit(report: ConformanceReport): string {
   const s = report.summary;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<!-- ${xmlEscape(`summary: ${s.passed} passed, ${s.failed} failed, ${s.warnings} warnings (${s.readingWarnings} readings only), ${s.accepted} accepted, ${s.skipped} skipped`).replace(/--/g, '- -')} -->`,
     `<testsuites name="sps-conformance" tests="${report.results.length}" failures="${s.failed}" errors="${report.fatal ? 1 : 0}" skipped="${s.skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `  <!-- ${xmlEscape(`summary: ${s.passed} passed, ${s.failed} failed, ${s.warnings} warnings (${s.readingWarnings} readings only), ${s.accepted} accepted, ${s.skipped} skipped`).replace(/--/g, '- -')} -->`,
     ...suites,
     '</testsuites>',
     '',
