@@ -93,7 +93,8 @@ export function parseBaseline(doc: unknown, file: string): Baseline {
     throw new UsageError(`--baseline ${file}: ${msg}`);
   };
   if (!compiled(doc)) {
-    const errors = compiled.errors ?? [];
+    // The errors of the anyOf branches repeat what the anyOf error says ("needs an operationId or a path").
+    const errors = (compiled.errors ?? []).filter((e) => !e.schemaPath.includes('/anyOf/'));
     const first = errors.find((e) => /^\/entries\/\d+/.test(e.instancePath)) ?? errors[0];
     const m = first ? /^\/entries\/(\d+)(.*)$/.exec(first.instancePath) : null;
     if (m && first) {
