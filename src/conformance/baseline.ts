@@ -211,6 +211,13 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** The message as an anchored pattern; a UUID (a made-up id is random per run) matches any UUID. */
+function messagePattern(message: string): string {
+  return `^${message.split(UUID).map(escapeRegExp).join('[0-9a-f-]{36}')}$`;
+}
+
 /** `YYYY-MM-DD`, `days` after `from` (UTC). */
 export function dayAfter(from: Date, days: number): string {
   return new Date(from.getTime() + days * 86_400_000).toISOString().slice(0, 10);
@@ -229,7 +236,7 @@ export function baselineFromResults(results: readonly CheckResult[], now: Date =
     const entry: BaselineEntry = {
       check: r.check,
       ...(r.operationId ? { operationId: r.operationId } : { path: r.path.split(/[?#]/)[0] ?? r.path }),
-      message: `^${escapeRegExp(r.message.replace(/ \[baseline entry \d+ expired on [^\]]*\]$/, ''))}$`,
+      message: messagePattern(r.message.replace(/ \[baseline entry \d+ expired on [^\]]*\]$/, '')),
       reason: r.outcome === 'accepted' && r.baseline ? r.baseline.reason : TODO_REASON,
       expires: r.outcome === 'accepted' && r.baseline ? r.baseline.expires : dayAfter(now, 90),
     };

@@ -68,6 +68,11 @@ describe('the baseline file', () => {
     const out = baselineFromResults([row, { ...row, node: 'n2' }, { ...row, outcome: 'passed' }], now);
     expect(out.entries).toEqual([{ check: 'response_schema', operationId: 'getTimezone', message: '^200: body \\(root\\): must be object$', reason: TODO_REASON, expires: '2026-04-01' }]);
     expect(new RegExp(out.entries[0]!.message!).test(row.message)).toBe(true);
+    // A made-up id is random per run: a UUID in the message matches any UUID next time.
+    const notFound = { ...row, check: 'not_found', message: 'made-up id /api/x/46f97a58-4028-467d-9a22-9cfe78ae3e1c answered 200' };
+    const pattern = new RegExp(baselineFromResults([notFound], now).entries[0]!.message!);
+    expect(pattern.test('made-up id /api/x/0b5a3c1e-1111-4222-8333-944445555666 answered 200')).toBe(true);
+    expect(pattern.test('made-up id /api/x/0b5a3c1e-1111-4222-8333-944445555666 answered 404')).toBe(false);
   });
 });
 
