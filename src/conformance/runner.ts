@@ -5,7 +5,7 @@
  * the collected rows into the report (report/model.ts). Prism and every transport are closed at
  * the end, also after a failure or an abort.
  */
-import { loadSpec, SpecLoadError, DEFAULT_SPEC_FILE } from '../spec/model.js';
+import { loadSpec, matchesTemplate, SpecLoadError, DEFAULT_SPEC_FILE } from '../spec/model.js';
 import { createValidator } from '../spec/validate.js';
 import { applyBaseline } from './baseline.js';
 import { CannotRunError } from './errors.js';
@@ -75,6 +75,7 @@ export async function runConformance(conformanceOptions: ConformanceOptions = {}
         complete &&
         selection.includesCheck(e.check) &&
         (e.operationId === undefined || run.ops.some((o) => o.operationId === e.operationId)) &&
+        (e.path === undefined || run.ops.some((o) => o.path === e.path || matchesTemplate(o.path, e.path!))) &&
         (e.node === undefined || nodes.has(e.node)),
     });
   }
