@@ -36,6 +36,8 @@ export interface SpecJudge {
   judge(pointer: string, value: unknown): Verdict;
   /** A `x-sps-rules` entry of the node at `pointer` (undefined: the rule is not named there). */
   rule(pointer: string, name: string): Source | undefined;
+  /** The source of the node at `pointer`: its own mark (next to a `$ref`: that use's), else its target's or the nearest above. */
+  sourceAt(pointer: string): Source | undefined;
 }
 
 export function asSource(value: unknown): Source | undefined {
@@ -84,6 +86,11 @@ export function createJudge(model: SpecModel, full: SchemaValidator): SpecJudge 
       const facts = failing.filter((s) => s?.kind !== 'reading');
       const basis: SourceKind = facts.length > 0 && facts.every((s) => s?.kind === 'client-code') ? 'client-code' : 'vendor';
       return { valid: false, errors: outcome.errors, basis, readings: [] };
+    },
+    sourceAt(pointer) {
+      const raw = model.at(pointer);
+      const own = isObject(raw) ? asSource(raw['x-sps-source']) : undefined;
+      return own ?? sourceOf(model.deref(raw, pointer).value);
     },
     rule(pointer, name) {
       const node = model.at(pointer);

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { errorBody } from '../../src/conformance/checks/error_body.js';
 import { metaLinks } from '../../src/conformance/checks/meta_links.js';
 import { responseHeaders } from '../../src/conformance/checks/response_headers.js';
 import { responseSchema } from '../../src/conformance/checks/response_schema.js';
@@ -79,6 +80,17 @@ describe.runIf(HAVE_SPEC)('readings-only problems, per exchange (bundled spec)',
     expect(typeRow!.message).toContain('meta.next is 7, expected null or a path');
     const [strictRow] = metaLinks.run(contextFor(model, true), answer(model, getApi, 200, apiBody({ parent: '/' })));
     expect(strictRow).toMatchObject({ outcome: 'failed', basis: 'reading' });
+  });
+
+  it('error_body: another error.type on the 409 (a response that is our reading) is a warning; on a vendor 404 a failure', () => {
+    const errorAnswer = (type: string, path: string) => ({ error: { type, message: 'no' }, meta: { href: path, parent: '/api' } });
+    const [locked] = errorBody.run(contextFor(model), answer(model, 'openTransaction', 409, errorAnswer('TransactionLocked', '/api/transaction')));
+    expect(locked).toMatchObject({ outcome: 'warning', basis: 'reading' });
+    expect(locked!.message).toBe(
+      'breaks our reading: The vendor pages describe the configuration lock but not the HTTP status or error type of the refusal; 409 ConfigurationLocked is ours (decisions.md #5), not a documented fact: 409: error.type is "TransactionLocked", documented for 409: ConfigurationLocked',
+    );
+    const [notFound] = errorBody.run(contextFor(model), answer(model, 'getTimezone', 404, errorAnswer('Missing', '/api/configuration/datetime/timezone')));
+    expect(notFound).toMatchObject({ outcome: 'failed', basis: 'vendor' });
   });
 
   it('meta_links: a sub-rule the spec marks vendor fails (the rule source is read from x-sps-rules)', () => {
