@@ -87,7 +87,7 @@ function describeEntry(raw: unknown, index: number): string {
 }
 
 /** Validates a parsed baseline; throws {@link UsageError} naming the file and the entry. */
-export function parseBaseline(doc: unknown, file: string): Baseline {
+export function parseBaseline(doc: unknown, file: string, onDeprecation?: (message: string) => void): Baseline {
   compiled ??= new Ajv2020({ allErrors: true, strict: false }).compile(BASELINE_SCHEMA);
   const bad = (msg: string): never => {
     throw new UsageError(`--baseline ${file}: ${msg}`);
@@ -108,6 +108,7 @@ export function parseBaseline(doc: unknown, file: string): Baseline {
   const entries = (doc as { entries: BaselineEntry[] }).entries.map((e, i) => {
     const name = e.check.trim().toLowerCase();
     const check = FORMER_NAMES.get(name) ?? name;
+    if (check !== name) onDeprecation?.(`--baseline ${file}: ${describeEntry(e, i)}: the check is now named ${check}; the old name still works for now and will be removed in a later release`);
     if (!CHECK_NAMES.includes(check)) bad(`${describeEntry(e, i)}: unknown check "${e.check}" (checks: ${CHECK_NAMES.join(', ')})`);
     const day = new Date(`${e.expires}T00:00:00Z`);
     if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== e.expires) bad(`${describeEntry(e, i)}: expires ${e.expires} is not a date (YYYY-MM-DD)`);
@@ -124,7 +125,7 @@ export function parseBaseline(doc: unknown, file: string): Baseline {
 }
 
 /** Reads and validates a baseline file (YAML, or JSON for `.json`). */
-export function readBaseline(file: string): Baseline {
+export function readBaseline(file: string, onDeprecation?: (message: string) => void): Baseline {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -137,7 +138,7 @@ export function readBaseline(file: string): Baseline {
   } catch (err) {
     throw new UsageError(`--baseline ${file}: cannot parse it (${(err as Error).message.split('\n')[0]})`);
   }
-  return parseBaseline(doc, file);
+  return parseBaseline(doc, file, onDeprecation);
 }
 
 function matches(entry: BaselineEntry, r: CheckResult, model: SpecModel): boolean {

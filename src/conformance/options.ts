@@ -118,7 +118,7 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
       throw new UsageError(`--ca ${options.caFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
-  const baseline = options.baselineFile !== undefined ? readBaseline(options.baselineFile) : undefined;
+  const baseline = options.baselineFile !== undefined ? readBaseline(options.baselineFile, options.onDeprecation) : undefined;
   return {
     specFile: options.specFile ?? DEFAULT_SPEC_FILE,
     urls,

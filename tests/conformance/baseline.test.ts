@@ -50,7 +50,11 @@ describe('the baseline file', () => {
   });
 
   it('maps a former check name to the current one, as --only does', () => {
-    expect(parseBaseline({ entries: [{ ...ok, check: 'response_schema_conformance' }] }, 'b.json').entries[0]!.check).toBe('response_schema');
+    const told: string[] = [];
+    expect(parseBaseline({ entries: [{ ...ok, check: 'response_schema_conformance' }] }, 'b.json', (m) => told.push(m)).entries[0]!.check).toBe('response_schema');
+    expect(told).toEqual([
+      '--baseline b.json: entry 1 (response_schema_conformance getTimezone): the check is now named response_schema; the old name still works for now and will be removed in a later release',
+    ]);
   });
 
   it('is read as YAML or JSON; an unreadable file is a usage error', () => {
