@@ -1,16 +1,29 @@
 #!/usr/bin/env node
 /**
  * `sps-conformance`: checks an SPS REST API (or, without --url, a Prism mock of the spec)
- * against the contract. Exit codes: 0 conformant, 1 violations found, 2 could not run
+ * against the contract. Documented fact or our reading: a response that breaks only a rule the spec marks as our
+reading (x-sps-source kind reading; it passes the vendor-only view of the spec) is a warning
+that says "breaks our reading: ..., not a documented fact"; --strict makes it a failure, as
+it does for drift. The summary counts these readings-only warnings separately.
+
+Known deviations: --baseline FILE (YAML or JSON, { entries: [ { check, operationId or path,
+message (regex), node, reason, expires: YYYY-MM-DD } ] }) accepts the failures an entry
+matches until it expires: they are reported as "accepted" and do not fail the run. An
+expired entry fails again, naming the entry; an entry that matches nothing is a warning
+("no longer seen on this appliance: remove it"). --write-baseline FILE writes this run's
+failures as a starting baseline (reason to fill in, expiry 90 days out).
+
+Exit codes: 0 conformant, 1 violations found, 2 could not run
  * (usage error, unreachable target, TLS failure, wrong credentials), 130/143 stopped by
  * SIGINT/SIGTERM (after rolling back any transaction the run opened).
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { positiveInt, readPasswordFile, safeCommanderMessage } from '../shared/cli-options.js';
 import { discoverMain } from '../discover/cli.js';
 import { SecretRegistry } from '../redact.js';
+import { baselineFromResults, renderBaseline } from './baseline.js';
 import { UsageError } from './errors.js';
 import { createProgressPrinter, renderSummary, writeReports } from './report/index.js';
 import { DEFAULTS, runConformance, type ConformanceOptions, type ConformanceReport } from './runner.js';
@@ -50,6 +63,18 @@ check name (auth_failure); repeat the flag or separate values with commas.
 
 ${checksHelp()}
 
+Documented fact or our reading: a response that breaks only a rule the spec marks as our
+reading (x-sps-source kind reading; it passes the vendor-only view of the spec) is a warning
+that says "breaks our reading: ..., not a documented fact"; --strict makes it a failure, as
+it does for drift. The summary counts these readings-only warnings separately.
+
+Known deviations: --baseline FILE (YAML or JSON, { entries: [ { check, operationId or path,
+message (regex), node, reason, expires: YYYY-MM-DD } ] }) accepts the failures an entry
+matches until it expires: they are reported as "accepted" and do not fail the run. An
+expired entry fails again, naming the entry; an entry that matches nothing is a warning
+("no longer seen on this appliance: remove it"). --write-baseline FILE writes this run's
+failures as a starting baseline (reason to fill in, expiry 90 days out).
+
 Exit codes: 0 conformant, 1 violations found, 2 could not run (usage error, unreachable
 target, TLS failure, wrong credentials), 130/143 stopped by SIGINT/SIGTERM.
 
@@ -82,9 +107,11 @@ function buildProgram(io: CliIo): Command {
     .option('--concurrency <n>', `requests in flight per node (default ${DEFAULTS.concurrency}; appliances are production systems)`, positiveInt('--concurrency'))
     .option('--only <selector>', 'only these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--skip <selector>', 'skip these tags, operationIds or checks (repeatable, comma separated)', collect)
-    .option('--strict', 'treat drift (undocumented properties) as failures')
+    .option('--strict', 'treat drift (undocumented properties) and readings-only warnings as failures')
     .option('--roles <file>', 'roles file (YAML or JSON): accounts to check, what each may and may not do (access_control)')
     .option('--allow-writes', 'write each setting back unchanged inside a transaction that is always rolled back')
+    .option('--baseline <file>', 'known deviations (YAML or JSON): matching failures are accepted until their entry expires')
+    .option('--write-baseline <file>', "write this run's failures as a starting baseline (reason to fill in, expiry 90 days out)")
     .option('--report-dir <dir>', 'where junit.xml, report.json and report.html go', './conformance-report')
     .option('--spec <file>', 'OpenAPI document (JSON or YAML) to check against (default: the bundled spec)')
     .option('--mock-url <url>', 'use this already running `prism mock` of the spec instead of starting one (no --url)')
@@ -107,6 +134,8 @@ type ParsedOptions = Pick<ConformanceOptions, 'username' | 'insecure' | 'timeout
   reportDir: string;
   spec?: string;
   roles?: string;
+  baseline?: string;
+  writeBaseline?: string;
 };
 
 /** Runs the CLI; returns the exit code. Never throws. */
@@ -156,6 +185,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ...(opts.spec ? { specFile: opts.spec } : {}),
       ...(opts.mockUrl ? { mockUrl: opts.mockUrl } : {}),
       ...(roles ? { roles } : {}),
+      ...(opts.baseline ? { baselineFile: opts.baseline } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: printer.onProgress,
       onDeprecation: (message) => io.stderr.write(`sps-conformance: deprecated: ${message}\n`),
@@ -176,14 +206,25 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } else {
     io.stdout.write(renderSummary(secrets.redactValues(report)));
   }
+  let exitCode = report.exitCode;
+  if (opts.writeBaseline && !report.fatal) {
+    const written = secrets.redactValues(baselineFromResults(report.results));
+    try {
+      writeFileSync(opts.writeBaseline, renderBaseline(written, opts.writeBaseline), 'utf8');
+      io.stdout.write(`Baseline: ${written.entries.length} entr${written.entries.length === 1 ? 'y' : 'ies'} written to ${opts.writeBaseline} (fill in each reason)\n`);
+    } catch (err) {
+      io.stderr.write(`sps-conformance: could not write the baseline ${opts.writeBaseline}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+      if (exitCode === 0) exitCode = 2;
+    }
+  }
   try {
     const files = await writeReports(report, opts.reportDir, secrets);
     (report.fatal ? io.stderr : io.stdout).write(`Reports: ${files.join(', ')}\n`);
   } catch (err) {
     io.stderr.write(`sps-conformance: could not write the reports to ${opts.reportDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
-    if (report.exitCode === 0) return 2;
+    if (exitCode === 0) return 2;
   }
-  return report.exitCode;
+  return exitCode;
 }
 
 function isEntryPoint(): boolean {

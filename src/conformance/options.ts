@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SecretRegistry } from '../redact.js';
+import { readBaseline, type Baseline } from './baseline.js';
 import { DEFAULT_SPEC_FILE } from '../spec/model.js';
 import { UsageError } from './errors.js';
 import type { ProgressEvent } from './report/model.js';
@@ -31,9 +32,11 @@ export interface ConformanceOptions {
   concurrency?: number;
   only?: string[];
   skip?: string[];
-  /** Drift warnings become failures. */
+  /** Drift warnings and readings-only warnings become failures. */
   strict?: boolean;
   allowWrites?: boolean;
+  /** `--baseline FILE`: known deviations (YAML or JSON) that are accepted until they expire. */
+  baselineFile?: string;
   /** Aborting (SIGINT/SIGTERM) stops sending, rolls back an open transaction and stops Prism. */
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
@@ -67,6 +70,8 @@ export interface RunOptions {
   skip: string[];
   strict: boolean;
   allowWrites: boolean;
+  /** The validated `--baseline` file. */
+  baseline?: Baseline;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   onDeprecation?: (message: string) => void;
@@ -121,6 +126,7 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
       throw new UsageError(`--ca ${options.caFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
+  const baseline = options.baselineFile !== undefined ? readBaseline(options.baselineFile, options.onDeprecation) : undefined;
   return {
     specFile: options.specFile ?? DEFAULT_SPEC_FILE,
     urls,
@@ -138,6 +144,7 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
     skip: options.skip ?? [],
     strict: options.strict === true,
     allowWrites: options.allowWrites === true,
+    ...(baseline ? { baseline } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onDeprecation ? { onDeprecation: options.onDeprecation } : {}),

@@ -5,8 +5,9 @@
  * the collected rows into the report (report/model.ts). Prism and every transport are closed at
  * the end, also after a failure or an abort.
  */
-import { loadSpec, SpecLoadError, DEFAULT_SPEC_FILE } from '../spec/model.js';
+import { loadSpec, matchesTemplate, SpecLoadError, DEFAULT_SPEC_FILE } from '../spec/model.js';
 import { createValidator } from '../spec/validate.js';
+import { applyBaseline } from './baseline.js';
 import { CannotRunError } from './errors.js';
 import { AbortedError, type NodeClient } from './node-client.js';
 import { validateOptions, type ConformanceOptions, type RunOptions } from './options.js';
@@ -77,6 +78,20 @@ async function runWith(options: RunOptions, started: number, prisms: PrismHandle
     await Promise.allSettled(prisms.map((p) => p.close()));
   }
   if (!fatal && !aborted && options.signal?.aborted) aborted = String(options.signal.reason ?? 'aborted');
+  if (options.baseline) {
+    const complete = !fatal && !aborted;
+    const nodes = new Set(report.targets.map((t) => t.node));
+    report.baseline = applyBaseline(run.ranked, options.baseline, {
+      model,
+      today: new Date(started).toISOString().slice(0, 10),
+      ran: (e) =>
+        complete &&
+        selection.includesCheck(e.check) &&
+        (e.operationId === undefined || run.ops.some((o) => o.operationId === e.operationId)) &&
+        (e.path === undefined || run.ops.some((o) => o.path === e.path || matchesTemplate(o.path, e.path!))) &&
+        (e.node === undefined || nodes.has(e.node)),
+    });
+  }
   const out = finishReport(report, run.ranked, run.exchanges, started, fatal, run.ops);
   if (aborted) {
     out.aborted = aborted;

@@ -1,9 +1,23 @@
 import type { OperationModel, SpecModel } from '../spec/model.js';
 import type { SchemaValidator } from '../spec/validate.js';
+import type { SourceKind, SpecJudge } from '../spec/verdict.js';
 import type { AuthMode } from './node-client.js';
 import type { LiveNodeEnv } from './plan/context.js';
 
-export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped';
+/** `accepted`: a failure a `--baseline` entry accepts (it does not fail the run). */
+export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped' | 'accepted';
+
+/** What a failed or warned rule rests on (README, "Documented fact or our reading"). */
+export type Basis = SourceKind;
+
+/** The `--baseline` entry a row matched (or, `stale`, the entry that matched nothing). */
+export interface BaselineMark {
+  /** 1-based position of the entry in the baseline file. */
+  entry: number;
+  reason: string;
+  expires: string;
+  status: 'accepted' | 'expired' | 'stale';
+}
 
 /**
  * A check name: short snake_case, equal to the file name under `checks/`. The list, in report
@@ -25,6 +39,12 @@ export interface CheckResult {
   message: string;
   /** A curl command that reproduces the request, secrets replaced by placeholders. */
   curl: string;
+  /** On a failure or warning of a rule with a known source: `reading` marks a readings-only row. */
+  basis?: Basis;
+  /** For `basis: 'reading'`: the reading's reason (`x-sps-source.reason`). */
+  reading?: string;
+  /** Set by `--baseline`: the entry that accepted this failure, or that expired. */
+  baseline?: BaselineMark;
 }
 
 export type TargetKind = 'mock' | 'live';
@@ -77,8 +97,10 @@ export interface Exchange {
 export interface CheckContext {
   model: SpecModel;
   validator: SchemaValidator;
+  /** Full spec, then the vendor-only view: readings-only problems are told apart (spec/verdict.ts). */
+  judge: SpecJudge;
   target: TargetKind;
-  /** Drift warnings become failures. */
+  /** Drift warnings and readings-only warnings become failures (see {@link softOutcome}). */
   strict: boolean;
   /** Name of the session cookie (`session_id`). */
   sessionCookieName: string;
@@ -86,6 +108,16 @@ export interface CheckContext {
 
 /** A check: a pure function from one recorded exchange to result rows (none when it does not apply). */
 export type ExchangeCheck = (ctx: CheckContext, ex: Exchange) => CheckResult[];
+
+/** The one strict mechanism: what is a warning by default and a failure with `--strict`. */
+export function softOutcome(ctx: Pick<CheckContext, 'strict'>): Outcome {
+  return ctx.strict ? 'failed' : 'warning';
+}
+
+/** A row for a problem that breaks only our readings: a warning (a failure with `--strict`). */
+export function readingResult(ctx: Pick<CheckContext, 'strict'>, ex: Exchange, check: CheckName, readings: readonly string[], message: string): CheckResult {
+  return { ...resultFor(ex, check, softOutcome(ctx), message), basis: 'reading', reading: readings.join(' / ') };
+}
 
 export function resultFor(ex: Exchange, check: CheckName, outcome: Outcome, message: string): CheckResult {
   return {

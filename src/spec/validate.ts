@@ -14,6 +14,8 @@ export interface ValidationOutcome {
   valid: boolean;
   /** One line per problem: `<instance path>: <message>`. */
   errors: string[];
+  /** Ajv's errors (verbose: `parentSchema` is the failing node of the document), when invalid. */
+  raw?: ErrorObject[];
 }
 
 export interface SchemaValidator {
@@ -22,15 +24,22 @@ export interface SchemaValidator {
 }
 
 export function createValidator(model: SpecModel): SchemaValidator {
+  return createDocumentValidator(model.document);
+}
+
+/** A validator of one OpenAPI document (the full spec, or its vendor-only view). */
+export function createDocumentValidator(document: SpecModel['document']): SchemaValidator {
   const ajv = new Ajv2020({
     strict: false,
     allErrors: true,
     validateSchema: false,
+    // Errors carry the schema node that failed, so its `x-sps-source` can be named (verdict.ts).
+    verbose: true,
     // OpenAPI keywords that are not JSON Schema ones are annotations.
     keywords: ['example', 'discriminator', 'xml', 'externalDocs'],
   });
   addFormats.default(ajv);
-  ajv.addSchema(model.document, DOC_ID);
+  ajv.addSchema(document, DOC_ID);
   const cache = new Map<string, ValidateFunction>();
   return {
     validate(pointer, value) {
@@ -40,7 +49,7 @@ export function createValidator(model: SpecModel): SchemaValidator {
         cache.set(pointer, fn);
       }
       const valid = fn(value) as boolean;
-      return { valid, errors: valid ? [] : formatErrors(fn.errors ?? []) };
+      return valid ? { valid, errors: [] } : { valid, errors: formatErrors(fn.errors ?? []), raw: [...(fn.errors ?? [])] };
     },
   };
 }

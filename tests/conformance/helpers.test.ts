@@ -147,7 +147,7 @@ describe('runLimited', () => {
 
 describe('reports', () => {
   const report: ConformanceReport = {
-    summary: { passed: 1, failed: 1, warnings: 0, skipped: 1 },
+    summary: { passed: 1, failed: 1, warnings: 0, skipped: 1, accepted: 0, readingWarnings: 0, readingFailures: 0 },
     targets: [{ node: 'n1', url: 'https://n1', kind: 'live', loggedIn: true, transactionAtStart: 'closed', writes: 'not requested', requests: 3, notes: [] }],
     results: [
       { check: 'status_code', operationId: 'getTimezone', method: 'GET', path: '/api/x', node: 'n1', outcome: 'passed', message: 'ok', curl: 'curl x' },

@@ -1,6 +1,6 @@
 /**
  * Documented fact or our reading: the `x-sps-source` marks, the vendor-only view derived from
- * them (tests/spec/vendor-view.ts), and the Redocly plugin (lint/sps-source.js) that enforces
+ * them (src/spec/vendor-view.ts), and the Redocly plugin (lint/sps-source.js) that enforces
  * the marks.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSpecModel } from '../../src/spec/model.js';
 import { createValidator } from '../../src/spec/validate.js';
 import { collectExamples, loadBundled, root, type Json } from './lib.js';
-import { isReading, vendorOnlyView } from './vendor-view.js';
+import { isReading, vendorOnlyView } from '../../src/spec/vendor-view.js';
 
 const doc = loadBundled();
 const API_200 = '#/paths/~1api/get/responses/200/content/application~1json/schema';

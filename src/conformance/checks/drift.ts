@@ -2,7 +2,7 @@ import type { SpecModel } from '../../spec/model.js';
 import { applicableSchemas, itemSchemas, propertySchemas } from '../../spec/schema-walk.js';
 import type { SchemaValidator } from '../../spec/validate.js';
 import { NORMAL, WRITE } from '../plan/probes.js';
-import { resultFor, type CheckDefinition } from '../types.js';
+import { resultFor, softOutcome, type CheckDefinition } from '../types.js';
 import { isObject } from '../../shared/index.js';
 import { documentedFor, receivedJson } from './util.js';
 
@@ -60,6 +60,6 @@ export const drift: CheckDefinition = {
     if (extra.length === 0) return [resultFor(ex, 'drift', 'passed', `${status}: every property is documented`)];
     const list = extra.length > 10 ? `${extra.slice(0, 10).join(', ')} and ${extra.length - 10} more` : extra.join(', ');
     const what = extra.length === 1 ? '1 property is' : `${extra.length} properties are`;
-    return [resultFor(ex, 'drift', ctx.strict ? 'failed' : 'warning', `${status}: ${what} not in the spec: ${list}`)];
+    return [resultFor(ex, 'drift', softOutcome(ctx), `${status}: ${what} not in the spec: ${list}`)];
   },
 };

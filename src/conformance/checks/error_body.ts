@@ -1,5 +1,7 @@
 import { NORMAL, WRITE } from '../plan/probes.js';
-import { resultFor, type CheckDefinition } from '../types.js';
+import { escapePointer } from '../../spec/model.js';
+import { readingPhrase } from '../../spec/verdict.js';
+import { readingResult, resultFor, type CheckContext, type CheckDefinition, type Exchange } from '../types.js';
 import { documentedFor, errorTypeOf, receivedJson, show } from './util.js';
 
 /** The error types decisions.md lists per status, used when a response documents none itself. */
@@ -11,6 +13,18 @@ export const DEFAULT_ERROR_TYPES: Record<number, string[]> = {
   403: ['Unauthorized'],
   404: ['NotFound'],
 };
+
+/**
+ * A failure, or a readings-only row when the documented response is marked as our reading
+ * (`x-sps-source` kind `reading`, e.g. the 409 `ConfigurationLocked` response).
+ */
+function problem(ctx: CheckContext, ex: Exchange, status: string, message: string) {
+  const pointer = `${ex.op.pointer}/responses/${escapePointer(status)}`;
+  const source = ctx.judge.sourceAt(pointer);
+  if (source?.kind !== 'reading') return [{ ...resultFor(ex, check, 'failed', message), ...(source ? { basis: source.kind } : {}) }];
+  const reasons = [source.reason ?? `the ${status} response`];
+  return [readingResult(ctx, ex, check, reasons, `${readingPhrase(reasons)}: ${message}`)];
+}
 
 /**
  * `error_body`: an error response (4xx/5xx with a documented JSON body) carries a
@@ -25,20 +39,20 @@ export const errorBody: CheckDefinition = {
     "a 4xx/5xx with a documented JSON body carries a string `error.type` of a kind documented for that status: the response's `x-error-types`, or a `const`/`enum` of `error.type` in its schema; only when neither exists, the `error.type` of its examples; failing all, 400 `InvalidQuery`/`SyntacticError`/`SemanticError`/`IncompleteConfiguration`, 401 `Unauthenticated`/`AuthenticationFailure`, 403 `Unauthorized`, 404 `NotFound`",
   mock: 'checked',
   probes: [NORMAL, WRITE],
-  run: (_ctx, ex) => {
+  run: (ctx, ex) => {
     const doc = documentedFor(ex);
     if (!ex.response || ex.response.status < 400 || !doc?.json) return [];
     const status = ex.response.status;
     if (!receivedJson(ex)) {
-      return [resultFor(ex, check, 'failed', `${status}: the error response is not JSON, so it carries no error.type`)];
+      return problem(ctx, ex, doc.status, `${status}: the error response is not JSON, so it carries no error.type`);
     }
     const type = errorTypeOf(ex.response.json);
     if (typeof type !== 'string' || type === '') {
-      return [resultFor(ex, check, 'failed', `${status}: no error.type in the body (error is ${show((ex.response.json as Record<string, unknown>)?.error)})`)];
+      return problem(ctx, ex, doc.status, `${status}: no error.type in the body (error is ${show((ex.response.json as Record<string, unknown>)?.error)})`);
     }
     const documented = doc.errorTypes.length > 0 ? doc.errorTypes : (DEFAULT_ERROR_TYPES[status] ?? []);
     if (documented.length > 0 && !documented.includes(type)) {
-      return [resultFor(ex, check, 'failed', `${status}: error.type is ${show(type)}, documented for ${status}: ${documented.join(', ')}`)];
+      return problem(ctx, ex, doc.status, `${status}: error.type is ${show(type)}, documented for ${status}: ${documented.join(', ')}`);
     }
     return [resultFor(ex, check, 'passed', `${status}: error.type ${type}`)];
   },

@@ -1,7 +1,8 @@
 import { findSetCookie, parseSetCookie } from '../../shared/index.js';
 import type { HeaderModel } from '../../spec/model.js';
 import { NORMAL, WRITE } from '../plan/probes.js';
-import { resultFor, type CheckContext, type CheckDefinition, type RecordedResponse } from '../types.js';
+import { readingPhrase, type Verdict } from '../../spec/verdict.js';
+import { readingResult, resultFor, type CheckContext, type CheckDefinition, type RecordedResponse } from '../types.js';
 import { documentedFor } from './util.js';
 
 const check = 'response_headers';
@@ -14,13 +15,13 @@ function received(res: RecordedResponse, name: string): string[] {
   return v === undefined ? [] : [v];
 }
 
-/** A header value is text; a schema may document it as a number or a boolean. */
-function fits(ctx: CheckContext, pointer: string, value: string): string[] {
-  const asText = ctx.validator.validate(pointer, value);
-  if (asText.valid) return [];
+/** A header value is text; a schema may document it as a number or a boolean. Undefined: it fits. */
+function fits(ctx: CheckContext, pointer: string, value: string): Verdict | undefined {
+  const asText = ctx.judge.judge(pointer, value);
+  if (asText.valid) return undefined;
   const typed = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value === 'true' || value === 'false' ? value === 'true' : undefined;
-  if (typed !== undefined && ctx.validator.validate(pointer, typed).valid) return [];
-  return asText.errors;
+  if (typed !== undefined && ctx.validator.validate(pointer, typed).valid) return undefined;
+  return asText;
 }
 
 /** The cookie a documented Set-Cookie carries, named by its example (`session_id=...`). */
@@ -44,6 +45,9 @@ export const responseHeaders: CheckDefinition = {
     if (!ex.response || !doc || doc.headers.length === 0) return [];
     const res = ex.response;
     const problems: string[] = [];
+    /** Problems that break only a reading (the header's schema fails, its vendor-only view passes). */
+    const readingProblems: string[] = [];
+    const reasons = new Set<string>();
     for (const header of doc.headers) {
       const values = received(res, header.name);
       if (values.length === 0) {
@@ -51,14 +55,19 @@ export const responseHeaders: CheckDefinition = {
         continue;
       }
       if (header.schemaPointer) {
-        const errors = values.flatMap((v) => fits(ctx, header.schemaPointer!, v));
-        if (errors.length > 0) problems.push(`${header.name} does not match its schema: ${[...new Set(errors)].join('; ')}`);
+        const verdicts = values.map((v) => fits(ctx, header.schemaPointer!, v)).filter((v): v is Verdict => v !== undefined);
+        const errors = [...new Set(verdicts.flatMap((v) => v.errors))].join('; ');
+        if (verdicts.length > 0 && verdicts.every((v) => v.basis === 'reading')) {
+          readingProblems.push(`${header.name} does not match its schema: ${errors}`);
+          for (const v of verdicts) for (const r of v.readings) reasons.add(r);
+        } else if (verdicts.length > 0) problems.push(`${header.name} does not match its schema: ${errors}`);
       }
       const cookie = header.name.toLowerCase() === 'set-cookie' ? documentedCookie(header) : undefined;
       if (cookie && findSetCookie(values, cookie) === undefined) problems.push(`Set-Cookie sets no usable ${cookie} cookie`);
     }
     const names = doc.headers.map((h) => h.name).join(', ');
-    if (problems.length > 0) return [resultFor(ex, check, 'failed', `${res.status}: ${problems.join('; ')}`)];
+    if (problems.length > 0) return [resultFor(ex, check, 'failed', `${res.status}: ${[...problems, ...readingProblems].join('; ')}`)];
+    if (readingProblems.length > 0) return [readingResult(ctx, ex, check, [...reasons], `${res.status}: ${readingPhrase([...reasons])}; ${readingProblems.join('; ')}`)];
     return [resultFor(ex, check, 'passed', `${res.status}: documented headers present and valid: ${names}`)];
   },
 };

@@ -1,5 +1,6 @@
 import { NORMAL, WRITE } from '../plan/probes.js';
-import { resultFor, type CheckDefinition } from '../types.js';
+import { readingPhrase } from '../../spec/verdict.js';
+import { readingResult, resultFor, type CheckDefinition } from '../types.js';
 import { documentedFor, receivedJson } from './util.js';
 
 const check = 'response_schema';
@@ -8,16 +9,19 @@ const check = 'response_schema';
 export const responseSchema: CheckDefinition = {
   name: check,
   formerNames: ['response_schema_conformance'],
-  passes: 'the body validates (Ajv, JSON Schema 2020-12, formats) against the schema of that operation and status',
+  passes:
+    'the body validates (Ajv, JSON Schema 2020-12, formats) against the schema of that operation and status; a body that fails only where the spec marks a reading (it passes the vendor-only view) is a warning, "breaks our reading" (a failure with `--strict`)',
   mock: "checked: Prism returns the spec's examples, so this checks every example",
   probes: [NORMAL, WRITE],
   run: (ctx, ex) => {
     const doc = documentedFor(ex);
     if (!ex.response || !doc?.json?.schemaPointer || !receivedJson(ex)) return [];
-    const outcome = ctx.validator.validate(doc.json.schemaPointer, ex.response.json);
+    const outcome = ctx.judge.judge(doc.json.schemaPointer, ex.response.json);
     const component = /^#\/components\/schemas\/([^/]+)$/.exec(doc.json.schemaPointer)?.[1];
     const schemaName = component ?? `the schema documented for ${doc.status}`;
     if (outcome.valid) return [resultFor(ex, check, 'passed', `${ex.response.status}: body matches ${schemaName}`)];
-    return [resultFor(ex, check, 'failed', `${ex.response.status}: body does not match ${schemaName}: ${outcome.errors.join('; ')}`)];
+    const detail = `body does not match ${schemaName}: ${outcome.errors.join('; ')}`;
+    if (outcome.basis === 'reading') return [readingResult(ctx, ex, check, outcome.readings, `${ex.response.status}: ${readingPhrase(outcome.readings)}; ${detail}`)];
+    return [{ ...resultFor(ex, check, 'failed', `${ex.response.status}: ${detail}`), ...(outcome.basis ? { basis: outcome.basis } : {}) }];
   },
 };

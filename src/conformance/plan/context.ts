@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { isObject } from '../../shared/index.js';
 import type { OperationModel, ParameterModel, SpecModel } from '../../spec/model.js';
 import type { SchemaValidator } from '../../spec/validate.js';
+import { createJudge } from '../../spec/verdict.js';
 import { CHECK_NAMES, CHECKS, probesOf } from '../checks/index.js';
 import type { AuthMode, NodeClient } from '../node-client.js';
 import type { RunOptions } from '../options.js';
@@ -77,7 +78,7 @@ export function createRunContext(
   report: ConformanceReport,
 ): RunContext {
   const sessionCookieName = model.operations.find((o) => o.sessionCookieName)?.sessionCookieName ?? 'session_id';
-  const check: CheckContext = { model, validator, target: options.live ? 'live' : 'mock', strict: options.strict, sessionCookieName };
+  const check: CheckContext = { model, validator, judge: createJudge(model, validator), target: options.live ? 'live' : 'mock', strict: options.strict, sessionCookieName };
   const checks = CHECKS.filter((c) => selection.includesCheck(c.name));
   const probeOrder = new Map(CHECKS.flatMap((c) => c.probes.map((p) => [p.kind, p.order] as const)));
   const opIndex = new Map(model.operations.map((o, i) => [o, i]));

@@ -15,15 +15,17 @@ function table(header: string[], rows: string[][], numericFrom = 1): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', warning: 'warn', skipped: 'skip', none: '-' };
+const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', warning: 'warn', skipped: 'skip', accepted: 'acc', none: '-' };
 
 /** The end-of-run text: checks table, node × check matrix, coverage matrix, failures, verdict. */
 export function renderSummary(report: ConformanceReport, opts: { maxFailures?: number } = {}): string {
   const out: string[] = [];
   const s = report.summary;
-  const rows = perCheckCounts(report).map((c) => [c.check, String(c.passed), String(c.failed), String(c.warning), String(c.skipped)]);
-  rows.push(['total', String(s.passed), String(s.failed), String(s.warnings), String(s.skipped)]);
-  out.push('', table(['check', 'passed', 'failed', 'warnings', 'skipped'], rows));
+  // The accepted column only when a baseline accepted something (the usual table stays as it was).
+  const acc = s.accepted > 0;
+  const rows = perCheckCounts(report).map((c) => [c.check, String(c.passed), String(c.failed), String(c.warning), String(c.skipped), ...(acc ? [String(c.accepted)] : [])]);
+  rows.push(['total', String(s.passed), String(s.failed), String(s.warnings), String(s.skipped), ...(acc ? [String(s.accepted)] : [])]);
+  out.push('', table(['check', 'passed', 'failed', 'warnings', 'skipped', ...(acc ? ['accepted'] : [])], rows));
 
   const nodes = Object.keys(report.matrix);
   const used = CHECK_NAMES.filter((c) => nodes.some((n) => report.matrix[n]?.[c] !== 'none'));
@@ -69,6 +71,23 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     if (warnings.length > 20) out.push(`  ... and ${warnings.length - 20} more`);
   }
   for (const t of report.targets) if (t.version !== undefined) out.push(`target [${t.node}]: ${t.url}, SPS version ${t.version}`);
+  const accepted = report.results.filter((r) => r.outcome === 'accepted');
+  if (accepted.length > 0) {
+    out.push('', `Accepted by the baseline (${accepted.length}, not failing the run):`);
+    for (const a of accepted) {
+      const b = a.baseline;
+      out.push(`  ~ [${a.node}] ${a.check} ${a.method} ${a.path}: ${a.message}`);
+      if (b) out.push(`      baseline entry ${b.entry}, until ${b.expires}: ${b.reason}`);
+    }
+  }
+  if (report.baseline) {
+    const by = (st: string): number => report.baseline!.entries.filter((e) => e.status === st).length;
+    out.push(
+      '',
+      `Baseline ${report.baseline.file}: ${report.baseline.entries.length} entries: ${by('accepted')} accepting, ${by('expired')} expired, ${by('stale')} no longer seen, ${by('not-run')} not run`,
+    );
+    for (const e of report.baseline.entries.filter((x) => x.status === 'expired')) out.push(`  ✗ entry ${e.entry} (${e.check} ${e.operationId ?? e.path}) expired on ${e.expires}: its ${e.matched} failure(s) fail again`);
+  }
   for (const t of report.targets) for (const n of t.notes) out.push(`note [${t.node}]: ${n}`);
   out.push('', verdictLine(report));
   return `${out.join('\n')}\n`;
@@ -76,7 +95,8 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
 
 export function verdictLine(report: ConformanceReport): string {
   const s = report.summary;
-  const counts = `${s.passed} passed, ${s.failed} failed, ${s.warnings} warnings, ${s.skipped} skipped`;
+  const strictReadings = s.readingFailures > 0 ? ` (${s.readingFailures} readings only)` : '';
+  const counts = `${s.passed} passed, ${s.failed} failed${strictReadings}, ${s.warnings} warnings (${s.readingWarnings} readings only), ${s.accepted} accepted, ${s.skipped} skipped`;
   if (report.fatal) return `Could not run: ${report.fatal}`;
   if (report.aborted) return `Stopped by ${report.aborted} (${counts})`;
   return report.exitCode === 0 ? `Conformant: ${counts}` : `Not conformant: ${counts}`;

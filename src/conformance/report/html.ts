@@ -35,6 +35,8 @@ code { font-family:var(--font-family-monospaced); font-size:12px; line-height:20
 .failed { color:var(--color-error-base); }
 .warning { color:var(--color-warning-base); }
 .skipped, .none { color:var(--color-info-base); }
+.accepted { color:var(--text-color-secondary); }
+tr.accepted td:first-child { border-left:4px solid var(--text-color-secondary); }
 td.cell { text-align:center; font-weight:600; }
 tr.failed td:first-child { border-left:4px solid var(--color-error-base); font-weight:600; }
 tr.warning td:first-child { border-left:4px solid var(--color-warning-base); }
@@ -58,7 +60,7 @@ function resultRows(rows: CheckResult[]): string {
     .map(
       (r) => `<tr class="${r.outcome}"><td class="${r.outcome}">${htmlEscape(r.outcome)}</td><td>${htmlEscape(r.check)}</td><td>${htmlEscape(r.node)}${r.user !== undefined ? `<br><small>as ${htmlEscape(r.user)}</small>` : ''}</td>` +
         `<td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)}</small></td>` +
-        `<td>${htmlEscape(r.message)}${r.curl ? `<br><code>${htmlEscape(r.curl)}</code>` : ''}</td></tr>`,
+        `<td>${r.basis === 'reading' ? '<b>readings only</b> ' : ''}${htmlEscape(r.message)}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${htmlEscape(r.curl)}</code>` : ''}</td></tr>`,
     )
     .join('\n');
 }
@@ -77,7 +79,7 @@ export function renderHtml(report: ConformanceReport): string {
     : report.aborted
       ? `Stopped by ${report.aborted}`
       : ok
-        ? 'Conformant: no violations found'
+        ? `Conformant: no violations found${s.accepted > 0 ? ` (${s.accepted} accepted by the baseline)` : ''}${s.readingWarnings > 0 ? `; ${s.readingWarnings} readings-only warning${s.readingWarnings === 1 ? '' : 's'}` : ''}`
         : `${s.failed} violation${s.failed === 1 ? '' : 's'} found`;
   const nodes = Object.keys(report.matrix);
   const usedChecks = CHECK_NAMES.filter((c) => nodes.some((n) => report.matrix[n]?.[c] !== 'none'));
@@ -107,12 +109,18 @@ export function renderHtml(report: ConformanceReport): string {
   const targets = `<table><thead><tr><th>node</th><th>url</th><th>kind</th><th>version</th><th>logged in</th><th>transaction at start</th><th>writes</th><th>requests</th><th>notes</th></tr></thead><tbody>${report.targets
     .map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${htmlEscape(t.version ?? 'n/a')}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td class="num">${t.requests}</td><td>${htmlEscape(t.notes.join('; '))}</td></tr>`)
     .join('')}</tbody></table>`;
-  const perCheck = `<table><thead><tr><th>check</th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th></tr></thead><tbody>${perCheckCounts(report)
-    .map((c) => `<tr><td>${c.check}</td><td class="num passed">${c.passed}</td><td class="num failed">${c.failed}</td><td class="num warning">${c.warning}</td><td class="num skipped">${c.skipped}</td></tr>`)
+  const perCheck = `<table><thead><tr><th>check</th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th><th>accepted</th></tr></thead><tbody>${perCheckCounts(report)
+    .map((c) => `<tr><td>${c.check}</td><td class="num passed">${c.passed}</td><td class="num failed">${c.failed}</td><td class="num warning">${c.warning}</td><td class="num skipped">${c.skipped}</td><td class="num accepted">${c.accepted}</td></tr>`)
     .join('')}</tbody></table>`;
   const failures = report.results.filter((r) => r.outcome === 'failed');
   const warnings = report.results.filter((r) => r.outcome === 'warning');
   const skipped = report.results.filter((r) => r.outcome === 'skipped');
+  const accepted = report.results.filter((r) => r.outcome === 'accepted');
+  const baseline = report.baseline
+    ? `<section id="baseline"><h2>Baseline</h2><p><code>${htmlEscape(report.baseline.file)}</code></p><table><thead><tr><th>entry</th><th>check</th><th>operation / path</th><th>status</th><th>matched</th><th>expires</th><th>reason</th></tr></thead><tbody>${report.baseline.entries
+        .map((e) => `<tr class="${e.status === 'expired' ? 'failed' : e.status === 'stale' ? 'warning' : 'accepted'}"><td class="num">${e.entry}</td><td>${htmlEscape(e.check)}</td><td>${htmlEscape(e.operationId ?? e.path ?? '')}</td><td>${htmlEscape(e.status === 'stale' ? 'no longer seen on this appliance: remove it' : e.status)}</td><td class="num">${e.matched}</td><td>${htmlEscape(e.expires)}</td><td>${htmlEscape(e.reason)}</td></tr>`)
+        .join('')}</tbody></table></section>`
+    : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -134,6 +142,8 @@ export function renderHtml(report: ConformanceReport): string {
 <div class="card failed"><b>${s.failed}</b>failed</div>
 <div class="card warning"><b>${s.warnings}</b>warnings</div>
 <div class="card skipped"><b>${s.skipped}</b>skipped</div>
+<div class="card accepted"><b>${s.accepted}</b>accepted</div>
+<div class="card warning readings"><b>${s.readingWarnings}</b>readings-only warnings</div>
 <div class="card"><b>${cov.percent}%</b>coverage</div>
 </div>
 </section>
@@ -142,6 +152,8 @@ export function renderHtml(report: ConformanceReport): string {
 ${accessMatrix}
 <section id="checks"><h2>Checks</h2>${perCheck}</section>
 <section id="failures"><h2>Failures (${failures.length})</h2>${resultTable(failures, 'No failures.')}</section>
+<section id="accepted"><h2>Accepted by the baseline (${accepted.length})</h2>${resultTable(accepted, 'Nothing accepted.')}</section>
+${baseline}
 <section id="warnings"><h2>Warnings (${warnings.length})</h2>${resultTable(warnings, 'No warnings.')}</section>
 <section id="coverage"><h2>Coverage</h2>${coverage}</section>
 <section id="skipped"><h2>Skipped (${skipped.length})</h2><details><summary>show skipped checks and their reasons</summary>${resultTable(skipped, 'Nothing skipped.')}</details></section>

@@ -2,9 +2,11 @@ import type { ConformanceReport } from './model.js';
 
 /**
  * `report.json`: `{ summary, targets, results, coverage, matrix, access, spec, startedAt, durationMs,
- * exitCode, fatal?, aborted? }`. `results` rows are `{ check, operationId, method, path, node,
- * user?, outcome, message, curl }` (`user`: the roles-file account or the probe's made-up user);
- * `access` is the user x operation matrix of `--roles` (`report/model.ts`, `AccessRow`).
+ * exitCode, fatal?, aborted?, baseline? }`. `results` rows are `{ check, operationId, method, path,
+ * node, user?, outcome, message, curl, basis?, reading?, baseline? }` (`user`: the roles-file
+ * account or the probe's made-up user); `access` is the user x operation matrix of `--roles`
+ * (`report/model.ts`, `AccessRow`); `summary` counts `accepted` and `readingWarnings` (and
+ * `readingFailures` with `--strict`) apart.
  */
 export function renderJson(report: ConformanceReport): string {
   const out = {
@@ -20,6 +22,9 @@ export function renderJson(report: ConformanceReport): string {
       outcome: r.outcome,
       message: r.message,
       curl: r.curl,
+      ...(r.basis ? { basis: r.basis } : {}),
+      ...(r.reading ? { reading: r.reading } : {}),
+      ...(r.baseline ? { baseline: r.baseline } : {}),
     })),
     coverage: report.coverage,
     matrix: report.matrix,
@@ -30,6 +35,7 @@ export function renderJson(report: ConformanceReport): string {
     exitCode: report.exitCode,
     ...(report.fatal ? { fatal: report.fatal } : {}),
     ...(report.aborted ? { aborted: report.aborted } : {}),
+    ...(report.baseline ? { baseline: report.baseline } : {}),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

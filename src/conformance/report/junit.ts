@@ -15,6 +15,16 @@ export function xmlEscape(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
+/** Testcase properties: the basis of a warning or failure, the baseline entry of an accepted row. */
+function props(r: CheckResult): string {
+  const p: Array<[string, string]> = [];
+  if (r.basis) p.push(['basis', r.basis]);
+  if (r.reading) p.push(['reading', r.reading]);
+  if (r.baseline) p.push(['baseline.entry', String(r.baseline.entry)], ['baseline.status', r.baseline.status], ['baseline.reason', r.baseline.reason], ['baseline.expires', r.baseline.expires]);
+  if (p.length === 0) return '';
+  return `\n      <properties>${p.map(([n, v]) => `<property name="${xmlEscape(n)}" value="${xmlEscape(v)}"/>`).join('')}</properties>`;
+}
+
 function testcase(r: CheckResult): string {
   const as = r.user !== undefined ? ` as ${r.user}` : '';
   const name = xmlEscape(`${r.check} ${r.method} ${r.path}${as}`);
@@ -23,11 +33,16 @@ function testcase(r: CheckResult): string {
   const detail = xmlEscape(`${r.message}\n\n${r.curl}`);
   switch (r.outcome) {
     case 'failed':
-      return `${open}\n      <failure message="${xmlEscape(r.message)}" type="${xmlEscape(r.check)}">${detail}</failure>\n    </testcase>`;
+      return `${open}${props(r)}\n      <failure message="${xmlEscape(r.message)}" type="${xmlEscape(r.check)}">${detail}</failure>\n    </testcase>`;
     case 'skipped':
       return `${open}\n      <skipped message="${xmlEscape(r.message)}"/>\n    </testcase>`;
     case 'warning':
-      return `${open}\n      <system-out>WARNING: ${detail}</system-out>\n    </testcase>`;
+      return `${open}${props(r)}\n      <system-out>WARNING${r.basis === 'reading' ? ' (readings only)' : ''}: ${detail}</system-out>\n    </testcase>`;
+    case 'accepted': {
+      const b = r.baseline;
+      const why = b ? ` by baseline entry ${b.entry} until ${b.expires} (${b.reason})` : '';
+      return `${open}${props(r)}\n      <system-out>${xmlEscape(`ACCEPTED${why}: `)}${detail}</system-out>\n    </testcase>`;
+    }
     default:
       return `${open}</testcase>`;
   }
@@ -49,9 +64,12 @@ export function renderJunit(report: ConformanceReport): string {
     const failures = rows.filter((r) => r.outcome === 'failed').length;
     const skipped = rows.filter((r) => r.outcome === 'skipped').length;
     const target = report.targets.find((t) => t.node === node);
+    const accepted = rows.filter((r) => r.outcome === 'accepted').length;
+    const readings = rows.filter((r) => r.outcome === 'warning' && r.basis === 'reading').length;
+    const version = target?.version !== undefined ? `<property name="url" value="${xmlEscape(target.url)}"/><property name="sps.version" value="${xmlEscape(target.version)}"/>` : '';
     return [
       `  <testsuite name="${xmlEscape(`sps-conformance ${node}`)}" tests="${rows.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${xmlEscape(report.startedAt)}">`,
-      ...(target?.version !== undefined ? [`    <properties><property name="url" value="${xmlEscape(target.url)}"/><property name="sps.version" value="${xmlEscape(target.version)}"/></properties>`] : []),
+      `    <properties>${version}<property name="accepted" value="${accepted}"/><property name="readingWarnings" value="${readings}"/></properties>`,
       ...rows.map(testcase),
       ...accessOut(report, node),
       '  </testsuite>',
@@ -70,6 +88,7 @@ export function renderJunit(report: ConformanceReport): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="sps-conformance" tests="${report.results.length}" failures="${s.failed}" errors="${report.fatal ? 1 : 0}" skipped="${s.skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `  <!-- ${xmlEscape(`summary: ${s.passed} passed, ${s.failed} failed, ${s.warnings} warnings (${s.readingWarnings} readings only), ${s.accepted} accepted, ${s.skipped} skipped`).replace(/--/g, '- -')} -->`,
     ...suites,
     '</testsuites>',
     '',

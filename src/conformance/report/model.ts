@@ -4,6 +4,7 @@
  * read only this.
  */
 import type { OperationModel } from '../../spec/model.js';
+import type { BaselineReport } from '../baseline.js';
 import { CHECK_NAMES } from '../checks/index.js';
 import type { CheckResult, Exchange, Outcome, TargetKind } from '../types.js';
 
@@ -77,8 +78,21 @@ export interface AccessRow {
   nodes: Record<string, AccessCell>;
 }
 
+export interface Summary {
+  passed: number;
+  failed: number;
+  warnings: number;
+  skipped: number;
+  /** Failures a `--baseline` entry accepts (not counted in `failed`). */
+  accepted: number;
+  /** Warnings that break only our readings (`basis: 'reading'`), part of `warnings`. */
+  readingWarnings: number;
+  /** Failures that break only our readings (with `--strict`), part of `failed`. */
+  readingFailures: number;
+}
+
 export interface ConformanceReport {
-  summary: { passed: number; failed: number; warnings: number; skipped: number };
+  summary: Summary;
   targets: TargetInfo[];
   results: CheckResult[];
   coverage: Coverage;
@@ -94,6 +108,8 @@ export interface ConformanceReport {
   fatal?: string;
   /** The signal that stopped the run. */
   aborted?: string;
+  /** With `--baseline`: every entry and what it did (accepted, expired, stale, not-run). */
+  baseline?: BaselineReport;
 }
 
 /** A result row with its sort key (node, operation, probe, status, check). */
@@ -104,7 +120,7 @@ export interface Ranked {
 
 export function emptyReport(specFile: string, started: number): ConformanceReport {
   return {
-    summary: { passed: 0, failed: 0, warnings: 0, skipped: 0 },
+    summary: emptySummary(),
     targets: [],
     results: [],
     coverage: { rows: [], exercised: 0, total: 0, percent: 0 },
@@ -115,6 +131,10 @@ export function emptyReport(specFile: string, started: number): ConformanceRepor
     durationMs: 0,
     exitCode: 0,
   };
+}
+
+function emptySummary(): Summary {
+  return { passed: 0, failed: 0, warnings: 0, skipped: 0, accepted: 0, readingWarnings: 0, readingFailures: 0 };
 }
 
 /** Orders the rows and fills in the summary, the coverage, the matrix and the exit code. */
@@ -134,12 +154,15 @@ export function finishReport(
     return 0;
   });
   report.results = ranked.map((r) => r.result);
-  const s = { passed: 0, failed: 0, warnings: 0, skipped: 0 };
+  const s = emptySummary();
   for (const r of report.results) {
     if (r.outcome === 'passed') s.passed++;
     else if (r.outcome === 'failed') s.failed++;
     else if (r.outcome === 'warning') s.warnings++;
+    else if (r.outcome === 'accepted') s.accepted++;
     else s.skipped++;
+    if (r.basis === 'reading' && r.outcome === 'warning') s.readingWarnings++;
+    if (r.basis === 'reading' && r.outcome === 'failed') s.readingFailures++;
   }
   report.summary = s;
   report.coverage = coverageOf(ops, exchanges);
@@ -182,11 +205,12 @@ export function coverageOf(ops: OperationModel[], exchanges: Exchange[]): Covera
 
 /** node -> check -> the worst outcome of its rows. */
 export function matrixOf(report: ConformanceReport): Record<string, Record<string, MatrixCell>> {
-  const severity: Record<MatrixCell, number> = { none: 0, skipped: 1, passed: 2, warning: 3, failed: 4 };
+  const severity: Record<MatrixCell, number> = { none: 0, skipped: 1, passed: 2, accepted: 3, warning: 4, failed: 5 };
   const blank = (): Record<string, MatrixCell> => Object.fromEntries(CHECK_NAMES.map((c) => [c, 'none' as MatrixCell]));
   const m: Record<string, Record<string, MatrixCell>> = {};
   for (const t of report.targets) m[t.node] = blank();
   for (const r of report.results) {
+    if (r.baseline?.status === 'stale') continue; // a baseline entry, not a node's answer
     const row = (m[r.node] ??= blank());
     const cur = row[r.check] ?? 'none';
     if (severity[r.outcome] > severity[cur]) row[r.check] = r.outcome;
@@ -206,10 +230,10 @@ export function accessNodes(report: ConformanceReport): string[] {
 }
 
 /** Rows per check and outcome, in report order (checks without rows left out). */
-export function perCheckCounts(report: ConformanceReport): Array<{ check: string; total: number; passed: number; failed: number; warning: number; skipped: number }> {
+export function perCheckCounts(report: ConformanceReport): Array<{ check: string; total: number; passed: number; failed: number; warning: number; skipped: number; accepted: number }> {
   return CHECK_NAMES.map((check) => {
     const rs = report.results.filter((r) => r.check === check);
     const n = (o: Outcome): number => rs.filter((r) => r.outcome === o).length;
-    return { check, total: rs.length, passed: n('passed'), failed: n('failed'), warning: n('warning'), skipped: n('skipped') };
+    return { check, total: rs.length, passed: n('passed'), failed: n('failed'), warning: n('warning'), skipped: n('skipped'), accepted: n('accepted') };
   }).filter((r) => r.total > 0);
 }

@@ -7,11 +7,12 @@ import type { ConformanceOptions } from '../../../src/conformance/options.js';
 import type { CheckContext, Exchange, ProbeKind } from '../../../src/conformance/types.js';
 import { loadSpec, type OperationModel } from '../../../src/spec/model.js';
 import { createValidator } from '../../../src/spec/validate.js';
+import { createJudge } from '../../../src/spec/verdict.js';
 import type { Break } from './breakable-sps.js';
 
 export const model = loadSpec(fileURLToPath(new URL('../fixtures/mini-spec.yaml', import.meta.url)));
 export const validator = createValidator(model);
-export const live: CheckContext = { model, validator, target: 'live', strict: false, sessionCookieName: 'session_id' };
+export const live: CheckContext = { model, validator, judge: createJudge(model, validator), target: 'live', strict: false, sessionCookieName: 'session_id' };
 export const mock: CheckContext = { ...live, target: 'mock' };
 
 export function op(id: string): OperationModel {

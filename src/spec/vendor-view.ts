@@ -16,12 +16,14 @@
  *   - an operation: as for each of its inline responses.
  * Nothing else changes, so every JSON pointer of the full document is valid in the view.
  *
- * This is the reference implementation of the mechanism; it belongs in `src/spec/` once the
- * runner uses it (it has no dependency and does not touch its input).
+ * The runner validates with both (src/spec/verdict.ts); it does not touch its input.
  */
+import { isObject as isJsonObject } from '../shared/index.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json => isJsonObject(v);
 export const isReading = (node: unknown): boolean => isObject(node) && isObject(node['x-sps-source']) && node['x-sps-source'].kind === 'reading';
 
 /** Keywords whose value is one schema, a map of schemas, or a list of schemas. */
