@@ -1,7 +1,8 @@
 import type { OperationModel, SpecModel } from '../spec/model.js';
 import type { SchemaValidator } from '../spec/validate.js';
 import type { AuthMode } from './node-client.js';
-import type { LiveNodeEnv } from './plan/context.js';
+import type { LiveNodeEnv, RunContext } from './plan/context.js';
+import type { OperationRole } from './writes.js';
 
 export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped';
 
@@ -132,4 +133,6 @@ export interface CheckDefinition {
   run: ExchangeCheck;
   /** A live-only request sequence of its own (the write cycle), run after reads and probes. */
   live?(env: LiveNodeEnv): Promise<void>;
+  /** How many requests `live` plans to send on one node (the progress line's "of planned"). */
+  livePlanned?(run: RunContext, roles: ReadonlyMap<OperationModel, OperationRole>): number;
 }

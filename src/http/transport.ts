@@ -43,6 +43,8 @@ export interface RawRequest {
    * `Transfer-Encoding`, also for POST/PUT/PATCH (to probe a server's 411 answer).
    */
   body?: string;
+  /** Aborts the request (in flight too); it then fails with a TransportError. */
+  signal?: AbortSignal;
 }
 
 export interface RawResponse {
@@ -405,6 +407,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
       url: req.url,
       headers: req.headers ?? {},
       body: req.body,
+      signal: req.signal,
     });
     const { headers, setCookies } = normaliseHeaders(out.rawHeaders);
     const bodyText = out.body.toString('utf8');
