@@ -2,8 +2,8 @@
 /**
  * `sps-conformance`: checks an SPS REST API (or, without --url, a Prism mock of the spec)
  * against the contract. Exit codes: 0 conformant, 1 violations found, 2 could not run
- * (usage error, unreachable target, TLS failure, wrong credentials), 130/143 stopped by
- * SIGINT/SIGTERM (after rolling back any transaction the run opened).
+ * (usage error, unreachable target, TLS failure, wrong credentials, or stopped by --deadline),
+ * 130/143 stopped by SIGINT/SIGTERM (after rolling back any transaction the run opened).
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -48,12 +48,16 @@ check name (auth_failure); repeat the flag or separate values with commas.
 ${checksHelp()}
 
 Exit codes: 0 conformant, 1 violations found, 2 could not run (usage error, unreachable
-target, TLS failure, wrong credentials), 130/143 stopped by SIGINT/SIGTERM.
+target, TLS failure, wrong credentials) or stopped by --deadline, 130/143 stopped by
+SIGINT/SIGTERM (requests in flight aborted, the rollback sent at once; a second signal
+exits at once).
 
-Safety: one login per node per run; writes only with --allow-writes and only as "PUT the
-value just read" inside a transaction that is always rolled back (never committed); nothing
-is written when another session holds the configuration lock; operations that change
-cluster membership are never sent. Passwords, session ids, PSKs and Authorization headers
+Safety: one login per node per run; writes only with --allow-writes, each setting in its
+own transaction that is always rolled back (never committed): a different valid value (a
+boolean flipped, another documented value, one list entry added or removed), read back and
+found in the change log, or the value just read where no different value is safe (references,
+keys, secrets); nothing is written when another session holds the configuration lock;
+operations that change cluster membership are never sent. Passwords, session ids, PSKs and Authorization headers
 never appear in the output or the reports.
 `;
 
@@ -61,6 +65,14 @@ function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
     return n;
   };
 }
@@ -91,7 +103,8 @@ function buildProgram(io: CliIo): Command {
     .option('--only <selector>', 'only these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--skip <selector>', 'skip these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--strict', 'treat drift (undocumented properties) as failures')
-    .option('--allow-writes', 'write each setting back unchanged inside a transaction that is always rolled back')
+    .option('--allow-writes', 'write each setting (a different valid value) inside a transaction that is always rolled back')
+    .option('--deadline <seconds>', 'stop after this many seconds: roll back, report what ran, exit 2', positiveNumber('--deadline'))
     .option('--report-dir <dir>', 'where junit.xml, report.json and report.html go', './conformance-report')
     .option('--spec <file>', 'OpenAPI document (JSON or YAML) to check against (default: the bundled spec)')
     .option('--mock-url <url>', 'use this already running `prism mock` of the spec instead of starting one (no --url)')
@@ -108,6 +121,8 @@ function buildProgram(io: CliIo): Command {
 
 /** What commander parses: the flags under their option names where they match. */
 type ParsedOptions = Pick<ConformanceOptions, 'username' | 'insecure' | 'timeoutMs' | 'concurrency' | 'only' | 'skip' | 'strict' | 'allowWrites' | 'mockUrl'> & {
+  deadline?: number;
+} & {
   url?: string[];
   passwordFile?: string;
   ca?: string;
@@ -170,6 +185,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ...(opts.skip ? { skip: opts.skip } : {}),
       strict: opts.strict === true,
       allowWrites: opts.allowWrites === true,
+      ...(opts.deadline !== undefined ? { deadlineSeconds: opts.deadline } : {}),
       ...(opts.spec ? { specFile: opts.spec } : {}),
       ...(opts.mockUrl ? { mockUrl: opts.mockUrl } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
@@ -191,6 +207,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`sps-conformance: could not run: ${secrets.redact(report.fatal)}\n`);
   } else {
     io.stdout.write(renderSummary(secrets.redactValues(report)));
+  }
+  if (report.aborted?.includes('--deadline')) {
+    io.stderr.write(`sps-conformance: stopped by ${report.aborted}: requests in flight aborted, any transaction this run opened rolled back; the reports show what ran (exit 2)\n`);
   }
   try {
     const files = await writeReports(report, opts.reportDir, secrets);

@@ -33,6 +33,11 @@ export interface ConformanceOptions {
   /** Drift warnings become failures. */
   strict?: boolean;
   allowWrites?: boolean;
+  /**
+   * Seconds the run may take: past it the run stops sending, rolls back an open transaction,
+   * reports what ran and ends with exit 2 naming the deadline.
+   */
+  deadlineSeconds?: number;
   /** Aborting (SIGINT/SIGTERM) stops sending, rolls back an open transaction and stops Prism. */
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
@@ -64,6 +69,7 @@ export interface RunOptions {
   skip: string[];
   strict: boolean;
   allowWrites: boolean;
+  deadlineSeconds?: number;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   onDeprecation?: (message: string) => void;
@@ -94,6 +100,8 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout-ms must be a positive integer');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UsageError('--concurrency must be an integer from 1 to 16');
+  const deadline = options.deadlineSeconds;
+  if (deadline !== undefined && !(Number.isFinite(deadline) && deadline > 0)) throw new UsageError('--deadline must be a positive number of seconds');
   const urls = (options.urls ?? []).map((u) => normaliseBaseUrl(u));
   const live = urls.length > 0;
   if (live && !options.username) throw new UsageError('a live run needs --username (or SPS_USERNAME)');
@@ -130,6 +138,7 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
     skip: options.skip ?? [],
     strict: options.strict === true,
     allowWrites: options.allowWrites === true,
+    ...(deadline !== undefined ? { deadlineSeconds: deadline } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onDeprecation ? { onDeprecation: options.onDeprecation } : {}),

@@ -9,7 +9,7 @@ import { loadSpec, SpecLoadError, DEFAULT_SPEC_FILE } from '../spec/model.js';
 import { createValidator } from '../spec/validate.js';
 import { CannotRunError } from './errors.js';
 import { AbortedError, type NodeClient } from './node-client.js';
-import { validateOptions, type ConformanceOptions } from './options.js';
+import { validateOptions, type ConformanceOptions, type RunOptions } from './options.js';
 import { createRunContext } from './plan/context.js';
 import { runLiveTargets } from './plan/live.js';
 import { runMockTarget } from './plan/mock.js';
@@ -25,6 +25,7 @@ export type { ConformanceReport, Coverage, CoverageCell, CoverageRow, MatrixCell
 export async function runConformance(conformanceOptions: ConformanceOptions = {}): Promise<ConformanceReport> {
   const started = Date.now();
   const options = validateOptions(conformanceOptions);
+  const deadline = startDeadline(options);
   const report = emptyReport(options.specFile, started);
   let model;
   try {
@@ -62,12 +63,32 @@ export async function runConformance(conformanceOptions: ConformanceOptions = {}
     }
     await Promise.allSettled(clients.map((c) => c.close()));
     await Promise.allSettled(prisms.map((p) => p.close()));
+    deadline?.stop();
   }
   if (!fatal && !aborted && options.signal?.aborted) aborted = String(options.signal.reason ?? 'aborted');
   const out = finishReport(report, run.ranked, run.exchanges, started, fatal, run.ops);
   if (aborted) {
     out.aborted = aborted;
-    out.exitCode = aborted.includes('SIGTERM') ? 143 : 130;
+    out.exitCode = deadline?.passed ? 2 : aborted.includes('SIGTERM') ? 143 : 130;
   }
   return out;
+}
+
+/**
+ * `--deadline`: an abort of its own, joined with the caller's signal, so that the run stops
+ * exactly as on SIGINT/SIGTERM (requests in flight aborted, the rollback sent at once).
+ */
+function startDeadline(options: RunOptions): { passed: boolean; stop(): void } | undefined {
+  const seconds = options.deadlineSeconds;
+  if (seconds === undefined) return undefined;
+  const controller = new AbortController();
+  const state = { passed: false, stop: () => clearTimeout(timer) };
+  const timer = setTimeout(() => {
+    state.passed = true;
+    controller.abort(`the --deadline of ${seconds} s`);
+  }, seconds * 1000);
+  timer.unref();
+  const caller = options.signal;
+  options.signal = caller ? AbortSignal.any([caller, controller.signal]) : controller.signal;
+  return state;
 }
