@@ -104,6 +104,8 @@ interface CycleState {
   mayBeOpen: boolean;
   /** The request body of the value read first, once a different value was PUT. */
   changedFrom?: unknown;
+  /** The PUT is in flight (when the run is stopped, it may still reach the node after the rollback). */
+  putInFlight?: boolean;
 }
 
 async function writeCycle(env: LiveNodeEnv, put: OperationModel, openOp: OperationModel, rollbackOp: OperationModel): Promise<CycleOutcome> {
@@ -120,6 +122,13 @@ async function writeCycle(env: LiveNodeEnv, put: OperationModel, openOp: Operati
     if (state.mayBeOpen) {
       state.sent++;
       rolledBack = await rollback(env, rollbackOp, setting);
+      // Stopped with the PUT in flight: the node may still apply it after the rollback, and on
+      // 6.9+ a change opens a transaction by itself. Look once more, and roll that back too.
+      if (state.putInFlight && env.run.options.signal?.aborted && env.getTx) {
+        const ex = await env.client.send({ op: env.getTx, probe: 'write', path: env.getTx.path, auth: 'session' }, { ignoreAbort: true });
+        env.run.record(env.nodeIndex, ex);
+        if (transactionState(ex.response?.json) === 'open') await rollback(env, rollbackOp, setting);
+      }
     }
   }
   if (rolledBack && state.changedFrom !== undefined && path) {
@@ -184,7 +193,9 @@ async function writeAndCheck(env: LiveNodeEnv, put: OperationModel, openOp: Oper
   }
   const different = differentRequestBody(run.model, run.validator, put, prepared.body);
   const body = different.ok ? different.value.body : prepared.body;
+  state.putInFlight = true;
   const written = await sendCounted(put, 'write', path, 'session', { body });
+  state.putInFlight = false;
   if (different.ok) state.changedFrom = prepared.body;
   if (!written?.response || !isSuccess(written.response.status)) {
     const what = different.ok ? `the different value ${show(body)} (${different.value.change})` : 'the unchanged value';
@@ -198,7 +209,7 @@ async function writeAndCheck(env: LiveNodeEnv, put: OperationModel, openOp: Oper
   else if (different.ok && sameSetting(env, put, readBack, prepared.body)) {
     problems.push(`the appliance accepted the PUT (${written.response.status}) but kept the old value ${show(prepared.body)} (${different.value.change})`);
   } else if (!sameSetting(env, put, readBack, body)) {
-    problems.push(`the value read back ${show(readBack)} differs from the value written ${show(body)}`);
+    problems.push(`the value read back differs from the value written: read ${show(readBack)}, wrote ${show(body)}`);
   }
   if (changesOp) problems.push(...(await changeLogProblems(env, changesOp, path, different.ok ? { old: prepared.body, new: body } : undefined, sendCounted)));
   if (problems.length > 0) {
