@@ -9,6 +9,9 @@
  * rolled back, never committed (after a failure, a timeout, a signal and the deadline too).
  * Nothing is written when a transaction was open before the run or another session holds the
  * configuration lock. The run ends by reading the transaction state once more.
+ *
+ * A little over 300 lines on purpose: the whole cycle and every rollback path in one file, so
+ * that what is written, and when it is undone, can be read in one place.
  */
 import { isObject } from '../../shared/index.js';
 import type { OperationModel } from '../../spec/model.js';
