@@ -1,26 +1,14 @@
 #!/usr/bin/env node
 /**
  * `sps-conformance`: checks an SPS REST API (or, without --url, a Prism mock of the spec)
- * against the contract. Documented fact or our reading: a response that breaks only a rule the spec marks as our
-reading (x-sps-source kind reading; it passes the vendor-only view of the spec) is a warning
-that says "breaks our reading: ..., not a documented fact"; --strict makes it a failure, as
-it does for drift. The summary counts these readings-only warnings separately.
-
-Known deviations: --baseline FILE (YAML or JSON, { entries: [ { check, operationId or path,
-message (regex), node, reason, expires: YYYY-MM-DD } ] }) accepts the failures an entry
-matches until it expires: they are reported as "accepted" and do not fail the run. An
-expired entry fails again, naming the entry; an entry that matches nothing is a warning
-("no longer seen on this appliance: remove it"). --write-baseline FILE writes this run's
-failures as a starting baseline (reason to fill in, expiry 90 days out).
-
-Exit codes: 0 conformant, 1 violations found, 2 could not run
- * (usage error, unreachable target, TLS failure, wrong credentials), 130/143 stopped by
- * SIGINT/SIGTERM (after rolling back any transaction the run opened).
+ * against the contract. Exit codes: 0 conformant, 1 violations found, 2 could not run
+ * (usage error, unreachable target, TLS failure, wrong credentials, or stopped by --deadline),
+ * 130/143 stopped by SIGINT/SIGTERM (after rolling back any transaction the run opened).
  */
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { positiveInt, readPasswordFile, safeCommanderMessage } from '../shared/cli-options.js';
+import { positiveInt, positiveNumber, readPasswordFile, safeCommanderMessage } from '../shared/cli-options.js';
 import { discoverMain } from '../discover/cli.js';
 import { SecretRegistry } from '../redact.js';
 import { baselineFromResults, renderBaseline } from './baseline.js';
@@ -76,12 +64,16 @@ expired entry fails again, naming the entry; an entry that matches nothing is a 
 failures as a starting baseline (reason to fill in, expiry 90 days out).
 
 Exit codes: 0 conformant, 1 violations found, 2 could not run (usage error, unreachable
-target, TLS failure, wrong credentials), 130/143 stopped by SIGINT/SIGTERM.
+target, TLS failure, wrong credentials) or stopped by --deadline, 130/143 stopped by
+SIGINT/SIGTERM (requests in flight aborted, the rollback sent at once; a second signal
+exits at once).
 
-Safety: one login per node per run; writes only with --allow-writes and only as "PUT the
-value just read" inside a transaction that is always rolled back (never committed); nothing
-is written when another session holds the configuration lock; operations that change
-cluster membership are never sent. Passwords, session ids, PSKs and Authorization headers
+Safety: one login per node per run; writes only with --allow-writes, each setting in its
+own transaction that is always rolled back (never committed): a different valid value (a
+boolean flipped, another documented value, one list entry added or removed), read back and
+found in the change log, or the value just read where no different value is safe (references,
+keys, secrets); nothing is written when another session holds the configuration lock;
+operations that change cluster membership are never sent. Passwords, session ids, PSKs and Authorization headers
 never appear in the output or the reports.
 The auth_failure probe logs in once per node as a made-up user name
 (sps-conformance-probe-<random hex>) with a random password, never as a real account.
@@ -109,7 +101,8 @@ function buildProgram(io: CliIo): Command {
     .option('--skip <selector>', 'skip these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--strict', 'treat drift (undocumented properties) and readings-only warnings as failures')
     .option('--roles <file>', 'roles file (YAML or JSON): accounts to check, what each may and may not do (access_control)')
-    .option('--allow-writes', 'write each setting back unchanged inside a transaction that is always rolled back')
+    .option('--allow-writes', 'write each setting (a different valid value) inside a transaction that is always rolled back')
+    .option('--deadline <seconds>', 'stop after this many seconds: roll back, report what ran, exit 2', positiveNumber('--deadline'))
     .option('--baseline <file>', 'known deviations (YAML or JSON): matching failures are accepted until their entry expires')
     .option('--write-baseline <file>', "write this run's failures as a starting baseline (reason to fill in, expiry 90 days out)")
     .option('--report-dir <dir>', 'where junit.xml, report.json and report.html go', './conformance-report')
@@ -128,6 +121,8 @@ function buildProgram(io: CliIo): Command {
 
 /** What commander parses: the flags under their option names where they match. */
 type ParsedOptions = Pick<ConformanceOptions, 'username' | 'insecure' | 'timeoutMs' | 'concurrency' | 'only' | 'skip' | 'strict' | 'allowWrites' | 'mockUrl'> & {
+  deadline?: number;
+} & {
   url?: string[];
   passwordFile?: string;
   ca?: string;
@@ -182,6 +177,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ...(opts.skip ? { skip: opts.skip } : {}),
       strict: opts.strict === true,
       allowWrites: opts.allowWrites === true,
+      ...(opts.deadline !== undefined ? { deadlineSeconds: opts.deadline } : {}),
       ...(opts.spec ? { specFile: opts.spec } : {}),
       ...(opts.mockUrl ? { mockUrl: opts.mockUrl } : {}),
       ...(roles ? { roles } : {}),
@@ -216,6 +212,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`sps-conformance: could not write the baseline ${opts.writeBaseline}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
       if (exitCode === 0) exitCode = 2;
     }
+  }
+  if (report.aborted?.includes('--deadline')) {
+    io.stderr.write(`sps-conformance: stopped by ${report.aborted}: requests in flight aborted, any transaction this run opened rolled back; the reports show what ran (exit 2)\n`);
   }
   try {
     const files = await writeReports(report, opts.reportDir, secrets);

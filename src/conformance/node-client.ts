@@ -73,7 +73,12 @@ export class NodeClient {
   private consecutiveFailures = 0;
   /** Set when the node is given up: why. */
   deadReason: string | undefined;
+  /** Requests sent (counted when sent). */
   requests = 0;
+  /** Requests answered or failed. */
+  completed = 0;
+  /** Requests the plan means to send to this node (the progress line's "of planned"). */
+  planned = 0;
 
   private readonly o: NodeClientSettings & NodeTarget;
 
@@ -177,8 +182,11 @@ export class NodeClient {
       curl: this.o.secrets.redact(toCurl(curl)),
     };
     this.requests++;
+    // A signal (SIGINT/SIGTERM, the deadline) aborts the requests in flight at once, except the
+    // rollback, which is sent after it.
+    const signal = abortable ? this.o.signal : undefined;
     try {
-      const res = await this.transport.request({ method, url, headers, ...(body !== undefined ? { body } : {}) });
+      const res = await this.transport.request({ method, url, headers, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
       this.consecutiveFailures = 0;
       this.registerSecrets(res.json);
       ex.response = {
@@ -190,6 +198,7 @@ export class NodeClient {
         durationMs: res.durationMs,
       };
     } catch (err) {
+      if (signal?.aborted) throw new AbortedError('aborted');
       const kind = err instanceof TransportError ? err.kind : 'other';
       const reason = err instanceof TransportError ? err.reason : err instanceof Error ? err.message : String(err);
       ex.error = { kind, message: this.o.secrets.redact(reason) };
@@ -197,7 +206,8 @@ export class NodeClient {
       if (this.consecutiveFailures >= (this.o.maxConsecutiveFailures ?? 3) && !this.deadReason) {
         this.deadReason = `${this.consecutiveFailures} requests in a row got no HTTP answer (last: ${ex.error.message})`;
       }
-      if (abortable && this.o.signal?.aborted) throw new AbortedError('aborted');
+    } finally {
+      this.completed++;
     }
     return ex;
   }

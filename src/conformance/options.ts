@@ -37,6 +37,11 @@ export interface ConformanceOptions {
   allowWrites?: boolean;
   /** `--baseline FILE`: known deviations (YAML or JSON) that are accepted until they expire. */
   baselineFile?: string;
+  /**
+   * Seconds the run may take: past it the run stops sending, rolls back an open transaction,
+   * reports what ran and ends with exit 2 naming the deadline.
+   */
+  deadlineSeconds?: number;
   /** Aborting (SIGINT/SIGTERM) stops sending, rolls back an open transaction and stops Prism. */
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
@@ -72,6 +77,7 @@ export interface RunOptions {
   allowWrites: boolean;
   /** The validated `--baseline` file. */
   baseline?: Baseline;
+  deadlineSeconds?: number;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   onDeprecation?: (message: string) => void;
@@ -106,6 +112,8 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout-ms must be a positive integer');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UsageError('--concurrency must be an integer from 1 to 16');
+  const deadline = options.deadlineSeconds;
+  if (deadline !== undefined && !(Number.isFinite(deadline) && deadline > 0)) throw new UsageError('--deadline must be a positive number of seconds');
   const urls = (options.urls ?? []).map((u) => normaliseBaseUrl(u));
   const live = urls.length > 0;
   if (live && !options.username) throw new UsageError('a live run needs --username (or SPS_USERNAME)');
@@ -145,6 +153,7 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
     strict: options.strict === true,
     allowWrites: options.allowWrites === true,
     ...(baseline ? { baseline } : {}),
+    ...(deadline !== undefined ? { deadlineSeconds: deadline } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onDeprecation ? { onDeprecation: options.onDeprecation } : {}),

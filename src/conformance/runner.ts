@@ -40,6 +40,7 @@ export async function runConformance(conformanceOptions: ConformanceOptions = {}
 }
 
 async function runWith(options: RunOptions, started: number, prisms: PrismHandle[], earlyPrism: Promise<PrismHandle> | undefined): Promise<ConformanceReport> {
+  const deadline = startDeadline(options);
   const report = emptyReport(options.specFile, started);
   let model;
   try {
@@ -76,6 +77,7 @@ async function runWith(options: RunOptions, started: number, prisms: PrismHandle
     }
     await Promise.allSettled(clients.map((c) => c.close()));
     await Promise.allSettled(prisms.map((p) => p.close()));
+    deadline?.stop();
   }
   if (!fatal && !aborted && options.signal?.aborted) aborted = String(options.signal.reason ?? 'aborted');
   if (options.baseline) {
@@ -95,7 +97,26 @@ async function runWith(options: RunOptions, started: number, prisms: PrismHandle
   const out = finishReport(report, run.ranked, run.exchanges, started, fatal, run.ops);
   if (aborted) {
     out.aborted = aborted;
-    out.exitCode = aborted.includes('SIGTERM') ? 143 : 130;
+    out.exitCode = deadline?.passed ? 2 : aborted.includes('SIGTERM') ? 143 : 130;
   }
   return out;
+}
+
+/**
+ * `--deadline`: an abort of its own, joined with the caller's signal, so that the run stops
+ * exactly as on SIGINT/SIGTERM (requests in flight aborted, the rollback sent at once).
+ */
+function startDeadline(options: RunOptions): { passed: boolean; stop(): void } | undefined {
+  const seconds = options.deadlineSeconds;
+  if (seconds === undefined) return undefined;
+  const controller = new AbortController();
+  const state = { passed: false, stop: () => clearTimeout(timer) };
+  const timer = setTimeout(() => {
+    state.passed = true;
+    controller.abort(`the --deadline of ${seconds} s`);
+  }, seconds * 1000);
+  timer.unref();
+  const caller = options.signal;
+  options.signal = caller ? AbortSignal.any([caller, controller.signal]) : controller.signal;
+  return state;
 }

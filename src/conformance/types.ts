@@ -2,7 +2,8 @@ import type { OperationModel, SpecModel } from '../spec/model.js';
 import type { SchemaValidator } from '../spec/validate.js';
 import type { SourceKind, SpecJudge } from '../spec/verdict.js';
 import type { AuthMode } from './node-client.js';
-import type { LiveNodeEnv } from './plan/context.js';
+import type { LiveNodeEnv, RunContext } from './plan/context.js';
+import type { OperationRole } from './writes.js';
 
 /** `accepted`: a failure a `--baseline` entry accepts (it does not fail the run). */
 export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped' | 'accepted';
@@ -169,4 +170,6 @@ export interface CheckDefinition {
   run: ExchangeCheck;
   /** A live-only request sequence of its own (the write cycle), run after reads and probes. */
   live?(env: LiveNodeEnv): Promise<void>;
+  /** How many requests `live` plans to send on one node (the progress line's "of planned"). */
+  livePlanned?(run: RunContext, roles: ReadonlyMap<OperationModel, OperationRole>): number;
 }

@@ -12,6 +12,15 @@ export class UsageError extends Error {
 }
 
 /** A commander option parser for a positive integer; the message names the option. */
+/** A commander argument parser for a positive number (`--deadline 2.5`). */
+export function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
 export function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);

@@ -51,7 +51,7 @@ describe('a conformant target', () => {
     expect(report.targets[0]).toMatchObject({ loggedIn: true, transactionAtStart: 'closed' });
   });
 
-  it('with --allow-writes puts each setting back unchanged and always rolls back', async () => {
+  it('with --allow-writes puts a different value into each setting, reads it back and always rolls back', async () => {
     const report = await runAgainst([], { allowWrites: true });
     expect(report.exitCode).toBe(0);
     const writes = sps!.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
@@ -63,10 +63,15 @@ describe('a conformant target', () => {
     expect(sps!.committed()).toEqual({ timezone: 'America/New_York', ntp: [{ selection: 'fqdn', value: 'pool.ntp.org' }] });
     const roundtrips = report.results.filter((r) => r.check === 'write_roundtrip' && r.outcome === 'passed').map((r) => r.message);
     expect(roundtrips).toEqual(expect.arrayContaining([
-      expect.stringContaining('updateTimezone: read, PUT the same value back'),
-      'transaction rolled back',
+      expect.stringContaining('updateTimezone (PUT /api/configuration/datetime/timezone): PUT a different value (the value set from "America/New_York" to "Europe/Budapest" (a documented request example)'),
+      expect.stringContaining('updateNtpServers (PUT /api/configuration/datetime/ntp_servers): PUT a different value (the list: one documented entry added'),
+      'updateTimezone (PUT /api/configuration/datetime/timezone): transaction rolled back',
+      'updateTimezone (PUT /api/configuration/datetime/timezone): after the rollback it reads the original value again',
       'after the write cycle: no transaction left open',
     ]));
+    // The different value was sent: the timezone PUT carried the documented example, not the value read.
+    const tzPut = sps!.requests.find((r) => r.method === 'PUT' && r.path === '/api/configuration/datetime/timezone');
+    expect(tzPut?.body).toBe('"Europe/Budapest"');
     expect(sps!.logins).toBe(1);
   });
 });

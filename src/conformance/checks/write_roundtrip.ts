@@ -1,30 +1,48 @@
 /**
- * `write_roundtrip`, live with `--allow-writes` only: each writable setting, in its own
- * transaction, is read, PUT back unchanged, read back and compared, the change log is checked,
- * and the transaction is always rolled back (after a failure, a timeout and an abort too).
+ * `write_roundtrip`, live with `--allow-writes` only: proves that a write takes effect, and
+ * leaves nothing behind. Each writable setting, in its own transaction: read it, PUT a
+ * different valid value (write-values.ts: a boolean flipped, another enum member or documented
+ * example, one list entry added or removed), read it back and see the new value, find the path
+ * in the change log with the old and the new value, roll back, read it again and see the
+ * original value. Where no different value is safe to make (references, keys, secrets) the
+ * value just read is PUT back unchanged, and the result says so. The transaction is always
+ * rolled back, never committed (after a failure, a timeout, a signal and the deadline too).
  * Nothing is written when a transaction was open before the run or another session holds the
  * configuration lock. The run ends by reading the transaction state once more.
+ *
+ * A little over 300 lines on purpose: the whole cycle and every rollback path in one file, so
+ * that what is written, and when it is undone, can be read in one place.
  */
 import { isObject } from '../../shared/index.js';
 import type { OperationModel } from '../../spec/model.js';
-import type { LiveNodeEnv } from '../plan/context.js';
+import type { LiveNodeEnv, RunContext } from '../plan/context.js';
 import { WRITE } from '../plan/probes.js';
 import { resultFor, type CheckDefinition, type Exchange, type Outcome } from '../types.js';
-import { sameValue, sameValueRequestBody } from '../writes.js';
-import { describeAnswer, errorTypeOf, isSuccess, transactionState } from './util.js';
+import { differentRequestBody } from '../write-values.js';
+import { sameValue, sameValueRequestBody, type OperationRole } from '../writes.js';
+import { describeAnswer, errorTypeOf, isSuccess, show, transactionState } from './util.js';
 
 const check = 'write_roundtrip';
 
 export const writeRoundtrip: CheckDefinition = {
   name: check,
   passes:
-    'with `--allow-writes`: the unchanged value was accepted, read back equal, the change log lists only equal-value replaces of that path, the transaction was rolled back and none is left open',
+    'with `--allow-writes`: a different valid value was accepted, read back, listed in the change log with its old and new value, and gone again after the rollback (or, where no different value is safe, the unchanged value round-tripped); no transaction is left open',
   mock: 'not applicable',
   probes: [WRITE],
   // The rows come from `live`, which records its own exchanges.
   run: () => [],
   live: writeCycles,
+  livePlanned: plannedRequests,
 };
+
+/** Requests per setting: open, read, PUT, read back, change log, rollback, read again. */
+const PER_SETTING = 7;
+
+function plannedRequests(run: RunContext, roles: ReadonlyMap<OperationModel, OperationRole>): number {
+  if (!run.options.allowWrites) return 0;
+  return run.ops.filter((o) => roles.get(o) === 'setting-put').length * PER_SETTING + 1;
+}
 
 async function writeCycles(env: LiveNodeEnv): Promise<void> {
   const { run, client, nodeIndex, target } = env;
@@ -52,7 +70,8 @@ async function writeCycles(env: LiveNodeEnv): Promise<void> {
     return;
   }
   run.progress(client, 'writes');
-  let written = 0;
+  let changed = 0;
+  let same = 0;
   let lockedByOther = false;
   for (const put of settings) {
     if (lockedByOther || client.deadReason) {
@@ -64,7 +83,8 @@ async function writeCycles(env: LiveNodeEnv): Promise<void> {
       lockedByOther = true;
       target.notes.push('the configuration was locked by another session: no writes, its transaction was not touched');
       run.progress(client, 'writes', `node ${node}: the configuration is locked by another session; writes are skipped`);
-    } else if (outcome === 'done') written++;
+    } else if (outcome === 'changed') changed++;
+    else if (outcome === 'same') same++;
   }
   // The run must not leave a transaction behind: read the state once more.
   if (env.getTx && !lockedByOther) {
@@ -76,101 +96,216 @@ async function writeCycles(env: LiveNodeEnv): Promise<void> {
       run.push(resultFor(ex, check, closed ? 'passed' : 'failed', message), run.rank(nodeIndex, ex));
     }
   }
-  target.writes = lockedByOther ? 'skipped: configuration locked by another session' : `${written} of ${settings.length} settings written back unchanged and rolled back`;
+  target.writes = lockedByOther ? 'skipped: configuration locked by another session' : `${changed} of ${settings.length} settings written with a different value and ${same} with the same value, all rolled back`;
 }
 
-async function writeCycle(env: LiveNodeEnv, put: OperationModel, openOp: OperationModel, rollbackOp: OperationModel): Promise<'done' | 'locked' | 'failed' | 'skipped'> {
+type CycleOutcome = 'changed' | 'same' | 'locked' | 'failed' | 'skipped';
+
+interface CycleState {
+  sent: number;
+  /** A transaction may be open: roll back. */
+  mayBeOpen: boolean;
+  /** The request body of the value read first, once a different value was PUT. */
+  changedFrom?: unknown;
+  /** The PUT is in flight (when the run is stopped, it may still reach the node after the rollback). */
+  putInFlight?: boolean;
+}
+
+async function writeCycle(env: LiveNodeEnv, put: OperationModel, openOp: OperationModel, rollbackOp: OperationModel): Promise<CycleOutcome> {
+  const state: CycleState = { sent: 0, mayBeOpen: false };
+  const getOp = env.findOp('GET', put.path);
+  const path = put.pathParams.length > 0 ? (getOp ? env.concrete.get(getOp) : undefined) : put.path;
+  const setting = `${put.operationId} (PUT ${path ?? put.path})`;
+  let outcome: CycleOutcome;
+  let rolledBack = false;
+  try {
+    outcome = await writeAndCheck(env, put, openOp, state);
+  } finally {
+    // Sent at once, also when the run is stopped (a signal or the deadline) while a request was in flight.
+    if (state.mayBeOpen) {
+      state.sent++;
+      rolledBack = await rollback(env, rollbackOp, setting);
+      // Stopped with the PUT in flight: the node may still apply it after the rollback, and on
+      // 6.9+ a change opens a transaction by itself. Look once more, and roll that back too.
+      if (state.putInFlight && env.run.options.signal?.aborted && env.getTx) {
+        const ex = await env.client.send({ op: env.getTx, probe: 'write', path: env.getTx.path, auth: 'session' }, { ignoreAbort: true });
+        env.run.record(env.nodeIndex, ex);
+        if (transactionState(ex.response?.json) === 'open') await rollback(env, rollbackOp, setting);
+      }
+    }
+  }
+  if (rolledBack && state.changedFrom !== undefined && path) {
+    state.sent++;
+    await readAfterRollback(env, put, path, state.changedFrom);
+  }
+  // The requests of this cycle that were not sent leave the plan.
+  env.client.planned -= Math.max(0, PER_SETTING - state.sent);
+  return outcome;
+}
+
+async function writeAndCheck(env: LiveNodeEnv, put: OperationModel, openOp: OperationModel, state: CycleState): Promise<CycleOutcome> {
   const { run, client, nodeIndex, send } = env;
   const node = client.label;
   const getOp = env.findOp('GET', put.path);
   const changesOp = env.findOp('GET', '/api/transaction/changes');
   const path = put.pathParams.length > 0 ? (getOp ? env.concrete.get(getOp) : undefined) : put.path;
+  const setting = `${put.operationId} (PUT ${path ?? put.path})`;
   const row = (ex: Exchange | undefined, outcome: Outcome, message: string): void => {
     if (ex) run.push(resultFor(ex, check, outcome, message), run.rank(nodeIndex, ex));
     else run.skipRow(nodeIndex, node, put, 'write', check, path ?? put.path, message, outcome);
   };
+  const sendCounted: LiveNodeEnv['send'] = (...args) => {
+    state.sent++;
+    return send(...args);
+  };
   if (!getOp || !path) {
-    row(undefined, 'skipped', 'not written: no object to read first');
+    row(undefined, 'skipped', `${setting}: not written: no object to read first`);
     return 'skipped';
   }
-  let mayBeOpen = false;
+  let open: Exchange | undefined;
   try {
-    const open = await send(openOp, 'write', openOp.path, 'session', { emptyBody: true });
-    if (!open?.response) {
-      mayBeOpen = open !== undefined; // no answer: it may have opened, so roll back to be sure
-      row(open, 'failed', `${put.operationId}: could not open a transaction: ${open ? describeAnswer(open) : `node ${node} was given up`}`);
-      return 'failed';
-    }
-    if (open.response.status === 409 || errorTypeOf(open.response.json) === 'ConfigurationLocked') {
-      row(open, 'skipped', `not written: POST /api/transaction answered ${describeAnswer(open)}: the configuration is locked by another session, whose transaction is left alone`);
-      return 'locked';
-    }
-    if (!isSuccess(open.response.status)) {
-      row(open, 'failed', `${put.operationId}: could not open a transaction: POST /api/transaction answered ${describeAnswer(open)}`);
-      return 'failed';
-    }
-    mayBeOpen = true;
-    const before = await send(getOp, 'write', path, 'session');
-    const current = isObject(before?.response?.json) ? before.response.json.body : undefined;
-    if (!before?.response || !isSuccess(before.response.status) || current === undefined) {
-      row(before, 'failed', `${put.operationId}: could not read the setting first: ${before ? describeAnswer(before) : 'node given up'}`);
-      return 'failed';
-    }
-    const prepared = sameValueRequestBody(run.model, run.validator, put, current);
-    if (!prepared.ok) {
-      row(before, 'skipped', `not written: ${prepared.reason}`);
-      return 'skipped';
-    }
-    const written = await send(put, 'write', path, 'session', { body: prepared.body });
-    if (!written?.response || !isSuccess(written.response.status)) {
-      row(written, 'failed', `${put.operationId}: PUT of the unchanged value got ${written ? describeAnswer(written) : 'nothing (node given up)'}`);
-      return 'failed';
-    }
-    const after = await send(getOp, 'write', path, 'session');
-    const readBack = isObject(after?.response?.json) ? after.response.json.body : undefined;
-    const problems: string[] = [];
-    if (!after?.response || !isSuccess(after.response.status)) problems.push(`reading it back got ${after ? describeAnswer(after) : 'nothing'}`);
-    else if (!sameValue(current, readBack)) problems.push('the value read back differs from the value written');
-    if (changesOp) problems.push(...(await changeLogProblems(env, changesOp, path)));
-    if (problems.length > 0) {
-      row(written, 'failed', `${put.operationId}: ${problems.join('; ')}`);
-      return 'failed';
-    }
-    row(written, 'passed', `${put.operationId}: read, PUT the same value back (${written.response.status}), read back unchanged, change log consistent`);
-    return 'done';
-  } finally {
-    if (mayBeOpen) await rollback(env, rollbackOp);
+    open = await sendCounted(openOp, 'write', openOp.path, 'session', { emptyBody: true });
+  } catch (err) {
+    state.mayBeOpen = true; // stopped while the open was in flight: it may have opened
+    throw err;
   }
+  if (!open?.response) {
+    state.mayBeOpen = open !== undefined; // no answer: it may have opened, so roll back to be sure
+    row(open, 'failed', `${setting}: could not open a transaction: ${open ? describeAnswer(open) : `node ${node} was given up`}`);
+    return 'failed';
+  }
+  if (open.response.status === 409 || errorTypeOf(open.response.json) === 'ConfigurationLocked') {
+    row(open, 'skipped', `${setting}: not written: POST /api/transaction answered ${describeAnswer(open)}: the configuration is locked by another session, whose transaction is left alone`);
+    return 'locked';
+  }
+  if (!isSuccess(open.response.status)) {
+    row(open, 'failed', `${setting}: could not open a transaction: POST /api/transaction answered ${describeAnswer(open)}`);
+    return 'failed';
+  }
+  state.mayBeOpen = true;
+  const before = await sendCounted(getOp, 'write', path, 'session');
+  const current = isObject(before?.response?.json) ? before.response.json.body : undefined;
+  if (!before?.response || !isSuccess(before.response.status) || current === undefined) {
+    row(before, 'failed', `${setting}: could not read the setting first: ${before ? describeAnswer(before) : 'node given up'}`);
+    return 'failed';
+  }
+  const prepared = sameValueRequestBody(run.model, run.validator, put, current);
+  if (!prepared.ok) {
+    row(before, 'skipped', `${setting}: not written: ${prepared.reason}`);
+    return 'skipped';
+  }
+  const different = differentRequestBody(run.model, run.validator, put, prepared.body);
+  const body = different.ok ? different.value.body : prepared.body;
+  state.putInFlight = true;
+  const written = await sendCounted(put, 'write', path, 'session', { body });
+  state.putInFlight = false;
+  if (different.ok) state.changedFrom = prepared.body;
+  if (!written?.response || !isSuccess(written.response.status)) {
+    const what = different.ok ? `the different value ${show(body)} (${different.value.change})` : 'the unchanged value';
+    row(written, 'failed', `${setting}: PUT of ${what} got ${written ? describeAnswer(written) : 'nothing (node given up)'}`);
+    return 'failed';
+  }
+  const after = await sendCounted(getOp, 'write', path, 'session');
+  const readBack = isObject(after?.response?.json) ? after.response.json.body : undefined;
+  const problems: string[] = [];
+  if (!after?.response || !isSuccess(after.response.status)) problems.push(`reading it back got ${after ? describeAnswer(after) : 'nothing'}`);
+  else if (different.ok && sameSetting(env, put, readBack, prepared.body)) {
+    problems.push(`the appliance accepted the PUT (${written.response.status}) but kept the old value ${show(prepared.body)} (${different.value.change})`);
+  } else if (!sameSetting(env, put, readBack, body)) {
+    problems.push(`the value read back differs from the value written: read ${show(readBack)}, wrote ${show(body)}`);
+  }
+  if (changesOp) problems.push(...(await changeLogProblems(env, changesOp, path, different.ok ? { old: prepared.body, new: body } : undefined, sendCounted)));
+  if (problems.length > 0) {
+    row(written, 'failed', `${setting}: ${problems.join('; ')}`);
+    return 'failed';
+  }
+  row(
+    written,
+    'passed',
+    different.ok
+      ? `${setting}: PUT a different value (${different.value.change}; ${written.response.status}), read it back, found it in the change log with the old and the new value`
+      : `${setting}: PUT the same value back (${written.response.status}; ${different.reason}, so this does not prove that a write takes effect), read back unchanged, change log consistent`,
+  );
+  return different.ok ? 'changed' : 'same';
 }
 
-/** The change log may list only equal-value replaces of the path that was written. */
-async function changeLogProblems(env: LiveNodeEnv, changesOp: OperationModel, path: string): Promise<string[]> {
-  const changes = await env.send(changesOp, 'write', changesOp.path, 'session');
+/** After the rollback (outside any transaction) the setting must read as it was. Returns whether it did. */
+async function readAfterRollback(env: LiveNodeEnv, put: OperationModel, path: string, original: unknown): Promise<boolean> {
+  const getOp = env.findOp('GET', put.path)!;
+  const setting = `${put.operationId} (PUT ${path})`;
+  const ex = await env.send(getOp, 'write', path, 'session');
+  if (!ex) return false;
+  const value = isObject(ex.response?.json) ? ex.response.json.body : undefined;
+  const ok = isSuccess(ex.response?.status) && sameSetting(env, put, value, original);
+  const message = ok
+    ? `${setting}: after the rollback it reads the original value again`
+    : !isSuccess(ex.response?.status)
+      ? `${setting}: reading it after the rollback got ${describeAnswer(ex)}`
+      : `${setting}: after the rollback it reads ${show(value)}, not the original value ${show(original)}: the rollback did not undo the write`;
+  env.run.push(resultFor(ex, check, ok ? 'passed' : 'failed', message), env.run.rank(env.nodeIndex, ex));
+  return ok;
+}
+
+/** A GET body and a request body are the same setting value (references as keys, read-only fields ignored). */
+function sameSetting(env: LiveNodeEnv, put: OperationModel, got: unknown, requestBody: unknown): boolean {
+  const asRequest = sameValueRequestBody(env.run.model, env.run.validator, put, got);
+  return sameValue(asRequest.ok ? asRequest.body : got, requestBody);
+}
+
+/**
+ * The change log after the PUT. With a different value (`expected`) it must list the path
+ * written, with the old and the new value; without one (the same-value PUT) it may list only
+ * equal-value replaces of that path. A change of any other path is a failure either way.
+ */
+async function changeLogProblems(
+  env: LiveNodeEnv,
+  changesOp: OperationModel,
+  path: string,
+  expected: { old: unknown; new: unknown } | undefined,
+  send: LiveNodeEnv['send'],
+): Promise<string[]> {
+  const changes = await send(changesOp, 'write', changesOp.path, 'session');
   const list = isObject(changes?.response?.json) ? changes.response.json.changes : undefined;
   if (!changes?.response || !isSuccess(changes.response.status) || !Array.isArray(list)) {
     return [`GET ${changesOp.path} got ${changes ? describeAnswer(changes) : 'nothing'}`];
   }
   const problems: string[] = [];
+  let listed = false;
   for (const c of list) {
     if (!isObject(c)) continue;
     const cPath = typeof c.path === 'string' ? c.path : '';
     if (cPath !== path && !cPath.startsWith(`${path}/`) && !cPath.startsWith(`${path}#`)) {
       problems.push(`the change log lists a change of ${JSON.stringify(cPath)}, which was not written`);
-    } else if (c.type !== 'replace' || !sameValue(c.old_value, c.new_value)) {
-      problems.push(`the change log lists a ${String(c.type)} of ${cPath} with different old and new values`);
+      continue;
     }
+    if (!expected) {
+      if (c.type !== 'replace' || !sameValue(c.old_value, c.new_value)) problems.push(`the change log lists a ${String(c.type)} of ${cPath} with different old and new values, after a PUT of the unchanged value`);
+      continue;
+    }
+    listed = true;
+    if (cPath === path && c.type === 'replace') {
+      if (!sameValue(c.old_value, expected.old)) problems.push(`the change log's old_value of ${path} is ${show(c.old_value)}, not the value read first ${show(expected.old)}`);
+      if (!sameValue(c.new_value, expected.new)) problems.push(`the change log's new_value of ${path} is ${show(c.new_value)}, not the value written ${show(expected.new)}`);
+    } else if (c.type === 'replace' && sameValue(c.old_value, c.new_value)) {
+      problems.push(`the change log lists a replace of ${cPath} with equal old and new values`);
+    }
+  }
+  if (expected && !listed) {
+    problems.push(list.length === 0 ? `the change log (GET ${changesOp.path}) is empty after the PUT of a different value` : `the change log does not list ${path}`);
   }
   return problems;
 }
 
-async function rollback(env: LiveNodeEnv, rollbackOp: OperationModel): Promise<void> {
+async function rollback(env: LiveNodeEnv, rollbackOp: OperationModel, setting: string): Promise<boolean> {
   const { run, client, nodeIndex } = env;
   const node = client.label;
   // Sent even after an abort: this is the cleanup the abort is waiting for.
   const ex = await client.send({ op: rollbackOp, probe: 'write', path: rollbackOp.path, auth: 'session' }, { ignoreAbort: true });
   run.record(nodeIndex, ex);
+  run.tick(client);
   const ok = isSuccess(ex.response?.status);
-  const message = ok ? 'transaction rolled back' : `ROLLBACK FAILED on node ${node}: DELETE /api/transaction got ${describeAnswer(ex)}; a transaction may be left open`;
+  const message = ok ? `${setting}: transaction rolled back` : `${setting}: ROLLBACK FAILED on node ${node}: DELETE /api/transaction got ${describeAnswer(ex)}; a transaction may be left open`;
   run.push(resultFor(ex, check, ok ? 'passed' : 'failed', message), run.rank(nodeIndex, ex));
   run.progress(client, 'writes', ok ? undefined : `node ${node}: rollback failed, a transaction may be left open`);
+  return ok;
 }

@@ -50,6 +50,8 @@ export interface RunContext {
   /** A row for a request that was not sent (or a result without an exchange). */
   skipRow(nodeIndex: number, node: string, op: OperationModel, probe: ProbeKind, check: CheckName, path: string, message: string, outcome?: Outcome): void;
   progress(client: NodeClient, phase: string, notice?: string): void;
+  /** The progress of a node again, in its current phase (after each answer: done of planned). */
+  tick(client: NodeClient): void;
 }
 
 /** One live node during its run: what a check's `live` request sequence gets. */
@@ -84,6 +86,7 @@ export function createRunContext(
   const opIndex = new Map(model.operations.map((o, i) => [o, i]));
   const secrets = options.secrets;
   let writeSeq = 0;
+  const phases = new Map<NodeClient, string>();
   let failedSoFar = 0;
   const run: RunContext = {
     options,
@@ -121,8 +124,21 @@ export function createRunContext(
       const pseudo = { node, target: check.target, op, probe, method: op.method, path, curl: '' } as Exchange;
       run.push(resultFor(pseudo, name, outcome, message), run.rank(nodeIndex, pseudo));
     },
+    tick(client) {
+      const phase = phases.get(client);
+      if (phase !== undefined) run.progress(client, phase);
+    },
     progress(client, phase, notice) {
-      options.onProgress?.({ node: client.label, phase, requests: client.requests, failed: failedSoFar, ...(notice ? { notice: secrets.redact(notice) } : {}) });
+      phases.set(client, phase);
+      options.onProgress?.({
+        node: client.label,
+        phase,
+        requests: client.requests,
+        completed: client.completed,
+        ...(client.planned > 0 ? { planned: Math.max(client.planned, client.requests) } : {}),
+        failed: failedSoFar,
+        ...(notice ? { notice: secrets.redact(notice) } : {}),
+      });
     },
   };
   return run;

@@ -96,6 +96,7 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
       return undefined;
     }
     const ex: Exchange = await client.send({ op, probe, path, auth, ...extra });
+    run.tick(client);
     if (selection.includesOperation(op) || probe === WRITE.kind) run.record(nodeIndex, ex);
     else run.observe(ex);
     if (ex.response?.status === 200 && op.method === 'GET') answers.set(path, ex.response.json);
@@ -108,6 +109,7 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
 
   // 1. The transaction state comes first: an open transaction means someone holds the lock.
   const getTx = findOp('GET', '/api/transaction');
+  client.planned = plannedRequests(run, client, roles, getTx);
   let lockedAtStart = false;
   if (getTx) {
     run.progress(client, 'transaction status');
@@ -146,7 +148,10 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
       values[p.name] = key;
     }
     concrete.set(op, missing ? undefined : fillPath(op.path, values));
-    if (missing) run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, `not read: ${missing}`);
+    if (missing) {
+      client.planned--;
+      run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, `not read: ${missing}`);
+    }
   }
   await runLimited(options.concurrency, withParams.filter((op) => concrete.get(op)).map((op) => async () => {
     await send(op, 'normal', concrete.get(op)!, 'session');
@@ -192,4 +197,22 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
   const env: LiveNodeEnv = { run, client, nodeIndex, target, send, concrete, roles, getTx, lockedAtStart, findOp };
   for (const c of run.checks) if (c.live) await c.live(env);
   if (target.writes === 'pending') target.writes = 'skipped (write_roundtrip not selected)';
+}
+
+/**
+ * What the plan means to send to one node, known before the first read: the login, the
+ * transaction state, the reads, each probe for the operations it applies to, and what the
+ * selected checks' own sequences plan (`livePlanned`). Lowered while running when a read has
+ * no id to use or a write cycle ends early, so that "done of planned" stays honest.
+ */
+function plannedRequests(run: RunContext, client: NodeClient, roles: ReadonlyMap<OperationModel, OperationRole>, getTx: OperationModel | undefined): number {
+  const reads = run.ops.filter((o) => roles.get(o) === 'read' && o !== getTx);
+  const loginOp = loginOperation(run);
+  const probeOps = [...reads, ...(loginOp && run.selection.includesOperation(loginOp) ? [loginOp] : [])];
+  let probes = 0;
+  for (const op of probeOps) {
+    for (const probe of run.probes) if (probe.appliesTo?.(op) && !(probe.path === 'made-up' && op.pathParams.length === 0)) probes++;
+  }
+  const own = run.checks.reduce((sum, c) => sum + (c.livePlanned?.(run, roles) ?? 0), 0);
+  return client.requests + (getTx ? 1 : 0) + reads.length + probes + own;
 }

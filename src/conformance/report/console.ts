@@ -102,39 +102,86 @@ export function verdictLine(report: ConformanceReport): string {
   return report.exitCode === 0 ? `Conformant: ${counts}` : `Not conformant: ${counts}`;
 }
 
+/** A progress line per node comes at least this often while the node still has planned requests. */
+export const PROGRESS_INTERVAL_MS = 5_000;
+
+/** `about 3 min 20 s left` from the pace so far. */
+export function timeLeft(elapsedMs: number, completed: number, planned: number): string {
+  if (completed <= 0) return 'time left unknown';
+  const ms = (elapsedMs / completed) * Math.max(0, planned - completed);
+  const s = Math.ceil(ms / 1000);
+  if (s < 60) return `about ${s} s left`;
+  const m = Math.floor(s / 60);
+  return `about ${m} min${s % 60 ? ` ${s % 60} s` : ''} left`;
+}
+
+interface NodeProgress {
+  event: ProgressEvent;
+  startedAt: number;
+}
+
 /**
  * Live progress on stderr: one rewritten line on a terminal, otherwise a line per phase
- * change. Notices (a lock found, a node given up, a failed rollback) always get a line.
+ * change. Notices (a lock found, a node given up, a failed rollback) always get a line. On a
+ * live run every node that still has planned requests gets a line at least every
+ * `intervalMs` (requests done of planned, an estimate of the time left), on a terminal and
+ * in a CI log alike, so that a slow node never looks hung.
  */
-export function createProgressPrinter(stream: NodeJS.WriteStream | NodeJS.WritableStream, isTTY: boolean): {
+export function createProgressPrinter(
+  stream: NodeJS.WriteStream | NodeJS.WritableStream,
+  isTTY: boolean,
+  opts: { intervalMs?: number; now?: () => number } = {},
+): {
   onProgress: (e: ProgressEvent) => void;
   done: () => void;
 } {
-  const phases = new Map<string, string>();
+  const now = opts.now ?? Date.now;
+  const nodes = new Map<string, NodeProgress>();
   let drawn = false;
   let last = 0;
   const clear = (): void => {
     if (isTTY && drawn) stream.write('\r\u001b[2K');
     drawn = false;
   };
+  const line = (p: NodeProgress): string => {
+    const e = p.event;
+    if (e.planned === undefined) return `[${e.node}] ${e.phase}: ${e.requests} requests, ${e.failed} failed checks so far`;
+    const done = e.completed ?? e.requests;
+    return `[${e.node}] ${e.phase}: ${done} of ${e.planned} requests done, ${timeLeft(now() - p.startedAt, done, e.planned)}, ${e.failed} failed checks so far`;
+  };
+  const heartbeat = setInterval(() => {
+    for (const p of nodes.values()) {
+      const e = p.event;
+      if (e.planned === undefined || (e.completed ?? e.requests) >= e.planned) continue;
+      clear();
+      stream.write(isTTY ? line(p) : `${line(p)}\n`);
+      drawn = isTTY;
+    }
+  }, opts.intervalMs ?? PROGRESS_INTERVAL_MS);
+  heartbeat.unref();
   return {
     onProgress(e) {
       if (e.notice) {
         clear();
         stream.write(`${e.notice}\n`);
       }
-      const phaseChanged = phases.get(e.node) !== e.phase;
-      phases.set(e.node, e.phase);
+      const known = nodes.get(e.node);
+      const phaseChanged = known?.event.phase !== e.phase;
+      const p: NodeProgress = { event: e, startedAt: known?.startedAt ?? now() };
+      nodes.set(e.node, p);
       if (isTTY) {
-        const now = Date.now();
-        if (!phaseChanged && now - last < 100) return;
-        last = now;
-        stream.write(`\r\u001b[2K[${e.node}] ${e.phase}: ${e.requests} requests, ${e.failed} failed checks so far`);
+        const t = now();
+        if (!phaseChanged && t - last < 100) return;
+        last = t;
+        stream.write(`\r\u001b[2K${line(p)}`);
         drawn = true;
       } else if (phaseChanged) {
         stream.write(`[${e.node}] ${e.phase}...\n`);
       }
     },
-    done: clear,
+    done() {
+      clearInterval(heartbeat);
+      clear();
+    },
   };
 }

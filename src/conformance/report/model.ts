@@ -13,6 +13,10 @@ export interface ProgressEvent {
   phase: string;
   /** Requests sent to this node so far. */
   requests: number;
+  /** Requests answered (or failed) so far; live runs only. */
+  completed?: number;
+  /** Requests the plan means to send to this node (lowered when a part is not sent); live runs only. */
+  planned?: number;
   /** Failed checks so far (all nodes). */
   failed: number;
   /** A notice worth a line of its own (a lock found, a rollback, a node given up). */

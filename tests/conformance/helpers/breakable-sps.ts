@@ -32,7 +32,7 @@ export interface BreakableSps {
   url: string;
   password: string;
   logins: number;
-  requests: Array<{ method: string; path: string; cookie?: string }>;
+  requests: Array<{ method: string; path: string; cookie?: string; body?: string }>;
   /** Every session id handed out. */
   sessionIds(): string[];
   transactionOpen(): boolean;
@@ -84,7 +84,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
     const path = url.pathname;
     const method = req.method ?? 'GET';
     const cookie = parseCookieHeader(req.headers.cookie).get('session_id');
-    state.requests.push({ method, path, ...(cookie !== undefined ? { cookie } : {}) });
+    state.requests.push({ method, path, ...(cookie !== undefined ? { cookie } : {}), ...(body !== '' ? { body } : {}) });
 
     if (breaks.has('html')) {
       const page = '<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>';
