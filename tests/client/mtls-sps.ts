@@ -18,12 +18,10 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { generate } from 'selfsigned';
+import { makeCa, makeLeaf, type KeyPair } from '../helpers/certs.js';
+import { sendJson } from '../helpers/servers.js';
 
-export interface Pair {
-  key: string;
-  cert: string;
-}
+export type Pair = KeyPair;
 
 export interface ClientPki {
   ca: string;
@@ -39,36 +37,6 @@ export interface ClientPki {
 }
 
 export const KEY_PASSPHRASE = 'key-pässphrase-7';
-
-async function makeCa(name: string): Promise<Pair> {
-  const pems = await generate([{ name: 'commonName', value: name }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
-  return { key: pems.private, cert: pems.cert };
-}
-
-async function makeLeaf(ca: Pair, commonName: string, usage: 'server' | 'client'): Promise<Pair> {
-  const extensions: object[] = [
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    usage === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
-  ];
-  if (usage === 'server') {
-    extensions.push({ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] });
-  }
-  const pems = await generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    ca,
-    extensions: extensions as never,
-  });
-  return { key: pems.private, cert: pems.cert };
-}
 
 let cached: Promise<ClientPki> | undefined;
 
@@ -110,12 +78,6 @@ export interface MiniSpsOptions {
   /** Common names of client certificates that may log in with x509. */
   allowedCns?: string[];
   dropSessionsOnCommit?: boolean;
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}): void {
-  const text = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }
 
 function spsError(res: ServerResponse, status: number, type: string, path: string, headers: Record<string, string> = {}): void {

@@ -20,7 +20,8 @@ export interface TestPki {
   otherCa: string;
 }
 
-async function makeCa(name: string): Promise<KeyPair> {
+/** A self-signed EC test CA. */
+export async function makeCa(name: string): Promise<KeyPair> {
   const pems = await generate([{ name: 'commonName', value: name }], {
     keyType: 'ec',
     algorithm: 'sha256',
@@ -32,18 +33,25 @@ async function makeCa(name: string): Promise<KeyPair> {
   return { key: pems.private, cert: pems.cert };
 }
 
-async function makeLeaf(ca: KeyPair, commonName: string, altNames: { type: 2 | 7; value?: string; ip?: string }[]): Promise<KeyPair> {
-  const pems = await generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    ca,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames },
-    ],
-  });
+const LOOPBACK_NAMES = [{ type: 7 as const, ip: '127.0.0.1' }, { type: 2 as const, value: 'localhost' }];
+
+/**
+ * A leaf certificate signed by `ca`: a server certificate (for `altNames`, default 127.0.0.1 and
+ * localhost) or a client certificate (no subject alternative names).
+ */
+export async function makeLeaf(
+  ca: KeyPair,
+  commonName: string,
+  usage: 'server' | 'client' = 'server',
+  altNames: { type: 2 | 7; value?: string; ip?: string }[] = LOOPBACK_NAMES,
+): Promise<KeyPair> {
+  const extensions: object[] = [
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    usage === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
+  ];
+  if (usage === 'server') extensions.push({ name: 'subjectAltName', altNames });
+  const pems = await generate([{ name: 'commonName', value: commonName }], { keyType: 'ec', algorithm: 'sha256', ca, extensions: extensions as never });
   return { key: pems.private, cert: pems.cert };
 }
 
@@ -53,11 +61,8 @@ export function testPki(): Promise<TestPki> {
   cached ??= (async () => {
     const ca = await makeCa('sps-contract test CA');
     const other = await makeCa('unrelated test CA');
-    const server = await makeLeaf(ca, 'localhost', [
-      { type: 7, ip: '127.0.0.1' },
-      { type: 2, value: 'localhost' },
-    ]);
-    const wrongHost = await makeLeaf(ca, 'sps.other.example', [{ type: 2, value: 'sps.other.example' }]);
+    const server = await makeLeaf(ca, 'localhost');
+    const wrongHost = await makeLeaf(ca, 'sps.other.example', 'server', [{ type: 2, value: 'sps.other.example' }]);
     return { ca: ca.cert, server, wrongHost, otherCa: other.cert };
   })();
   return cached;
