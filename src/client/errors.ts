@@ -1,6 +1,11 @@
+/**
+ * How the client maps failures to {@link SpsApiError}: error statuses, success responses whose
+ * body is not usable JSON, bodies of an unexpected shape, and transport failures (status 0).
+ * Everything put into an error is redacted first.
+ */
 import { isJsonContentType, TransportError } from '../http/transport.js';
 import { redactJson, type SecretRegistry } from '../redact.js';
-import { mediaTypeBase } from '../shared/index.js';
+import { isObject, mediaTypeBase } from '../shared/index.js';
 
 /** Length of {@link SpsApiError.bodyExcerpt} before the ellipsis. */
 export const EXCERPT_LENGTH = 200;
@@ -58,8 +63,13 @@ export class SpsApiError extends Error {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The path of a request URL, without origin and query (what {@link SpsApiError.path} holds). */
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url.split('?', 1)[0] ?? url;
+  }
 }
 
 /** Parses `text` as JSON, or returns undefined. */
@@ -76,7 +86,7 @@ export function tryParseJson(text: string): unknown | undefined {
 export function readErrorBody(
   parsed: unknown,
 ): { type: string | undefined; message: string | undefined; details: unknown } | undefined {
-  if (!isRecord(parsed) || !isRecord(parsed.error)) return undefined;
+  if (!isObject(parsed) || !isObject(parsed.error)) return undefined;
   const e = parsed.error;
   return {
     type: typeof e.type === 'string' ? e.type : undefined,
@@ -163,4 +173,64 @@ export function errorFromTransport(
     path,
     cause: err,
   });
+}
+
+/**
+ * `response` when it is a success whose body is empty or JSON (secrets in that JSON are
+ * registered); otherwise the {@link SpsApiError} for it is thrown.
+ */
+export async function checkResponse(
+  response: Response,
+  request: { method: string; path: string },
+  registry: SecretRegistry,
+): Promise<Response> {
+  const bodyText = await response.clone().text();
+  const contentType = response.headers.get('content-type') ?? undefined;
+  const facts = {
+    status: response.status,
+    statusText: response.statusText,
+    contentType,
+    bodyText,
+    method: request.method,
+    path: request.path,
+  };
+  if (!response.ok) throw errorFromResponse(facts, registry);
+  if (bodyText.trim() !== '') {
+    if (!isJsonContentType(contentType)) {
+      throw errorFromResponse(
+        facts,
+        registry,
+        `success status with a non-JSON body (${mediaTypeBase(contentType) || 'no content type'})`,
+      );
+    }
+    const parsed = tryParseJson(bodyText);
+    if (parsed === undefined) {
+      throw errorFromResponse(facts, registry, 'response body is not valid JSON');
+    }
+    registry.addFromJson(parsed);
+  }
+  return response;
+}
+
+/** `fn()`, or an {@link SpsApiError} when it throws (a success body of an unexpected shape). */
+export async function withShapeCheck<T>(
+  method: string,
+  path: string,
+  status: number,
+  registry: SecretRegistry,
+  fn: () => T,
+): Promise<T> {
+  try {
+    return fn();
+  } catch (err) {
+    throw new SpsApiError({
+      status,
+      message: registry.redact(
+        `${method} ${path} -> ${status}: ${err instanceof Error ? err.message : 'unexpected body shape'}`,
+      ),
+      method,
+      path,
+      cause: err,
+    });
+  }
 }

@@ -1,6 +1,5 @@
+export { createSpsClient, findSetCookie } from './client.js';
 export {
-  createSpsClient,
-  findSetCookie,
   type ApplianceInfo,
   type LoginMethodsBody,
   type SpsClient,
@@ -9,7 +8,7 @@ export {
   type SpsPaths,
   type TransactionHelpers,
   type TransactionScope,
-} from './client.js';
+} from './types.js';
 export { type LoginType } from './credentials.js';
 export { SpsApiError, EXCERPT_LENGTH, type SpsApiErrorInit } from './errors.js';
 export {

@@ -3,6 +3,7 @@
  * 7.x `{ body: { status, commit_message }, key, meta }` and 5.7/6.x
  * `{ key, meta, transaction: { status } }`.
  */
+import { isObject } from '../shared/index.js';
 
 export type TransactionState = 'open' | 'closed';
 export type CommitMessagePolicy = 'required' | 'optional';
@@ -31,10 +32,6 @@ export interface TransactionChange {
   [key: string]: unknown;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isState(value: unknown): value is TransactionState {
   return value === 'open' || value === 'closed';
 }
@@ -44,17 +41,17 @@ function isState(value: unknown): value is TransactionState {
  * neither shape or a status other than `open`/`closed`.
  */
 export function normalizeTransactionStatus(raw: unknown): TransactionStatus {
-  if (!isRecord(raw)) throw new Error('transaction status is not a JSON object');
+  if (!isObject(raw)) throw new Error('transaction status is not a JSON object');
   let state: unknown;
   let shape: TransactionStatus['shape'];
   let commitMessage: CommitMessagePolicy | undefined;
-  if (isRecord(raw.body) && 'status' in raw.body) {
+  if (isObject(raw.body) && 'status' in raw.body) {
     shape = '7.x';
     state = raw.body.status;
     const cm = raw.body.commit_message;
     if (cm === 'required' || cm === 'optional') commitMessage = cm;
     else if (cm !== undefined) throw new Error(`unknown body.commit_message ${JSON.stringify(cm)}`);
-  } else if (isRecord(raw.transaction) && 'status' in raw.transaction) {
+  } else if (isObject(raw.transaction) && 'status' in raw.transaction) {
     shape = '6.x';
     state = raw.transaction.status;
   } else {
@@ -63,7 +60,7 @@ export function normalizeTransactionStatus(raw: unknown): TransactionStatus {
   if (!isState(state)) throw new Error(`unknown transaction status ${JSON.stringify(state)}`);
   const result: TransactionStatus = { status: state, shape, raw };
   if (commitMessage) result.commitMessage = commitMessage;
-  if (isRecord(raw.meta)) {
+  if (isObject(raw.meta)) {
     const rs = raw.meta.remaining_seconds;
     if (typeof rs === 'number' && Number.isFinite(rs)) result.remainingSeconds = rs;
     if (typeof raw.meta.changes === 'string') result.changesHref = raw.meta.changes;
@@ -73,7 +70,7 @@ export function normalizeTransactionStatus(raw: unknown): TransactionStatus {
 
 /** Returns the `changes` array of a change-log body, or throws when there is none. */
 export function readChanges(raw: unknown): TransactionChange[] {
-  if (!isRecord(raw) || !Array.isArray(raw.changes)) {
+  if (!isObject(raw) || !Array.isArray(raw.changes)) {
     throw new Error('transaction change log has no changes array');
   }
   return raw.changes as TransactionChange[];
