@@ -3,6 +3,7 @@
  * coverage matrix, and the mock variant of the checks can fail (a spec whose example breaks
  * its schema, or whose shared 401 example has the wrong error type).
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -170,6 +171,18 @@ describe('sps-conformance against the mock', () => {
     expect(fixturePrism.exited).toBe(false);
     const again = await runConformance({ specFile: FIXTURE_SPEC, mockUrl: fixturePrism.url, only: ['logIn'] });
     expect(again.exitCode).toBe(0);
+  }, 60_000);
+
+  it('a --mock-url that does not answer is exit 2 with the reason, not a failure per request', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r())); // nobody listens on that port now
+    const dir = tempDir();
+    const run = await runCli(['--spec', FIXTURE_SPEC, '--mock-url', `http://127.0.0.1:${port}`, '--report-dir', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`could not run: the mock at http://127\\.0\\.0\\.1:${port} does not answer: .*ECONNREFUSED`));
+    expect(run.stdout).not.toMatch(/Not conformant/);
   }, 60_000);
 
   it('plans no probe for a check that is not selected, and starts no Prism when nothing is sent', async () => {

@@ -78,6 +78,10 @@ export async function runMockTarget(run: RunContext, clients: NodeClient[], pris
     const last = dead.lastLines();
     throw new CannotRunError(`the Prism mock stopped during the run${last ? `: ${last}` : ''}`);
   }
+  // A mock that does not answer (a --mock-url nobody listens on, or one that went away) cannot
+  // be checked: exit 2 with the reason, not a failure per request.
+  const gone = mockClients.find((c) => c.deadReason);
+  if (gone) throw new CannotRunError(`the mock at ${gone.baseUrl} does not answer: ${gone.deadReason}`);
 }
 
 async function runMock(run: RunContext, mockClients: NodeClient[]): Promise<void> {

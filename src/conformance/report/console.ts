@@ -84,7 +84,7 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     const by = (st: string): number => report.baseline!.entries.filter((e) => e.status === st).length;
     out.push(
       '',
-      `Baseline ${report.baseline.file}: ${report.baseline.entries.length} entries: ${by('accepted')} accepting, ${by('expired')} expired, ${by('stale')} no longer seen, ${by('not-run')} not run`,
+      `Baseline ${report.baseline.file}: ${report.baseline.entries.length} entr${report.baseline.entries.length === 1 ? 'y' : 'ies'}: ${by('accepted')} accepting, ${by('expired')} expired, ${by('stale')} no longer seen, ${by('not-run')} not run`,
     );
     for (const e of report.baseline.entries.filter((x) => x.status === 'expired')) out.push(`  ✗ entry ${e.entry} (${e.check} ${e.operationId ?? e.path}) expired on ${e.expires}: its ${e.matched} failure(s) fail again`);
   }

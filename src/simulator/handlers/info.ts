@@ -4,7 +4,8 @@ import type { PublicCtx, Reply } from '../appliance/context.js';
 export const DEFAULT_FIRMWARE_VERSION = '7.5.1';
 
 export function getInfo(ctx: PublicCtx): Reply {
-  const body: Record<string, unknown> = { firmware_version: ctx.appliance.firmwareVersion };
-  if (ctx.session) body.firmware_name = 'Safeguard for Privileged Sessions (simulator)';
+  // Only the field the SDKs read: any other would be an undocumented property (drift) in every
+  // run against the simulator.
+  const body = { firmware_version: ctx.appliance.firmwareVersion };
   return { status: 200, body: { body, meta: { href: '/api/info', parent: '/api' } } };
 }
