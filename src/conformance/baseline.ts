@@ -8,9 +8,9 @@
  * File (YAML or JSON): `{ entries: [ { check, operationId? | path?, message?, node?, reason,
  * expires: YYYY-MM-DD } ] }`. Validated with Ajv (exit 2 naming the entry on a problem).
  */
-import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
+import { readYamlOrJsonFile } from '../shared/cli-options.js';
 import { matchesTemplate, type SpecModel } from '../spec/model.js';
 import { formatErrors } from '../spec/validate.js';
 import { CHECK_NAMES, FORMER_NAMES } from './checks/index.js';
@@ -126,19 +126,7 @@ export function parseBaseline(doc: unknown, file: string, onDeprecation?: (messa
 
 /** Reads and validates a baseline file (YAML, or JSON for `.json`). */
 export function readBaseline(file: string, onDeprecation?: (message: string) => void): Baseline {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--baseline ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  let doc: unknown;
-  try {
-    doc = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new UsageError(`--baseline ${file}: cannot parse it (${(err as Error).message.split('\n')[0]})`);
-  }
-  return parseBaseline(doc, file, onDeprecation);
+  return parseBaseline(readYamlOrJsonFile('--baseline', file), file, onDeprecation);
 }
 
 function matches(entry: BaselineEntry, r: CheckResult, model: SpecModel): boolean {

@@ -5,10 +5,10 @@
  * (usage error, unreachable target, TLS failure, wrong credentials, or stopped by --deadline),
  * 130/143 stopped by SIGINT/SIGTERM (after rolling back any transaction the run opened).
  */
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
-import { positiveInt, positiveNumber, readPasswordFile, safeCommanderMessage } from '../shared/cli-options.js';
+import { Command } from 'commander';
+import { parseCommandLine, positiveInt, positiveNumber, readPasswordFile } from '../shared/cli-options.js';
 import { discoverMain } from '../discover/cli.js';
 import { SecretRegistry } from '../redact.js';
 import { baselineFromResults, renderBaseline } from './baseline.js';
@@ -146,17 +146,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return fail('--password is not accepted (a password on the command line ends up in shell history and process lists): set SPS_PASSWORD or use --password-file FILE');
   }
   const program = buildProgram(io);
-  let opts: ParsedOptions;
-  try {
-    program.parse(argv, { from: 'user' });
-    opts = program.opts<ParsedOptions>();
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
-      return fail(`${safeCommanderMessage(err.message)} (see --help)`);
-    }
-    return fail(`usage error: ${(err as Error).message}`);
-  }
+  const parsed = parseCommandLine<ParsedOptions>(program, argv, fail);
+  if ('exit' in parsed) return parsed.exit;
+  const opts = parsed.opts;
 
   let report: ConformanceReport;
   const printer = createProgressPrinter(io.stderr, io.stderrIsTTY === true);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { readYamlOrJsonFile } from '../shared/cli-options.js';
 import { patternMatches, patternSpecificity } from '../shared/index.js';
 import type { OperationModel } from '../spec/model.js';
 import { UsageError } from './errors.js';
@@ -100,19 +100,7 @@ export function checkRolesDocument(data: unknown, label: string): asserts data i
 
 /** Reads, validates and resolves a roles file: every account with its password (from `env` or its file). */
 export function loadRolesFile(file: string, env: NodeJS.ProcessEnv): RoleAccount[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--roles ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  let data: unknown;
-  try {
-    data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    // The parser's message quotes the file; it is not where a password may be, but keep it short.
-    throw new UsageError(`--roles ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'} (${(err as Error).message.split('\n')[0]})`);
-  }
+  const data = readYamlOrJsonFile('--roles', file);
   checkRolesDocument(data, file);
   return Object.entries(data.users).map(([name, u]) => {
     let password: string | undefined;

@@ -5,8 +5,8 @@
  * (also with uncovered endpoints, unless --fail-on-uncovered: then 1), 2 usage error, dead
  * node or failed login (the reports still record what was found), 130/143 stopped by a signal.
  */
-import { Command, CommanderError, Option } from 'commander';
-import { positiveInt, readPasswordFile, safeCommanderMessage, UsageError } from '../shared/cli-options.js';
+import { Command, Option } from 'commander';
+import { parseCommandLine, positiveInt, readPasswordFile, UsageError } from '../shared/cli-options.js';
 import { SecretRegistry } from '../redact.js';
 import { buildDrafts, writeDrafts } from './drafts.js';
 import { renderConsole, writeDiscoveryReports } from './report.js';
@@ -83,17 +83,9 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined })
     .allowExcessArguments(false);
-  let opts: Parsed;
-  try {
-    program.parse(argv, { from: 'user' });
-    opts = program.opts<Parsed>();
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help') return 0;
-      return fail(`${safeCommanderMessage(err.message)} (see --help)`);
-    }
-    return fail(`usage error: ${(err as Error).message}`);
-  }
+  const parsed = parseCommandLine<Parsed>(program, argv, fail);
+  if ('exit' in parsed) return parsed.exit;
+  const opts = parsed.opts;
 
   let password: string | undefined;
   try {

@@ -4,14 +4,14 @@
  * password file.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
+import { CommanderError, InvalidArgumentError, type Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 
 /** A bad command line or option: exit 2, one line, no stack trace. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** A commander option parser for a positive integer; the message names the option. */
 /** A commander argument parser for a positive number (`--deadline 2.5`). */
 export function positiveNumber(name: string) {
   return (value: string): number => {
@@ -21,6 +21,7 @@ export function positiveNumber(name: string) {
   };
 }
 
+/** A commander option parser for a positive integer; the message names the option. */
 export function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -49,4 +50,41 @@ export function readPasswordFile(file: string): string {
   const first = text.split(/\r?\n/)[0] ?? '';
   if (first === '') throw new UsageError(`--password-file ${file}: the first line is empty`);
   return first;
+}
+
+/**
+ * Parses `argv` with a program built with `exitOverride()`: its options, or the exit code when
+ * the run ends here (0 after `--help`, 2 after a usage error, reported through `fail`).
+ */
+export function parseCommandLine<T>(program: Command, argv: string[], fail: (reason: string) => number): { opts: T } | { exit: number } {
+  try {
+    program.parse(argv, { from: 'user' });
+    return { opts: program.opts<T & Record<string, unknown>>() };
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return { exit: 0 };
+      return { exit: fail(`${safeCommanderMessage(err.message)} (see --help)`) };
+    }
+    return { exit: fail(`usage error: ${(err as Error).message}`) };
+  }
+}
+
+/**
+ * Reads a YAML file, or JSON when its name ends in `.json`, given with `flag` (`--roles`);
+ * a {@link UsageError} naming the flag and the file when it cannot be read or parsed. The
+ * parser's message is cut to its first line: it may quote the file.
+ */
+export function readYamlOrJsonFile(flag: string, file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const json = /\.json$/i.test(file);
+  try {
+    return json ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new UsageError(`${flag} ${file}: not valid ${json ? 'JSON' : 'YAML'} (${(err as Error).message.split('\n')[0]})`);
+  }
 }
