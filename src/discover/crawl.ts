@@ -250,6 +250,6 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
   });
   if (queue.length > 0 && !result.fatal && result.requests >= o.maxRequests) result.boundHit = queue.length;
   if (o.signal?.aborted && !result.fatal) result.fatal = `stopped by ${String(o.signal.reason ?? 'a signal')}`;
-  progress(`done: ${result.endpoints.length} endpoints, ${result.requests} requests${result.boundHit ? `, --max-requests hit with ${result.boundHit} paths not fetched` : ''}`);
+  progress(`done: ${result.endpoints.length} paths fetched (sampled instances of one template count once in the report), ${result.requests} requests${result.boundHit ? `, --max-requests hit with ${result.boundHit} paths not fetched` : ''}`);
   return await finish();
 }
