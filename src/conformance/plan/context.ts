@@ -11,7 +11,7 @@ import { createJudge } from '../../spec/verdict.js';
 import { CHECK_NAMES, CHECKS, probesOf } from '../checks/index.js';
 import type { AuthMode, NodeClient } from '../node-client.js';
 import type { RunOptions } from '../options.js';
-import type { ConformanceReport, Ranked, TargetInfo } from '../report/model.js';
+import type { ConformanceReport, CoverageInput, Ranked, TargetInfo } from '../report/model.js';
 import type { Selection } from '../selection.js';
 import {
   resultFor,
@@ -40,7 +40,11 @@ export interface RunContext {
   ops: OperationModel[];
   report: ConformanceReport;
   ranked: Ranked[];
-  exchanges: Exchange[];
+  /**
+   * Every exchange of the run as coverage counts it: its operation and status only. The bodies
+   * are dropped once the checks ran (a large run would otherwise hold every answer to the end).
+   */
+  exchanges: CoverageInput[];
   /** Runs the selected checks on an exchange and collects their rows. */
   record(nodeIndex: number, ex: Exchange): Exchange;
   /** Counts an exchange for coverage only (its operation is not selected). */
@@ -101,13 +105,13 @@ export function createRunContext(
     ranked: [],
     exchanges: [],
     record(nodeIndex, ex) {
-      run.exchanges.push(ex);
+      run.observe(ex);
       const key = run.rank(nodeIndex, ex);
       for (const c of checks) for (const r of c.run(check, ex)) run.push(r, key);
       return ex;
     },
     observe(ex) {
-      run.exchanges.push(ex);
+      run.exchanges.push(ex.response ? { op: ex.op, response: { status: ex.response.status } } : { op: ex.op });
     },
     rank(nodeIndex, ex) {
       // Request sequences (the write cycle, then the roles-file accounts) keep the order they were sent in.

@@ -55,23 +55,36 @@ function outcomeLabel(o: string): string {
   return o === 'none' ? '–' : o;
 }
 
-function resultRows(rows: CheckResult[]): string {
-  return rows
-    .map(
-      (r) => `<tr class="${r.outcome}"><td class="${r.outcome}">${htmlEscape(r.outcome)}</td><td>${htmlEscape(r.check)}</td><td>${htmlEscape(r.node)}${r.user !== undefined ? `<br><small>as ${htmlEscape(r.user)}</small>` : ''}</td>` +
-        `<td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)}</small></td>` +
-        `<td>${r.basis === 'reading' ? '<b>readings only</b> ' : ''}${htmlEscape(r.message)}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${htmlEscape(r.curl)}</code>` : ''}</td></tr>`,
-    )
-    .join('\n');
+function resultRow(r: CheckResult): string {
+  return (
+    `<tr class="${r.outcome}"><td class="${r.outcome}">${htmlEscape(r.outcome)}</td><td>${htmlEscape(r.check)}</td><td>${htmlEscape(r.node)}${r.user !== undefined ? `<br><small>as ${htmlEscape(r.user)}</small>` : ''}</td>` +
+    `<td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)}</small></td>` +
+    `<td>${r.basis === 'reading' ? '<b>readings only</b> ' : ''}${htmlEscape(r.message)}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${htmlEscape(r.curl)}</code>` : ''}</td></tr>`
+  );
 }
 
-function resultTable(rows: CheckResult[], empty: string): string {
-  if (rows.length === 0) return `<p>${htmlEscape(empty)}</p>`;
-  return `<table><thead><tr><th>outcome</th><th>check</th><th>node</th><th>operation</th><th>message / reproduce</th></tr></thead><tbody>\n${resultRows(rows)}\n</tbody></table>`;
+/** A table of result rows, one row at a time. */
+function* resultTable(rows: CheckResult[], empty: string): Generator<string> {
+  if (rows.length === 0) {
+    yield `<p>${htmlEscape(empty)}</p>`;
+    return;
+  }
+  yield '<table><thead><tr><th>outcome</th><th>check</th><th>node</th><th>operation</th><th>message / reproduce</th></tr></thead><tbody>\n';
+  let sep = '';
+  for (const r of rows) {
+    yield `${sep}${resultRow(r)}`;
+    sep = '\n';
+  }
+  yield '\n</tbody></table>';
 }
 
-/** `report.html`: one self-contained page (inline CSS, no scripts). */
+/** `report.html` as one string (see {@link htmlChunks}). */
 export function renderHtml(report: ConformanceReport): string {
+  return [...htmlChunks(report)].join('');
+}
+
+/** `report.html`: one self-contained page (inline CSS, no scripts), produced piece by piece (the result tables one row at a time). */
+export function* htmlChunks(report: ConformanceReport): Generator<string> {
   const s = report.summary;
   const ok = report.exitCode === 0;
   const verdict = report.fatal
@@ -121,7 +134,7 @@ export function renderHtml(report: ConformanceReport): string {
         .map((e) => `<tr class="${e.status === 'expired' ? 'failed' : e.status === 'stale' ? 'warning' : 'accepted'}"><td class="num">${e.entry}</td><td>${htmlEscape(e.check)}</td><td>${htmlEscape(e.operationId ?? e.path ?? '')}</td><td>${htmlEscape(e.status === 'stale' ? 'no longer seen on this appliance: remove it' : e.status)}</td><td class="num">${e.matched}</td><td>${htmlEscape(e.expires)}</td><td>${htmlEscape(e.reason)}</td></tr>`)
         .join('')}</tbody></table></section>`
     : '';
-  return `<!DOCTYPE html>
+  yield `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -151,13 +164,23 @@ export function renderHtml(report: ConformanceReport): string {
 <section id="matrix"><h2>Node × check</h2>${matrix}</section>
 ${accessMatrix}
 <section id="checks"><h2>Checks</h2>${perCheck}</section>
-<section id="failures"><h2>Failures (${failures.length})</h2>${resultTable(failures, 'No failures.')}</section>
-<section id="accepted"><h2>Accepted by the baseline (${accepted.length})</h2>${resultTable(accepted, 'Nothing accepted.')}</section>
+<section id="failures"><h2>Failures (${failures.length})</h2>`;
+  yield* resultTable(failures, 'No failures.');
+  yield `</section>
+<section id="accepted"><h2>Accepted by the baseline (${accepted.length})</h2>`;
+  yield* resultTable(accepted, 'Nothing accepted.');
+  yield `</section>
 ${baseline}
-<section id="warnings"><h2>Warnings (${warnings.length})</h2>${resultTable(warnings, 'No warnings.')}</section>
+<section id="warnings"><h2>Warnings (${warnings.length})</h2>`;
+  yield* resultTable(warnings, 'No warnings.');
+  yield `</section>
 <section id="coverage"><h2>Coverage</h2>${coverage}</section>
-<section id="skipped"><h2>Skipped (${skipped.length})</h2><details><summary>show skipped checks and their reasons</summary>${resultTable(skipped, 'Nothing skipped.')}</details></section>
-<section id="all"><h2>All results (${report.results.length})</h2><details><summary>show every result</summary>${resultTable(report.results, 'No results.')}</details></section>
+<section id="skipped"><h2>Skipped (${skipped.length})</h2><details><summary>show skipped checks and their reasons</summary>`;
+  yield* resultTable(skipped, 'Nothing skipped.');
+  yield `</details></section>
+<section id="all"><h2>All results (${report.results.length})</h2><details><summary>show every result</summary>`;
+  yield* resultTable(report.results, 'No results.');
+  yield `</details></section>
 </main>
 </body>
 </html>

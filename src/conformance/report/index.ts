@@ -1,36 +1,70 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { SecretRegistry } from '../../redact.js';
+import { jsonEqual } from '../../shared/index.js';
 import type { ConformanceReport } from './model.js';
-import { renderHtml } from './html.js';
-import { renderJson } from './json.js';
-import { renderJunit } from './junit.js';
+import { htmlChunks } from './html.js';
+import { jsonChunks } from './json.js';
+import { junitChunks } from './junit.js';
 
-export { renderHtml } from './html.js';
-export { renderJson } from './json.js';
-export { renderJunit } from './junit.js';
+export { htmlChunks, renderHtml } from './html.js';
+export { jsonChunks, renderJson } from './json.js';
+export { junitChunks, renderJunit } from './junit.js';
 export { createProgressPrinter, renderSummary, verdictLine } from './console.js';
 
 export const REPORT_FILES = ['junit.xml', 'report.json', 'report.html'] as const;
 
 /**
+ * The report with every value (keys included) passed through the secret registry, as
+ * `secrets.redactValues(report)` returns it, without copying what redaction leaves unchanged:
+ * a result row is copied only when one of its values holds a secret (rows are redacted when they
+ * are recorded, but a secret can be registered later, e.g. a `psk` seen in a later answer), so a
+ * large run's tens of thousands of rows are not duplicated.
+ */
+export function redactReport(report: ConformanceReport, secrets: SecretRegistry): ConformanceReport {
+  const { results, ...rest } = report;
+  const safeResults = results.map((r) => {
+    const copy = secrets.redactValues(r);
+    return jsonEqual(copy, r) ? r : copy;
+  });
+  return { ...secrets.redactValues(rest), results: safeResults };
+}
+
+/** Joins small pieces into writes of about 64 KiB. */
+function* batched(chunks: Iterable<string>, size = 64 * 1024): Generator<string> {
+  let buf = '';
+  for (const c of chunks) {
+    buf += c;
+    if (buf.length >= size) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (buf !== '') yield buf;
+}
+
+/**
  * Writes junit.xml, report.json and report.html into `dir`. Every value of the report passes the
  * secret registry before rendering (never the rendered text, whose markup a secret like `<` or a
- * one-character password would break).
+ * one-character password would break). Each file is streamed as it is rendered, one result row
+ * at a time: a run with tens of thousands of rows never holds a whole document in memory.
  */
 export async function writeReports(report: ConformanceReport, dir: string, secrets: SecretRegistry): Promise<string[]> {
   const target = resolve(dir);
   await mkdir(target, { recursive: true });
-  const safe = secrets.redactValues(report);
-  const files: Array<[string, string]> = [
-    ['junit.xml', renderJunit(safe)],
-    ['report.json', renderJson(safe)],
-    ['report.html', renderHtml(safe)],
+  const safe = redactReport(report, secrets);
+  const files: Array<[string, (r: ConformanceReport) => Iterable<string>]> = [
+    ['junit.xml', junitChunks],
+    ['report.json', jsonChunks],
+    ['report.html', htmlChunks],
   ];
   const written: string[] = [];
-  for (const [name, text] of files) {
+  for (const [name, chunks] of files) {
     const file = join(target, name);
-    await writeFile(file, text, 'utf8');
+    await pipeline(Readable.from(batched(chunks(safe))), createWriteStream(file, { encoding: 'utf8' }));
     written.push(file);
   }
   return written;

@@ -1,4 +1,29 @@
+import type { CheckResult } from '../types.js';
 import type { ConformanceReport } from './model.js';
+
+/** One result row as `report.json` lists it (optional fields only when set). */
+function jsonRow(r: CheckResult): Record<string, unknown> {
+  return {
+    check: r.check,
+    operationId: r.operationId,
+    method: r.method,
+    path: r.path,
+    node: r.node,
+    ...(r.user !== undefined ? { user: r.user } : {}),
+    outcome: r.outcome,
+    message: r.message,
+    curl: r.curl,
+    ...(r.basis ? { basis: r.basis } : {}),
+    ...(r.reading ? { reading: r.reading } : {}),
+    ...(r.baseline ? { baseline: r.baseline } : {}),
+  };
+}
+
+/** `JSON.stringify(value, null, 2)` of a value nested `depth` levels deep (JSON text has no raw newline inside a string). */
+function nested(value: unknown, depth: number): string | undefined {
+  const text = JSON.stringify(value, null, 2) as string | undefined;
+  return text === undefined || depth === 0 ? text : text.replace(/\n/g, `\n${'  '.repeat(depth)}`);
+}
 
 /**
  * `report.json`: `{ summary, targets, results, coverage, matrix, access, spec, startedAt, durationMs,
@@ -7,25 +32,13 @@ import type { ConformanceReport } from './model.js';
  * account or the probe's made-up user); `access` is the user x operation matrix of `--roles`
  * (`report/model.ts`, `AccessRow`); `summary` counts `accepted` and `readingWarnings` (and
  * `readingFailures` with `--strict`) apart.
+ *
+ * The text is `JSON.stringify(report, null, 2)` of that object plus a newline, produced piece by
+ * piece (one result row at a time) so that a large run is never held as one string.
  */
-export function renderJson(report: ConformanceReport): string {
-  const out = {
-    summary: report.summary,
-    targets: report.targets,
-    results: report.results.map((r) => ({
-      check: r.check,
-      operationId: r.operationId,
-      method: r.method,
-      path: r.path,
-      node: r.node,
-      ...(r.user !== undefined ? { user: r.user } : {}),
-      outcome: r.outcome,
-      message: r.message,
-      curl: r.curl,
-      ...(r.basis ? { basis: r.basis } : {}),
-      ...(r.reading ? { reading: r.reading } : {}),
-      ...(r.baseline ? { baseline: r.baseline } : {}),
-    })),
+export function* jsonChunks(report: ConformanceReport): Generator<string> {
+  const before = { summary: report.summary, targets: report.targets };
+  const after = {
     coverage: report.coverage,
     matrix: report.matrix,
     access: report.access ?? [],
@@ -37,5 +50,34 @@ export function renderJson(report: ConformanceReport): string {
     ...(report.aborted ? { aborted: report.aborted } : {}),
     ...(report.baseline ? { baseline: report.baseline } : {}),
   };
-  return `${JSON.stringify(out, null, 2)}\n`;
+  let first = true;
+  const member = (key: string): string => {
+    const sep = first ? '{\n' : ',\n';
+    first = false;
+    return `${sep}  ${JSON.stringify(key)}: `;
+  };
+  for (const [key, value] of Object.entries(before)) {
+    const text = nested(value, 1);
+    if (text !== undefined) yield `${member(key)}${text}`;
+  }
+  if (report.results.length === 0) yield `${member('results')}[]`;
+  else {
+    yield `${member('results')}[`;
+    let sep = '\n    ';
+    for (const r of report.results) {
+      yield `${sep}${nested(jsonRow(r), 2)!}`;
+      sep = ',\n    ';
+    }
+    yield '\n  ]';
+  }
+  for (const [key, value] of Object.entries(after)) {
+    const text = nested(value, 1);
+    if (text !== undefined) yield `${member(key)}${text}`;
+  }
+  yield '\n}\n';
+}
+
+/** `report.json` as one string (see {@link jsonChunks}). */
+export function renderJson(report: ConformanceReport): string {
+  return [...jsonChunks(report)].join('');
 }

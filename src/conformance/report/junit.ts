@@ -56,41 +56,47 @@ function accessOut(report: ConformanceReport, node: string): string[] {
   return [`    <system-out>${xmlEscape(`User x operation (--roles):\n${lines.join('\n')}`)}</system-out>`];
 }
 
-/** `junit.xml`: one `<testsuite>` per node, one `<testcase>` per result row. */
-export function renderJunit(report: ConformanceReport): string {
-  const nodes = [...new Set([...report.targets.map((t) => t.node), ...report.results.map((r) => r.node)])];
-  const suites = nodes.map((node) => {
-    const rows = report.results.filter((r) => r.node === node);
-    const failures = rows.filter((r) => r.outcome === 'failed').length;
-    const skipped = rows.filter((r) => r.outcome === 'skipped').length;
-    const target = report.targets.find((t) => t.node === node);
-    const accepted = rows.filter((r) => r.outcome === 'accepted').length;
-    const readings = rows.filter((r) => r.outcome === 'warning' && r.basis === 'reading').length;
-    const version = target?.version !== undefined ? `<property name="url" value="${xmlEscape(target.url)}"/><property name="sps.version" value="${xmlEscape(target.version)}"/>` : '';
-    return [
-      `  <testsuite name="${xmlEscape(`sps-conformance ${node}`)}" tests="${rows.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${xmlEscape(report.startedAt)}">`,
-      `    <properties>${version}<property name="accepted" value="${accepted}"/><property name="readingWarnings" value="${readings}"/></properties>`,
-      ...rows.map(testcase),
-      ...accessOut(report, node),
-      '  </testsuite>',
-    ].join('\n');
-  });
-  if (report.fatal) {
-    suites.push(
-      [
-        `  <testsuite name="sps-conformance" tests="1" failures="0" errors="1" skipped="0">`,
-        `    <testcase classname="sps-conformance" name="run"><error message="${xmlEscape(report.fatal)}">${xmlEscape(report.fatal)}</error></testcase>`,
-        '  </testsuite>',
-      ].join('\n'),
-    );
-  }
+/** `junit.xml`: one `<testsuite>` per node, one `<testcase>` per result row; produced piece by piece (one row at a time). */
+export function* junitChunks(report: ConformanceReport): Generator<string> {
   const s = report.summary;
-  return [
+  yield [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="sps-conformance" tests="${report.results.length}" failures="${s.failed}" errors="${report.fatal ? 1 : 0}" skipped="${s.skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
     `  <!-- ${xmlEscape(`summary: ${s.passed} passed, ${s.failed} failed, ${s.warnings} warnings (${s.readingWarnings} readings only), ${s.accepted} accepted, ${s.skipped} skipped`).replace(/--/g, '- -')} -->`,
-    ...suites,
-    '</testsuites>',
-    '',
   ].join('\n');
+  const nodes = [...new Set([...report.targets.map((t) => t.node), ...report.results.map((r) => r.node)])];
+  for (const node of nodes) {
+    const rows = report.results.filter((r) => r.node === node);
+    let failures = 0;
+    let skipped = 0;
+    let accepted = 0;
+    let readings = 0;
+    for (const r of rows) {
+      if (r.outcome === 'failed') failures++;
+      else if (r.outcome === 'skipped') skipped++;
+      else if (r.outcome === 'accepted') accepted++;
+      else if (r.outcome === 'warning' && r.basis === 'reading') readings++;
+    }
+    const target = report.targets.find((t) => t.node === node);
+    const version = target?.version !== undefined ? `<property name="url" value="${xmlEscape(target.url)}"/><property name="sps.version" value="${xmlEscape(target.version)}"/>` : '';
+    yield `\n  <testsuite name="${xmlEscape(`sps-conformance ${node}`)}" tests="${rows.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${xmlEscape(report.startedAt)}">`;
+    yield `\n    <properties>${version}<property name="accepted" value="${accepted}"/><property name="readingWarnings" value="${readings}"/></properties>`;
+    for (const r of rows) yield `\n${testcase(r)}`;
+    for (const line of accessOut(report, node)) yield `\n${line}`;
+    yield '\n  </testsuite>';
+  }
+  if (report.fatal) {
+    yield [
+      '',
+      `  <testsuite name="sps-conformance" tests="1" failures="0" errors="1" skipped="0">`,
+      `    <testcase classname="sps-conformance" name="run"><error message="${xmlEscape(report.fatal)}">${xmlEscape(report.fatal)}</error></testcase>`,
+      '  </testsuite>',
+    ].join('\n');
+  }
+  yield '\n</testsuites>\n';
+}
+
+/** `junit.xml` as one string (see {@link junitChunks}). */
+export function renderJunit(report: ConformanceReport): string {
+  return [...junitChunks(report)].join('');
 }

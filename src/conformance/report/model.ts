@@ -6,7 +6,7 @@
 import type { OperationModel } from '../../spec/model.js';
 import type { BaselineReport } from '../baseline.js';
 import { CHECK_NAMES } from '../checks/index.js';
-import type { CheckResult, Exchange, Outcome, TargetKind } from '../types.js';
+import type { CheckResult, Outcome, TargetKind } from '../types.js';
 
 export interface ProgressEvent {
   node: string;
@@ -145,7 +145,7 @@ function emptySummary(): Summary {
 export function finishReport(
   report: ConformanceReport,
   ranked: Ranked[],
-  exchanges: Exchange[],
+  exchanges: readonly CoverageInput[],
   started: number,
   fatal?: string,
   ops: OperationModel[] = [],
@@ -179,8 +179,17 @@ export function finishReport(
   return report;
 }
 
+/**
+ * What coverage needs of one exchange: its operation and the status it received (none: no
+ * answer). An `Exchange` is one; the run keeps only these two fields of each, not the bodies.
+ */
+export interface CoverageInput {
+  op: OperationModel;
+  response?: { status: number };
+}
+
 /** Operations x documented statuses: a status is exercised when some request of the run received it. */
-export function coverageOf(ops: OperationModel[], exchanges: Exchange[]): Coverage {
+export function coverageOf(ops: OperationModel[], exchanges: readonly CoverageInput[]): Coverage {
   const seen = new Map<OperationModel, Set<number>>();
   for (const ex of exchanges) {
     if (!ex.response) continue;
@@ -235,9 +244,12 @@ export function accessNodes(report: ConformanceReport): string[] {
 
 /** Rows per check and outcome, in report order (checks without rows left out). */
 export function perCheckCounts(report: ConformanceReport): Array<{ check: string; total: number; passed: number; failed: number; warning: number; skipped: number; accepted: number }> {
-  return CHECK_NAMES.map((check) => {
-    const rs = report.results.filter((r) => r.check === check);
-    const n = (o: Outcome): number => rs.filter((r) => r.outcome === o).length;
-    return { check, total: rs.length, passed: n('passed'), failed: n('failed'), warning: n('warning'), skipped: n('skipped'), accepted: n('accepted') };
-  }).filter((r) => r.total > 0);
+  const counts = new Map(CHECK_NAMES.map((check) => [check as string, { check: check as string, total: 0, passed: 0, failed: 0, warning: 0, skipped: 0, accepted: 0 }]));
+  for (const r of report.results) {
+    const c = counts.get(r.check);
+    if (!c) continue;
+    c.total++;
+    c[r.outcome]++;
+  }
+  return [...counts.values()].filter((r) => r.total > 0);
 }
