@@ -13,7 +13,7 @@ import { discoverMain } from '../discover/cli.js';
 import { SecretRegistry } from '../redact.js';
 import { baselineFromResults, renderBaseline } from './baseline.js';
 import { UsageError } from './errors.js';
-import { createProgressPrinter, renderSummary, writeReports } from './report/index.js';
+import { createProgressPrinter, redactReport, renderSummary, writeReports } from './report/index.js';
 import { DEFAULTS, runConformance, type ConformanceOptions, type ConformanceReport } from './runner.js';
 import { checksHelp } from './checks/index.js';
 import { loadRolesFile } from './roles.js';
@@ -192,7 +192,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     // The reason comes first, on one line; the reports still record what was seen.
     io.stderr.write(`sps-conformance: could not run: ${secrets.redact(report.fatal)}\n`);
   } else {
-    io.stdout.write(renderSummary(secrets.redactValues(report)));
+    io.stdout.write(renderSummary(redactReport(report, secrets)));
   }
   let exitCode = report.exitCode;
   if (opts.writeBaseline && !report.fatal) {

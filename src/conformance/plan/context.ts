@@ -49,7 +49,7 @@ export interface RunContext {
   record(nodeIndex: number, ex: Exchange): Exchange;
   /** Counts an exchange for coverage only (its operation is not selected). */
   observe(ex: Exchange): void;
-  rank(nodeIndex: number, ex: Pick<Exchange, 'op' | 'probe' | 'requestedStatus'>): number[];
+  rank(nodeIndex: number, ex: Pick<Exchange, 'op' | 'probe' | 'requestedStatus' | 'exampleName'>): number[];
   push(result: CheckResult, key: number[]): void;
   /** A row for a request that was not sent (or a result without an exchange). */
   skipRow(nodeIndex: number, node: string, op: OperationModel, probe: ProbeKind, check: CheckName, path: string, message: string, outcome?: Outcome): void;
@@ -116,7 +116,10 @@ export function createRunContext(
     rank(nodeIndex, ex) {
       // Request sequences (the write cycle, then the roles-file accounts) keep the order they were sent in.
       const sequence = ex.probe === 'write' ? 1 : ex.probe === 'access' ? 2 : 0;
-      return [nodeIndex, sequence, sequence ? writeSeq++ : (opIndex.get(ex.op) ?? 0), probeOrder.get(ex.probe) ?? 99, ex.requestedStatus ?? 0];
+      // Against the mock, the examples of one status in the spec's order: the report does not
+      // depend on which answer arrived first.
+      const examples = ex.exampleName === undefined ? [] : Object.keys(ex.op.responses.find((r) => r.status === String(ex.requestedStatus))?.json?.examples ?? {});
+      return [nodeIndex, sequence, sequence ? writeSeq++ : (opIndex.get(ex.op) ?? 0), probeOrder.get(ex.probe) ?? 99, ex.requestedStatus ?? 0, examples.indexOf(ex.exampleName ?? '') + 1];
     },
     push(result, key) {
       if (!selection.includesCheck(result.check)) return;
