@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretRegistry } from '../redact.js';
-import { htmlEscape } from '../shared/html.js';
+import { htmlEscape, REPORT_BASE_CSS } from '../shared/html.js';
 import { mediaTypeBase } from '../shared/index.js';
 import type { ClassifiedEndpoint, DiscoveryReport } from './classify.js';
 
@@ -45,26 +45,9 @@ export function renderConsole(r: DiscoveryReport): string {
 }
 
 
-// The conformance report's palette and type scale (docs/report-theme.md), trimmed to what this page uses.
+// The conformance report's house style (src/shared/html.ts), and this page's own parts.
 const CSS = `
-:root { --font-family-base: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif; --font-family-monospaced: ui-monospace, Menlo, Monaco, 'Courier New', monospace;
-  --bg-color-tonal: #fbfbfc; --bg-color-inline-code: #ededf2; --text-color-primary: #1a1c21; --text-color-secondary: #3b3c45; --border-color-primary: #dcdde5;
-  --color-success-base: #1cb854; --color-error-base: #f9316d; --color-warning-base: #ffa02e; --color-info-base: #1f7cff; }
-* { box-sizing: border-box; }
-body { margin:0; font-family:var(--font-family-base); font-size:14px; line-height:22px; color:var(--text-color-primary); background:#fff; }
-header { padding:24px 64px 8px; border-bottom:1px solid var(--border-color-primary); }
-header h1 { margin:0; font-size:28px; line-height:36px; font-weight:600; }
-header p { margin:4px 0 0; color:var(--text-color-secondary); }
-main { padding:8px 64px 48px; max-width:1400px; }
-h2 { font-size:20px; font-weight:600; margin:28px 0 8px; }
-table { border-collapse:collapse; width:100%; margin:8px 0; }
-th, td { border:1px solid var(--border-color-primary); padding:4px 8px; text-align:left; vertical-align:top; color:var(--text-color-secondary); }
-th { background:var(--bg-color-tonal); font-weight:600; color:var(--text-color-primary); }
-code { font-family:var(--font-family-monospaced); font-size:12px; background:var(--bg-color-inline-code); border-radius:4px; padding:0 4px; word-break:break-all; }
-.cards { display:flex; gap:12px; flex-wrap:wrap; margin:16px 0; }
-.card { border:1px solid var(--border-color-primary); border-radius:6px; padding:10px 16px; min-width:120px; background:var(--bg-color-tonal); }
-.card b { display:block; font-size:22px; line-height:30px; }
-.message { padding:10px 16px; border-radius:6px; margin-top:12px; border:1px solid var(--color-warning-base); }
+${REPORT_BASE_CSS}.message { padding:10px 16px; border-radius:6px; margin-top:12px; border:1px solid var(--color-warning-base); }
 tr.uncovered td:first-child { border-left:4px solid var(--color-warning-base); font-weight:600; }
 .yes { color:var(--color-success-base); } .no { color:var(--color-warning-base); } .err { color:var(--color-error-base); }
 `;
