@@ -50,6 +50,13 @@ export function mockServerCommand(): string[] {
   return ['--import', tsx, fileURLToPath(new URL('./mock/server.ts', import.meta.url))];
 }
 
+/**
+ * V8 settings of the runner's mock: a small young generation and V8's memory-saving mode. At
+ * 1,000 operations they cut the mock's peak from about 207 to 168 MiB, for about 1 s more of
+ * wall time; the 41-operation run is not slower (README, Measurements).
+ */
+const MOCK_V8_FLAGS = ['--optimize-for-size', '--max-semi-space-size=1'];
+
 const LISTENING = /Prism is listening on (https?:\/\/[^\s]+)/;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -84,7 +91,7 @@ export async function startPrism(specFile: string, opts: StartPrismOptions = {})
     ? [prismCliPath(), 'proxy', '-p', '0', '-h', '127.0.0.1', '--errors', specFile, opts.proxyTo]
     : opts.engine === 'prism-cli'
       ? [prismCliPath(), 'mock', '-p', '0', '-h', '127.0.0.1', specFile]
-      : [...mockServerCommand(), 'mock', '--port', '0', '--host', '127.0.0.1', specFile];
+      : [...MOCK_V8_FLAGS, ...mockServerCommand(), 'mock', '--port', '0', '--host', '127.0.0.1', specFile];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
