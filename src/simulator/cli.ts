@@ -3,7 +3,7 @@
  * keeps it up until Ctrl-C.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { randomPassword, startSimulator, type SimulatorHandle, type SimUsers } from './index.js';
+import { randomPassword, startSimulator, type SimBehaviour, type SimulatorHandle, type SimUsers } from './index.js';
 
 interface CliOptions {
   nodes: number;
@@ -12,6 +12,33 @@ interface CliOptions {
   transactionSeconds?: number;
   verbose?: boolean;
   beyondContract?: boolean;
+  behave: string[];
+  latencyMs?: number;
+}
+
+/**
+ * `--behave NAME`: the behaviour switches of `SimBehaviour`, so a sandbox can play an appliance
+ * that breaks the contract the way the conformance tests do (each is tested in tests/simulator).
+ */
+const BEHAVIOURS: Readonly<Record<string, { help: string; set: SimBehaviour }>> = {
+  'ignore-puts': { help: 'PUT answers 200 but the stored value stays', set: { ignorePuts: true } },
+  'empty-change-log': { help: 'changes apply, GET /api/transaction/changes stays empty', set: { emptyChangeLog: true } },
+  'parent-slash': { help: 'GET /api carries meta.parent "/" (breaks a reading only)', set: { readingVariant: 'parent-slash' } },
+  'accept-any-password': { help: 'every Basic login succeeds, whatever the password', set: { acceptAnyPassword: true } },
+  'auditor-can-write': { help: 'the auditor may write everything', set: { privilegeBugs: { auditorCanWrite: true } } },
+  'operator-can-read-cluster': { help: 'the operator may read /api/cluster/**', set: { privilegeBugs: { operatorCanReadCluster: true } } },
+  'keep-sessions-on-cluster-commit': { help: 'sessions survive a cluster-interface or promote commit', set: { dropSessionsOnClusterCommit: false } },
+};
+
+function behaviourOf(names: readonly string[], latencyMs: number | undefined): SimBehaviour {
+  const out: SimBehaviour = latencyMs !== undefined ? { latencyMs } : {};
+  for (const name of names) {
+    const b = BEHAVIOURS[name];
+    if (!b) throw new InvalidArgumentError(`--behave ${name}: not a behaviour (${Object.keys(BEHAVIOURS).join(', ')})`);
+    const bugs = { ...out.privilegeBugs, ...b.set.privilegeBugs };
+    Object.assign(out, b.set, Object.keys(bugs).length > 0 ? { privilegeBugs: bugs } : {});
+  }
+  return out;
 }
 
 function intIn(min: number, max: number, what: string) {
@@ -84,6 +111,8 @@ async function main(argv: string[] = process.argv): Promise<void> {
     .option('--port-base <port>', 'first port; node i listens on port-base + i - 1 (default: free ports)', intIn(1, 65535, '--port-base'))
     .option('--transaction-seconds <seconds>', 'lifetime of an open transaction', intIn(1, 86400, '--transaction-seconds'))
     .option('--beyond-contract', 'also serve what real nodes serve beyond the contract (GET only; for sps-conformance discover)')
+    .option('--behave <name>', `misbehave like a broken appliance (repeatable): ${Object.entries(BEHAVIOURS).map(([n, b]) => `${n} (${b.help})`).join('; ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--latency-ms <ms>', 'delay every request by this many milliseconds', intIn(1, 600_000, '--latency-ms'))
     .option('-v, --verbose', 'print one line per request (method, path, status; never bodies or cookies)')
     .showHelpAfterError();
   program.parse(argv);
@@ -92,6 +121,12 @@ async function main(argv: string[] = process.argv): Promise<void> {
     program.error('--port-base + --nodes goes past port 65535');
   }
 
+  let behaviour: SimBehaviour = {};
+  try {
+    behaviour = behaviourOf(opts.behave, opts.latencyMs);
+  } catch (err) {
+    program.error((err as Error).message);
+  }
   const sources = Object.fromEntries(ROLE_ENV.map(([role, env]) => [role, passwordFrom(env)])) as Record<string, PasswordSource>;
   const users: SimUsers = { admin: { username: 'admin', password: sources.admin!.password } };
   for (const [role] of ROLE_ENV) users[role] = { username: role, password: sources[role]!.password };
@@ -103,9 +138,13 @@ async function main(argv: string[] = process.argv): Promise<void> {
     ...(opts.portBase !== undefined ? { portBase: opts.portBase } : {}),
     ...(opts.transactionSeconds !== undefined ? { transactionSeconds: opts.transactionSeconds } : {}),
     ...(opts.beyondContract ? { beyondContract: true } : {}),
+    ...(Object.keys(behaviour).length > 0 ? { behaviour } : {}),
     ...(opts.verbose ? { onRequestLog: (l: string) => process.stdout.write(`${l}\n`) } : {}),
   });
   process.stdout.write(`${banner(sim, https, sources)}\n`);
+  if (opts.behave.length > 0 || opts.latencyMs !== undefined) {
+    process.stdout.write(`Misbehaving on purpose: ${[...opts.behave, ...(opts.latencyMs !== undefined ? [`latency ${opts.latencyMs} ms`] : [])].join(', ')}\n`);
+  }
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -74,3 +74,42 @@ describe('simulator CLI', () => {
     }
   });
 });
+
+describe('simulator CLI behaviour switches', () => {
+  it('--behave ignore-puts serves an appliance that accepts a PUT and keeps the old value', async () => {
+    const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), CLI, '--http', '--behave', 'ignore-puts'], {
+      env: { ...process.env, SPS_SIM_ADMIN_PASSWORD: 'cli-behave-secret' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!out.includes('Press Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain('Misbehaving on purpose: ignore-puts');
+      const url = /node 1 {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      const login = await fetch(`${url}/api/authentication`, { headers: { authorization: basic('admin', 'cli-behave-secret') } });
+      expect(login.status).toBe(200);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const tz = `${url}/api/configuration/datetime/timezone`;
+      const before = ((await (await fetch(tz, { headers: { cookie } })).json()) as { body: string }).body;
+      const other = before === 'UTC' ? 'Europe/Budapest' : 'UTC';
+      const put = await fetch(tz, { method: 'PUT', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(other) });
+      expect(put.status).toBe(200);
+      const after = ((await (await fetch(tz, { headers: { cookie } })).json()) as { body: string }).body;
+      expect(after).toBe(before);
+      await fetch(`${url}/api/transaction`, { method: 'DELETE', headers: { cookie } });
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
+  }, 30_000);
+
+  it('refuses an unknown --behave name, listing the known ones', () => {
+    const r = spawnSync(TSX, [CLI, '--behave', 'nope'], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--behave nope: not a behaviour \(ignore-puts, empty-change-log, /);
+  });
+});
