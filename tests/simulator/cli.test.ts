@@ -12,6 +12,19 @@ const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
+
+/** Starts the simulator CLI and waits until it is up ("Press Ctrl-C"); `out()` is all it printed so far. */
+async function startCli(args: string[], env: Record<string, string>) {
+  const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  while (!out.includes('Press Ctrl-C') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return { child, exited, out: () => out };
+}
+
 describe('simulator CLI', () => {
   it('prints its options with --help', () => {
     const r = spawnSync(TSX, [CLI, '--help'], { encoding: 'utf8' });
@@ -30,17 +43,9 @@ describe('simulator CLI', () => {
   });
 
   it('starts nodes, labels generated passwords, serves logins and stops cleanly on SIGINT', async () => {
-    const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), CLI, '--nodes', '2'], {
-      env: { ...process.env, SPS_SIM_ADMIN_PASSWORD: 'cli-admin-secret', SPS_SIM_AUDITOR_PASSWORD: 'cli-auditor-secret', SPS_SIM_OPERATOR_PASSWORD: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, exited, out: printed } = await startCli(['--nodes', '2'], { SPS_SIM_ADMIN_PASSWORD: 'cli-admin-secret', SPS_SIM_AUDITOR_PASSWORD: 'cli-auditor-secret', SPS_SIM_OPERATOR_PASSWORD: '' });
     try {
-      const deadline = Date.now() + 20_000;
-      while (!out.includes('Press Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      let out = printed();
       expect(out).toContain('Press Ctrl-C to stop.');
       const urls = [...out.matchAll(/node \d+ {2}(https:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]);
       expect(urls).toHaveLength(2);
@@ -67,6 +72,7 @@ describe('simulator CLI', () => {
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);
+      out = printed();
       expect(out).toContain('Simulator stopped.');
       expect(existsSync(caFile)).toBe(false);
     } finally {
@@ -77,17 +83,9 @@ describe('simulator CLI', () => {
 
 describe('simulator CLI behaviour switches', () => {
   it('--behave ignore-puts serves an appliance that accepts a PUT and keeps the old value', async () => {
-    const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), CLI, '--http', '--behave', 'ignore-puts'], {
-      env: { ...process.env, SPS_SIM_ADMIN_PASSWORD: 'cli-behave-secret' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, exited, out: printed } = await startCli(['--http', '--behave', 'ignore-puts'], { SPS_SIM_ADMIN_PASSWORD: 'cli-behave-secret' });
     try {
-      const deadline = Date.now() + 20_000;
-      while (!out.includes('Press Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const out = printed();
       expect(out).toContain('Misbehaving on purpose: ignore-puts');
       const url = /node 1 {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
       const login = await fetch(`${url}/api/authentication`, { headers: { authorization: basic('admin', 'cli-behave-secret') } });
