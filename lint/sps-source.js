@@ -8,6 +8,13 @@
  *                        `sps-conformance discover`, not documented: the drafts it writes)
  *   sps/source-required  every operation and every component (schema, response, parameter,
  *                        security scheme) carries `x-sps-source`; what is below it inherits it
+ *   sps/versions         every operation says in which SPS versions it is documented
+ *                        (`x-sps-versions`, a range such as ">=6.0" or ">=6.0 <7.0"); any
+ *                        `x-sps-versions` anywhere (a property, a oneOf branch) is a valid range
+ *   sps/kind             every path item says what kind of endpoint it is (`x-sps-kind`:
+ *                        directory, setting, collection, object, action, file)
+ *   sps/never-send       `x-sps-never-send` on an operation is the reason a conformance run
+ *                        must never send it (a firmware upgrade, the Welcome Wizard)
  *   sps/reading-marked   a description that says "Our reading" belongs to a node marked
  *                        `x-sps-source: { kind: reading }`, or to a node with an `x-sps-rules`
  *                        entry of kind reading (a rule of a documented node, e.g. the `meta`
@@ -16,7 +23,20 @@
  * Plain JavaScript (ESM) because Redocly loads plugins with a dynamic import, without tsx.
  */
 
-export const SOURCE_KINDS = ['vendor', 'client-code', 'reading', 'observed'];
+export const SOURCE_KINDS = ['vendor', 'client-code', 'inference', 'reading', 'observed'];
+export const ENDPOINT_KINDS = ['directory', 'setting', 'collection', 'object', 'action', 'file'];
+/** One comparator: `>=6.0`, `<7.0`, `7.4`; space-separated comparators all hold; `||` joins alternatives. */
+const COMPARATOR = /^(>=|<=|>|<|=)?\d+(\.\d+){0,2}$/;
+
+/** What is wrong with one `x-sps-versions` value (empty when it is a valid range). */
+export function versionsProblems(v) {
+  if (!nonEmptyString(v)) return ['x-sps-versions must be a version range string such as ">=6.0" or ">=6.0 <7.0"'];
+  const bad = v.split('||').flatMap((alt) => {
+    const parts = alt.trim().split(/\s+/);
+    return parts.length === 0 || parts[0] === '' ? ['(empty)'] : parts.filter((c) => !COMPARATOR.test(c));
+  });
+  return bad.length ? [`x-sps-versions ${JSON.stringify(v)}: not a comparator: ${bad.join(', ')}`] : [];
+}
 export const SDKS = ['safeguard-ps', 'SafeguardDotNet', 'SafeguardJava'];
 const READING = /our reading/i;
 
@@ -29,12 +49,22 @@ export function sourceProblems(source) {
   if (!isObject(source)) return ['must be an object with a `kind`'];
   const { kind } = source;
   if (!SOURCE_KINDS.includes(kind)) return [`kind must be one of ${SOURCE_KINDS.join(', ')}, got ${JSON.stringify(kind)}`];
-  const allowed = { vendor: ['kind', 'pages'], 'client-code': ['kind', 'sdks', 'shows'], reading: ['kind', 'reason'], observed: ['kind', 'version', 'node'] }[kind];
+  const allowed = {
+    vendor: ['kind', 'pages'],
+    'client-code': ['kind', 'sdks', 'shows'],
+    inference: ['kind', 'from', 'reason'],
+    reading: ['kind', 'reason'],
+    observed: ['kind', 'version', 'node'],
+  }[kind];
   const problems = Object.keys(source).filter((k) => !allowed.includes(k)).map((k) => `${k} is not a field of a ${kind} source`);
   if (kind === 'vendor' && !nonEmptyStrings(source.pages)) problems.push('a vendor source needs `pages`: the vendor pages (URL) or seeds (`seeds/<file>`) that say so');
   if (kind === 'client-code') {
     if (!nonEmptyStrings(source.sdks) || !source.sdks.every((s) => SDKS.includes(s))) problems.push(`a client-code source needs \`sdks\`, a list of ${SDKS.join(', ')}`);
     if (!nonEmptyString(source.shows)) problems.push('a client-code source needs `shows`: what the SDK code shows');
+  }
+  if (kind === 'inference') {
+    if (!nonEmptyString(source.from)) problems.push('an inference needs `from`: what it is inferred from (an SDK that does not do something, a pattern on other endpoints, a vendor page about another endpoint)');
+    if (!nonEmptyString(source.reason)) problems.push('an inference needs a `reason`: why the evidence implies the rule');
   }
   if (kind === 'reading' && !nonEmptyString(source.reason)) problems.push('a reading needs a `reason`');
   if (kind === 'observed') {
@@ -86,6 +116,43 @@ function ReadingMarked() {
 }
 
 const COMPONENT_KINDS = ['schemas', 'responses', 'parameters', 'securitySchemes'];
+const OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+function versionsAt(node, location, report) {
+  if (!isObject(node) || !('x-sps-versions' in node)) return;
+  for (const p of versionsProblems(node['x-sps-versions'])) report({ message: p, location: location.child(['x-sps-versions']) });
+}
+
+function Versions() {
+  return {
+    Operation(op, ctx) {
+      if (!('x-sps-versions' in op)) ctx.report({ message: `Operation ${op.operationId ?? ''} has no x-sps-versions (the SPS versions whose guide documents it, e.g. ">=6.0").`, location: ctx.location.key() });
+    },
+    ref: { enter: (node, ctx) => versionsAt(node, ctx.location, ctx.report) },
+    any: { enter: (node, ctx) => versionsAt(node, ctx.location, ctx.report) },
+  };
+}
+
+function Kind() {
+  return {
+    PathItem(item, ctx) {
+      const kind = item['x-sps-kind'];
+      if (!ENDPOINT_KINDS.includes(kind)) {
+        ctx.report({ message: `Path item needs x-sps-kind, one of ${ENDPOINT_KINDS.join(', ')}; got ${JSON.stringify(kind)}.`, location: ctx.location.key() });
+      }
+    },
+  };
+}
+
+function NeverSend() {
+  return {
+    Operation(op, ctx) {
+      if ('x-sps-never-send' in op && !nonEmptyString(op['x-sps-never-send'])) {
+        ctx.report({ message: 'x-sps-never-send must be the reason (a sentence) the operation is never sent by a conformance run.', location: ctx.location.child(['x-sps-never-send']) });
+      }
+    },
+  };
+}
 
 function SourceRequired() {
   return {
@@ -119,6 +186,9 @@ export default function spsPlugin() {
         'source-valid': SourceValid,
         'source-required': SourceRequired,
         'reading-marked': ReadingMarked,
+        versions: Versions,
+        kind: Kind,
+        'never-send': NeverSend,
       },
     },
   };
