@@ -710,6 +710,46 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description The envelope of one configuration object or setting as a GET answers it: the object's
+         *     `key`, its `body` and its `meta` links. Specific objects narrow `body` with
+         *     `allOf: [{ $ref: ObjectEntity.yaml }, { properties: { body: { $ref: <Shape>.yaml } } }]`;
+         *     where no vendor page shows the body, it stays this open object.
+         */
+        ObjectEntity: {
+            /** @description The object's key (its id, or the setting's name). Built-in objects have negative numeric keys such as `-200`. */
+            key: string;
+            /** @description The object itself. Open where no vendor sample shows its fields. */
+            body?: unknown;
+            meta: components["schemas"]["Meta"];
+        };
+        /**
+         * @description A collection of configuration objects as a GET of the list answers it: `items` holds each
+         *     object in its envelope, `meta` the links. Specific collections narrow `items.items` with an
+         *     `allOf` on `ObjectEntity`.
+         */
+        ObjectCollection: {
+            items: components["schemas"]["ObjectEntity"][];
+            meta: components["schemas"]["Meta"];
+        };
+        /**
+         * @description The answer to a successful DELETE of a configuration object: only the `meta` links (the
+         *     generic "Delete an object" page shows `first`, `href`, `last`, `next`, `parent`, `previous`
+         *     and `transaction`).
+         */
+        DeleteResult: {
+            meta: components["schemas"]["Meta"];
+        };
+        /**
+         * @description A server given either by IP address or by host name: `selection` says which, `value` holds
+         *     it. The vendor samples use this pair for SMTP, SNMP trap, archive and backup servers.
+         */
+        ServerAddress: {
+            /** @description `ip` or `fqdn` in the vendor samples. */
+            selection: string;
+            /** @description The IP address or the host name. */
+            value: string;
+        };
+        /**
          * @description A path on the same SPS node (a relative URL; a NIC address reference may carry a
          *     `#fragment`). Every link in the vendor's samples is a string; that each one starts with
          *     `/api` is a reading, kept apart in the `allOf` part.
@@ -1389,6 +1429,11 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+         * @example -200
+         */
+        ObjectId: string;
         /**
          * @description The node id (a UUID), as in the `key` of the node.
          * @example 46f97a58-4028-467d-9a22-9cfe78ae3e1c
