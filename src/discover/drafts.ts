@@ -125,6 +125,8 @@ export function buildDrafts(
         `and the example keeps their structure with placeholder values. Review it before relying on it.`,
       tags: [tag],
       'x-sps-source': { kind: 'observed', version: first.version ?? 'unknown', node: first.node },
+      // Seen on this version; whether other versions have it is unknown (docs/spec-conventions.md).
+      'x-sps-versions': observedVersions(g.nodes.map((x) => x.version)),
       ...(params.length > 0
         ? {
             parameters: params.map((name) => ({
@@ -145,7 +147,8 @@ export function buildDrafts(
         '401': { $ref: '../../components/responses/Unauthenticated.yaml' },
       },
     };
-    drafts.push({ template: g.template, file, operationId, tag, newTag: !(area in AREA_TAGS), document: { get: op } });
+    const kind = g.shape === 'directory' ? 'directory' : g.shape === 'list' ? 'collection' : last.startsWith('{') ? 'object' : json ? 'setting' : 'file';
+    drafts.push({ template: g.template, file, operationId, tag, newTag: !(area in AREA_TAGS), document: { 'x-sps-kind': kind, get: op } });
   }
   return drafts;
 }
@@ -168,4 +171,10 @@ export function writeDrafts(drafts: Draft[], dir: string, secrets: SecretRegistr
     files.push(target);
   }
   return files;
+}
+
+/** The `x-sps-versions` of a draft: the versions it was seen on (`=7.1.1 || =7.2`), or any when unknown. */
+function observedVersions(versions: (string | undefined)[]): string {
+  const seen = [...new Set(versions.map((v) => /^\d+(\.\d+){0,2}/.exec(v ?? '')?.[0]).filter((v): v is string => v !== undefined))];
+  return seen.length > 0 ? seen.map((v) => `=${v}`).join(' || ') : '>=0';
 }

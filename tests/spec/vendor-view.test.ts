@@ -154,7 +154,7 @@ describe('the provenance lint (Redocly plugin lint/sps-source.js)', () => {
         'sps/source-valid openapi/components/schemas/Timezone.yaml #/x-sps-source',
       ]);
       const messages = report.problems.map((p) => p.message).join('\n');
-      expect(messages).toContain('kind must be one of vendor, client-code, reading, observed, got "rumour"');
+      expect(messages).toContain('kind must be one of vendor, client-code, inference, reading, observed, got "rumour"');
       expect(messages).toContain('an observed source needs `node`');
       expect(messages).toContain('a reading needs a `reason`');
     } finally {
