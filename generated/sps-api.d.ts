@@ -449,7 +449,7 @@ export interface paths {
         };
         /**
          * List the network settings
-         * @description Lists the network settings. A real appliance lists more than this contract describes (DNS, routing, ...).
+         * @description Lists the network settings of SPS: DNS servers, routing between interfaces, naming, the network interfaces and the routing table.
          */
         get: operations["listNetworkEndpoints"];
         put?: never;
@@ -499,8 +499,115 @@ export interface paths {
          *     one of these addresses by `<nic>.interfaces.<interface id>.addresses.<address id>`.
          */
         get: operations["getNic"];
-        put?: never;
+        /**
+         * Change a network interface
+         * @description Our reading: replaces one NIC's settings (its interfaces and addresses), inside a transaction
+         *     (then commit), by the guide's generic rule for changing an object; send what GET returned in
+         *     `body`, changed. No vendor page documents this operation for NICs. Changing the address a
+         *     session uses can cut the connection once committed.
+         */
+        put: operations["updateNic"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/dns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the DNS servers
+         * @description The addresses of the primary and secondary DNS servers of SPS.
+         */
+        get: operations["getDns"];
+        /**
+         * Change the DNS servers
+         * @description Replaces the DNS server addresses, inside a transaction (then commit). Send both fields; `secondary` may be `null`.
+         */
+        put: operations["updateDns"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/ip_forwarding_rule_pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the routing rules between interfaces
+         * @description The rules that route traffic between the network interfaces of SPS. Each end refers to an interface of a NIC; an interface routed to itself is single-interface router mode.
+         */
+        get: operations["getIpForwardingRulePairs"];
+        /**
+         * Replace the routing rules between interfaces
+         * @description Replaces the whole list of interface routing rules, inside a transaction (then commit). Each end is the bare key of an interface (`<nic>.interfaces.<id>`), without the embedded `meta` that GET shows.
+         */
+        put: operations["updateIpForwardingRulePairs"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/naming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the naming settings
+         * @description The DNS search domain, the host name and the nickname of the appliance. Only listed by the network directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getNaming"];
+        /**
+         * Change the naming settings
+         * @description Replaces the naming settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateNaming"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the routing table
+         * @description The routing table of SPS: the gateway of each configured target network.
+         */
+        get: operations["getRouting"];
+        /**
+         * Replace the routing table
+         * @description Replaces the whole routing table, inside a transaction (then commit). (The vendor page spells the path `netowrk/routing` in this step: a typo.)
+         */
+        put: operations["updateRouting"];
+        /**
+         * Add a route
+         * @description Adds one entry (a target network and its gateway) to the routing table, inside a transaction (then commit). To change or remove entries, PUT the whole list.
+         */
+        post: operations["createRoute"];
         delete?: never;
         options?: never;
         head?: never;
@@ -758,18 +865,22 @@ export interface components {
         Path: string & unknown;
         /**
          * @description Navigation links of a response. `href` is the resource that answered; `parent` is the
-         *     directory above it; `first`, `last`, `previous` and `next` are the first, last and adjacent
-         *     **siblings** under the same parent, in alphabetical order of their keys (this is not
-         *     pagination: configuration lists are never paginated). `transaction` links to the
-         *     configuration transaction on configuration resources. The field names and their types are
-         *     the vendor's samples; the rules linking them to the request (`x-sps-rules`) are our reading.
+         *     directory above it (`null` on `GET /api/configuration` in the 7.x sample, the top of the
+         *     configuration tree); `first`, `last`, `previous` and `next` are the first, last and adjacent
+         *     **siblings** under the same parent. On configuration resources they are not pagination;
+         *     `/api/audit/sessions` uses `first` and `last` as page links instead. `transaction` links to
+         *     the configuration transaction on configuration resources; `order` (connection lists) links to
+         *     the order of the list. The field names and their types are the vendor's samples; the rules
+         *     linking them to the request and to each other (`x-sps-rules`) are our reading, and vendor
+         *     samples break the sibling order in places (see `siblingsInKeyOrder`), so expect warnings on
+         *     real appliances.
          */
         Meta: {
             /** @description The path of the resource that returned the response. */
             href: components["schemas"]["Path"];
-            /** @description The directory that lists this resource. */
-            parent?: components["schemas"]["Path"];
-            /** @description The first sibling under the same parent (alphabetical order of keys). */
+            /** @description The directory that lists this resource; `null` at the top of the configuration tree (the 7.x sample of `GET /api/configuration`). */
+            parent?: components["schemas"]["Path"] | null;
+            /** @description The first sibling under the same parent (usually, but not always, in alphabetical order of keys). */
             first?: components["schemas"]["Path"];
             /** @description The last sibling under the same parent. */
             last?: components["schemas"]["Path"];
@@ -779,6 +890,8 @@ export interface components {
             next?: components["schemas"]["Path"] | null;
             /** @description The configuration transaction endpoint, always `/api/transaction`. */
             transaction?: components["schemas"]["Path"];
+            /** @description On an ordered list (the connection lists of a protocol), the link to the list's order, `<list>/@order`. Optional; seen in the 6.10 Telnet connections sample. */
+            order?: components["schemas"]["Path"];
             /**
              * @description Seconds left before the open transaction is cancelled automatically (its changes
              *     discarded, the lock released) and the login session ends. The vendor's samples show 600
@@ -824,11 +937,16 @@ export interface components {
             meta: components["schemas"]["Meta"];
         };
         /**
-         * @description The body of every error response. Only `error.type` is required. Known types: `Unauthenticated`
-         *     (401), `AuthenticationFailure` (401), `Unauthorized` (403), `NotFound` (404), `InvalidQuery`
-         *     (400; vendor tables). Believed to exist but **unverified**: `SyntacticError`, `SemanticError`,
-         *     `IncompleteConfiguration` (400). `ConfigurationLocked` (409) and `LengthRequired` (411) are
-         *     ours (see the `Conflict` and `LengthRequired` responses); the vendor does not name these.
+         * @description The body of every error response. Only `error.type` is required, and it is an open string:
+         *     clients should expect types this list does not name. Known types (vendor tables):
+         *     `Unauthenticated` (401), `AuthenticationFailure` (401), `Unauthorized` (403), `NotFound` (404),
+         *     `InvalidQuery` (400), `SemanticError` (400: the values break a configuration rule, for example
+         *     deleting a plugin that is still referenced, or a web gateway banner that is enabled without
+         *     text) and `InvalidRequestBody` (400: the request body does not fit the endpoint). The firmware
+         *     endpoints add `IncompleteRequestBodyError`, `ResourceNotFound` and `FirmwareTestFailed`.
+         *     Believed to exist but **unverified**: `SyntacticError`, `IncompleteConfiguration` (400).
+         *     `ConfigurationLocked` (409) and `LengthRequired` (411) are ours (see the `Conflict` and
+         *     `LengthRequired` responses); the vendor does not name these.
          */
         ErrorBody: {
             error: {
@@ -849,12 +967,17 @@ export interface components {
             meta?: components["schemas"]["Meta"];
         };
         /**
-         * @description The answer to a successful PUT or POST of a configuration object. Our reading (the vendor
-         *     pages do not show it): the key of the changed or created object and its `meta`; a POST that
-         *     creates an object returns the new object's id in `key`. Some versions echo the `body`.
+         * @description The answer to a successful PUT or POST of a configuration object: the key of the changed or
+         *     created object and its `meta`; some answers add the `body` as stored. The vendor pages show
+         *     this shape for POST answers (a password object, where `key` is the new reference id; a plugin
+         *     upload, `{meta, key, body}`, whose `meta.href` is the created object and not the request
+         *     path; a firmware upload and a firmware upgrade, `{body, key, meta}`). A successful DELETE
+         *     answers only `meta` (`DeleteResult`). No page shows the answer of a PUT to a setting: that it
+         *     has the same shape is our reading (`x-sps-rules`), and so is any rule tying `meta.href` to the
+         *     request path (`hrefIsRequestPath` on `Meta`).
          */
         WriteResult: {
-            /** @description The key of the object that was changed or created. */
+            /** @description The key of the object that was changed or created (a POST that creates answers the new object's key). */
             key: string;
             /** @description The object as stored, when the appliance echoes it. */
             body?: unknown;
@@ -948,7 +1071,8 @@ export interface components {
         /**
          * @description Commits the open transaction. `status` must be `commit`. `message` is the commit log entry;
          *     SPS 7.x demands it when `commit_message` is `required`; the property name `message` is
-         *     unverified (see the property).
+         *     unverified (see the property), though the firmware upgrade action takes a field of the same
+         *     name for the same commit log.
          */
         TransactionCommit: {
             /**
@@ -1328,13 +1452,103 @@ export interface components {
             key?: "configuration_sync";
             meta: components["schemas"]["Meta"];
         };
+        /**
+         * @description Restricts from which client addresses a local service of SPS (SNMP agent, SSH access, web
+         *     login) can be reached. With `enabled` false, every address may connect; with `enabled` true,
+         *     only the networks in `allowed_from`. The vendor samples show `allowed_from` only where the
+         *     restriction is enabled.
+         */
+        AccessRestriction: {
+            /** @description The networks (`address/prefix`, for example `10.40.0.0/16`) that may connect. */
+            allowed_from?: string[];
+            /** @description Whether only the networks in `allowed_from` may connect. */
+            enabled: boolean;
+        };
+        /**
+         * @description One address of a network interface that a service listens on. GET answers embed it as a
+         *     reference (`{key, meta.href}`, the `href` being the NIC with an
+         *     `#interfaces/<id>/addresses/<id>` fragment); PUT and POST send the bare key
+         *     (`<nic>.interfaces.<interface id>.addresses.<address id>`).
+         */
+        NicAddressReference: components["schemas"]["NicAddressKey"] | components["schemas"]["Reference"];
+        /**
+         * @description An address and TCP/UDP port a local service of SPS listens on (the SNMP agent, SSH access).
+         *     `address` refers to an address of a network interface.
+         */
+        ListenAddress: {
+            address: components["schemas"]["NicAddressReference"];
+            /** @description The port number, for example 161 for the SNMP agent. */
+            port: number;
+        };
+        /**
+         * @description An address a web interface of SPS listens on, with its HTTP and HTTPS ports. `address` refers
+         *     to an address of a network interface.
+         */
+        WebListenAddress: {
+            address: components["schemas"]["NicAddressReference"];
+            /** @description The HTTP port, 80 in the vendor samples. */
+            http_port: number;
+            /** @description The HTTPS port, 443 in the vendor samples. */
+            https_port: number;
+        };
+        /**
+         * @description The key of one interface of a network interface card, as a dotted path
+         *     `<nic>.interfaces.<interface id>`.
+         * @example nic1.interfaces.ff7574025754b3df1647001
+         */
+        NicInterfaceKey: string & unknown;
+        /**
+         * @description One interface of a network interface card. GET answers embed it as a reference
+         *     (`{key, meta.href}`, the `href` being `/api/configuration/network/nics/<nic>/interfaces/<id>`);
+         *     PUT sends the bare key (`<nic>.interfaces.<interface id>`), without the embedded `meta`.
+         */
+        NicInterfaceReference: components["schemas"]["NicInterfaceKey"] | components["schemas"]["Reference"];
+        /** @description The primary and secondary DNS servers of SPS. */
+        Dns: {
+            /** @description The IP address of the primary DNS server. */
+            primary: string;
+            /** @description The IP address of the secondary DNS server, or `null` when there is none. */
+            secondary: string | null;
+        };
+        /** @description The DNS settings as `GET /api/configuration/network/dns` answers them. */
+        DnsEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Dns"];
+        };
+        /**
+         * @description One rule for routing traffic between two network interfaces of SPS. To use one interface in
+         *     single-interface router mode, both ends refer to that same interface.
+         */
+        IpForwardingRulePair: {
+            interface_a: components["schemas"]["NicInterfaceReference"];
+            interface_b: components["schemas"]["NicInterfaceReference"];
+        };
+        /** @description The rules for routing between the network interfaces (the whole list; PUT replaces it). */
+        IpForwardingRulePairs: components["schemas"]["IpForwardingRulePair"][];
+        /** @description The interface routing rules as `GET /api/configuration/network/ip_forwarding_rule_pairs` answers them (`body` is a list). */
+        IpForwardingRulePairsEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["IpForwardingRulePairs"];
+        };
+        /** @description One entry of the routing table of SPS, a target network and the gateway that reaches it. */
+        Route: {
+            /** @description The IP address of the gateway for the target network. */
+            gateway: string;
+            /** @description The target network in `address/prefix` form; `0.0.0.0/0` is the default route. */
+            target_network: string;
+        };
+        /** @description The routing table (the whole list; PUT replaces it, POST adds one entry). */
+        Routes: components["schemas"]["Route"][];
+        /** @description The routing table as `GET /api/configuration/network/routing` answers it (`body` is a list). */
+        RoutingEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Routes"];
+        };
     };
     responses: {
         /**
-         * @description The request was rejected. `InvalidQuery` (the requested filter or its value is invalid) is in
-         *     the vendor tables. `SyntacticError` (the body is not valid JSON or has the wrong structure),
-         *     `SemanticError` (values break configuration rules, also at commit) and
-         *     `IncompleteConfiguration` are believed to exist but are unverified.
+         * @description The request was rejected. In the vendor tables: `InvalidQuery` (the requested filter or its
+         *     value is invalid), `SemanticError` (the values break a configuration rule, for example a
+         *     referenced object that is deleted) and `InvalidRequestBody` (the request body does not fit the
+         *     endpoint). `SyntacticError` (the body is not valid JSON) and `IncompleteConfiguration` are
+         *     believed to exist but are unverified.
          */
         BadRequest: {
             headers: {
@@ -2349,6 +2563,368 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    updateNic: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The NIC's name.
+                 * @example nic1
+                 */
+                nicId: components["parameters"]["NicId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Nic"];
+            };
+        };
+        responses: {
+            /** @description The NIC was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getDns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The DNS servers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DnsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateDns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Dns"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIpForwardingRulePairs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The interface routing rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IpForwardingRulePairsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIpForwardingRulePairs: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IpForwardingRulePairs"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getNaming: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The naming settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateNaming: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRouting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The routing table. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRouting: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Routes"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    createRoute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Route"];
+            };
+        };
+        responses: {
+            /** @description The route was added in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created: the entry was added in the open transaction. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listClusterEndpoints: {
