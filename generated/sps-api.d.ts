@@ -61,9 +61,33 @@ export interface paths {
          * List the login methods
          * @description The login methods the appliance offers (SPS 7.x), readable **without a session**, so that a
          *     client can choose how to log in (`login_method` of `GET /api/authentication`). SPS 5.7 to
-         *     6.x answer `GET /api/authentication/types` instead (not part of this contract).
+         *     6.x answer `GET /api/authentication/types` instead (`getAuthenticationTypes`).
          */
         get: operations["listLoginMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/authentication/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the permitted authentication types
+         * @description Which login methods the REST server permits (SPS 5.7 to 6.x): `types.basic` for password
+         *     login, `types.x509` for certificate login. With both, users log in with a certificate
+         *     (`GET /api/authentication?type=x509`) while `admin` may still use a password. SPS 7.x has
+         *     `GET /api/authentication/login_methods` instead. The page does not say whether a session is
+         *     needed, so the contract accepts the request with and without one; it shows no sample body.
+         */
+        get: operations["getAuthenticationTypes"];
         put?: never;
         post?: never;
         delete?: never;
@@ -166,7 +190,10 @@ export interface paths {
         };
         /**
          * List the configuration areas
-         * @description Lists the configuration areas of the appliance. A real appliance lists more areas than this contract describes.
+         * @description Lists the configuration areas of the appliance, the starting point for navigating the
+         *     configuration. In the 7.x sample `meta.parent` is `null` and `first`, `last`, `previous` and
+         *     `next` describe `/api/configuration` itself, not siblings under `/api`; the listed areas
+         *     vary by version (for example `mssql` from 6.4).
          */
         get: operations["listConfigurationEndpoints"];
         put?: never;
@@ -186,7 +213,7 @@ export interface paths {
         };
         /**
          * List the local services
-         * @description Lists the services SPS runs itself (web interfaces, indexer, cluster interface, ...).
+         * @description Lists the services SPS runs itself: the administrator and user web logins, analytics, the cluster interface, the indexer, PostgreSQL, the SNMP agent and SSH access. The 7.x sample lists the eight below; older versions list fewer (`postgresql` and `ssh` are 7.x).
          */
         get: operations["listLocalServicesEndpoints"];
         put?: never;
@@ -218,6 +245,174 @@ export interface paths {
          *     address.
          */
         put: operations["updateClusterInterface"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/admin_web": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the administrator web login settings
+         * @description The administrator web login settings (the addresses the web interface for administrators listens on). Only listed by the local services directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getAdminWeb"];
+        /**
+         * Change the administrator web login settings
+         * @description Replaces the administrator web login settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateAdminWeb"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get whether analytics is enabled
+         * @description Whether One Identity Safeguard for Privileged Analytics is enabled (it needs its own licence).
+         */
+        get: operations["getAnalytics"];
+        /**
+         * Enable or disable analytics
+         * @description Turns Safeguard for Privileged Analytics on or off, inside a transaction (then commit). Enabling it needs the analytics licence.
+         */
+        put: operations["updateAnalytics"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/indexer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the indexer settings
+         * @description The settings of the indexer service, which makes audit trails searchable: the certificates it decrypts audit trails with, and further settings no readable vendor page shows (left open).
+         */
+        get: operations["getIndexer"];
+        /**
+         * Change the indexer settings
+         * @description Replaces the indexer settings, inside a transaction (then commit). Send `decryption_keys` as bare keys of X.509 objects, and the other fields as GET returned them.
+         */
+        put: operations["updateIndexer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/postgresql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the PostgreSQL service settings
+         * @description The PostgreSQL service settings. Only listed by the local services directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getPostgresql"];
+        /**
+         * Change the PostgreSQL service settings
+         * @description Replaces the PostgreSQL service settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updatePostgresql"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/snmp_agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the SNMP agent settings
+         * @description The SNMP agent of SPS: where it listens, who may query it, its identification strings and its SNMP v2c and v3 access. The community string is a secret.
+         */
+        get: operations["getSnmpAgent"];
+        /**
+         * Change the SNMP agent settings
+         * @description Replaces the SNMP agent settings, inside a transaction (then commit). Send references (listen addresses, v3 passwords) as bare keys.
+         */
+        put: operations["updateSnmpAgent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/ssh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the SSH access settings
+         * @description SSH access to SPS itself (not the audited SSH connections): where it listens, who may connect, password and public-key login, brute-force protection.
+         */
+        get: operations["getLocalSsh"];
+        /**
+         * Change the SSH access settings
+         * @description Replaces the SSH access settings, inside a transaction (then commit). Send listen addresses as bare keys.
+         */
+        put: operations["updateLocalSsh"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/user_web": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the user web login settings
+         * @description The web login of SPS users (gateway authentication, four-eyes authorization): the addresses and ports it listens on, and who may reach it. The vendor samples' `meta` has `first` = `last` = `user_web` and `next` `indexer` (see `Meta`, sibling order).
+         */
+        get: operations["getUserWeb"];
+        /**
+         * Change the user web login settings
+         * @description Replaces the user web login settings, inside a transaction (then commit). Send listen addresses as bare keys.
+         */
+        put: operations["updateUserWeb"];
         post?: never;
         delete?: never;
         options?: never;
@@ -292,6 +487,98 @@ export interface paths {
          * @description Sets the timezone, inside a transaction (then commit). The request body is the bare JSON string (see the request body).
          */
         put: operations["updateTimezone"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/alerting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the alerting settings
+         * @description Lists the alerting settings of SPS: system-related and traffic-related alerts.
+         */
+        get: operations["listAlertingEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/alerting/system_alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the system alert settings
+         * @description The system alert settings (alerts about the appliance itself). Only listed by the alerting directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getSystemAlerts"];
+        /**
+         * Change the system alert settings
+         * @description Replaces the system alert settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateSystemAlerts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/alerting/traffic_alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the traffic alert settings
+         * @description The traffic alert settings (alerts about the audited traffic). Only listed by the alerting directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getTrafficAlerts"];
+        /**
+         * Change the traffic alert settings
+         * @description Replaces the traffic alert settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateTrafficAlerts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/troubleshooting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the troubleshooting settings
+         * @description Debug logging and the retention of core dump files.
+         */
+        get: operations["getTroubleshooting"];
+        /**
+         * Change the troubleshooting settings
+         * @description Turns debug logging on or off and sets how long core dump files are kept, inside a transaction (then commit).
+         */
+        put: operations["updateTroubleshooting"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1541,6 +1828,156 @@ export interface components {
         RoutingEntity: components["schemas"]["ObjectEntity"] & {
             body: components["schemas"]["Routes"];
         };
+        /**
+         * @description Whether One Identity Safeguard for Privileged Analytics is enabled on SPS. Enabling it needs a
+         *     separate licence and enough capacity for the users and sessions it analyses.
+         */
+        Analytics: {
+            /** @description Whether the analytics service is enabled. */
+            enabled: boolean;
+        };
+        /** @description The analytics setting as `GET /api/configuration/local_services/analytics` answers it. */
+        AnalyticsEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Analytics"];
+        };
+        /**
+         * @description The settings of the indexer service, which makes the content of audit trails searchable. The
+         *     vendor samples are cut after `decryption_keys`: the other fields (external indexers and the
+         *     like) are not shown on any page that could be read, so they are left open here.
+         */
+        Indexer: {
+            /**
+             * @description The certificates (with private keys) the indexer uses to decrypt encrypted audit trails.
+             *     GET answers embed each as a reference to `/api/configuration/x509/<id>`; PUT sends the bare
+             *     key.
+             */
+            decryption_keys?: (string | components["schemas"]["Reference"])[];
+        };
+        /** @description The indexer settings as `GET /api/configuration/local_services/indexer` answers them. */
+        IndexerEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Indexer"];
+        };
+        /**
+         * @description The SNMP agent of SPS, which external SNMP managers query for basic status information: the
+         *     addresses it listens on, who may query it, the system identification strings, and the SNMP
+         *     v2c and v3 settings. The vendor sample is cut inside the first v3 user; fields after it are
+         *     not shown. The v2c `community` is a secret: examples use a fake value.
+         */
+        SnmpAgent: {
+            access_restriction?: components["schemas"]["AccessRestriction"];
+            /** @description Whether the SNMP agent runs. */
+            enabled: boolean;
+            /** @description The addresses and ports (161 in the sample) the agent listens on. */
+            listen?: components["schemas"]["ListenAddress"][];
+            /** @description The contact person reported by the agent (SNMP sysContact). */
+            system_contact?: string;
+            /** @description The description reported by the agent (SNMP sysDescr). */
+            system_description?: string;
+            /** @description The location reported by the agent (SNMP sysLocation). */
+            system_location?: string;
+            /** @description SNMP v2c access. */
+            version_2c?: {
+                /** @description The community string of SNMP v2c queries (a secret). */
+                community?: string;
+                /** @description Whether SNMP v2c queries are answered. */
+                enabled?: boolean;
+            };
+            /** @description SNMP v3 access. */
+            version_3?: {
+                /** @description Whether SNMP v3 queries are answered. */
+                enabled?: boolean;
+                /** @description The SNMP v3 users. */
+                users?: {
+                    /** @description The authentication method (`sha` in the vendor sample). */
+                    auth_method?: string;
+                    /**
+                     * @description The authentication password, a reference to a password object under
+                     *     `/api/configuration/passwords` (embedded `{key, meta.href}` in GET, the bare key in
+                     *     PUT).
+                     */
+                    auth_password?: string | components["schemas"]["Reference"];
+                    /** @description The encryption method (`aes` in the vendor sample). */
+                    encryption_method?: string;
+                    /** @description The encryption password, a reference to a password object like `auth_password`. */
+                    encryption_password?: string | components["schemas"]["Reference"];
+                }[];
+            };
+        };
+        /** @description The SNMP agent settings as `GET /api/configuration/local_services/snmp_agent` answers them. */
+        SnmpAgentEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["SnmpAgent"];
+        };
+        /**
+         * @description SSH access to SPS itself (not the SSH connections SPS audits): whether it is enabled, the
+         *     addresses it listens on, who may connect, and how administrators authenticate.
+         */
+        LocalSshService: {
+            access_restriction?: components["schemas"]["AccessRestriction"];
+            /** @description Whether password authentication is accepted besides public keys. */
+            allow_password_auth?: boolean;
+            /** @description Whether repeated failed logins from one address are throttled. */
+            bruteforce_protection?: boolean;
+            /** @description Whether SSH access to SPS is enabled. */
+            enabled: boolean;
+            /** @description The addresses and ports SSH access listens on. */
+            listen?: components["schemas"]["ListenAddress"][];
+            /** @description The public keys (OpenSSH format, with an optional comment) that may log in. */
+            public_keys?: string[];
+        };
+        /** @description The SSH access settings as `GET /api/configuration/local_services/ssh` answers them. */
+        LocalSshServiceEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["LocalSshService"];
+        };
+        /**
+         * @description The web login of SPS users (not administrators), where users do gateway authentication and
+         *     four-eyes authorization: the addresses it listens on and who may reach it.
+         */
+        UserWeb: {
+            access_restriction?: components["schemas"]["AccessRestriction"];
+            /** @description Whether repeated failed logins from one address are throttled. Seen in the 5.8 sample only; the 6.14 and 7.x samples do not have it. */
+            bruteforce_protection?: boolean;
+            /** @description The addresses and ports the user web login listens on. */
+            listen?: components["schemas"]["WebListenAddress"][];
+        };
+        /** @description The user web login settings as `GET /api/configuration/local_services/user_web` answers them. */
+        UserWebEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["UserWeb"];
+        };
+        /** @description Debug logging and how long SPS keeps the core dump files of crashed components. */
+        Troubleshooting: {
+            /** @description Core dump files of crashed components (downloadable on the web interface). */
+            core_files?: {
+                /** @description How many days core dump files are kept. */
+                retention_days?: number;
+            };
+            /** @description Debug logging, which raises the log level of events that are not network-related. */
+            debug_logging?: {
+                /** @description Whether debug logging is on. */
+                enabled?: boolean;
+            };
+        };
+        /** @description The troubleshooting settings as `GET /api/configuration/troubleshooting` answers them. */
+        TroubleshootingEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Troubleshooting"];
+        };
+        /**
+         * @description The authentication methods the REST server permits (SPS 5.7 to 6.x; 7.x has
+         *     `/api/authentication/login_methods` instead). `types` holds a `basic` object when password
+         *     login is permitted and an `x509` object when certificate login is. With both, users log in
+         *     with certificates while `admin` may still use a password, and `/api/authentication` expects a
+         *     password (certificate login then uses `?type=x509`). No vendor page shows a sample: the
+         *     contents of the two objects are not documented and stay open.
+         */
+        AuthenticationTypes: {
+            /** @description The permitted methods, one object each. */
+            types: {
+                /** @description Present when password (HTTP Basic) login is permitted. Its fields are not documented. */
+                basic?: Record<string, never>;
+                /** @description Present when X.509 certificate login is permitted. Its fields are not documented. */
+                x509?: Record<string, never>;
+            };
+            meta?: components["schemas"]["Meta"];
+        };
     };
     responses: {
         /**
@@ -1768,6 +2205,27 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+        };
+    };
+    getAuthenticationTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The permitted authentication types. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationTypes"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
         };
     };
     getInfo: {
@@ -2054,6 +2512,475 @@ export interface operations {
             409: components["responses"]["Conflict"];
         };
     };
+    getAdminWeb: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The administrator web login settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAdminWeb: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getAnalytics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The analytics setting. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAnalytics: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Analytics"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIndexer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The indexer settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndexerEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIndexer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Indexer"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getPostgresql: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PostgreSQL service settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updatePostgresql: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSnmpAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SNMP agent settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnmpAgentEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSnmpAgent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnmpAgent"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getLocalSsh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH access settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalSshServiceEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateLocalSsh: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalSshService"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getUserWeb: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user web login settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserWebEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUserWeb: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserWeb"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     listDatetimeEndpoints: {
         parameters: {
             query?: never;
@@ -2158,7 +3085,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Our reading: one server object (the vendor table lists POST to add a server, not its body). */
+        /** @description Our reading: one server object (the vendor table lists POST to add a server, not its body; the routing table's POST adds one entry the same way). */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["NtpServer"];
@@ -2234,6 +3161,230 @@ export interface operations {
         };
         responses: {
             /** @description The timezone was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAlertingEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alerting settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getSystemAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The system alert settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSystemAlerts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTrafficAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The traffic alert settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTrafficAlerts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTroubleshooting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The troubleshooting settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TroubleshootingEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTroubleshooting: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Troubleshooting"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
             200: {
                 headers: {
                     [name: string]: unknown;
