@@ -61,9 +61,33 @@ export interface paths {
          * List the login methods
          * @description The login methods the appliance offers (SPS 7.x), readable **without a session**, so that a
          *     client can choose how to log in (`login_method` of `GET /api/authentication`). SPS 5.7 to
-         *     6.x answer `GET /api/authentication/types` instead (not part of this contract).
+         *     6.x answer `GET /api/authentication/types` instead (`getAuthenticationTypes`).
          */
         get: operations["listLoginMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/authentication/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the permitted authentication types
+         * @description Which login methods the REST server permits (SPS 5.7 to 6.x): `types.basic` for password
+         *     login, `types.x509` for certificate login. With both, users log in with a certificate
+         *     (`GET /api/authentication?type=x509`) while `admin` may still use a password. SPS 7.x has
+         *     `GET /api/authentication/login_methods` instead. The page does not say whether a session is
+         *     needed, so the contract accepts the request with and without one; it shows no sample body.
+         */
+        get: operations["getAuthenticationTypes"];
         put?: never;
         post?: never;
         delete?: never;
@@ -166,7 +190,10 @@ export interface paths {
         };
         /**
          * List the configuration areas
-         * @description Lists the configuration areas of the appliance. A real appliance lists more areas than this contract describes.
+         * @description Lists the configuration areas of the appliance, the starting point for navigating the
+         *     configuration. In the 7.x sample `meta.parent` is `null` and `first`, `last`, `previous` and
+         *     `next` describe `/api/configuration` itself, not siblings under `/api`; the listed areas
+         *     vary by version (for example `mssql` from 6.4).
          */
         get: operations["listConfigurationEndpoints"];
         put?: never;
@@ -186,7 +213,7 @@ export interface paths {
         };
         /**
          * List the local services
-         * @description Lists the services SPS runs itself (web interfaces, indexer, cluster interface, ...).
+         * @description Lists the services SPS runs itself: the administrator and user web logins, analytics, the cluster interface, the indexer, PostgreSQL, the SNMP agent and SSH access. The 7.x sample lists the eight below; older versions list fewer (`postgresql` and `ssh` are 7.x).
          */
         get: operations["listLocalServicesEndpoints"];
         put?: never;
@@ -218,6 +245,174 @@ export interface paths {
          *     address.
          */
         put: operations["updateClusterInterface"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/admin_web": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the administrator web login settings
+         * @description The administrator web login settings (the addresses the web interface for administrators listens on). Only listed by the local services directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getAdminWeb"];
+        /**
+         * Change the administrator web login settings
+         * @description Replaces the administrator web login settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateAdminWeb"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get whether analytics is enabled
+         * @description Whether One Identity Safeguard for Privileged Analytics is enabled (it needs its own licence).
+         */
+        get: operations["getAnalytics"];
+        /**
+         * Enable or disable analytics
+         * @description Turns Safeguard for Privileged Analytics on or off, inside a transaction (then commit). Enabling it needs the analytics licence.
+         */
+        put: operations["updateAnalytics"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/indexer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the indexer settings
+         * @description The settings of the indexer service, which makes audit trails searchable: the certificates it decrypts audit trails with, and further settings no readable vendor page shows (left open).
+         */
+        get: operations["getIndexer"];
+        /**
+         * Change the indexer settings
+         * @description Replaces the indexer settings, inside a transaction (then commit). Send `decryption_keys` as bare keys of X.509 objects, and the other fields as GET returned them.
+         */
+        put: operations["updateIndexer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/postgresql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the PostgreSQL service settings
+         * @description The PostgreSQL service settings. Only listed by the local services directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getPostgresql"];
+        /**
+         * Change the PostgreSQL service settings
+         * @description Replaces the PostgreSQL service settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updatePostgresql"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/snmp_agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the SNMP agent settings
+         * @description The SNMP agent of SPS: where it listens, who may query it, its identification strings and its SNMP v2c and v3 access. The community string is a secret.
+         */
+        get: operations["getSnmpAgent"];
+        /**
+         * Change the SNMP agent settings
+         * @description Replaces the SNMP agent settings, inside a transaction (then commit). Send references (listen addresses, v3 passwords) as bare keys.
+         */
+        put: operations["updateSnmpAgent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/ssh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the SSH access settings
+         * @description SSH access to SPS itself (not the audited SSH connections): where it listens, who may connect, password and public-key login, brute-force protection.
+         */
+        get: operations["getLocalSsh"];
+        /**
+         * Change the SSH access settings
+         * @description Replaces the SSH access settings, inside a transaction (then commit). Send listen addresses as bare keys.
+         */
+        put: operations["updateLocalSsh"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/user_web": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the user web login settings
+         * @description The web login of SPS users (gateway authentication, four-eyes authorization): the addresses and ports it listens on, and who may reach it. The vendor samples' `meta` has `first` = `last` = `user_web` and `next` `indexer` (see `Meta`, sibling order).
+         */
+        get: operations["getUserWeb"];
+        /**
+         * Change the user web login settings
+         * @description Replaces the user web login settings, inside a transaction (then commit). Send listen addresses as bare keys.
+         */
+        put: operations["updateUserWeb"];
         post?: never;
         delete?: never;
         options?: never;
@@ -292,6 +487,98 @@ export interface paths {
          * @description Sets the timezone, inside a transaction (then commit). The request body is the bare JSON string (see the request body).
          */
         put: operations["updateTimezone"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/alerting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the alerting settings
+         * @description Lists the alerting settings of SPS: system-related and traffic-related alerts.
+         */
+        get: operations["listAlertingEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/alerting/system_alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the system alert settings
+         * @description The system alert settings (alerts about the appliance itself). Only listed by the alerting directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getSystemAlerts"];
+        /**
+         * Change the system alert settings
+         * @description Replaces the system alert settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateSystemAlerts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/alerting/traffic_alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the traffic alert settings
+         * @description The traffic alert settings (alerts about the audited traffic). Only listed by the alerting directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getTrafficAlerts"];
+        /**
+         * Change the traffic alert settings
+         * @description Replaces the traffic alert settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateTrafficAlerts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/troubleshooting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the troubleshooting settings
+         * @description Debug logging and the retention of core dump files.
+         */
+        get: operations["getTroubleshooting"];
+        /**
+         * Change the troubleshooting settings
+         * @description Turns debug logging on or off and sets how long core dump files are kept, inside a transaction (then commit).
+         */
+        put: operations["updateTroubleshooting"];
         post?: never;
         delete?: never;
         options?: never;
@@ -449,7 +736,7 @@ export interface paths {
         };
         /**
          * List the network settings
-         * @description Lists the network settings. A real appliance lists more than this contract describes (DNS, routing, ...).
+         * @description Lists the network settings of SPS: DNS servers, routing between interfaces, naming, the network interfaces and the routing table.
          */
         get: operations["listNetworkEndpoints"];
         put?: never;
@@ -499,8 +786,115 @@ export interface paths {
          *     one of these addresses by `<nic>.interfaces.<interface id>.addresses.<address id>`.
          */
         get: operations["getNic"];
-        put?: never;
+        /**
+         * Change a network interface
+         * @description Our reading: replaces one NIC's settings (its interfaces and addresses), inside a transaction
+         *     (then commit), by the guide's generic rule for changing an object; send what GET returned in
+         *     `body`, changed. No vendor page documents this operation for NICs. Changing the address a
+         *     session uses can cut the connection once committed.
+         */
+        put: operations["updateNic"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/dns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the DNS servers
+         * @description The addresses of the primary and secondary DNS servers of SPS.
+         */
+        get: operations["getDns"];
+        /**
+         * Change the DNS servers
+         * @description Replaces the DNS server addresses, inside a transaction (then commit). Send both fields; `secondary` may be `null`.
+         */
+        put: operations["updateDns"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/ip_forwarding_rule_pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the routing rules between interfaces
+         * @description The rules that route traffic between the network interfaces of SPS. Each end refers to an interface of a NIC; an interface routed to itself is single-interface router mode.
+         */
+        get: operations["getIpForwardingRulePairs"];
+        /**
+         * Replace the routing rules between interfaces
+         * @description Replaces the whole list of interface routing rules, inside a transaction (then commit). Each end is the bare key of an interface (`<nic>.interfaces.<id>`), without the embedded `meta` that GET shows.
+         */
+        put: operations["updateIpForwardingRulePairs"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/naming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the naming settings
+         * @description The DNS search domain, the host name and the nickname of the appliance. Only listed by the network directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getNaming"];
+        /**
+         * Change the naming settings
+         * @description Replaces the naming settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateNaming"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the routing table
+         * @description The routing table of SPS: the gateway of each configured target network.
+         */
+        get: operations["getRouting"];
+        /**
+         * Replace the routing table
+         * @description Replaces the whole routing table, inside a transaction (then commit). (The vendor page spells the path `netowrk/routing` in this step: a typo.)
+         */
+        put: operations["updateRouting"];
+        /**
+         * Add a route
+         * @description Adds one entry (a target network and its gateway) to the routing table, inside a transaction (then commit). To change or remove entries, PUT the whole list.
+         */
+        post: operations["createRoute"];
         delete?: never;
         options?: never;
         head?: never;
@@ -758,18 +1152,22 @@ export interface components {
         Path: string & unknown;
         /**
          * @description Navigation links of a response. `href` is the resource that answered; `parent` is the
-         *     directory above it; `first`, `last`, `previous` and `next` are the first, last and adjacent
-         *     **siblings** under the same parent, in alphabetical order of their keys (this is not
-         *     pagination: configuration lists are never paginated). `transaction` links to the
-         *     configuration transaction on configuration resources. The field names and their types are
-         *     the vendor's samples; the rules linking them to the request (`x-sps-rules`) are our reading.
+         *     directory above it (`null` on `GET /api/configuration` in the 7.x sample, the top of the
+         *     configuration tree); `first`, `last`, `previous` and `next` are the first, last and adjacent
+         *     **siblings** under the same parent. On configuration resources they are not pagination;
+         *     `/api/audit/sessions` uses `first` and `last` as page links instead. `transaction` links to
+         *     the configuration transaction on configuration resources; `order` (connection lists) links to
+         *     the order of the list. The field names and their types are the vendor's samples; the rules
+         *     linking them to the request and to each other (`x-sps-rules`) are our reading, and vendor
+         *     samples break the sibling order in places (see `siblingsInKeyOrder`), so expect warnings on
+         *     real appliances.
          */
         Meta: {
             /** @description The path of the resource that returned the response. */
             href: components["schemas"]["Path"];
-            /** @description The directory that lists this resource. */
-            parent?: components["schemas"]["Path"];
-            /** @description The first sibling under the same parent (alphabetical order of keys). */
+            /** @description The directory that lists this resource; `null` at the top of the configuration tree (the 7.x sample of `GET /api/configuration`). */
+            parent?: components["schemas"]["Path"] | null;
+            /** @description The first sibling under the same parent (usually, but not always, in alphabetical order of keys). */
             first?: components["schemas"]["Path"];
             /** @description The last sibling under the same parent. */
             last?: components["schemas"]["Path"];
@@ -779,6 +1177,8 @@ export interface components {
             next?: components["schemas"]["Path"] | null;
             /** @description The configuration transaction endpoint, always `/api/transaction`. */
             transaction?: components["schemas"]["Path"];
+            /** @description On an ordered list (the connection lists of a protocol), the link to the list's order, `<list>/@order`. Optional; seen in the 6.10 Telnet connections sample. */
+            order?: components["schemas"]["Path"];
             /**
              * @description Seconds left before the open transaction is cancelled automatically (its changes
              *     discarded, the lock released) and the login session ends. The vendor's samples show 600
@@ -824,11 +1224,16 @@ export interface components {
             meta: components["schemas"]["Meta"];
         };
         /**
-         * @description The body of every error response. Only `error.type` is required. Known types: `Unauthenticated`
-         *     (401), `AuthenticationFailure` (401), `Unauthorized` (403), `NotFound` (404), `InvalidQuery`
-         *     (400; vendor tables). Believed to exist but **unverified**: `SyntacticError`, `SemanticError`,
-         *     `IncompleteConfiguration` (400). `ConfigurationLocked` (409) and `LengthRequired` (411) are
-         *     ours (see the `Conflict` and `LengthRequired` responses); the vendor does not name these.
+         * @description The body of every error response. Only `error.type` is required, and it is an open string:
+         *     clients should expect types this list does not name. Known types (vendor tables):
+         *     `Unauthenticated` (401), `AuthenticationFailure` (401), `Unauthorized` (403), `NotFound` (404),
+         *     `InvalidQuery` (400), `SemanticError` (400: the values break a configuration rule, for example
+         *     deleting a plugin that is still referenced, or a web gateway banner that is enabled without
+         *     text) and `InvalidRequestBody` (400: the request body does not fit the endpoint). The firmware
+         *     endpoints add `IncompleteRequestBodyError`, `ResourceNotFound` and `FirmwareTestFailed`.
+         *     Believed to exist but **unverified**: `SyntacticError`, `IncompleteConfiguration` (400).
+         *     `ConfigurationLocked` (409) and `LengthRequired` (411) are ours (see the `Conflict` and
+         *     `LengthRequired` responses); the vendor does not name these.
          */
         ErrorBody: {
             error: {
@@ -849,12 +1254,17 @@ export interface components {
             meta?: components["schemas"]["Meta"];
         };
         /**
-         * @description The answer to a successful PUT or POST of a configuration object. Our reading (the vendor
-         *     pages do not show it): the key of the changed or created object and its `meta`; a POST that
-         *     creates an object returns the new object's id in `key`. Some versions echo the `body`.
+         * @description The answer to a successful PUT or POST of a configuration object: the key of the changed or
+         *     created object and its `meta`; some answers add the `body` as stored. The vendor pages show
+         *     this shape for POST answers (a password object, where `key` is the new reference id; a plugin
+         *     upload, `{meta, key, body}`, whose `meta.href` is the created object and not the request
+         *     path; a firmware upload and a firmware upgrade, `{body, key, meta}`). A successful DELETE
+         *     answers only `meta` (`DeleteResult`). No page shows the answer of a PUT to a setting: that it
+         *     has the same shape is our reading (`x-sps-rules`), and so is any rule tying `meta.href` to the
+         *     request path (`hrefIsRequestPath` on `Meta`).
          */
         WriteResult: {
-            /** @description The key of the object that was changed or created. */
+            /** @description The key of the object that was changed or created (a POST that creates answers the new object's key). */
             key: string;
             /** @description The object as stored, when the appliance echoes it. */
             body?: unknown;
@@ -948,7 +1358,8 @@ export interface components {
         /**
          * @description Commits the open transaction. `status` must be `commit`. `message` is the commit log entry;
          *     SPS 7.x demands it when `commit_message` is `required`; the property name `message` is
-         *     unverified (see the property).
+         *     unverified (see the property), though the firmware upgrade action takes a field of the same
+         *     name for the same commit log.
          */
         TransactionCommit: {
             /**
@@ -1328,13 +1739,253 @@ export interface components {
             key?: "configuration_sync";
             meta: components["schemas"]["Meta"];
         };
+        /**
+         * @description Restricts from which client addresses a local service of SPS (SNMP agent, SSH access, web
+         *     login) can be reached. With `enabled` false, every address may connect; with `enabled` true,
+         *     only the networks in `allowed_from`. The vendor samples show `allowed_from` only where the
+         *     restriction is enabled.
+         */
+        AccessRestriction: {
+            /** @description The networks (`address/prefix`, for example `10.40.0.0/16`) that may connect. */
+            allowed_from?: string[];
+            /** @description Whether only the networks in `allowed_from` may connect. */
+            enabled: boolean;
+        };
+        /**
+         * @description One address of a network interface that a service listens on. GET answers embed it as a
+         *     reference (`{key, meta.href}`, the `href` being the NIC with an
+         *     `#interfaces/<id>/addresses/<id>` fragment); PUT and POST send the bare key
+         *     (`<nic>.interfaces.<interface id>.addresses.<address id>`).
+         */
+        NicAddressReference: components["schemas"]["NicAddressKey"] | components["schemas"]["Reference"];
+        /**
+         * @description An address and TCP/UDP port a local service of SPS listens on (the SNMP agent, SSH access).
+         *     `address` refers to an address of a network interface.
+         */
+        ListenAddress: {
+            address: components["schemas"]["NicAddressReference"];
+            /** @description The port number, for example 161 for the SNMP agent. */
+            port: number;
+        };
+        /**
+         * @description An address a web interface of SPS listens on, with its HTTP and HTTPS ports. `address` refers
+         *     to an address of a network interface.
+         */
+        WebListenAddress: {
+            address: components["schemas"]["NicAddressReference"];
+            /** @description The HTTP port, 80 in the vendor samples. */
+            http_port: number;
+            /** @description The HTTPS port, 443 in the vendor samples. */
+            https_port: number;
+        };
+        /**
+         * @description The key of one interface of a network interface card, as a dotted path
+         *     `<nic>.interfaces.<interface id>`.
+         * @example nic1.interfaces.ff7574025754b3df1647001
+         */
+        NicInterfaceKey: string & unknown;
+        /**
+         * @description One interface of a network interface card. GET answers embed it as a reference
+         *     (`{key, meta.href}`, the `href` being `/api/configuration/network/nics/<nic>/interfaces/<id>`);
+         *     PUT sends the bare key (`<nic>.interfaces.<interface id>`), without the embedded `meta`.
+         */
+        NicInterfaceReference: components["schemas"]["NicInterfaceKey"] | components["schemas"]["Reference"];
+        /** @description The primary and secondary DNS servers of SPS. */
+        Dns: {
+            /** @description The IP address of the primary DNS server. */
+            primary: string;
+            /** @description The IP address of the secondary DNS server, or `null` when there is none. */
+            secondary: string | null;
+        };
+        /** @description The DNS settings as `GET /api/configuration/network/dns` answers them. */
+        DnsEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Dns"];
+        };
+        /**
+         * @description One rule for routing traffic between two network interfaces of SPS. To use one interface in
+         *     single-interface router mode, both ends refer to that same interface.
+         */
+        IpForwardingRulePair: {
+            interface_a: components["schemas"]["NicInterfaceReference"];
+            interface_b: components["schemas"]["NicInterfaceReference"];
+        };
+        /** @description The rules for routing between the network interfaces (the whole list; PUT replaces it). */
+        IpForwardingRulePairs: components["schemas"]["IpForwardingRulePair"][];
+        /** @description The interface routing rules as `GET /api/configuration/network/ip_forwarding_rule_pairs` answers them (`body` is a list). */
+        IpForwardingRulePairsEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["IpForwardingRulePairs"];
+        };
+        /** @description One entry of the routing table of SPS, a target network and the gateway that reaches it. */
+        Route: {
+            /** @description The IP address of the gateway for the target network. */
+            gateway: string;
+            /** @description The target network in `address/prefix` form; `0.0.0.0/0` is the default route. */
+            target_network: string;
+        };
+        /** @description The routing table (the whole list; PUT replaces it, POST adds one entry). */
+        Routes: components["schemas"]["Route"][];
+        /** @description The routing table as `GET /api/configuration/network/routing` answers it (`body` is a list). */
+        RoutingEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Routes"];
+        };
+        /**
+         * @description Whether One Identity Safeguard for Privileged Analytics is enabled on SPS. Enabling it needs a
+         *     separate licence and enough capacity for the users and sessions it analyses.
+         */
+        Analytics: {
+            /** @description Whether the analytics service is enabled. */
+            enabled: boolean;
+        };
+        /** @description The analytics setting as `GET /api/configuration/local_services/analytics` answers it. */
+        AnalyticsEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Analytics"];
+        };
+        /**
+         * @description The settings of the indexer service, which makes the content of audit trails searchable. The
+         *     vendor samples are cut after `decryption_keys`: the other fields (external indexers and the
+         *     like) are not shown on any page that could be read, so they are left open here.
+         */
+        Indexer: {
+            /**
+             * @description The certificates (with private keys) the indexer uses to decrypt encrypted audit trails.
+             *     GET answers embed each as a reference to `/api/configuration/x509/<id>`; PUT sends the bare
+             *     key.
+             */
+            decryption_keys?: (string | components["schemas"]["Reference"])[];
+        };
+        /** @description The indexer settings as `GET /api/configuration/local_services/indexer` answers them. */
+        IndexerEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Indexer"];
+        };
+        /**
+         * @description The SNMP agent of SPS, which external SNMP managers query for basic status information: the
+         *     addresses it listens on, who may query it, the system identification strings, and the SNMP
+         *     v2c and v3 settings. The vendor sample is cut inside the first v3 user; fields after it are
+         *     not shown. The v2c `community` is a secret: examples use a fake value.
+         */
+        SnmpAgent: {
+            access_restriction?: components["schemas"]["AccessRestriction"];
+            /** @description Whether the SNMP agent runs. */
+            enabled: boolean;
+            /** @description The addresses and ports (161 in the sample) the agent listens on. */
+            listen?: components["schemas"]["ListenAddress"][];
+            /** @description The contact person reported by the agent (SNMP sysContact). */
+            system_contact?: string;
+            /** @description The description reported by the agent (SNMP sysDescr). */
+            system_description?: string;
+            /** @description The location reported by the agent (SNMP sysLocation). */
+            system_location?: string;
+            /** @description SNMP v2c access. */
+            version_2c?: {
+                /** @description The community string of SNMP v2c queries (a secret). */
+                community?: string;
+                /** @description Whether SNMP v2c queries are answered. */
+                enabled?: boolean;
+            };
+            /** @description SNMP v3 access. */
+            version_3?: {
+                /** @description Whether SNMP v3 queries are answered. */
+                enabled?: boolean;
+                /** @description The SNMP v3 users. */
+                users?: {
+                    /** @description The authentication method (`sha` in the vendor sample). */
+                    auth_method?: string;
+                    /**
+                     * @description The authentication password, a reference to a password object under
+                     *     `/api/configuration/passwords` (embedded `{key, meta.href}` in GET, the bare key in
+                     *     PUT).
+                     */
+                    auth_password?: string | components["schemas"]["Reference"];
+                    /** @description The encryption method (`aes` in the vendor sample). */
+                    encryption_method?: string;
+                    /** @description The encryption password, a reference to a password object like `auth_password`. */
+                    encryption_password?: string | components["schemas"]["Reference"];
+                }[];
+            };
+        };
+        /** @description The SNMP agent settings as `GET /api/configuration/local_services/snmp_agent` answers them. */
+        SnmpAgentEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["SnmpAgent"];
+        };
+        /**
+         * @description SSH access to SPS itself (not the SSH connections SPS audits): whether it is enabled, the
+         *     addresses it listens on, who may connect, and how administrators authenticate.
+         */
+        LocalSshService: {
+            access_restriction?: components["schemas"]["AccessRestriction"];
+            /** @description Whether password authentication is accepted besides public keys. */
+            allow_password_auth?: boolean;
+            /** @description Whether repeated failed logins from one address are throttled. */
+            bruteforce_protection?: boolean;
+            /** @description Whether SSH access to SPS is enabled. */
+            enabled: boolean;
+            /** @description The addresses and ports SSH access listens on. */
+            listen?: components["schemas"]["ListenAddress"][];
+            /** @description The public keys (OpenSSH format, with an optional comment) that may log in. */
+            public_keys?: string[];
+        };
+        /** @description The SSH access settings as `GET /api/configuration/local_services/ssh` answers them. */
+        LocalSshServiceEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["LocalSshService"];
+        };
+        /**
+         * @description The web login of SPS users (not administrators), where users do gateway authentication and
+         *     four-eyes authorization: the addresses it listens on and who may reach it.
+         */
+        UserWeb: {
+            access_restriction?: components["schemas"]["AccessRestriction"];
+            /** @description Whether repeated failed logins from one address are throttled. Seen in the 5.8 sample only; the 6.14 and 7.x samples do not have it. */
+            bruteforce_protection?: boolean;
+            /** @description The addresses and ports the user web login listens on. */
+            listen?: components["schemas"]["WebListenAddress"][];
+        };
+        /** @description The user web login settings as `GET /api/configuration/local_services/user_web` answers them. */
+        UserWebEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["UserWeb"];
+        };
+        /** @description Debug logging and how long SPS keeps the core dump files of crashed components. */
+        Troubleshooting: {
+            /** @description Core dump files of crashed components (downloadable on the web interface). */
+            core_files?: {
+                /** @description How many days core dump files are kept. */
+                retention_days?: number;
+            };
+            /** @description Debug logging, which raises the log level of events that are not network-related. */
+            debug_logging?: {
+                /** @description Whether debug logging is on. */
+                enabled?: boolean;
+            };
+        };
+        /** @description The troubleshooting settings as `GET /api/configuration/troubleshooting` answers them. */
+        TroubleshootingEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Troubleshooting"];
+        };
+        /**
+         * @description The authentication methods the REST server permits (SPS 5.7 to 6.x; 7.x has
+         *     `/api/authentication/login_methods` instead). `types` holds a `basic` object when password
+         *     login is permitted and an `x509` object when certificate login is. With both, users log in
+         *     with certificates while `admin` may still use a password, and `/api/authentication` expects a
+         *     password (certificate login then uses `?type=x509`). No vendor page shows a sample: the
+         *     contents of the two objects are not documented and stay open.
+         */
+        AuthenticationTypes: {
+            /** @description The permitted methods, one object each. */
+            types: {
+                /** @description Present when password (HTTP Basic) login is permitted. Its fields are not documented. */
+                basic?: Record<string, never>;
+                /** @description Present when X.509 certificate login is permitted. Its fields are not documented. */
+                x509?: Record<string, never>;
+            };
+            meta?: components["schemas"]["Meta"];
+        };
     };
     responses: {
         /**
-         * @description The request was rejected. `InvalidQuery` (the requested filter or its value is invalid) is in
-         *     the vendor tables. `SyntacticError` (the body is not valid JSON or has the wrong structure),
-         *     `SemanticError` (values break configuration rules, also at commit) and
-         *     `IncompleteConfiguration` are believed to exist but are unverified.
+         * @description The request was rejected. In the vendor tables: `InvalidQuery` (the requested filter or its
+         *     value is invalid), `SemanticError` (the values break a configuration rule, for example a
+         *     referenced object that is deleted) and `InvalidRequestBody` (the request body does not fit the
+         *     endpoint). `SyntacticError` (the body is not valid JSON) and `IncompleteConfiguration` are
+         *     believed to exist but are unverified.
          */
         BadRequest: {
             headers: {
@@ -1554,6 +2205,27 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+        };
+    };
+    getAuthenticationTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The permitted authentication types. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationTypes"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
         };
     };
     getInfo: {
@@ -1840,6 +2512,475 @@ export interface operations {
             409: components["responses"]["Conflict"];
         };
     };
+    getAdminWeb: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The administrator web login settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAdminWeb: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getAnalytics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The analytics setting. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAnalytics: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Analytics"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIndexer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The indexer settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndexerEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIndexer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Indexer"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getPostgresql: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PostgreSQL service settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updatePostgresql: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSnmpAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SNMP agent settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnmpAgentEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSnmpAgent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnmpAgent"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getLocalSsh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH access settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalSshServiceEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateLocalSsh: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalSshService"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getUserWeb: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user web login settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserWebEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUserWeb: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserWeb"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     listDatetimeEndpoints: {
         parameters: {
             query?: never;
@@ -1944,7 +3085,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Our reading: one server object (the vendor table lists POST to add a server, not its body). */
+        /** @description Our reading: one server object (the vendor table lists POST to add a server, not its body; the routing table's POST adds one entry the same way). */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["NtpServer"];
@@ -2020,6 +3161,230 @@ export interface operations {
         };
         responses: {
             /** @description The timezone was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAlertingEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alerting settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getSystemAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The system alert settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSystemAlerts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTrafficAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The traffic alert settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTrafficAlerts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTroubleshooting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The troubleshooting settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TroubleshootingEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTroubleshooting: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Troubleshooting"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2349,6 +3714,368 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    updateNic: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The NIC's name.
+                 * @example nic1
+                 */
+                nicId: components["parameters"]["NicId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Nic"];
+            };
+        };
+        responses: {
+            /** @description The NIC was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getDns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The DNS servers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DnsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateDns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Dns"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIpForwardingRulePairs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The interface routing rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IpForwardingRulePairsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIpForwardingRulePairs: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IpForwardingRulePairs"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getNaming: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The naming settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateNaming: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRouting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The routing table. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRouting: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Routes"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    createRoute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Route"];
+            };
+        };
+        responses: {
+            /** @description The route was added in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created: the entry was added in the open transaction. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listClusterEndpoints: {

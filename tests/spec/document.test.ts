@@ -99,6 +99,7 @@ describe('the document', () => {
       logIn: [{ basicAuth: [] }, { clientCertificate: [] }],
       listLoginMethods: [],
       getInfo: [{}, { sessionCookie: [] }],
+      getAuthenticationTypes: [{}, { sessionCookie: [] }],
     };
     for (const { path, method, op } of ops) {
       if (op.operationId in own) {
