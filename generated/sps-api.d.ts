@@ -670,7 +670,7 @@ export interface paths {
         };
         /**
          * List the policy types
-         * @description Lists the kinds of policy objects (archive/cleanup, audit, backup, ...). A real appliance lists more than this contract describes.
+         * @description Lists the kinds of policy objects that connection settings can refer to (7.x list; 6.x pages also link ticketing policies).
          */
         get: operations["listPoliciesEndpoints"];
         put?: never;
@@ -690,11 +690,15 @@ export interface paths {
         };
         /**
          * List the backup policies
-         * @description The backup policies that system backups (`/api/configuration/management/system_backup`) can refer to.
+         * @description Backup policies: where and when SPS copies its configuration or data; `system_backup.backup_policy` (`/api/configuration/management/system_backup`) refers to one. The schema `BackupPolicy` says where its fields come from.
          */
         get: operations["listBackupPolicies"];
         put?: never;
-        post?: never;
+        /**
+         * Create a backup policy
+         * @description Adds a backup policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createBackupPolicy"];
         delete?: never;
         options?: never;
         head?: never;
@@ -708,7 +712,7 @@ export interface paths {
             path: {
                 /**
                  * @description The key of the backup policy (opaque; built-in objects may have negative numeric keys).
-                 * @example 99375192754364c2b1bd01
+                 * @example 4c1e8a7f2b9d3e5a6f0c17
                  */
                 policyId: components["parameters"]["PolicyId"];
             };
@@ -716,12 +720,788 @@ export interface paths {
         };
         /**
          * Get a backup policy
-         * @description One backup policy, the target of `system_backup.backup_policy`.
+         * @description One backup policy. Backup policies: where and when SPS copies its configuration or data; `system_backup.backup_policy` (`/api/configuration/management/system_backup`) refers to one. The schema `BackupPolicy` says where its fields come from.
          */
         get: operations["getBackupPolicy"];
-        put?: never;
+        /**
+         * Change a backup policy
+         * @description Replaces the whole backup policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateBackupPolicy"];
         post?: never;
+        /**
+         * Delete a backup policy
+         * @description Removes the backup policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteBackupPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/aa_plugin_instances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the AA plugin instances
+         * @description Instances (configurations) of authentication and authorization (AA) plugins, which connection policies can use. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listAaPluginInstances"];
+        put?: never;
+        /**
+         * Create an AA plugin instance
+         * @description Adds a AA plugin instance inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createAaPluginInstance"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the analytics policies
+         * @description Analytics policies of One Identity Safeguard for Privileged Analytics: which algorithms score the sessions of the connections that use them. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listAnalyticsPolicies"];
+        put?: never;
+        /**
+         * Create an analytics policy
+         * @description Adds a analytics policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createAnalyticsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/analytics/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an analytics policy
+         * @description One analytics policy. Analytics policies of One Identity Safeguard for Privileged Analytics: which algorithms score the sessions of the connections that use them. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getAnalyticsPolicy"];
+        /**
+         * Change an analytics policy
+         * @description Replaces the whole analytics policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateAnalyticsPolicy"];
+        post?: never;
+        /**
+         * Delete an analytics policy
+         * @description Removes the analytics policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteAnalyticsPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/archive_cleanup_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the archive/cleanup policies
+         * @description Archive/cleanup policies: when SPS moves closed audit trails older than the retention time to a remote share (archive) or deletes them (cleanup).
+         */
+        get: operations["listArchiveCleanupPolicies"];
+        put?: never;
+        /**
+         * Create an archive/cleanup policy
+         * @description Adds a archive/cleanup policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createArchiveCleanupPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/archive_cleanup_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an archive/cleanup policy
+         * @description One archive/cleanup policy. Archive/cleanup policies: when SPS moves closed audit trails older than the retention time to a remote share (archive) or deletes them (cleanup).
+         */
+        get: operations["getArchiveCleanupPolicy"];
+        /**
+         * Change an archive/cleanup policy
+         * @description Replaces the whole archive/cleanup policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateArchiveCleanupPolicy"];
+        post?: never;
+        /**
+         * Delete an archive/cleanup policy
+         * @description Removes the archive/cleanup policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteArchiveCleanupPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/audit_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the audit policies
+         * @description Audit policies: whether the audit trails of a connection are encrypted, signed and timestamped. Connection policies refer to one; the `default` policy is preselected for new connections.
+         */
+        get: operations["listAuditPolicies"];
+        put?: never;
+        /**
+         * Create an audit policy
+         * @description Adds a audit policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createAuditPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/audit_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an audit policy
+         * @description One audit policy. Audit policies: whether the audit trails of a connection are encrypted, signed and timestamped. Connection policies refer to one; the `default` policy is preselected for new connections.
+         */
+        get: operations["getAuditPolicy"];
+        /**
+         * Change an audit policy
+         * @description Replaces the whole audit policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateAuditPolicy"];
+        post?: never;
+        /**
+         * Delete an audit policy
+         * @description Removes the audit policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteAuditPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/content_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the content policies
+         * @description Content policies: patterns (commands, screen text, window titles, credit card numbers) that SPS watches for in real time in the channels that use them, and what it does on a match. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listContentPolicies"];
+        put?: never;
+        /**
+         * Create a content policy
+         * @description Adds a content policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createContentPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/content_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a content policy
+         * @description One content policy. Content policies: patterns (commands, screen text, window titles, credit card numbers) that SPS watches for in real time in the channels that use them, and what it does on a match. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getContentPolicy"];
+        /**
+         * Change a content policy
+         * @description Replaces the whole content policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateContentPolicy"];
+        post?: never;
+        /**
+         * Delete a content policy
+         * @description Removes the content policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteContentPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/credentialstores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the credential stores
+         * @description Credential stores: passwords, keys and certificates that SPS uses to log in to the target server on the user's behalf, so the user never sees them. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listCredentialStores"];
+        put?: never;
+        /**
+         * Create a credential store
+         * @description Adds a credential store inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createCredentialStore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/credentialstores/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a credential store
+         * @description One credential store. Credential stores: passwords, keys and certificates that SPS uses to log in to the target server on the user's behalf, so the user never sees them. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getCredentialStore"];
+        /**
+         * Change a credential store
+         * @description Replaces the whole credential store inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateCredentialStore"];
+        post?: never;
+        /**
+         * Delete a credential store
+         * @description Removes the credential store inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteCredentialStore"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/indexing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the indexing policies
+         * @description Indexing policies: how the indexer processes the audit trails of the connections that refer to one (`indexing.policy`). No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listIndexingPolicies"];
+        put?: never;
+        /**
+         * Create an indexing policy
+         * @description Adds a indexing policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createIndexingPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/ldap_servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the LDAP servers
+         * @description LDAP server policies: the LDAP databases that SPS queries to authenticate users of SSH and RDP connections and to read their groups.
+         */
+        get: operations["listLdapServers"];
+        put?: never;
+        /**
+         * Create an LDAP server
+         * @description Adds a LDAP server inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createLdapServer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/ldap_servers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an LDAP server
+         * @description One LDAP server. LDAP server policies: the LDAP databases that SPS queries to authenticate users of SSH and RDP connections and to read their groups.
+         */
+        get: operations["getLdapServer"];
+        /**
+         * Change an LDAP server
+         * @description Replaces the whole LDAP server inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateLdapServer"];
+        post?: never;
+        /**
+         * Delete an LDAP server
+         * @description Removes the LDAP server inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteLdapServer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/signing_cas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the signing CAs
+         * @description Signing CAs: certificate authorities with which SPS signs the server certificates it makes on the fly (TLS-encrypted RDP, CredSSP, X.509 authentication in SSH).
+         */
+        get: operations["listSigningCas"];
+        put?: never;
+        /**
+         * Create a signing CA
+         * @description Adds a signing CA inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createSigningCa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/signing_cas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a signing CA
+         * @description One signing CA. Signing CAs: certificate authorities with which SPS signs the server certificates it makes on the fly (TLS-encrypted RDP, CredSSP, X.509 authentication in SSH).
+         */
+        get: operations["getSigningCa"];
+        /**
+         * Change a signing CA
+         * @description Replaces the whole signing CA inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateSigningCa"];
+        post?: never;
+        /**
+         * Delete a signing CA
+         * @description Removes the signing CA inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteSigningCa"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/ticketing_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the ticketing policies
+         * @description Ticketing policies (6.x): named only by the `meta.next` link of the signing CA list; no vendor page describes them. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listTicketingPolicies"];
+        put?: never;
+        /**
+         * Create a ticketing policy
+         * @description Adds a ticketing policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createTicketingPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/time_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the time policies
+         * @description Time policies: on which days and in which intervals users may use a channel. Channel policies refer to them.
+         */
+        get: operations["listTimePolicies"];
+        put?: never;
+        /**
+         * Create a time policy
+         * @description Adds a time policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createTimePolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/time_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a time policy
+         * @description One time policy. Time policies: on which days and in which intervals users may use a channel. Channel policies refer to them.
+         */
+        get: operations["getTimePolicy"];
+        /**
+         * Change a time policy
+         * @description Replaces the whole time policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateTimePolicy"];
+        post?: never;
+        /**
+         * Delete a time policy
+         * @description Removes the time policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteTimePolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/trusted_ca_lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the trusted CA lists
+         * @description Trusted CA lists: the certificate authorities that SPS accepts when it checks client or server certificates. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listTrustedCaLists"];
+        put?: never;
+        /**
+         * Create a trusted CA list
+         * @description Adds a trusted CA list inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createTrustedCaList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/trusted_ca_lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a trusted CA list
+         * @description One trusted CA list. Trusted CA lists: the certificate authorities that SPS accepts when it checks client or server certificates. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getTrustedCaList"];
+        /**
+         * Change a trusted CA list
+         * @description Replaces the whole trusted CA list inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateTrustedCaList"];
+        post?: never;
+        /**
+         * Delete a trusted CA list
+         * @description Removes the trusted CA list inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteTrustedCaList"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/user_databases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the local user databases
+         * @description Local user databases (RDP, SSH, Telnet): user names with passwords, public keys or certificates stored on SPS, mostly for inband gateway authentication.
+         */
+        get: operations["listUserDatabases"];
+        put?: never;
+        /**
+         * Create a local user database
+         * @description Adds a local user database inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createUserDatabase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/user_databases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a local user database
+         * @description One local user database. Local user databases (RDP, SSH, Telnet): user names with passwords, public keys or certificates stored on SPS, mostly for inband gateway authentication.
+         */
+        get: operations["getUserDatabase"];
+        /**
+         * Change a local user database
+         * @description Replaces the whole local user database inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateUserDatabase"];
+        post?: never;
+        /**
+         * Delete a local user database
+         * @description Removes the local user database inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteUserDatabase"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/userlists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the user lists
+         * @description User lists: local allow or deny lists of user names that channel policies use (`gateway_groups`, `remote_groups`) to decide who may open a channel. Negative keys are the built-in lists. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listUserLists"];
+        put?: never;
+        /**
+         * Create a user list
+         * @description Adds a user list inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createUserList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/userlists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a user list
+         * @description One user list. User lists: local allow or deny lists of user names that channel policies use (`gateway_groups`, `remote_groups`) to decide who may open a channel. Negative keys are the built-in lists. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getUserList"];
+        /**
+         * Change a user list
+         * @description Replaces the whole user list inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateUserList"];
+        post?: never;
+        /**
+         * Delete a user list
+         * @description Removes the user list inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteUserList"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/usermapping_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the usermapping policies
+         * @description Usermapping policies (SSH, RDP, Telnet, ICA): which local or LDAP groups may log in to the server under a given user name (for example `root`). No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listUsermappingPolicies"];
+        put?: never;
+        /**
+         * Create a usermapping policy
+         * @description Adds a usermapping policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createUsermappingPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/usermapping_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a usermapping policy
+         * @description One usermapping policy. Usermapping policies (SSH, RDP, Telnet, ICA): which local or LDAP groups may log in to the server under a given user name (for example `root`). No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getUsermappingPolicy"];
+        /**
+         * Change a usermapping policy
+         * @description Replaces the whole usermapping policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateUsermappingPolicy"];
+        post?: never;
+        /**
+         * Delete a usermapping policy
+         * @description Removes the usermapping policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteUsermappingPolicy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1496,17 +2276,8 @@ export interface components {
             name: string;
             /** @description Whether the node id is added to the target path (useful in clusters). */
             include_node_id_in_path?: boolean;
-            /** @description Times of day (`HH:MM`) when the backup starts. */
-            start_times?: string[];
-            /** @description Where the backup goes, for example an NFS or SMB share. */
-            target?: {
-                /** @description The protocol of the target (for example `nfs`, `smb`, `rsync`). */
-                type?: string;
-                /** @description The target server, by IP address or host name (same shape as other SPS server addresses). */
-                server?: components["schemas"]["NtpServer"];
-                /** @description The path on the target server. */
-                path?: string;
-            };
+            start_times?: components["schemas"]["StartTimes"];
+            target?: components["schemas"]["StorageTarget"];
             /** @description When to send e-mail notifications about the backup. */
             notification_event?: Record<string, never>;
         };
@@ -1519,6 +2290,227 @@ export interface components {
         BackupPolicyCollection: {
             items: components["schemas"]["BackupPolicyEntity"][];
             meta: components["schemas"]["Meta"];
+        };
+        /**
+         * @description Times of day (`HH:MM`, 24-hour clock) when a scheduled job such as an archive, cleanup or
+         *     backup starts; one entry per run. A run that is still going when the next start time comes
+         *     delays that run.
+         */
+        StartTimes: string[];
+        /**
+         * @description Where a scheduled archive or backup writes its files: the protocol of the share (`type`),
+         *     the server (`ServerAddress`) and the path on it. The vendor sample shows an NFS share.
+         */
+        StorageTarget: {
+            /** @description The protocol of the remote share (`nfs` in the vendor sample). */
+            type?: string;
+            /** @description The server of the share, by IP address or host name. */
+            server?: components["schemas"]["ServerAddress"];
+            /** @description The directory on the share. */
+            path?: string;
+        };
+        /**
+         * @description A reference from one configuration object to another (a policy, a CA, a password). In PUT
+         *     and POST bodies send the bare key string. GET answers embed it as an object that carries the
+         *     key and, as the "Change an object" page shows, a `meta.href` to the referenced object.
+         */
+        PolicyReference: string | {
+            /** @description The key of the referenced object (negative for built-in objects). */
+            key: string;
+            meta?: {
+                /** @description Where the referenced object lives. */
+                href?: components["schemas"]["Path"];
+            };
+        };
+        /**
+         * @description The body of a POST or PUT for a configuration object whose fields no vendor page shows: the
+         *     object as a GET returns it in `body`, sent without the `body` wrapper, every field included
+         *     (empty lists too) and references as bare keys. Left open on purpose.
+         */
+        ObjectBody: Record<string, never>;
+        /**
+         * @description The intervals of one day in which access is allowed, each a pair `[from, to]` of `h:mm` or
+         *     `hh:mm` times; an empty list allows no access on that day.
+         */
+        TimeIntervals: string[][];
+        /**
+         * @description An archive/cleanup policy: when SPS moves (archive) or deletes (cleanup) closed audit trails
+         *     whose retention time has passed, where archives go and who is notified. Archived data can be
+         *     searched but not moved back to SPS.
+         */
+        ArchiveCleanupPolicy: {
+            /** @description The policy's name, shown in the web interface. */
+            name: string;
+            /** @description Whether the node id becomes part of the target path (useful in clusters). */
+            include_node_id_in_path?: boolean;
+            /** @description The e-mail notification about each run. */
+            notification_event?: {
+                /** @description Which runs are reported (`all` in the vendor sample). */
+                type?: string;
+                /** @description Whether the e-mail lists the files that were processed. */
+                send_filelist?: boolean;
+                /** @description The largest number of files the list in the e-mail names. */
+                file_count_limit?: number;
+            };
+            target?: components["schemas"]["StorageTarget"];
+            start_times?: components["schemas"]["StartTimes"];
+            /** @description How the directories under the target path are named (for example `PROTOCOL/CONNECTION/ARCHIVEDATE/`). */
+            template?: string;
+            /** @description How many days audit trails stay on SPS before the policy archives or deletes them. */
+            retention_days?: number;
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `ArchiveCleanupPolicy`. */
+        ArchiveCleanupPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["ArchiveCleanupPolicy"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `ArchiveCleanupPolicy`. */
+        ArchiveCleanupPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["ArchiveCleanupPolicyEntity"][];
+        };
+        /**
+         * @description An audit policy: whether the audit trails of the connections that use it are encrypted,
+         *     signed and timestamped. The `default` policy is preselected for new connection policies.
+         */
+        AuditPolicy: {
+            /** @description The policy's name, shown in the web interface. */
+            name: string;
+            /** @description Encryption of the audit trails. */
+            encryption?: {
+                enabled?: boolean;
+            };
+            /** @description Signing of the audit trails. */
+            signing?: {
+                enabled?: boolean;
+            };
+            /** @description How often (in seconds) a running audit trail is signed and timestamped. */
+            signing_and_timestamping_interval?: number;
+            /** @description Timestamping of the audit trails; `server` says which time-stamping authority is used. */
+            timestamping?: {
+                enabled?: boolean;
+                /** @description The time-stamping authority (`selection`; `remote` names one by `server_url`). */
+                server?: {
+                    /** @description Which authority is used (`remote` in the vendor sample). */
+                    selection?: string;
+                    /** @description The URL of a remote time-stamping authority. */
+                    server_url?: string;
+                    /** @description Whether a timestamping policy OID is sent to the authority, and which. */
+                    oid?: {
+                        enabled?: boolean;
+                        /** @description The OID of the timestamping policy. */
+                        policy_oid?: string;
+                    };
+                };
+            };
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `AuditPolicy`. */
+        AuditPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["AuditPolicy"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `AuditPolicy`. */
+        AuditPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["AuditPolicyEntity"][];
+        };
+        /**
+         * @description A time policy: for each day of the week, the intervals in which users may use the channels of
+         *     the channel policies that refer to it.
+         */
+        TimePolicy: {
+            /** @description The policy's name, shown in the web interface; no whitespace. */
+            name: string;
+            Mon?: components["schemas"]["TimeIntervals"];
+            Tue?: components["schemas"]["TimeIntervals"];
+            Wed?: components["schemas"]["TimeIntervals"];
+            Thu?: components["schemas"]["TimeIntervals"];
+            Fri?: components["schemas"]["TimeIntervals"];
+            Sat?: components["schemas"]["TimeIntervals"];
+            Sun?: components["schemas"]["TimeIntervals"];
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `TimePolicy`. */
+        TimePolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["TimePolicy"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `TimePolicy`. */
+        TimePolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["TimePolicyEntity"][];
+        };
+        /**
+         * @description An LDAP server policy: the LDAP database SPS asks to authenticate users of SSH and RDP
+         *     connections and to find their groups. The vendor sample is readable only up to the group
+         *     checks of `schema`; the fields after it are not described here, and the object stays open.
+         */
+        LdapServer: {
+            /** @description The policy's name, shown in the web interface. */
+            name: string;
+            /** @description The directory schema and how group membership is checked. */
+            schema?: {
+                /** @description The kind of directory schema (`posix` in the vendor sample). */
+                selection?: string;
+                /** @description Group membership read from the groups' member attribute. */
+                membership_check?: {
+                    enabled?: boolean;
+                    /** @description The group attribute that lists member user names (`memberUid` in the sample). */
+                    member_uid_attribute?: string;
+                };
+                /** @description Group membership read from an attribute of the user. */
+                memberof_check?: {
+                    enabled?: boolean;
+                    /** @description The user attribute that lists the user's groups. */
+                    memberof_user_attribute?: string;
+                };
+            };
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `LdapServer`. */
+        LdapServerEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["LdapServer"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `LdapServer`. */
+        LdapServerCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["LdapServerEntity"][];
+        };
+        /**
+         * @description A signing CA policy: the certificate authority with which SPS signs the server certificates
+         *     it generates on the fly. The vendor sample is readable only as far as its `ca` reference; the
+         *     other fields are not described here, and the object stays open.
+         */
+        SigningCa: {
+            /** @description The CA certificate that signs (a reference; the bare key on writes). */
+            ca?: components["schemas"]["PolicyReference"];
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `SigningCa`. */
+        SigningCaEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["SigningCa"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `SigningCa`. */
+        SigningCaCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["SigningCaEntity"][];
+        };
+        /**
+         * @description A local user database (RDP, SSH, Telnet): user names with the passwords, public keys and
+         *     certificates that SPS checks itself, mostly for inband gateway authentication. To remove a
+         *     user, PUT the whole database without it. The vendor shows this shape in the request sample
+         *     of the "Change an object" page.
+         */
+        UserDatabase: {
+            /** @description The database's name, shown in the web interface. */
+            name: string;
+            /** @description The users of the database. */
+            users?: {
+                username: string;
+                /** @description References to password objects (`/api/configuration/passwords`); bare keys on writes. */
+                passwords?: components["schemas"]["PolicyReference"][];
+                /** @description The user's public keys (the vendor sample shows an empty list). */
+                public_keys?: unknown[];
+                /** @description The user's certificates (the vendor sample shows an empty list). */
+                certificates?: unknown[];
+            }[];
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `UserDatabase`. */
+        UserDatabaseEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["UserDatabase"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `UserDatabase`. */
+        UserDatabaseCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["UserDatabaseEntity"][];
         };
         /**
          * @description A network interface card. `interfaces` is a keyed map of interfaces with an `@order` array of
@@ -2092,7 +3084,7 @@ export interface components {
         NodeId: string;
         /**
          * @description The key of the backup policy (opaque; built-in objects may have negative numeric keys).
-         * @example 99375192754364c2b1bd01
+         * @example 4c1e8a7f2b9d3e5a6f0c17
          */
         PolicyId: string;
         /**
@@ -3612,6 +4604,50 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    createBackupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupPolicy"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The backup policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     getBackupPolicy: {
         parameters: {
             query?: never;
@@ -3619,7 +4655,7 @@ export interface operations {
             path: {
                 /**
                  * @description The key of the backup policy (opaque; built-in objects may have negative numeric keys).
-                 * @example 99375192754364c2b1bd01
+                 * @example 4c1e8a7f2b9d3e5a6f0c17
                  */
                 policyId: components["parameters"]["PolicyId"];
             };
@@ -3639,6 +4675,2490 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    updateBackupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the backup policy (opaque; built-in objects may have negative numeric keys).
+                 * @example 4c1e8a7f2b9d3e5a6f0c17
+                 */
+                policyId: components["parameters"]["PolicyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupPolicy"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteBackupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the backup policy (opaque; built-in objects may have negative numeric keys).
+                 * @example 4c1e8a7f2b9d3e5a6f0c17
+                 */
+                policyId: components["parameters"]["PolicyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAaPluginInstances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The AA plugin instances. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createAaPluginInstance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The AA plugin instance was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAnalyticsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The analytics policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createAnalyticsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The analytics policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getAnalyticsPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The analytics policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAnalyticsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteAnalyticsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listArchiveCleanupPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive/cleanup policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveCleanupPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createArchiveCleanupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveCleanupPolicy"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The archive/cleanup policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getArchiveCleanupPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive/cleanup policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveCleanupPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateArchiveCleanupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveCleanupPolicy"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteArchiveCleanupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAuditPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createAuditPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditPolicy"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The audit policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getAuditPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAuditPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditPolicy"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteAuditPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listContentPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The content policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createContentPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The content policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getContentPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The content policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateContentPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteContentPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listCredentialStores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential stores. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createCredentialStore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The credential store was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getCredentialStore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential store. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateCredentialStore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteCredentialStore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listIndexingPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The indexing policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createIndexingPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The indexing policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listLdapServers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The LDAP servers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LdapServerCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createLdapServer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LdapServer"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The LDAP server was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getLdapServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The LDAP server. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LdapServerEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateLdapServer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LdapServer"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteLdapServer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSigningCas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signing CAs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningCaCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSigningCa: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SigningCa"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The signing CA was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSigningCa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signing CA. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningCaEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSigningCa: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SigningCa"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteSigningCa: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTicketingPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticketing policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTicketingPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The ticketing policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTimePolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The time policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimePolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTimePolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimePolicy"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The time policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTimePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The time policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimePolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTimePolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimePolicy"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteTimePolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTrustedCaLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trusted CA lists. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTrustedCaList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The trusted CA list was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTrustedCaList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trusted CA list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTrustedCaList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteTrustedCaList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listUserDatabases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The local user databases. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDatabaseCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createUserDatabase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserDatabase"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The local user database was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getUserDatabase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The local user database. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDatabaseEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUserDatabase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserDatabase"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteUserDatabase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listUserLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user lists. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createUserList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The user list was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getUserList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUserList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteUserList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listUsermappingPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usermapping policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createUsermappingPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The usermapping policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getUsermappingPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usermapping policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUsermappingPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteUsermappingPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listNetworkEndpoints: {
