@@ -705,6 +705,1312 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/configuration/http": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the HTTP configuration endpoints
+         * @description The endpoints that configure HTTP connections: policies, global options and (where listed) connection policies.
+         */
+        get: operations["listHttpEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/http/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the HTTP channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listHttpChannelPolicies"];
+        put?: never;
+        /**
+         * Create an HTTP channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createHttpChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/http/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an HTTP channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getHttpChannelPolicy"];
+        /**
+         * Change an HTTP channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateHttpChannelPolicy"];
+        post?: never;
+        /**
+         * Delete an HTTP channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteHttpChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/http/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global HTTP options
+         * @description The options that affect every HTTP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getHttpOptions"];
+        /**
+         * Change the global HTTP options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateHttpOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/http/settings_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the HTTP settings policies
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["listHttpSettingsPolicies"];
+        put?: never;
+        /**
+         * Create an HTTP settings policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createHttpSettingsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Citrix ICA configuration endpoints
+         * @description The endpoints that configure Citrix ICA connections: policies, global options and (where listed) connection policies. The 6.x listing has `channel_policies`, `options` and `settings_policies`; 7.x adds `connections` (read-only).
+         */
+        get: operations["listIcaEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Citrix ICA channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listIcaChannelPolicies"];
+        put?: never;
+        /**
+         * Create a Citrix ICA channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createIcaChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a Citrix ICA channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getIcaChannelPolicy"];
+        /**
+         * Change a Citrix ICA channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateIcaChannelPolicy"];
+        post?: never;
+        /**
+         * Delete a Citrix ICA channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteIcaChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global Citrix ICA options
+         * @description The options that affect every Citrix ICA connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getIcaOptions"];
+        /**
+         * Change the global Citrix ICA options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateIcaOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/settings_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Citrix ICA settings policies
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["listIcaSettingsPolicies"];
+        put?: never;
+        /**
+         * Create a Citrix ICA settings policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createIcaSettingsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/settings_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a Citrix ICA settings policy
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["getIcaSettingsPolicy"];
+        /**
+         * Change a Citrix ICA settings policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateIcaSettingsPolicy"];
+        post?: never;
+        /**
+         * Delete a Citrix ICA settings policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteIcaSettingsPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Citrix ICA connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         */
+        get: operations["listIcaConnectionPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the MSSQL configuration endpoints
+         * @description The endpoints that configure MSSQL connections: policies, global options and (where listed) connection policies. MSSQL connections are supported from SPS 6.4.
+         */
+        get: operations["listMssqlEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the MSSQL channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listMssqlChannelPolicies"];
+        put?: never;
+        /**
+         * Create an MSSQL channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createMssqlChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global MSSQL options
+         * @description The options that affect every MSSQL connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getMssqlOptions"];
+        /**
+         * Change the global MSSQL options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateMssqlOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/settings_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the MSSQL settings policies
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["listMssqlSettingsPolicies"];
+        put?: never;
+        /**
+         * Create an MSSQL settings policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createMssqlSettingsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/authentication_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the MSSQL authentication policies
+         * @description Authentication policies say how clients authenticate on SPS and to the target server; each connection policy uses one. No vendor page we could read shows their body (`AuthenticationPolicy` stays open).
+         */
+        get: operations["listMssqlAuthenticationPolicies"];
+        put?: never;
+        /**
+         * Create an MSSQL authentication policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings. No vendor page shows the body; the example is an empty object.
+         */
+        post: operations["createMssqlAuthenticationPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the MSSQL connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         */
+        get: operations["listMssqlConnectionPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an MSSQL connection policy
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         */
+        get: operations["getMssqlConnectionPolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the RDP configuration endpoints
+         * @description The endpoints that configure RDP connections: policies, global options and (where listed) connection policies.
+         */
+        get: operations["listRdpEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the RDP channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listRdpChannelPolicies"];
+        put?: never;
+        /**
+         * Create an RDP channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createRdpChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an RDP channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getRdpChannelPolicy"];
+        /**
+         * Change an RDP channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateRdpChannelPolicy"];
+        post?: never;
+        /**
+         * Delete an RDP channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteRdpChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global RDP options
+         * @description The options that affect every RDP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getRdpOptions"];
+        /**
+         * Change the global RDP options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateRdpOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/settings_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the RDP settings policies
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["listRdpSettingsPolicies"];
+        put?: never;
+        /**
+         * Create an RDP settings policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createRdpSettingsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/settings_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an RDP settings policy
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["getRdpSettingsPolicy"];
+        /**
+         * Change an RDP settings policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateRdpSettingsPolicy"];
+        post?: never;
+        /**
+         * Delete an RDP settings policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteRdpSettingsPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the RDP connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies.
+         */
+        get: operations["listRdpConnectionPolicies"];
+        put?: never;
+        /**
+         * Create an RDP connection policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings. Connection policies refer to other objects (policies, user groups, keys) that must exist first.
+         */
+        post: operations["createRdpConnectionPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an RDP connection policy
+         * @description Connection policies decide whether a client may reach a server, and with which policies.
+         */
+        get: operations["getRdpConnectionPolicy"];
+        /**
+         * Change an RDP connection policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateRdpConnectionPolicy"];
+        post?: never;
+        /**
+         * Delete an RDP connection policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteRdpConnectionPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/domain_membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the domain membership of SPS
+         * @description The domain membership that CredSSP (Network Level Authentication) in RDP needs. The vendor page's URL line says `/api/rdp/domain_membership`, a typo: its `meta.href` and the RDP listing say `/api/configuration/rdp/domain_membership`.
+         */
+        get: operations["getRdpDomainMembership"];
+        /**
+         * Change the domain membership of SPS
+         * @description Changes or disables the domain membership configuration inside the open transaction. Joining the domain is done on the web interface only.
+         */
+        put: operations["updateRdpDomainMembership"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SSH configuration endpoints
+         * @description The endpoints that configure SSH connections: policies, global options and (where listed) connection policies.
+         */
+        get: operations["listSshEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SSH channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listSshChannelPolicies"];
+        put?: never;
+        /**
+         * Create an SSH channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createSshChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an SSH channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getSshChannelPolicy"];
+        /**
+         * Change an SSH channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateSshChannelPolicy"];
+        post?: never;
+        /**
+         * Delete an SSH channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteSshChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global SSH options
+         * @description The options that affect every SSH connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`). SSH 6.x adds `gssapi`.
+         */
+        get: operations["getSshOptions"];
+        /**
+         * Change the global SSH options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateSshOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/settings_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SSH settings policies
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["listSshSettingsPolicies"];
+        put?: never;
+        /**
+         * Create an SSH settings policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createSshSettingsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/settings_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an SSH settings policy
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["getSshSettingsPolicy"];
+        /**
+         * Change an SSH settings policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateSshSettingsPolicy"];
+        post?: never;
+        /**
+         * Delete an SSH settings policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteSshSettingsPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/authentication_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SSH authentication policies
+         * @description Authentication policies say how clients authenticate on SPS and to the target server; each connection policy uses one. No vendor page we could read shows their body (`AuthenticationPolicy` stays open).
+         */
+        get: operations["listSshAuthenticationPolicies"];
+        put?: never;
+        /**
+         * Create an SSH authentication policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings. No vendor page shows the body; the example is an empty object.
+         */
+        post: operations["createSshAuthenticationPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/authentication_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an SSH authentication policy
+         * @description Authentication policies say how clients authenticate on SPS and to the target server; each connection policy uses one. No vendor page we could read shows their body (`AuthenticationPolicy` stays open).
+         */
+        get: operations["getSshAuthenticationPolicy"];
+        /**
+         * Change an SSH authentication policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateSshAuthenticationPolicy"];
+        post?: never;
+        /**
+         * Delete an SSH authentication policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteSshAuthenticationPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SSH connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies.
+         */
+        get: operations["listSshConnectionPolicies"];
+        put?: never;
+        /**
+         * Create an SSH connection policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings. Connection policies refer to other objects (policies, user groups, keys) that must exist first.
+         */
+        post: operations["createSshConnectionPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an SSH connection policy
+         * @description Connection policies decide whether a client may reach a server, and with which policies.
+         */
+        get: operations["getSshConnectionPolicy"];
+        /**
+         * Change an SSH connection policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateSshConnectionPolicy"];
+        post?: never;
+        /**
+         * Delete an SSH connection policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteSshConnectionPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Telnet configuration endpoints
+         * @description The endpoints that configure Telnet connections: policies, global options and (where listed) connection policies. The 6.0 listing has `channel_policies` and `options`; later versions add `connections` (6.10) and more.
+         */
+        get: operations["listTelnetEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Telnet channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listTelnetChannelPolicies"];
+        put?: never;
+        /**
+         * Create a Telnet channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createTelnetChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a Telnet channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getTelnetChannelPolicy"];
+        /**
+         * Change a Telnet channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateTelnetChannelPolicy"];
+        post?: never;
+        /**
+         * Delete a Telnet channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteTelnetChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global Telnet options
+         * @description The options that affect every Telnet connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getTelnetOptions"];
+        /**
+         * Change the global Telnet options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateTelnetOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Telnet connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface. The 6.10 page documents only GET; the list links the order of the policies (`meta.order`).
+         */
+        get: operations["listTelnetConnectionPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a Telnet connection policy
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface. The 6.10 page documents only GET; the list links the order of the policies (`meta.order`).
+         */
+        get: operations["getTelnetConnectionPolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/connections/@order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the order of the Telnet connection policies
+         * @description The order in which the Telnet connection policies are matched. Known only as the `meta.order` link of the connection list (6.10 sample): no vendor page shows its body, so the body stays open.
+         */
+        get: operations["getTelnetConnectionPolicyOrder"];
+        /**
+         * Change the order of the Telnet connection policies
+         * @description Replaces the order inside the open transaction (generic "change an object"; the change log records it as a `reorder`). No vendor page shows the body: send back the body a GET answered, reordered. Not in 7.x, where Telnet connection policies are read-only over REST.
+         */
+        put: operations["updateTelnetConnectionPolicyOrder"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the VNC configuration endpoints
+         * @description The endpoints that configure VNC connections: policies, global options and (where listed) connection policies. The 6.x listing has `channel_policies` and `options`; 7.x adds `connections` (read-only).
+         */
+        get: operations["listVncEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the VNC channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listVncChannelPolicies"];
+        put?: never;
+        /**
+         * Create a VNC channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createVncChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a VNC channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getVncChannelPolicy"];
+        /**
+         * Change a VNC channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateVncChannelPolicy"];
+        post?: never;
+        /**
+         * Delete a VNC channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteVncChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global VNC options
+         * @description The options that affect every VNC connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getVncOptions"];
+        /**
+         * Change the global VNC options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateVncOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the VNC connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         */
+        get: operations["listVncConnectionPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a VNC connection policy
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         */
+        get: operations["getVncConnectionPolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -794,6 +2100,8 @@ export interface components {
             configuration?: components["schemas"]["Path"];
             /** @description On a cluster node, the node's status under `/api/cluster/status`. */
             status?: components["schemas"]["Path"];
+            /** @description On a list of connection policies, the `@order` endpoint that holds the order in which the policies are matched (`/api/configuration/<protocol>/connections/@order`). */
+            order?: components["schemas"]["Path"];
         };
         /**
          * @description A reference to another configuration object, as GET responses embed it: the target's key and
@@ -1327,6 +2635,275 @@ export interface components {
             /** @constant */
             key?: "configuration_sync";
             meta: components["schemas"]["Meta"];
+        };
+        /**
+         * @description A channel policy: which channels (for example the terminal session and SCP in SSH, drawing
+         *     and clipboard in RDP) a connection may open, and under which conditions. Channel policies
+         *     exist per protocol (`/api/configuration/<http|ica|mssql|rdp|ssh|telnet|vnc>/channel_policies`)
+         *     but share this one shape, documented on one generic vendor page. Built-in policies have
+         *     negative keys (`-20100` is the built-in RDP policy) and cannot be deleted; neither can a
+         *     policy that a connection policy uses.
+         */
+        ChannelPolicy: {
+            /** @description The name of the policy, also shown on the web interface. */
+            name?: string;
+            /** @description The channel rules, each allowing one kind of channel under its conditions. */
+            rules?: components["schemas"]["ChannelPolicyRule"][];
+        };
+        /**
+         * @description One rule of a channel policy. The generic vendor sample is cut after the start of the rule:
+         *     it shows `actions` with `audit` (and a further action whose name begins with `content`); the
+         *     other fields of a rule are not shown by any page we could read, so the rule stays open. SSH
+         *     rules add channel-specific address lists (`networks` for X11 forwarding, `local_forwards`
+         *     for local port forwarding).
+         */
+        ChannelPolicyRule: {
+            /** @description What SPS does with a channel that the rule allows. */
+            actions?: {
+                /** @description Whether the channel is recorded into the audit trail. */
+                audit?: boolean;
+            };
+            /** @description SSH `x11` channels only. The clients (addresses or networks in address/prefix form) that may receive X11 forwarding; empty allows every client. */
+            networks?: components["schemas"]["NetworkAddress"][];
+            /** @description SSH `local-forwards` channels only. The forwardings allowed; empty allows local forwarding without restriction. */
+            local_forwards?: components["schemas"]["PortForward"][];
+        };
+        /**
+         * @description An address in a channel rule: `selection` says what kind of value follows (`address` in the
+         *     vendor samples: an IP address or a network in address/prefix form), `value` holds it.
+         */
+        NetworkAddress: {
+            /** @description The kind of address; `address` in the vendor samples. */
+            selection?: string;
+            /** @description The IP address, or the network in address/prefix form. */
+            value?: string;
+        };
+        /**
+         * @description One allowed SSH port forwarding of a channel rule: the host and port traffic is forwarded to,
+         *     and the address it originates from.
+         */
+        PortForward: {
+            /** @description The host the traffic is forwarded to. */
+            host_address?: components["schemas"]["NetworkAddress"];
+            /** @description The port on that host. */
+            host_port?: number;
+            /** @description The address the forwarded traffic comes from. */
+            originator_address?: components["schemas"]["NetworkAddress"];
+        };
+        /**
+         * @description A connection policy: which clients may reach which servers on which ports, and with which
+         *     channel, settings and authentication policies. Connection policies refer to other objects
+         *     (policies, user groups, keys) that must exist first. This schema holds the fields that are
+         *     common to every protocol, as the MSSQL 7.x field table and the RDP sample show them;
+         *     protocol-specific fields are not shown by any page we could read, so the object stays open
+         *     to them.
+         *
+         *     In SPS 7.x only RDP and SSH connection policies can be created, changed or deleted through
+         *     REST. The connection policies of the other protocols (HTTP, ICA, MSSQL, Telnet, VNC) are
+         *     read-only there and carry only these protocol-independent fields; change them on the web
+         *     interface.
+         */
+        ConnectionPolicy: {
+            /** @description The name of the connection policy. */
+            name?: string;
+            /** @description `false` suspends the connection policy; its settings are kept. */
+            active?: boolean;
+            /** @description The access policies of the connection policy (who may authorize and audit its connections). */
+            access_control?: components["schemas"]["AccessControlEntry"][];
+            /** @description Where the connections come from and go to. */
+            network?: {
+                /** @description The client ("from") IP addresses. */
+                clients?: string[];
+                /** @description The target ports. */
+                ports?: number[];
+                /** @description The target IP addresses. */
+                targets?: string[];
+            };
+            /** @description Indexing of the connections of this policy. */
+            indexing?: {
+                /** @description `true` indexes the connections. */
+                enabled?: boolean;
+                /**
+                 * @description The indexing policy (`/api/configuration/policies/indexing`). A GET embeds it as a
+                 *     reference (`{key, meta.href}`); in POST and PUT send the bare key string.
+                 */
+                policy?: string | components["schemas"]["Reference"];
+                /** @description The indexing priority of the connections. */
+                priority?: number;
+            };
+            /** @description `true` logs every download of an audit trail of these connections. */
+            log_audit_trail_downloads?: boolean;
+            /**
+             * @description The log level of the sessions of this connection policy only, instead of the level of the
+             *     protocol's `options`. The vendor page names the object without showing its fields.
+             */
+            override_log_level?: Record<string, never>;
+            /** @description Cleanup of the connection metadata at the level of this connection policy. */
+            channel_database_cleanup?: {
+                /** @description The retention time in days; may not exceed that of the archive/cleanup policy nor that of the protocol's options. */
+                days?: number;
+                /** @description `true` removes the metadata periodically. */
+                enabled?: boolean;
+            };
+        };
+        /**
+         * @description One access policy of a connection policy: a group (`authorizer`) and what it may do with the
+         *     connections (`permission`, for example auditing and authorizing). The vendor sample shows
+         *     these two fields; their other values are not listed on a page we could read.
+         */
+        AccessControlEntry: {
+            /** @description The user group that holds the permission (`reporting` in the vendor sample). */
+            authorizer?: string;
+            /** @description What the group may do, for example audit and authorize the connections. */
+            permission?: string;
+        };
+        /**
+         * @description A settings policy: the protocol-level settings of connections (timeouts; algorithms,
+         *     greetings and banners in SSH; display and protocol version in RDP; reliability in ICA;
+         *     TLS settings in HTTP). Every protocol has its own list and settings, sharing this envelope.
+         *     The vendor samples of single settings policies show `name`; the protocol-specific fields of
+         *     SSH, RDP, ICA and MSSQL settings policies are not shown by any page we could read, so the
+         *     object stays open. Built-in policies have negative keys (`-300` SSH, `-301` and `-303` RDP,
+         *     `-301101020` ICA, `-3040010` HTTP) and cannot be deleted.
+         */
+        SettingsPolicy: {
+            /** @description The name of the policy (`default` for the built-in ones in the vendor samples). */
+            name?: string;
+        };
+        /**
+         * @description An authentication policy: how the client may authenticate on SPS and to the target server
+         *     (separate methods on the client and the server side). Each connection policy uses one. No
+         *     vendor page we could read shows the body of an authentication policy, so it stays an open
+         *     object. The built-in SSH policy has the key `-200` and cannot be deleted.
+         */
+        AuthenticationPolicy: Record<string, never>;
+        /**
+         * @description The domain membership of SPS, needed for CredSSP (Network Level Authentication) in RDP
+         *     connections. REST can show, disable or change the configuration; joining the domain is
+         *     done on the web interface only.
+         */
+        DomainMembership: {
+            /** @description The name of the domain; needed when `enabled` is `true`. */
+            domain?: string;
+            /** @description `true` makes SPS a member of the domain. */
+            enabled?: boolean;
+            /** @description The realm of the domain. */
+            realm?: string;
+        };
+        /**
+         * @description The global options of one protocol (`/api/configuration/<protocol>/options`): whether the
+         *     protocol's connections are enabled, their log level, and the cleanup (and, in 6.x,
+         *     timestamping) of their metadata. The shape changed around SPS 7.0: 6.x nodes answer the
+         *     `audit` shape (`ProtocolOptions6x`), 7.x nodes the `channel_database_cleanup` shape
+         *     (`ProtocolOptions7x`). A PUT sends the shape of the node's version.
+         */
+        ProtocolOptions: components["schemas"]["ProtocolOptions6x"] | components["schemas"]["ProtocolOptions7x"];
+        /**
+         * @description The protocol options as SPS 6.x shows them (SSH, Telnet, MSSQL, ICA and HTTP samples):
+         *     `audit` holds the metadata cleanup and the timestamping of audit trails, `service` enables
+         *     the protocol. SSH adds `gssapi`.
+         */
+        ProtocolOptions6x: {
+            /** @description Cleanup of connection metadata and timestamping of audit trails. */
+            audit: {
+                /** @description Global retention of the protocol's connection metadata. */
+                cleanup?: {
+                    /** @description `true` removes old connection metadata. */
+                    enabled?: boolean;
+                    /** @description The retention time of the metadata, in days. */
+                    channel_database_cleanup_days?: number;
+                };
+                /** @description Where audit trails get their timestamps. */
+                timestamping?: {
+                    /** @description The timestamping server; `local` (SPS itself) in the vendor samples. */
+                    selection?: string;
+                    /** @description How often timestamps are requested, in seconds (30 in the vendor samples). */
+                    signing_interval?: number;
+                };
+            };
+            /** @description SSH only. GSSAPI authentication. */
+            gssapi?: {
+                /** @description `true` enables GSSAPI for SSH connections. */
+                enabled?: boolean;
+            };
+            service?: components["schemas"]["ProtocolService"];
+        };
+        /**
+         * @description The protocol options as SPS 7.x shows them (RDP, Telnet, VNC and MSSQL samples):
+         *     `channel_database_cleanup` replaces the 6.x `audit` object, `service` enables the protocol.
+         */
+        ProtocolOptions7x: {
+            /** @description Global cleanup of the protocol's connection metadata. */
+            channel_database_cleanup: {
+                /** @description `true` removes old connection metadata. */
+                enabled?: boolean;
+                /**
+                 * @description Used only when `enabled` is `true`: the retention time of the metadata, in days. It
+                 *     must exceed the retention time of the archiving policies used for the protocol and
+                 *     the cleanup times of its connection policies.
+                 */
+                days?: number;
+            };
+            service?: components["schemas"]["ProtocolService"];
+        };
+        /** @description The global switch of a protocol's connections and their logging detail. */
+        ProtocolService: {
+            /** @description `true` enables the protocol's connections. */
+            enabled?: boolean;
+            /** @description The logging detail of the protocol's connections (4 in the vendor samples). */
+            log_level?: number;
+        };
+        /** @description One `ChannelPolicy` in its envelope, as a GET of the object answers it. */
+        ChannelPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["ChannelPolicy"];
+        };
+        /** @description One `ConnectionPolicy` in its envelope, as a GET of the object answers it. */
+        ConnectionPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["ConnectionPolicy"];
+        };
+        /** @description One `SettingsPolicy` in its envelope, as a GET of the object answers it. */
+        SettingsPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["SettingsPolicy"];
+        };
+        /** @description One `AuthenticationPolicy` in its envelope, as a GET of the object answers it. */
+        AuthenticationPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["AuthenticationPolicy"];
+        };
+        /** @description One `ProtocolOptions` in its envelope, as a GET of the object answers it. */
+        ProtocolOptionsEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["ProtocolOptions"];
+        };
+        /** @description One `DomainMembership` in its envelope, as a GET of the object answers it. */
+        DomainMembershipEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["DomainMembership"];
+        };
+        /**
+         * @description A list of `ChannelPolicy` objects as a GET of the list answers it. The vendor samples list each
+         *     object by `key` and `meta.href` only; an appliance may also embed the `body`.
+         */
+        ChannelPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: unknown;
+        };
+        /**
+         * @description A list of `ConnectionPolicy` objects as a GET of the list answers it. The vendor samples list each
+         *     object by `key` and `meta.href` only; an appliance may also embed the `body`.
+         */
+        ConnectionPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: unknown;
+        };
+        /**
+         * @description A list of `SettingsPolicy` objects as a GET of the list answers it. The vendor samples list each
+         *     object by `key` and `meta.href` only; an appliance may also embed the `body`.
+         */
+        SettingsPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: unknown;
+        };
+        /**
+         * @description A list of `AuthenticationPolicy` objects as a GET of the list answers it. The vendor samples list each
+         *     object by `key` and `meta.href` only; an appliance may also embed the `body`.
+         */
+        AuthenticationPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: unknown;
         };
     };
     responses: {
@@ -2708,6 +4285,3413 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConfigurationSyncEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listHttpEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTTP configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listHttpChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTTP channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createHttpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getHttpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateHttpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteHttpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getHttpOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global HTTP options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateHttpOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listHttpSettingsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTTP settings policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createHttpSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listIcaEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Citrix ICA configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listIcaChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Citrix ICA channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createIcaChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIcaChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIcaChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteIcaChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIcaOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global Citrix ICA options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIcaOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listIcaSettingsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Citrix ICA settings policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createIcaSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIcaSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIcaSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteIcaSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listIcaConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Citrix ICA connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMssqlEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MSSQL configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMssqlChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MSSQL channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createMssqlChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getMssqlOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global MSSQL options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateMssqlOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listMssqlSettingsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MSSQL settings policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createMssqlSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listMssqlAuthenticationPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MSSQL authentication policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createMssqlAuthenticationPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthenticationPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listMssqlConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MSSQL connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getMssqlConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listRdpEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The RDP configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listRdpChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The RDP channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createRdpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRdpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRdpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteRdpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRdpOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global RDP options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRdpOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listRdpSettingsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The RDP settings policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createRdpSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRdpSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRdpSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteRdpSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listRdpConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The RDP connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createRdpConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRdpConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRdpConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteRdpConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRdpDomainMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domain membership configuration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DomainMembershipEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRdpDomainMembership: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DomainMembership"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSshEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSshChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSshChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSshChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSshChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteSshChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSshOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global SSH options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSshOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSshSettingsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH settings policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSshSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSshSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSshSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteSshSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSshAuthenticationPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH authentication policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSshAuthenticationPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthenticationPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSshAuthenticationPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The authentication policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSshAuthenticationPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthenticationPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteSshAuthenticationPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSshConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSshConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSshConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSshConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteSshConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTelnetEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Telnet configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTelnetChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Telnet channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTelnetChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTelnetChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTelnetChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteTelnetChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTelnetOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global Telnet options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTelnetOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTelnetConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Telnet connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getTelnetConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getTelnetConnectionPolicyOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order of the connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTelnetConnectionPolicyOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listVncEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The VNC configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listVncChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The VNC channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createVncChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getVncChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateVncChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteVncChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getVncOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global VNC options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateVncOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listVncConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The VNC connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getVncConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyEntity"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
