@@ -705,6 +705,798 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the recorded sessions
+         * @description Lists, searches and filters the session database (active and closed sessions), one page at a time.
+         *     `limit` (500 by default) and `offset` select the page; `meta.match_count` counts every match, and
+         *     `meta.first`, `last`, `previous` and `next` are the links of the neighbouring pages (with their query
+         *     strings). `fields` selects the session properties each item carries, `q` filters, `start`/`end`
+         *     bound the time (ISO 8601). A basic search pages through at most the first 10,000 matches; for more,
+         *     SPS 7.4+ offers a session database snapshot (`GET /api/audit/sessions/_snapshot`). This is how SIEM
+         *     and audit tools read SPS: keep `limit` small on a busy node.
+         */
+        get: operations["searchSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/_snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Create a session database snapshot
+         * @description Creates a snapshot of the session database for the advanced search method (SPS 7.4+): searches that name the snapshot can page through every session stored at that moment, beyond the 10,000 matches of a basic search. Needs search rights; a user holds one snapshot at a time, and it expires 5 minutes after its last use. The readable part of the vendor page does not show the answer's fields.
+         */
+        get: operations["getSessionSnapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a recorded session
+         * @description One recorded session (connection) by its id: client and server, times, protocol, analytics, the recording and links to its alerts, channels, events, indexing runs and audit trail. The session id here is the id SPS gives a recorded connection, not the REST login session.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the alerts of a session
+         * @description The alerts raised during one recorded session; the session links it as `alerts.href`. No vendor page shows the items.
+         */
+        get: operations["listSessionAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the channels of a session
+         * @description The channels (for example shell, file transfer, port forwarding) opened in one recorded session; the session links it as `channels.href`. No vendor page shows the items.
+         */
+        get: operations["listSessionChannels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Search the content of a session
+         * @description Searches the recorded content of one session for the events that match `q` (Apache Lucene syntax, URL-encoded, not starting with `*`). Without `q`, or with an empty one, the list is empty; an empty list can also mean no match or no indexed content. The readable part of the vendor page does not show the items.
+         */
+        get: operations["searchSessionContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}/indexing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the indexing runs of a session
+         * @description The indexing details of one recorded session: the indexer settings each run used, its statistics, status and component versions. Paginated like the session search (`limit`, `offset`). The guide spells the path `/indexers` (URL line), `/indexing` (curl line, and the session's own `indexing.href`) and `/indexer` (`meta.href` of the sample); the contract uses `/indexing`.
+         */
+        get: operations["listSessionIndexing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}/audit_trail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download the audit trail of a session
+         * @description Downloads the recorded audit trail of one session as a binary file (save it with the `.zat` extension; the Safeguard Desktop Player replays it). Archived audit trails are served too when SPS can reach the archive. `format=srs` downloads an ongoing session for replay in follow mode (`.srs`). The answer is not JSON and can be large: a client or a conformance run reads it as a stream and never stores or logs its bytes. The vendor page does not name the media type; the contract documents `application/octet-stream`.
+         */
+        get: operations["downloadAuditTrail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the reporting endpoints
+         * @description The endpoints that configure reporting and give access to the generated reports. SPS 7.4 adds `_available_search_fields` and `_available_subchapters`; `custom_subchapters` is deprecated since 7.0. (One vendor curl line omits the `/api` prefix; the path is `/api/configuration/reporting`.)
+         */
+        get: operations["listReportingEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/content_subchapters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the content subchapters
+         * @description The reporting subchapters built from audit trail content (statistics of search keywords, screenshots). Listed by the reporting directory; no vendor page shows an object of it, so the objects stay open.
+         */
+        get: operations["listContentSubchapters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/custom_subchapters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the custom subchapters
+         * @description The reporting subchapters built from custom queries (advanced statistics). Deprecated in SPS 7.0: the upgrade removes them, together with their references and ACLs.
+         */
+        get: operations["listCustomSubchapters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/custom_subchapters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a custom subchapter
+         * @description One custom (advanced statistics) subchapter. The vendor sample is cut after its first field (`access`), so the body stays open. Deprecated in SPS 7.0.
+         */
+        get: operations["getCustomSubchapter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/predefined_reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the predefined reports
+         * @description The settings of the predefined compliance reports (the PCI DSS report). The readable part of the vendor page does not show the body, so it stays open.
+         */
+        get: operations["getPredefinedReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the reports
+         * @description The configured reports. The objects are left open: the readable part of the vendor page is cut inside the first report.
+         */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/statistics_subchapters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the statistics subchapters
+         * @description The reporting subchapters built from session statistics. Listed by the reporting directory; no vendor page shows an object of it, so the objects stay open.
+         */
+        get: operations["listStatisticsSubchapters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/_available_search_fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the available search fields
+         * @description The session fields that report subchapters can search on (SPS 7.4+). Only listed by the reporting directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getAvailableSearchFields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/_available_subchapters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the available subchapters
+         * @description The subchapters a report can include (SPS 7.4+). Only listed by the reporting directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getAvailableSubchapters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the plugin endpoints
+         * @description The plugin lists by kind: authentication and authorization (`aa`), credential store, and in later versions configuration synchronization and signing CA plugins (6.x pages also link `ticketing`).
+         */
+        get: operations["listPluginsEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins/aa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the authentication and authorization plugins
+         * @description The authentication and authorization (AA) plugins uploaded to SPS. Upload or update one with `POST /api/upload/plugins`.
+         */
+        get: operations["listAaPlugins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins/aa/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an authentication and authorization plugin
+         * @description One uploaded AA plugin: its name, description, version, plugin API version, install path and supported SPS versions.
+         */
+        get: operations["getAaPlugin"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an authentication and authorization plugin
+         * @description Deletes an uploaded AA plugin inside a transaction (SPS 6.4+; commit to apply). A plugin that the configuration still refers to (an AA plugin configuration uses it) cannot be deleted: 400 `SemanticError`. An unknown key answers 404.
+         */
+        delete: operations["deleteAaPlugin"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins/credentialstore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the credential store plugins
+         * @description The credential store plugins uploaded to SPS. Upload or update one with `POST /api/upload/plugins`.
+         */
+        get: operations["listCredentialStorePlugins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins/credentialstore/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a credential store plugin
+         * @description One uploaded credential store plugin: its name, description, version, plugin API version and install path.
+         */
+        get: operations["getCredentialStorePlugin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins/ticketing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the ticketing plugins
+         * @description The ticketing plugins. Known only from the `meta` links of the 6.x plugin lists; no vendor page shows its answer, so the objects stay open.
+         */
+        get: operations["listTicketingPlugins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/upload/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload or update a plugin
+         * @description Uploads a plugin as a zip file (`Content-Type: application/zip`, the raw bytes as the body) inside a transaction; commit to apply. Uploading a new version of an installed plugin updates it. The answer carries the new plugin's key, its manifest, and in `meta.href` the plugin object (not the upload path).
+         */
+        post: operations["uploadPlugin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plugin/integrity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check the integrity of a plugin
+         * @description Runs integrity checks on an uploaded plugin: `zip_checksum` (the stored zip matches its checksum), `zip_content` (the installed files match the zip) and `unregistered` (files that no plugin registered). Name the plugin with `key` and `plugin_type`, and each check with one `ops` parameter. Read-only.
+         */
+        get: operations["getPluginIntegrity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the health status of the appliance
+         * @description Monitoring data of the appliance: CPU, memory, disk and swap use, load averages, firmware integrity (tainted files), indexer workers and queues, RAID state, and active sessions per protocol. Read-only; cheap enough to poll.
+         */
+        get: operations["getHealthStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the firmware endpoints
+         * @description The endpoints that manage the firmware images: `fetch` (download an image from a URL), `slots` (the images on the appliance), `test` (an upgrade test) and `upgrade`. The upload is `POST /api/upload/firmware`. The `meta` also links each endpoint by name.
+         */
+        get: operations["listFirmwareEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the firmware slots
+         * @description The firmware images kept on the appliance, one per slot (an empty slot has an empty body). `meta` links the running slot and the slot that runs after the next reboot, and counts the empty slots.
+         */
+        get: operations["listFirmwareSlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/slots/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a firmware slot
+         * @description One firmware slot (for example `/api/firmware/slots/1`): the version of its image and whether it runs now or after the next reboot.
+         */
+        get: operations["getFirmwareSlot"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a firmware slot
+         * @description Removes the firmware image of a slot. The slot of the running firmware and the slot that runs after the next reboot cannot be deleted. The vendor page does not show the answer; the contract expects the meta-only answer of other deletes.
+         */
+        delete: operations["deleteFirmwareSlot"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the firmware downloads
+         * @description The status of the firmware downloads started with `POST /api/firmware/fetch` (queued, in progress, finished, failed, cancelled). Finished, failed and cancelled downloads stay listed until deleted. The readable part of the vendor page does not show the answer, so the objects stay open.
+         */
+        get: operations["listFirmwareFetches"];
+        put?: never;
+        /**
+         * Download a firmware image from a URL
+         * @description Makes the appliance download a firmware ISO from a URL and verify it with its SHA-256 checksum, instead of uploading it. The download runs asynchronously: the request answers 202 Accepted, and `GET /api/firmware/fetch` tells its status. The readable part of the vendor page does not show the answer's body.
+         */
+        post: operations["fetchFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/fetch/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a firmware download
+         * @description The status of one firmware download. The readable part of the vendor page does not show the answer, so the body stays open.
+         */
+        get: operations["getFirmwareFetch"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a firmware download or remove its status
+         * @description Cancels a queued or running download (a partial file is removed); a second DELETE on the same key removes its status entry, which is also how finished and failed downloads are cleared. Once the download is verified, the installation can no longer be cancelled. The vendor page does not show the answer; the contract expects the meta-only answer of other deletes.
+         */
+        delete: operations["cancelFirmwareFetch"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a firmware upgrade
+         * @description Runs the upgrade prechecks against the firmware of a slot without upgrading: version compatibility with the upgrade policy, free storage, configuration compatibility, and manually modified (tainted) firmware files. The URL line of the page says GET; its operations table and sample use POST with a JSON body.
+         */
+        post: operations["testFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade to the firmware of a slot
+         * @description Upgrades SPS to the firmware of a slot, after the same checks as the upgrade test. `message` is the change message, required when the appliance enforces a commit log. On success the answer carries the test summary and a link to the slot.
+         */
+        post: operations["upgradeFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/upload/firmware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a firmware image
+         * @description Uploads a firmware ISO as `multipart/form-data` in the field `firmware`. The answer names the slot that received it and links the test and upgrade endpoints. Listed by the 7.x firmware directory; its own page is from the 8.0 guide.
+         */
+        post: operations["uploadFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the Welcome Wizard status
+         * @description Whether the Welcome Wizard (the initial configuration) has been completed (`status` `completed`) or can still be completed over REST (`uninitialized`), and where the license agreement is. Needs no login: the wizard runs before any user exists. An appliance older than the REST wizard (5 F4) answers 404.
+         */
+        get: operations["getSetup"];
+        put?: never;
+        /**
+         * Complete the Welcome Wizard
+         * @description Performs the initial configuration: accept the license agreements, set the initial network and the license. Only while `GET /api/setup` says `uninitialized`, and it fails when any other client is connected to the REST or web interface. Needs no login. Success answers 303 with an empty body; `GET /api/setup` then says `completed`. The readable part of the element table ends after `license`; the rest of the body stays open.
+         */
+        post: operations["completeSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1328,6 +2120,406 @@ export interface components {
             key?: "configuration_sync";
             meta: components["schemas"]["Meta"];
         };
+        /**
+         * @description The `meta` of a paginated answer (the session search, a session's indexing details). On top of
+         *     the usual links it carries the page: `limit` (the page size), `offset` (where the page
+         *     starts), `match_count` (how many items match in all), and, on the session search, `fields`
+         *     (the selected properties). Here `first`, `last`, `previous` and `next` are **page links**:
+         *     the same path with a query string (`?limit=500&offset=0&fields=`); `previous` and `next`
+         *     are `null` on the first and the last page.
+         */
+        PageMeta: components["schemas"]["Meta"] & {
+            /** @description The properties selected with the `fields` parameter (empty when none was). */
+            fields?: string[];
+            /** @description The page size in effect (the `limit` parameter, 500 by default). */
+            limit: number;
+            /** @description The position of the first item of this page among all matches. */
+            offset: number;
+            /** @description How many items match the request in all pages (a basic session search pages through at most 10,000 of them). */
+            match_count: number;
+        };
+        /** @description A link from a recorded session to one of its sub-resources (alerts, channels, events, indexing, audit trail download). */
+        SessionLink: {
+            href: components["schemas"]["Path"];
+        };
+        /**
+         * @description A recorded session (connection) as the session database stores it. The properties below are
+         *     the ones the vendor samples show (the samples are cut after `recording.connection_policy`);
+         *     real appliances return many more (user, server, channel and verdict details), which this
+         *     schema leaves open. With `fields`, a search returns only the selected properties.
+         */
+        Session: {
+            /** @description Whether the session is still in progress. */
+            active?: boolean;
+            alerts?: components["schemas"]["SessionLink"];
+            /** @description Analytics results of the session. */
+            analytics?: {
+                interesting_events?: unknown[];
+                scripted?: boolean;
+                scripted_results?: Record<string, never>;
+                similar_sessions?: unknown[];
+                tags?: unknown[];
+            };
+            channels?: components["schemas"]["SessionLink"];
+            /** @description The client side of the connection. */
+            client?: {
+                ip?: string;
+                name?: string;
+                port?: number;
+            };
+            /** @description When the session record was created (ISO 8601). */
+            creation_time?: string;
+            /** @description The length of the session in seconds. */
+            duration?: number;
+            /** @description When the session ended (ISO 8601). */
+            end_time?: string;
+            events?: components["schemas"]["SessionLink"];
+            hidden?: boolean;
+            indexing?: components["schemas"]["SessionLink"];
+            /** @description The cluster node that recorded the session. */
+            node_id?: string;
+            /** @description How the session got into the database (the sample shows `RECORDING`). */
+            origin?: string;
+            phantom?: boolean;
+            /** @description The protocol of the session (the sample shows `SSH`). */
+            protocol?: string;
+            /** @description Facts of the recording, among them where its audit trail is. */
+            recording?: {
+                archived?: boolean;
+                audit_trail?: {
+                    /** @description Where the archived audit trail is, or `null` when it is not archived. */
+                    archive?: unknown;
+                    download?: components["schemas"]["SessionLink"];
+                };
+                auth_method?: string;
+                channel_policy?: string;
+                command_extracted?: boolean;
+                connection_policy?: string;
+            };
+        };
+        /** @description A recorded session in its envelope. */
+        SessionEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["Session"];
+        };
+        /**
+         * @description One page of the session search: each item is a session's key and link (plus the properties
+         *     selected with `fields` in its `body`), and `meta` carries the pagination.
+         */
+        SessionCollection: {
+            items: components["schemas"]["SessionEntity"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /**
+         * @description A list that belongs to one recorded session (its alerts, channels, or the content search
+         *     hits). The vendor pages link these lists from the session (`alerts.href`, `channels.href`)
+         *     or describe the query, but no page shows the fields of their items, so the items stay open.
+         */
+        SessionItemList: {
+            items: unknown[];
+            meta?: components["schemas"]["Meta"];
+        };
+        /** @description One indexing run of a recorded session: the indexer settings it used, its statistics, status and versions. */
+        SessionIndexing: {
+            config?: {
+                command?: {
+                    enabled?: boolean;
+                };
+                keyboard?: {
+                    buffer_interval?: number;
+                    enabled?: boolean;
+                };
+                mouse?: {
+                    buffer_interval?: number;
+                    enabled?: boolean;
+                };
+                near_realtime?: boolean;
+                ocr_languages?: string[];
+                screen?: {
+                    enabled?: boolean;
+                    /** @description The OCR speed/accuracy trade-off (the sample shows `TO_ACCURATE`). */
+                    omnipage_trade_off?: string;
+                };
+                title?: {
+                    enabled?: boolean;
+                };
+            };
+            statistics?: {
+                cpu_time?: number;
+                duration?: number;
+                /** @description When the run started, in milliseconds since the epoch. */
+                start_time?: number;
+            };
+            /** @description The state of the run (the sample shows `COMPLETED`). */
+            status?: string;
+            version?: {
+                adp?: string;
+                worker?: string;
+            };
+        };
+        /**
+         * @description The indexing runs of one session, paginated like the session search. The guide spells the
+         *     path three ways (`/indexers` on the URL line, `/indexing` in the curl line, `/indexer` in
+         *     `meta.href`); the contract uses `/indexing`, the curl line and the session's own link.
+         */
+        SessionIndexingCollection: {
+            items: components["schemas"]["SessionIndexing"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /**
+         * @description The answer to creating a session database snapshot (SPS 7.4+, the advanced search method):
+         *     later searches name the snapshot to page through every session stored at that moment,
+         *     beyond the 10,000 matches of a basic search. A snapshot expires 5 minutes after its last
+         *     use, and a user can hold one at a time. The readable part of the vendor page does not show
+         *     the answer's fields, so the object stays open.
+         */
+        SessionSnapshot: Record<string, never>;
+        /**
+         * @description A firmware image slot of the appliance. An empty slot has an empty body; a filled one tells
+         *     the firmware version and whether it runs now (`current`) or after the next reboot
+         *     (`after_reboot`).
+         */
+        FirmwareSlot: {
+            /** @description The firmware of this slot becomes active at the next reboot. */
+            after_reboot?: boolean;
+            /** @description The firmware of this slot is the one running. */
+            current?: boolean;
+            /** @description Upgrade notes relevant to this firmware, or `null`. */
+            upgrade_news?: string | null;
+            upgrade_notes?: string | null;
+            /** @description The SPS version of the firmware image. */
+            version?: string;
+        };
+        /** @description A firmware slot in its envelope. */
+        FirmwareSlotEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["FirmwareSlot"];
+        };
+        /** @description The firmware slots; `meta` also links the running slot and the one active after the reboot, and counts the empty slots. */
+        FirmwareSlotCollection: {
+            items: components["schemas"]["FirmwareSlotEntity"][];
+            meta: components["schemas"]["Meta"] & {
+                /** @description The slot of the running firmware. */
+                current_slot?: components["schemas"]["Path"];
+                /** @description The slot whose firmware runs after the next reboot. */
+                slot_after_reboot?: components["schemas"]["Path"];
+                number_of_empty_slots?: number;
+            };
+        };
+        /** @description Where the appliance downloads a firmware ISO from, and the checksum it verifies the download with. */
+        FirmwareFetchRequest: {
+            /** @description The URL of the firmware ISO file. */
+            url: string;
+            checksum?: {
+                /** @description The SHA-256 checksum of the ISO file, in hexadecimal. */
+                sha256?: string;
+            };
+        };
+        /** @description The slot whose firmware the upgrade test checks. Without `slot_id` the appliance answers `IncompleteRequestBodyError`. */
+        FirmwareTestRequest: {
+            /** @description The key of a firmware slot (the vendor sample sends it unquoted). */
+            slot_id?: number | string;
+        };
+        /**
+         * @description The slot to upgrade to, and the change message. `message` may be `null` unless the
+         *     appliance requires a commit log (`require_commit_log`), in which case it must be filled.
+         */
+        FirmwareUpgradeRequest: {
+            /** @description The key of a firmware slot (the vendor sample sends it unquoted). */
+            slot_id?: number | string;
+            message?: string | null;
+        };
+        /**
+         * @description The answer of a firmware test or upgrade that passed: the slot's key, the test summary in
+         *     `body` and, on the upgrade, `meta` with a link to the slot. The outcome list of the pages
+         *     shows `body` as a placeholder string; the full samples show an object with `test_summary`.
+         */
+        FirmwareActionResult: {
+            /** @description The key of the slot that was tested or upgraded to. */
+            key: string | number;
+            /** @description The result of the checks; an object with `test_summary` in the samples. */
+            body?: {
+                /** @description The log of the checks, one line each. */
+                test_summary?: string;
+            };
+            meta?: components["schemas"]["Meta"] & {
+                /** @description The slot that was tested or upgraded to. */
+                slot?: components["schemas"]["Path"];
+            };
+        };
+        /** @description The answer of a firmware upload: the slot the image went to (its key and body) and links to the slot, the test and the upgrade. */
+        FirmwareUploadResult: {
+            /** @description The key of the slot that now holds the uploaded firmware. */
+            key: string;
+            body?: components["schemas"]["FirmwareSlot"];
+            meta: components["schemas"]["Meta"] & {
+                slot?: components["schemas"]["Path"];
+                test?: components["schemas"]["Path"];
+                upgrade?: components["schemas"]["Path"];
+                number_of_empty_slots?: number;
+            };
+        };
+        /** @description The multipart form of a firmware upload; the field `firmware` carries the ISO image. */
+        FirmwareUpload: {
+            /** @description The firmware ISO file. */
+            firmware: string;
+        };
+        /**
+         * @description The health of one appliance: CPU, memory, disk and swap use (percent), load averages,
+         *     firmware integrity, indexer workers, RAID state, and the number of active sessions per
+         *     protocol. The vendor sample is cut inside `system_details`, which stays open past the fields
+         *     shown.
+         */
+        ApplianceHealth: {
+            cpu?: number;
+            disk?: number;
+            firmware?: {
+                /** @description How many files differ from the installed firmware, per part (`boot`, `core`, `ha_other`). */
+                tainted_files?: {
+                    [key: string]: number;
+                };
+                /** @description The integrity verdict per part (`OK`, `CORRUPTED` in the sample). */
+                integrity?: {
+                    [key: string]: string;
+                };
+            };
+            indexer?: {
+                indexer_status?: {
+                    capabilities?: string[];
+                    idle_workers_count?: number;
+                    indexer_jobs?: number;
+                    ip?: string;
+                    screenshot_jobs?: number;
+                    video_jobs?: number;
+                    workers_count?: number;
+                }[];
+                processing_tasks?: unknown[];
+                remaining_tasks?: unknown[];
+                worker_warnings?: unknown[];
+            };
+            load1?: number;
+            load5?: number;
+            load15?: number;
+            memory?: number;
+            pipeline_queues?: {
+                [key: string]: number;
+            };
+            raid?: {
+                /** @description The state of each disk, by its device number. */
+                disks?: {
+                    [key: string]: {
+                        status?: string;
+                    };
+                };
+                status?: {
+                    detailed_status?: string;
+                    operation_progress?: number;
+                    status?: string;
+                };
+            };
+            /** @description Active sessions per protocol. */
+            sessions?: {
+                [key: string]: number;
+            };
+            sessions_total?: number;
+            swap?: number;
+            system_details?: {
+                cpu?: {
+                    [key: string]: number;
+                };
+                disk?: {
+                    free?: number;
+                    percent?: number;
+                    total?: number;
+                };
+            };
+        };
+        /** @description The answer of `GET /api/health_status`. */
+        HealthStatusReport: {
+            health_status: components["schemas"]["ApplianceHealth"];
+            meta?: components["schemas"]["Meta"];
+        };
+        /**
+         * @description Whether the Welcome Wizard (the initial configuration) has been completed. The wizard can be
+         *     completed over REST only while `status` is `uninitialized`; after it, `status` is
+         *     `completed`. Other values may appear while the appliance starts.
+         */
+        SetupStatus: {
+            /**
+             * @description `uninitialized` or `completed` on the vendor pages.
+             * @example completed
+             */
+            status: string;
+            meta?: components["schemas"]["Meta"] & {
+                /** @description Where the license agreement to accept is published. */
+                eula?: string;
+            };
+        };
+        /**
+         * @description The Welcome Wizard's answers: the acceptance of the license agreements, the initial network
+         *     configuration and the license. The vendor's element table is cut after `license`; the
+         *     remaining elements (and the inside of `network`) stay open.
+         */
+        SetupRequest: {
+            /** @description Must be `true` to complete the wizard. */
+            accept_eula: boolean;
+            /** @description The initial network configuration. */
+            network?: Record<string, never>;
+            /** @description The SPS license file as a string. */
+            license?: string | null;
+        };
+        /**
+         * @description An uploaded plugin (authentication and authorization, credential store, ...): what its
+         *     manifest says and where it is installed. The vendor samples are cut after
+         *     `scb_max_version`; further fields stay open.
+         */
+        Plugin: {
+            /** @description The plugin API version the plugin implements. */
+            api?: string;
+            description?: string;
+            name?: string;
+            version?: string;
+            /** @description Where the plugin is installed on the appliance. */
+            path?: string;
+            /** @description The newest SPS version the plugin supports (empty when unlimited). */
+            scb_max_version?: string;
+        };
+        /** @description A plugin in its envelope. */
+        PluginEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["Plugin"];
+        };
+        /** @description The answer of a plugin upload; `meta.href` is the new plugin object, not the upload path. */
+        PluginUploadResult: {
+            /** @description The key of the uploaded plugin. */
+            key: string;
+            body?: components["schemas"]["Plugin"];
+            meta: components["schemas"]["Meta"];
+        };
+        /** @description The outcome of one integrity check. */
+        PluginIntegrityCheck: {
+            /** @description The outcome (`passed` in the sample). */
+            verdict?: string;
+            /** @description Why the check came to its verdict. */
+            reason?: string;
+        };
+        /** @description The outcomes of the integrity checks requested with `ops`, one per check. The vendor sample is cut after `zip_content`. */
+        PluginIntegrityResult: {
+            body?: {
+                zip_checksum?: components["schemas"]["PluginIntegrityCheck"];
+                zip_content?: components["schemas"]["PluginIntegrityCheck"];
+            } & {
+                [key: string]: components["schemas"]["PluginIntegrityCheck"];
+            };
+            meta?: components["schemas"]["Meta"];
+        };
+        /** @description The firmware directory; besides the usual links its `meta` links each firmware endpoint by name. */
+        FirmwareDirectory: {
+            items: components["schemas"]["DirectoryItem"][];
+            meta: components["schemas"]["Meta"] & {
+                fetch?: components["schemas"]["Path"];
+                slots?: components["schemas"]["Path"];
+                test?: components["schemas"]["Path"];
+                upgrade?: components["schemas"]["Path"];
+            };
+        };
     };
     responses: {
         /**
@@ -1427,6 +2619,20 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
+        /**
+         * @description A firmware test or upgrade was refused or failed. The pages name three error types:
+         *     `IncompleteRequestBodyError` (the request has no `slot_id`), `ResourceNotFound` (the slot is
+         *     empty) and `FirmwareTestFailed` (a check of the test failed; `details` tells which). They do
+         *     not show the HTTP status that carries them; the contract documents them as 400.
+         */
+        FirmwareError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
     };
     parameters: {
         /**
@@ -1466,6 +2672,69 @@ export interface components {
          *     that send a non-browser `User-Agent` (as API clients should) do not need it.
          */
         XToken: string;
+        /**
+         * @description The largest number of items one page of the answer holds (pagination, with `offset`). The
+         *     appliance's default is 500. A basic search reaches at most the first 10,000 matches, whatever
+         *     the page size; SPS 7.4+ offers a session database snapshot (`/api/audit/sessions/_snapshot`)
+         *     for more.
+         * @example 50
+         */
+        Limit: number;
+        /**
+         * @description How many matching items to skip before the page starts (pagination, with `limit`). The vendor samples start at 0.
+         * @example 100
+         */
+        Offset: number;
+        /**
+         * @description The session properties (elements) each listed item carries, comma-separated (for example
+         *     `protocol,user.name`). Without it the items are only keys and links; the answer's
+         *     `meta.fields` repeats the selection.
+         * @example protocol,start_time
+         */
+        Fields: string;
+        /**
+         * @description A filter on the properties (elements) of the sessions, in the appliance's search syntax (for
+         *     example `protocol:SSH`; the session content search takes Apache Lucene syntax and must not
+         *     start with the `*` wildcard). URL-encode it. A query the appliance cannot parse is refused
+         *     (`InvalidQuery`).
+         * @example protocol:SSH
+         */
+        SearchQuery: string;
+        /**
+         * @description Only sessions that started after this moment, in ISO 8601 (for example `2017-01-25T10:00`).
+         * @example 2017-01-25T10:00
+         */
+        SearchStart: string;
+        /**
+         * @description Only sessions that ended before this moment, in ISO 8601 (for example `2017-01-25T18:00`).
+         * @example 2017-01-25T18:00
+         */
+        SearchEnd: string;
+        /**
+         * @description `srs` downloads the audit trail in the format the Safeguard Desktop Player replays in follow
+         *     mode (an ongoing session). Without it the answer is the `.zat` audit trail.
+         * @example srs
+         */
+        AuditTrailFormat: "srs";
+        /**
+         * @description The key of the uploaded plugin to check (the `key` of the upload's answer, or of an item of `/api/configuration/plugins/<plugin_type>`).
+         * @example aa423b72-0d0f-4275-be30-494e9a99ffad
+         */
+        PluginKey: string;
+        /**
+         * @description The kind of plugin (`aa` authentication and authorization, `configuration_sync`, `credentialstore`, `signingca`).
+         * @example aa
+         */
+        PluginType: "aa" | "configuration_sync" | "credentialstore" | "signingca";
+        /**
+         * @description The checks to run, the parameter repeated once per check (`ops=zip_checksum&ops=zip_content&ops=unregistered`).
+         * @example [
+         *       "zip_checksum",
+         *       "zip_content",
+         *       "unregistered"
+         *     ]
+         */
+        IntegrityOps: ("zip_checksum" | "zip_content" | "unregistered")[];
     };
     requestBodies: never;
     headers: never;
@@ -2713,6 +3982,1187 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    searchSessions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The largest number of items one page of the answer holds (pagination, with `offset`). The
+                 *     appliance's default is 500. A basic search reaches at most the first 10,000 matches, whatever
+                 *     the page size; SPS 7.4+ offers a session database snapshot (`/api/audit/sessions/_snapshot`)
+                 *     for more.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many matching items to skip before the page starts (pagination, with `limit`). The vendor samples start at 0.
+                 * @example 100
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The session properties (elements) each listed item carries, comma-separated (for example
+                 *     `protocol,user.name`). Without it the items are only keys and links; the answer's
+                 *     `meta.fields` repeats the selection.
+                 * @example protocol,start_time
+                 */
+                fields?: components["parameters"]["Fields"];
+                /**
+                 * @description A filter on the properties (elements) of the sessions, in the appliance's search syntax (for
+                 *     example `protocol:SSH`; the session content search takes Apache Lucene syntax and must not
+                 *     start with the `*` wildcard). URL-encode it. A query the appliance cannot parse is refused
+                 *     (`InvalidQuery`).
+                 * @example protocol:SSH
+                 */
+                q?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description Only sessions that started after this moment, in ISO 8601 (for example `2017-01-25T10:00`).
+                 * @example 2017-01-25T10:00
+                 */
+                start?: components["parameters"]["SearchStart"];
+                /**
+                 * @description Only sessions that ended before this moment, in ISO 8601 (for example `2017-01-25T18:00`).
+                 * @example 2017-01-25T18:00
+                 */
+                end?: components["parameters"]["SearchEnd"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of matching sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    getSessionSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshot was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSnapshot"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSessionAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list (its items are not shown by any vendor page). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionItemList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSessionChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list (its items are not shown by any vendor page). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionItemList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    searchSessionContent: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A filter on the properties (elements) of the sessions, in the appliance's search syntax (for
+                 *     example `protocol:SSH`; the session content search takes Apache Lucene syntax and must not
+                 *     start with the `*` wildcard). URL-encode it. A query the appliance cannot parse is refused
+                 *     (`InvalidQuery`).
+                 * @example protocol:SSH
+                 */
+                q?: components["parameters"]["SearchQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionItemList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSessionIndexing: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The largest number of items one page of the answer holds (pagination, with `offset`). The
+                 *     appliance's default is 500. A basic search reaches at most the first 10,000 matches, whatever
+                 *     the page size; SPS 7.4+ offers a session database snapshot (`/api/audit/sessions/_snapshot`)
+                 *     for more.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many matching items to skip before the page starts (pagination, with `limit`). The vendor samples start at 0.
+                 * @example 100
+                 */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The indexing runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionIndexingCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    downloadAuditTrail: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `srs` downloads the audit trail in the format the Safeguard Desktop Player replays in follow
+                 *     mode (an ongoing session). Without it the answer is the `.zat` audit trail.
+                 * @example srs
+                 */
+                format?: components["parameters"]["AuditTrailFormat"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit trail (binary). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listReportingEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reporting endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listContentSubchapters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The content subchapters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listCustomSubchapters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The custom subchapters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getCustomSubchapter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subchapter. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getPredefinedReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The predefined reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listStatisticsSubchapters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statistics subchapters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getAvailableSearchFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The available search fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getAvailableSubchapters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The available subchapters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listPluginsEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugin endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listAaPlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The AA plugins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getAaPlugin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugin. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteAaPlugin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugin was deleted in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listCredentialStorePlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential store plugins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getCredentialStorePlugin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugin. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTicketingPlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticketing plugins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    uploadPlugin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/zip": string;
+            };
+        };
+        responses: {
+            /** @description The plugin was uploaded in the open transaction (the vendor page shows the body, not the status). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginUploadResult"];
+                };
+            };
+            /** @description Created: the plugin was uploaded in the open transaction. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginUploadResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getPluginIntegrity: {
+        parameters: {
+            query: {
+                /**
+                 * @description The key of the uploaded plugin to check (the `key` of the upload's answer, or of an item of `/api/configuration/plugins/<plugin_type>`).
+                 * @example aa423b72-0d0f-4275-be30-494e9a99ffad
+                 */
+                key: components["parameters"]["PluginKey"];
+                /**
+                 * @description The kind of plugin (`aa` authentication and authorization, `configuration_sync`, `credentialstore`, `signingca`).
+                 * @example aa
+                 */
+                plugin_type: components["parameters"]["PluginType"];
+                /**
+                 * @description The checks to run, the parameter repeated once per check (`ops=zip_checksum&ops=zip_content&ops=unregistered`).
+                 * @example [
+                 *       "zip_checksum",
+                 *       "zip_content",
+                 *       "unregistered"
+                 *     ]
+                 */
+                ops?: components["parameters"]["IntegrityOps"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The outcome of each requested check. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginIntegrityResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getHealthStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The health status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthStatusReport"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    listFirmwareEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The firmware endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareDirectory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listFirmwareSlots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The firmware slots. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareSlotCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getFirmwareSlot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The slot. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareSlotEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteFirmwareSlot: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The slot was emptied. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listFirmwareFetches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The firmware downloads. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    fetchFirmware: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirmwareFetchRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: the download was queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    getFirmwareFetch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The download. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancelFirmwareFetch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The download was cancelled, or its status removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    testFirmware: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirmwareTestRequest"];
+            };
+        };
+        responses: {
+            /** @description The test passed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareActionResult"];
+                };
+            };
+            400: components["responses"]["FirmwareError"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    upgradeFirmware: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirmwareUpgradeRequest"];
+            };
+        };
+        responses: {
+            /** @description The upgrade started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareActionResult"];
+                };
+            };
+            400: components["responses"]["FirmwareError"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    uploadFirmware: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["FirmwareUpload"];
+            };
+        };
+        responses: {
+            /** @description The image was stored in a slot (the vendor page shows the body, not the status). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareUploadResult"];
+                };
+            };
+            /** @description Created: the image was stored in a slot. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareUploadResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    getSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wizard status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    completeSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupRequest"];
+            };
+        };
+        responses: {
+            /** @description The wizard was completed; the body is empty. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
         };
     };
 }
