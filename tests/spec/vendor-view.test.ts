@@ -126,6 +126,7 @@ describe('the provenance lint (Redocly plugin lint/sps-source.js)', () => {
     try {
       for (const part of ['openapi', 'lint']) cpSync(join(root, part), join(dir, part), { recursive: true });
       cpSync(join(root, 'redocly.yaml'), join(dir, 'redocly.yaml'));
+      cpSync(join(root, '.redocly.lint-ignore.yaml'), join(dir, '.redocly.lint-ignore.yaml'));
       symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
       const edit = (file: string, from: string | RegExp, to: string) => {
         const path = join(dir, 'openapi', file);
