@@ -7,7 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Redocly lint, bundle and type generation of the whole spec (190 paths) take tens of seconds.
+vi.setConfig({ testTimeout: 240_000 });
 import { buildSpecModel } from '../../src/spec/model.js';
 import { createValidator } from '../../src/spec/validate.js';
 import { collectExamples, loadBundled, root, type Json } from './lib.js';
