@@ -1228,8 +1228,8 @@ export interface components {
          *     clients should expect types this list does not name. Known types (vendor tables):
          *     `Unauthenticated` (401), `AuthenticationFailure` (401), `Unauthorized` (403), `NotFound` (404),
          *     `InvalidQuery` (400), `SemanticError` (400: the values break a configuration rule, for example
-         *     deleting a plugin that is still referenced, or a web gateway banner that is enabled without
-         *     text) and `InvalidRequestBody` (400: the request body does not fit the endpoint). The firmware
+         *     deleting a plugin that is still referenced; the web gateway authentication PUT lists it too)
+         *     and `InvalidRequestBody` (400: the request body does not fit the endpoint). The firmware
          *     endpoints add `IncompleteRequestBodyError`, `ResourceNotFound` and `FirmwareTestFailed`.
          *     Believed to exist but **unverified**: `SyntacticError`, `IncompleteConfiguration` (400).
          *     `ConfigurationLocked` (409) and `LengthRequired` (411) are ours (see the `Conflict` and
