@@ -1915,7 +1915,7 @@ export interface components {
             access_restriction?: components["schemas"]["AccessRestriction"];
             /** @description Whether password authentication is accepted besides public keys. */
             allow_password_auth?: boolean;
-            /** @description Whether repeated failed logins from one address are throttled. */
+            /** @description Whether brute-force protection against repeated login attempts is on. */
             bruteforce_protection?: boolean;
             /** @description Whether SSH access to SPS is enabled. */
             enabled: boolean;
@@ -1934,7 +1934,7 @@ export interface components {
          */
         UserWeb: {
             access_restriction?: components["schemas"]["AccessRestriction"];
-            /** @description Whether repeated failed logins from one address are throttled. Seen in the 5.8 sample only; the 6.14 and 7.x samples do not have it. */
+            /** @description Whether brute-force protection against repeated login attempts is on. Seen in the 5.8 sample only; the 6.14 and 7.x samples do not have it. */
             bruteforce_protection?: boolean;
             /** @description The addresses and ports the user web login listens on. */
             listen?: components["schemas"]["WebListenAddress"][];
