@@ -150,7 +150,8 @@ describe('discover against a fake SPS node', () => {
         'starling/starling.yaml',
         'troubleshooting/support-bundle.yaml',
         'troubleshooting/support-bundle_download.yaml',
-        'troubleshooting/troubleshooting.yaml',
+        // openapi/paths/troubleshooting/troubleshooting.yaml is /api/configuration/troubleshooting: the draft of /api/troubleshooting takes the next free name.
+        'troubleshooting/troubleshooting_2.yaml',
       ].sort(),
     );
     const email = parse(readFileSync(join(draftDir, 'management/email.yaml'), 'utf8'));
