@@ -819,7 +819,8 @@ export interface paths {
         /**
          * Create one of the LDAP servers of SPS user authentication
          * @description Adds an object to the list inside a transaction (then commit); the answer names the new object's
-         *     key. No vendor page shows the body.
+         *     key. No vendor page shows the body, nor the path of one object of this list (the example's
+         *     `meta.href` is therefore the list).
          */
         post: operations["createAaaLdapServer"];
         delete?: never;
@@ -845,7 +846,8 @@ export interface paths {
         /**
          * Create one of the login methods of SPS users
          * @description Adds an object to the list inside a transaction (then commit); the answer names the new object's
-         *     key. No vendor page shows the body.
+         *     key. No vendor page shows the body, nor the path of one object of this list (the example's
+         *     `meta.href` is therefore the list).
          */
         post: operations["createAaaLoginMethod"];
         delete?: never;
