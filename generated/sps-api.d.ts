@@ -4272,7 +4272,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Some versions answer 200 instead of 201; the body is the same. */
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4339,7 +4342,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Some versions answer 200 instead of 201; the body is the same. */
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4496,7 +4502,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Some versions answer 200 instead of 201; the body is the same. */
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4679,7 +4688,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Some versions answer 200 instead of 201; the body is the same. */
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4839,7 +4851,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Some versions answer 200 instead of 201; the body is the same. */
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4912,7 +4927,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Some versions answer 200 instead of 201; the body is the same. */
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4985,7 +5003,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Some versions answer 200 instead of 201; the body is the same. */
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
