@@ -4965,8 +4965,8 @@ export interface components {
          *     clients should expect types this list does not name. Known types (vendor tables):
          *     `Unauthenticated` (401), `AuthenticationFailure` (401), `Unauthorized` (403), `NotFound` (404),
          *     `InvalidQuery` (400), `SemanticError` (400: the values break a configuration rule, for example
-         *     deleting a plugin that is still referenced, or a web gateway banner that is enabled without
-         *     text) and `InvalidRequestBody` (400: the request body does not fit the endpoint). The firmware
+         *     deleting a plugin that is still referenced; the web gateway authentication PUT lists it too)
+         *     and `InvalidRequestBody` (400: the request body does not fit the endpoint). The firmware
          *     endpoints add `IncompleteRequestBodyError`, `ResourceNotFound` and `FirmwareTestFailed`.
          *     Believed to exist but **unverified**: `SyntacticError`, `IncompleteConfiguration` (400).
          *     `ConfigurationLocked` (409) and `LengthRequired` (411) are ours (see the `Conflict` and
@@ -6071,7 +6071,7 @@ export interface components {
             access_restriction?: components["schemas"]["AccessRestriction"];
             /** @description Whether password authentication is accepted besides public keys. */
             allow_password_auth?: boolean;
-            /** @description Whether repeated failed logins from one address are throttled. */
+            /** @description Whether brute-force protection against repeated login attempts is on. */
             bruteforce_protection?: boolean;
             /** @description Whether SSH access to SPS is enabled. */
             enabled: boolean;
@@ -6090,7 +6090,7 @@ export interface components {
          */
         UserWeb: {
             access_restriction?: components["schemas"]["AccessRestriction"];
-            /** @description Whether repeated failed logins from one address are throttled. Seen in the 5.8 sample only; the 6.14 and 7.x samples do not have it. */
+            /** @description Whether brute-force protection against repeated login attempts is on. Seen in the 5.8 sample only; the 6.14 and 7.x samples do not have it. */
             bruteforce_protection?: boolean;
             /** @description The addresses and ports the user web login listens on. */
             listen?: components["schemas"]["WebListenAddress"][];
@@ -7128,6 +7128,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
         };
     };
     getInfo: {
