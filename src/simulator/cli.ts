@@ -24,14 +24,14 @@ interface CliOptions {
  */
 const BEHAVIOURS: Readonly<Record<string, { help: string; set: SimBehaviour }>> = {
   'ignore-puts': { help: 'PUT answers 200 but the stored value stays', set: { ignorePuts: true } },
-  'ignore-posts': { help: 'POST answers 201 but nothing is stored', set: { ignorePosts: true } },
-  'accept-invalid-bodies': { help: 'a body that breaks its request schema is stored, not refused with 400 InvalidRequestBody', set: { acceptInvalidBodies: true } },
   'empty-change-log': { help: 'changes apply, GET /api/transaction/changes stays empty', set: { emptyChangeLog: true } },
   'parent-slash': { help: 'GET /api carries meta.parent "/" (breaks a reading only)', set: { readingVariant: 'parent-slash' } },
   'accept-any-password': { help: 'every Basic login succeeds, whatever the password', set: { acceptAnyPassword: true } },
   'auditor-can-write': { help: 'the auditor may write everything', set: { privilegeBugs: { auditorCanWrite: true } } },
   'operator-can-read-cluster': { help: 'the operator may read /api/cluster/**', set: { privilegeBugs: { operatorCanReadCluster: true } } },
   'keep-sessions-on-cluster-commit': { help: 'sessions survive a cluster-interface or promote commit', set: { dropSessionsOnClusterCommit: false } },
+  'ignore-posts': { help: 'POST answers 201 but nothing is stored', set: { ignorePosts: true } },
+  'accept-invalid-bodies': { help: 'a body that breaks its request schema is stored, not refused with 400 InvalidRequestBody', set: { acceptInvalidBodies: true } },
 };
 
 function behaviourOf(names: readonly string[], latencyMs: number | undefined): SimBehaviour {
@@ -152,8 +152,8 @@ async function main(argv: string[] = process.argv): Promise<void> {
     ...(Object.keys(behaviour).length > 0 ? { behaviour } : {}),
     ...(opts.verbose ? { onRequestLog: (l: string) => process.stdout.write(`${l}\n`) } : {}),
   });
-  process.stdout.write(`${banner(sim, https, sources)}\n`);
   process.stdout.write(`SPS version ${opts.spsVersion ?? DEFAULT_SPS_VERSION}: serving what the spec documents for it.\n`);
+  process.stdout.write(`${banner(sim, https, sources)}\n`);
   if (opts.behave.length > 0 || opts.latencyMs !== undefined) {
     process.stdout.write(`Misbehaving on purpose: ${[...opts.behave, ...(opts.latencyMs !== undefined ? [`latency ${opts.latencyMs} ms`] : [])].join(', ')}\n`);
   }
