@@ -25,7 +25,7 @@ import type { SimState } from '../state/model.js';
 import { objectId } from '../state/seed.js';
 import { replaced } from '../state/store.js';
 import { deleteAt, getAt, hasAt, isParam, itemKeys, Layout, segmentsOf, setAt, VALUE, type Tree } from './layout.js';
-import { itemsSchema, mapReferences, propertySchema } from './schema.js';
+import { itemsSchema, keepReadOnly, mapReferences, propertySchema } from './schema.js';
 import type { SimSpec } from './spec.js';
 
 export type Kind = 'directory' | 'setting' | 'collection' | 'object';
@@ -202,8 +202,9 @@ export function putValue(template: string): Handler {
       const exists = hasAt(config(draft), loc);
       if (!exists && (path.kind === 'object' || template.includes('{'))) throw notFound(ctx.path);
       const old = exists ? getAt(config(draft), loc) : undefined;
-      changes.push(replaced(ctx.path, old, input));
-      setAt(config(draft), loc, input);
+      const next = keepReadOnly(engine.spec.model, engine.bodySchema(template), input, old);
+      changes.push(replaced(ctx.path, old, next));
+      setAt(config(draft), loc, next);
     });
     const s = view(ctx);
     const stored = getAt(config(s), engine.layout.location(template, ctx.params) ?? []) ?? input;

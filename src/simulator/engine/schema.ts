@@ -85,3 +85,23 @@ export function itemsSchema(spec: SpecModel, schema: unknown): unknown {
   if (items.length === 0) return undefined;
   return items.length === 1 ? items[0] : { anyOf: items };
 }
+
+/**
+ * A PUT body with the `readOnly` properties (derived by the appliance, e.g. a key's fingerprint)
+ * the client left out taken over from the stored value, recursively: SPS keeps them.
+ */
+export function keepReadOnly(spec: SpecModel, schema: unknown, input: unknown, old: unknown, depth = 0): unknown {
+  if (depth > 40 || schema === undefined || !isObject(input) || !isObject(old)) return input;
+  const nodes = expand(spec, schema);
+  const out: Json = { ...input };
+  for (const [k, v] of Object.entries(old)) {
+    const ps = propertySchemas(nodes, k);
+    if (ps.length === 0) continue;
+    if (!(k in input)) {
+      if (ps.some((s) => isObject(spec.deref(s).value) && (spec.deref(s).value as Json).readOnly === true)) out[k] = structuredClone(v);
+    } else {
+      out[k] = keepReadOnly(spec, ps.length === 1 ? ps[0] : { anyOf: ps }, input[k], v, depth + 1);
+    }
+  }
+  return out;
+}
