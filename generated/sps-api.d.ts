@@ -4057,7 +4057,7 @@ export interface paths {
          *     `limit` (500 by default) and `offset` select the page; `meta.match_count` counts every match, and
          *     `meta.first`, `last`, `previous` and `next` are the links of the neighbouring pages (with their query
          *     strings). `fields` selects the session properties each item carries, `q` filters, `start`/`end`
-         *     bound the time (ISO 8601). A basic search pages through at most the first 10,000 matches; for more,
+         *     bound the time (ISO 8601); a query or a page the appliance cannot use answers 400 (`InvalidQuery`). A basic search pages through at most the first 10,000 matches; for more,
          *     SPS 7.4+ offers a session database snapshot (`GET /api/audit/sessions/_snapshot`). This is how SIEM
          *     and audit tools read SPS: keep `limit` small on a busy node.
          */
@@ -4279,7 +4279,11 @@ export interface paths {
          */
         get: operations["listContentSubchapters"];
         put?: never;
-        post?: never;
+        /**
+         * Create a content subchapter
+         * @description Adds a content subchapter inside the open transaction (the guide's generic "create an object" page; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys. No vendor page shows its fields, so the body is open: send what a GET of such an object shows. The answer carries the new object's key.
+         */
+        post: operations["createContentSubchapter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4299,7 +4303,11 @@ export interface paths {
          */
         get: operations["listCustomSubchapters"];
         put?: never;
-        post?: never;
+        /**
+         * Create a custom subchapter
+         * @description Adds a custom subchapter inside the open transaction (the guide's generic "create an object" page; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys. No vendor page shows its fields, so the body is open: send what a GET of such an object shows. The answer carries the new object's key.
+         */
+        post: operations["createCustomSubchapter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4324,9 +4332,17 @@ export interface paths {
          * @description One custom (advanced statistics) subchapter. The vendor sample is cut after its first field (`access`), so the body stays open. Deprecated in SPS 7.0.
          */
         get: operations["getCustomSubchapter"];
-        put?: never;
+        /**
+         * Change a custom subchapter
+         * @description Replaces a custom subchapter inside the open transaction (the guide's generic "change an object" page). Send the whole object without the `body` wrapper, references as bare keys: GET it, change what you need, PUT it back. No vendor page shows its fields, so the body is open.
+         */
+        put: operations["updateCustomSubchapter"];
         post?: never;
-        delete?: never;
+        /**
+         * Delete a custom subchapter
+         * @description Deletes a custom subchapter inside the open transaction (the guide's generic "delete an object" page). Built-in objects (negative keys) and objects another object refers to cannot be deleted (400 `SemanticError`). The answer carries only `meta`.
+         */
+        delete: operations["deleteCustomSubchapter"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4344,7 +4360,11 @@ export interface paths {
          * @description The settings of the predefined compliance reports (the PCI DSS report). The readable part of the vendor page does not show the body, so it stays open.
          */
         get: operations["getPredefinedReports"];
-        put?: never;
+        /**
+         * Change the predefined reports
+         * @description Replaces the predefined reports inside the open transaction (the guide's generic "change an object" page). Send the whole object without the `body` wrapper, references as bare keys: GET it, change what you need, PUT it back. No vendor page shows its fields, so the body is open.
+         */
+        put: operations["updatePredefinedReports"];
         post?: never;
         delete?: never;
         options?: never;
@@ -4365,7 +4385,11 @@ export interface paths {
          */
         get: operations["listReports"];
         put?: never;
-        post?: never;
+        /**
+         * Create a report
+         * @description Adds a report inside the open transaction (the guide's generic "create an object" page; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys. No vendor page shows its fields, so the body is open: send what a GET of such an object shows. The answer carries the new object's key.
+         */
+        post: operations["createReport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4385,7 +4409,11 @@ export interface paths {
          */
         get: operations["listStatisticsSubchapters"];
         put?: never;
-        post?: never;
+        /**
+         * Create a statistics subchapter
+         * @description Adds a statistics subchapter inside the open transaction (the guide's generic "create an object" page; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys. No vendor page shows its fields, so the body is open: send what a GET of such an object shows. The answer carries the new object's key.
+         */
+        post: operations["createStatisticsSubchapter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6963,12 +6991,12 @@ export interface components {
          *     for more.
          * @example 50
          */
-        Limit: number;
+        Limit: number & unknown;
         /**
          * @description How many matching items to skip before the page starts (pagination, with `limit`). The vendor samples start at 0.
          * @example 100
          */
-        Offset: number;
+        Offset: number & unknown;
         /**
          * @description The session properties (elements) each listed item carries, comma-separated (for example
          *     `protocol,user.name`). Without it the items are only keys and links; the answer's
@@ -17460,6 +17488,50 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    createContentSubchapter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The content subchapter was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     listCustomSubchapters: {
         parameters: {
             query?: never;
@@ -17481,6 +17553,50 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    createCustomSubchapter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The custom subchapter was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getCustomSubchapter: {
@@ -17512,6 +17628,93 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    updateCustomSubchapter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of a change; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteCustomSubchapter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     getPredefinedReports: {
         parameters: {
             query?: never;
@@ -17533,6 +17736,50 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    updatePredefinedReports: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of a change; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listReports: {
@@ -17558,6 +17805,50 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    createReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The report was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     listStatisticsSubchapters: {
         parameters: {
             query?: never;
@@ -17579,6 +17870,50 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    createStatisticsSubchapter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The statistics subchapter was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getAvailableSearchFields: {
