@@ -12,6 +12,7 @@ import { AbortedError, NodeClient, type AuthMode } from '../node-client.js';
 import { PrismStartError, startPrism, type PrismHandle } from '../prism.js';
 import { NORMAL } from './probes.js';
 import { madeUpIdCandidates, type RunContext } from './context.js';
+import { acceptFor, requestBodyFor, requiredQuery } from './request.js';
 
 function mockPath(run: RunContext, op: OperationModel): string {
   const values: Record<string, string> = {};
@@ -20,7 +21,7 @@ function mockPath(run: RunContext, op: OperationModel): string {
     const candidate = fromExample ?? madeUpIdCandidates(p, undefined).find((c) => !p.schemaPointer || run.validator.validate(p.schemaPointer, c).valid);
     values[p.name] = candidate ?? 'example';
   }
-  return fillPath(op.path, values);
+  return `${fillPath(op.path, values)}${requiredQuery(op)}`;
 }
 
 function authFor(op: OperationModel): AuthMode {
@@ -29,15 +30,6 @@ function authFor(op: OperationModel): AuthMode {
   return 'none';
 }
 
-function bodyFor(op: OperationModel): { body?: unknown; emptyBody?: boolean } {
-  const rb = op.requestBody;
-  if (rb) {
-    const first = Object.keys(rb.examples)[0];
-    if (first !== undefined) return { body: rb.examples[first] };
-    return rb.required ? { body: {} } : { emptyBody: true };
-  }
-  return ['POST', 'PUT', 'PATCH'].includes(op.method) ? { emptyBody: true } : {};
-}
 
 /** Whether the mock plan would send anything: when not, no Prism needs to be started. */
 export function mockSendsAnything(run: RunContext): boolean {
@@ -102,7 +94,7 @@ async function runMock(run: RunContext, mockClients: NodeClient[]): Promise<void
         const via = next();
         tasks.push(async () => {
           const prefer = name ? { code, example: name } : { code };
-          run.record(0, await via.send({ op, probe: 'normal', path, auth: authFor(op), prefer, ...bodyFor(op) }));
+          run.record(0, await via.send({ op, probe: 'normal', path, auth: authFor(op), prefer, accept: acceptFor(op), ...requestBodyFor(run.model, op) }));
           run.progress(client, 'documented statuses');
         });
       }
@@ -115,7 +107,7 @@ async function runMock(run: RunContext, mockClients: NodeClient[]): Promise<void
       }
       const via = next();
       probes.push(async () => {
-        run.record(0, await via.send({ op, probe: probe.kind, path, auth: probe.auth ?? 'none', ...bodyFor(op) }));
+        run.record(0, await via.send({ op, probe: probe.kind, path, auth: probe.auth ?? 'none', accept: acceptFor(op), ...requestBodyFor(run.model, op) }));
         run.progress(client, 'probes');
       });
     }
