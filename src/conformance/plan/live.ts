@@ -189,7 +189,7 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
 
   // 4. Operations that are not sent, with the reason.
   for (const op of run.ops) {
-    const reason = notSentReason(roles.get(op)!, options.allowWrites);
+    const reason = notSentReason(roles.get(op)!, options.allowWrites, op);
     if (reason) run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, reason);
   }
 

@@ -13,6 +13,7 @@ import { PrismStartError, startPrism, type PrismHandle } from '../prism.js';
 import { NORMAL } from './probes.js';
 import { madeUpIdCandidates, type RunContext } from './context.js';
 import { acceptFor, requestBodyFor, requiredQuery } from './request.js';
+import { neverSendReason } from '../writes.js';
 
 function mockPath(run: RunContext, op: OperationModel): string {
   const values: Record<string, string> = {};
@@ -63,7 +64,9 @@ export async function runMockTarget(run: RunContext, clients: NodeClient[], pris
   // A mock that stops answering (Prism crashed or was killed) is given up like a live node.
   const mockClients = (mockUrls.length > 0 ? mockUrls : ['http://127.0.0.1:0']).map((baseUrl) => new NodeClient(options, { label: 'mock', baseUrl, target: 'mock', sessionCookieName: run.check.sessionCookieName }));
   clients.push(...mockClients);
-  run.report.targets.push({ node: 'mock', url: mockUrls[0] ?? '', kind: 'mock', loggedIn: false, transactionAtStart: 'n/a', writes: 'not applicable (mock)', requests: 0, notes: [note] });
+  // Operations a live run never sends (x-sps-never-send): Prism may answer them, a node never does.
+  const neverSent = run.ops.filter((op) => op.neverSend !== undefined).map((op) => `${op.operationId} (${op.method} ${op.path}): ${neverSendReason(op)} (exercised against the mock only)`);
+  run.report.targets.push({ node: 'mock', url: mockUrls[0] ?? '', kind: 'mock', loggedIn: false, transactionAtStart: 'n/a', writes: 'not applicable (mock)', requests: 0, notes: [note, ...neverSent] });
   await runMock(run, mockClients);
   const dead = prisms.find((p) => p.exited);
   if (dead) {
