@@ -50,8 +50,6 @@ export interface OperationModel {
   parameters: ParameterModel[];
   pathParams: ParameterModel[];
   requestBody?: RequestBodyModel;
-  /** `x-sps-never-send`: why a conformance run never sends this operation to a live target. */
-  neverSend?: string;
   /** JSON pointer of the operation object, e.g. `#/paths/~1api/get`. */
   pointer: string;
   /** The operation's `x-sps-versions` range (`>=6.0`), when it has one (src/spec/versions.ts reads it). */
@@ -184,7 +182,6 @@ export function buildSpecModel(document: JsonObject, file = '<memory>'): SpecMod
         pointer: opPointer,
         ...(typeof op['x-sps-versions'] === 'string' ? { versions: op['x-sps-versions'] } : {}),
         ...(typeof item['x-sps-kind'] === 'string' ? { kind: item['x-sps-kind'] } : {}),
-        ...(typeof op['x-sps-never-send'] === 'string' ? { neverSend: op['x-sps-never-send'] } : {}),
       });
     }
   }
