@@ -4209,7 +4209,7 @@ export interface paths {
         };
         /**
          * List the indexing runs of a session
-         * @description The indexing details of one recorded session: the indexer settings each run used, its statistics, status and component versions. Paginated like the session search (`limit`, `offset`). The guide spells the path `/indexers` (URL line), `/indexing` (curl line, and the session's own `indexing.href`) and `/indexer` (`meta.href` of the sample); the contract uses `/indexing`.
+         * @description The indexing details of one recorded session: the indexer settings each run used, its statistics, status and component versions. Paginated like the session search (`limit`, `offset`). The guide spells the path `/indexers` (URL line), `/indexing` (curl line, and the session's own `indexing.href`) and `/indexer` (`meta.href` of the sample, kept in its vendor-sample fixture); the contract and its example use `/indexing`.
          */
         get: operations["listSessionIndexing"];
         put?: never;
