@@ -270,7 +270,7 @@ describe('simulator: transactions and the configuration lock', () => {
     const [a, b] = await twoSessions();
     expect((await open(a)).status).toBe(200);
     expect((await b.get('/api/transaction')).json.body.status).toBe('closed');
-    t.node(0).setBehaviour({ lockVisibility: 'shared' });
+    t!.node(0).setBehaviour({ lockVisibility: 'shared' });
     const seen = await b.get('/api/transaction');
     expect(seen.json.body.status).toBe('open');
     expect(seen.json.meta.remaining_seconds).toBeGreaterThan(0);
@@ -281,15 +281,15 @@ describe('simulator: transactions and the configuration lock', () => {
     const [a, b] = await twoSessions();
     expect((await a.put(TZ, 'UTC')).status).toBe(200);
     expect((await b.delete('/api/transaction')).status).toBe(200);
-    expect(t.node(0).state.openTransaction()).toBeNull();
+    expect(t!.node(0).state.openTransaction()).toBeNull();
     expect((await b.get(TZ)).json.body).toBe('Europe/Budapest');
     expect((await open(b)).status).toBe(200);
     // Switched off: only the holding session (or the timeout) releases it.
-    t.node(0).setBehaviour({ sameUserMayRollback: false });
+    t!.node(0).setBehaviour({ sameUserMayRollback: false });
     expect((await a.delete('/api/transaction')).status).toBe(200);
     expect((await open(b)).status).toBe(200); // B holds it again (its own)
     expect((await a.delete('/api/transaction')).status).toBe(200);
-    expect(t.node(0).state.openTransaction()).not.toBeNull();
+    expect(t!.node(0).state.openTransaction()).not.toBeNull();
   });
 
   it('releases a lock left behind once the transaction timeout has passed', async () => {
