@@ -275,8 +275,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (exitCode === 0 || exitCode === 1) exitCode = 2;
   }
   // Last: one line per live node about its configuration lock.
-  const lines = lockLines(report.targets.filter((t) => t.kind === 'live').map((t) => ({ node: t.node, lock: t.lock })));
-  for (const line of lines) (report.fatal || report.targets.some((t) => t.lock?.state === 'may be held') ? io.stderr : io.stdout).write(`${secrets.redact(line)}\n`);
+  // (A run that could not use any node opened nothing: its one line stays the reason.)
+  const held = report.targets.some((t) => t.lock?.state === 'may be held');
+  const lines = report.fatal && !held ? [] : lockLines(report.targets.filter((t) => t.kind === 'live').map((t) => ({ node: t.node, lock: t.lock })));
+  for (const line of lines) (held ? io.stderr : io.stdout).write(`${secrets.redact(line)}\n`);
   return exitCode;
 }
 
