@@ -97,6 +97,22 @@ export interface SimBehaviour {
    * promotes it, as SPS does (default true).
    */
   dropSessionsOnClusterCommit?: boolean;
+  /**
+   * How another session sees a configuration lock it does not hold (the vendor pages are silent;
+   * see handlers/transaction.ts). `'own-session'` (default, our reading): `GET /api/transaction`
+   * tells each session about its own transaction only, so it says `closed` to everyone but the
+   * holder, and only a write or `POST /api/transaction` shows the 409 `ConfigurationLocked`.
+   * `'shared'`: it says `open` (with `meta.remaining_seconds`) to every session while the lock
+   * is held.
+   */
+  lockVisibility?: 'own-session' | 'shared';
+  /**
+   * Whether `DELETE /api/transaction` from another session of the user who holds the lock
+   * discards that transaction (default true, our reading: the lock is the user's, as the web
+   * interface shows it by user name). With false only the holding session can roll it back, and
+   * a leftover lock is released by the transaction timeout only.
+   */
+  sameUserMayRollback?: boolean;
 }
 
 export interface SimulatorOptions {
@@ -152,7 +168,15 @@ export type SimFault = (
   | { kind: 'hang' } // never answer (the socket stays open until the client gives up or close())
   | { kind: 'html502' } // an HTML 502 page, as a reverse proxy in front of SPS would send
   | { kind: 'latency'; ms: number } // delay, then answer normally
-) & { times?: number; method?: string };
+) & {
+  times?: number;
+  method?: string;
+  /**
+   * Let this many matching requests through untouched first; the fault applies from the next
+   * one on. `{kind: 'hang', after: N}` on `'*'` is a node that stalls after N requests.
+   */
+  after?: number;
+};
 
 export interface SimStats {
   /** Successful logins (GET /api/authentication answered 200). */

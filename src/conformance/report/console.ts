@@ -1,4 +1,4 @@
-import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type ProgressEvent } from './model.js';
+import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type NotChecked, type ProgressEvent } from './model.js';
 import { CHECK_NAMES } from '../checks/index.js';
 
 function pad(s: string, n: number): string {
@@ -15,7 +15,7 @@ function table(header: string[], rows: string[][], numericFrom = 1): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', warning: 'warn', skipped: 'skip', accepted: 'acc', none: '-' };
+const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', warning: 'warn', skipped: 'skip', accepted: 'acc', 'not checked': 'NOT CHECKED', none: '-' };
 
 /** The end-of-run text: checks table, node × check matrix, coverage matrix, failures, verdict. */
 export function renderSummary(report: ConformanceReport, opts: { maxFailures?: number } = {}): string {
@@ -60,7 +60,7 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     out.push('', `Failures (${failures.length}):`);
     for (const f of failures.slice(0, max)) {
       out.push(`  ✗ [${f.node}]${f.user !== undefined ? ` as ${f.user}` : ''} ${f.check} ${f.method} ${f.path} (${f.operationId}): ${f.message}`);
-      if (f.curl) out.push(`      ${f.curl}`);
+      if (f.curl) out.push(`      ${f.curl.replace(/\n/g, '\n      ')}`);
     }
     if (failures.length > max) out.push(`  ... and ${failures.length - max} more (see report.json / report.html)`);
   }
@@ -89,16 +89,33 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     for (const e of report.baseline.entries.filter((x) => x.status === 'expired')) out.push(`  ✗ entry ${e.entry} (${e.check} ${e.operationId ?? e.path}) expired on ${e.expires}: its ${e.matched} failure(s) fail again`);
   }
   for (const t of report.targets) for (const n of t.notes) out.push(`note [${t.node}]: ${n}`);
+  const notChecked = report.notChecked ?? [];
+  if (notChecked.length > 0) {
+    out.push('', `Not checked (${notChecked.length}):`);
+    for (const n of notChecked) out.push(`  ? ${notCheckedText(n)}`);
+  }
   out.push('', verdictLine(report));
   return `${out.join('\n')}\n`;
 }
 
+/** One "not checked" entry as a phrase: `[node] check: what: reason`. */
+export function notCheckedText(n: NotChecked): string {
+  return `${n.node !== undefined ? `[${n.node}] ` : ''}${n.what}${n.check !== undefined && !n.what.startsWith(n.check) ? ` of ${n.check}` : ''}: ${n.reason}`;
+}
+
+/**
+ * The verdict: "Conformant" only when everything selected was checked and nothing failed; a
+ * run that left something unchecked is "Incomplete" (exit 2), saying what.
+ */
 export function verdictLine(report: ConformanceReport): string {
   const s = report.summary;
   const strictReadings = s.readingFailures > 0 ? ` (${s.readingFailures} readings only)` : '';
   const counts = `${s.passed} passed, ${s.failed} failed${strictReadings}, ${s.warnings} warnings (${s.readingWarnings} readings only), ${s.accepted} accepted, ${s.skipped} skipped`;
   if (report.fatal) return `Could not run: ${report.fatal}`;
-  if (report.aborted) return `Stopped by ${report.aborted} (${counts})`;
+  const notChecked = report.notChecked ?? [];
+  const what = notChecked.length === 0 ? '' : `; not checked: ${notChecked.slice(0, 3).map(notCheckedText).join('; ')}${notChecked.length > 3 ? `; and ${notChecked.length - 3} more` : ''}`;
+  if (report.aborted) return `Stopped by ${report.aborted}: incomplete (${counts})${what}`;
+  if (notChecked.length > 0) return `Incomplete${s.failed > 0 ? ', not conformant' : ''} (${counts})${what}`;
   return report.exitCode === 0 ? `Conformant: ${counts}` : `Not conformant: ${counts}`;
 }
 

@@ -1,4 +1,5 @@
-import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport } from './model.js';
+import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type TargetInfo } from './model.js';
+import { notCheckedText } from './console.js';
 import { CHECK_NAMES } from '../checks/index.js';
 import type { CheckResult } from '../types.js';
 import { htmlEscape, REPORT_BASE_CSS } from '../../shared/html.js';
@@ -28,6 +29,14 @@ details summary { cursor:pointer; color:var(--color-info-base); margin:8px 0; }
 .method.PUT { color:var(--http-put-color); } .method.DELETE { color:var(--http-delete-color); }
 `;
 
+/** What the run left on a node's lock: the state, and for a lock that may be held until when and how to release it. */
+function lockCell(t: TargetInfo): string {
+  const l = t.lock;
+  if (!l) return 'n/a';
+  if (l.state !== 'may be held') return htmlEscape(l.state);
+  return `<b>may be held until ${htmlEscape(l.until ?? '')}</b>; to release it now:<br><code>${(l.release ?? []).map(htmlEscape).join('<br>')}</code>`;
+}
+
 function outcomeLabel(o: string): string {
   return o === 'none' ? '–' : o;
 }
@@ -36,7 +45,7 @@ function resultRow(r: CheckResult): string {
   return (
     `<tr class="${r.outcome}"><td class="${r.outcome}">${htmlEscape(r.outcome)}</td><td>${htmlEscape(r.check)}</td><td>${htmlEscape(r.node)}${r.user !== undefined ? `<br><small>as ${htmlEscape(r.user)}</small>` : ''}</td>` +
     `<td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)}</small></td>` +
-    `<td>${r.basis === 'reading' ? '<b>readings only</b> ' : ''}${htmlEscape(r.message)}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${htmlEscape(r.curl)}</code>` : ''}</td></tr>`
+    `<td>${r.basis === 'reading' ? '<b>readings only</b> ' : ''}${htmlEscape(r.message)}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${r.curl.split('\n').map(htmlEscape).join('<br>')}</code>` : ''}</td></tr>`
   );
 }
 
@@ -64,10 +73,13 @@ export function renderHtml(report: ConformanceReport): string {
 export function* htmlChunks(report: ConformanceReport): Generator<string> {
   const s = report.summary;
   const ok = report.exitCode === 0;
+  const notChecked = report.notChecked ?? [];
   const verdict = report.fatal
     ? `Could not run: ${report.fatal}`
     : report.aborted
-      ? `Stopped by ${report.aborted}`
+      ? `Stopped by ${report.aborted}: incomplete, ${notChecked.length} part${notChecked.length === 1 ? '' : 's'} not checked`
+      : notChecked.length > 0
+        ? `Incomplete: ${notChecked.length} part${notChecked.length === 1 ? '' : 's'} not checked${s.failed > 0 ? `; ${s.failed} violation${s.failed === 1 ? '' : 's'} found` : ''}`
       : ok
         ? `Conformant: no violations found${s.accepted > 0 ? ` (${s.accepted} accepted by the baseline)` : ''}${s.readingWarnings > 0 ? `; ${s.readingWarnings} readings-only warning${s.readingWarnings === 1 ? '' : 's'}` : ''}`
         : `${s.failed} violation${s.failed === 1 ? '' : 's'} found`;
@@ -96,8 +108,8 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
       .map((c) => `<span class="st ${!c.countable ? 'na' : c.exercised ? 'hit' : 'miss'}" title="${c.exercised ? 'exercised' : c.countable ? 'not exercised' : 'not a concrete status'}">${htmlEscape(c.status)}</span>`)
       .join('')}</td></tr>`)
     .join('\n')}</tbody></table>`;
-  const targets = `<table><thead><tr><th>node</th><th>url</th><th>kind</th><th>version</th><th>logged in</th><th>transaction at start</th><th>writes</th><th>requests</th><th>notes</th></tr></thead><tbody>${report.targets
-    .map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${htmlEscape(t.version ?? 'n/a')}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td class="num">${t.requests}</td><td>${htmlEscape(t.notes.join('; '))}</td></tr>`)
+  const targets = `<table><thead><tr><th>node</th><th>url</th><th>kind</th><th>version</th><th>logged in</th><th>transaction at start</th><th>writes</th><th>lock at the end</th><th>requests</th><th>notes</th></tr></thead><tbody>${report.targets
+    .map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${htmlEscape(t.version ?? 'n/a')}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td>${lockCell(t)}</td><td class="num">${t.requests}</td><td>${htmlEscape([...(t.unusable ? [`not used: ${t.unusable}`] : []), ...t.notes].join('; '))}</td></tr>`)
     .join('')}</tbody></table>`;
   const perCheck = `<table><thead><tr><th>check</th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th><th>accepted</th></tr></thead><tbody>${perCheckCounts(report)
     .map((c) => `<tr><td>${c.check}</td><td class="num passed">${c.passed}</td><td class="num failed">${c.failed}</td><td class="num warning">${c.warning}</td><td class="num skipped">${c.skipped}</td><td class="num accepted">${c.accepted}</td></tr>`)
@@ -137,6 +149,7 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
 <div class="card"><b>${cov.percent}%</b>coverage</div>
 </div>
 </section>
+${notChecked.length > 0 ? `<section id="not-checked"><h2>Not checked (${notChecked.length})</h2><ul>${notChecked.map((n) => `<li class="failed">${htmlEscape(notCheckedText(n))}</li>`).join('')}</ul></section>` : ''}
 <section id="targets"><h2>Targets</h2>${targets}</section>
 <section id="matrix"><h2>Node × check</h2>${matrix}</section>
 ${accessMatrix}

@@ -28,13 +28,47 @@ export interface TargetInfo {
   url: string;
   kind: TargetKind;
   loggedIn: boolean;
-  /** Transaction state read first thing after the login. */
-  transactionAtStart: 'open' | 'closed' | 'unknown' | 'n/a';
+  /**
+   * Transaction state read first thing after the login; `locked by another session` when it
+   * read `closed` but opening a transaction then got 409 `ConfigurationLocked` (SPS may show
+   * each session only its own transaction).
+   */
+  transactionAtStart: 'open' | 'closed' | 'unknown' | 'n/a' | 'locked by another session';
+  /** Live: why the node could not be used at all (login failed); its checks are "not checked". */
+  unusable?: string;
+  /** Live: what the run left on the node's configuration lock (the final line per node). */
+  lock?: NodeLock;
   /** Live nodes: `body.firmware_version` of `GET /api/info`, read after the login ('unknown' when it cannot be read). */
   version?: string;
   writes: string;
   requests: number;
   notes: string[];
+}
+
+/** What a live run left on one node's configuration lock. */
+export interface NodeLock {
+  state: 'nothing opened' | 'rolled back' | 'may be held';
+  /** Transactions this run opened there. */
+  opened: number;
+  /** `may be held`: when SPS cancels the transaction by itself (ISO time). */
+  until?: string;
+  /** `may be held`: the commands that release it now (login, then DELETE /api/transaction); no secret in them. */
+  release?: string[];
+}
+
+/**
+ * Something the run was asked to check and did not: a selected check that could not run,
+ * writes asked for but not done, a node that could not be used or was given up, a stopped run.
+ * Any of these makes the run "incomplete" (exit 2), never "Conformant".
+ */
+export interface NotChecked {
+  /** The node, or undefined for the whole run. */
+  node?: string;
+  /** The check, or undefined for every check. */
+  check?: string;
+  /** What was not checked, one phrase (`the writes`, `every check`, `the rest of the plan`). */
+  what: string;
+  reason: string;
 }
 
 export interface CoverageCell {
@@ -58,7 +92,7 @@ export interface Coverage {
   percent: number;
 }
 
-export type MatrixCell = Outcome | 'none';
+export type MatrixCell = Outcome | 'none' | 'not checked';
 
 /** What a node did with one operation sent as a roles-file account. */
 export interface AccessCell {
@@ -107,14 +141,24 @@ export interface ConformanceReport {
   spec: { file: string; title: string; version: string };
   startedAt: string;
   durationMs: number;
-  exitCode: 0 | 1 | 2 | 130 | 143;
+  exitCode: ExitCode;
   /** Why the run could not be done (exit 2). */
   fatal?: string;
+  /** What was selected or asked for and not checked (any: the run is incomplete, exit 2). */
+  notChecked?: NotChecked[];
   /** The signal that stopped the run. */
   aborted?: string;
   /** With `--baseline`: every entry and what it did (accepted, expired, stale, not-run). */
   baseline?: BaselineReport;
 }
+
+/**
+ * The exit codes, one table (docs/safety.md): 0 conformant; 1 violations found; 2 could not
+ * run or incomplete (usage error, unreachable or unusable node, something selected not checked,
+ * a failed rollback, stopped by --deadline); 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM
+ * (after the rollback).
+ */
+export type ExitCode = 0 | 1 | 2 | 129 | 130 | 143;
 
 /** A result row with its sort key (node, operation, probe, status, check). */
 export interface Ranked {
@@ -134,6 +178,7 @@ export function emptyReport(specFile: string, started: number): ConformanceRepor
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
     exitCode: 0,
+    notChecked: [],
   };
 }
 
@@ -175,7 +220,7 @@ export function finishReport(
   if (fatal) {
     report.fatal = fatal;
     report.exitCode = 2;
-  } else report.exitCode = s.failed > 0 ? 1 : 0;
+  } else report.exitCode = (report.notChecked ?? []).length > 0 ? 2 : s.failed > 0 ? 1 : 0;
   return report;
 }
 
@@ -218,7 +263,7 @@ export function coverageOf(ops: OperationModel[], exchanges: readonly CoverageIn
 
 /** node -> check -> the worst outcome of its rows. */
 export function matrixOf(report: ConformanceReport): Record<string, Record<string, MatrixCell>> {
-  const severity: Record<MatrixCell, number> = { none: 0, skipped: 1, passed: 2, accepted: 3, warning: 4, failed: 5 };
+  const severity: Record<MatrixCell, number> = { none: 0, skipped: 1, passed: 2, accepted: 3, warning: 4, 'not checked': 5, failed: 6 };
   const blank = (): Record<string, MatrixCell> => Object.fromEntries(CHECK_NAMES.map((c) => [c, 'none' as MatrixCell]));
   const m: Record<string, Record<string, MatrixCell>> = {};
   for (const t of report.targets) m[t.node] = blank();
@@ -227,6 +272,16 @@ export function matrixOf(report: ConformanceReport): Record<string, Record<strin
     const row = (m[r.node] ??= blank());
     const cur = row[r.check] ?? 'none';
     if (severity[r.outcome] > severity[cur]) row[r.check] = r.outcome;
+  }
+  // A check not (fully) checked on a node never shows as passed there.
+  for (const n of report.notChecked ?? []) {
+    for (const node of n.node !== undefined ? [n.node] : Object.keys(m)) {
+      const row = (m[node] ??= blank());
+      for (const c of n.check !== undefined ? [n.check] : CHECK_NAMES) {
+        if (n.check === undefined && row[c] === 'none') continue; // "the rest of the run": only the checks that had started
+        if (severity['not checked'] > severity[row[c] ?? 'none']) row[c] = 'not checked';
+      }
+    }
   }
   return m;
 }
