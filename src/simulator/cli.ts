@@ -27,6 +27,7 @@ const BEHAVIOURS: Readonly<Record<string, { help: string; set: SimBehaviour }>> 
   'accept-any-password': { help: 'every Basic login succeeds, whatever the password', set: { acceptAnyPassword: true } },
   'auditor-can-write': { help: 'the auditor may write everything', set: { privilegeBugs: { auditorCanWrite: true } } },
   'operator-can-read-cluster': { help: 'the operator may read /api/cluster/**', set: { privilegeBugs: { operatorCanReadCluster: true } } },
+  'no-login-challenge': { help: 'a failed login answers 401 without WWW-Authenticate (breaks an inference only)', set: { noLoginChallenge: true } },
   'keep-sessions-on-cluster-commit': { help: 'sessions survive a cluster-interface or promote commit', set: { dropSessionsOnClusterCommit: false } },
 };
 

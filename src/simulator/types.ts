@@ -90,6 +90,12 @@ export interface SimBehaviour {
    * promotes it, as SPS does (default true).
    */
   dropSessionsOnClusterCommit?: boolean;
+  /**
+   * A failed login answers 401 `AuthenticationFailure` without the `WWW-Authenticate: Basic`
+   * challenge: what a faithful appliance may do, since only an inference (not a vendor page)
+   * says the challenge is sent.
+   */
+  noLoginChallenge?: boolean;
 }
 
 export interface SimulatorOptions {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { isObject } from '../../shared/index.js';
 import type { OperationModel, ParameterModel, SpecModel } from '../../spec/model.js';
 import type { SchemaValidator } from '../../spec/validate.js';
-import { createJudge } from '../../spec/verdict.js';
+import { createJudge, describeSource, strengthOf } from '../../spec/verdict.js';
 import { CHECK_NAMES, CHECKS, probesOf } from '../checks/index.js';
 import type { AuthMode, NodeClient } from '../node-client.js';
 import type { RunOptions } from '../options.js';
@@ -92,6 +92,17 @@ export function createRunContext(
   let writeSeq = 0;
   const phases = new Map<NodeClient, string>();
   let failedSoFar = 0;
+  /**
+   * Every failed or warned row names its evidence: a check that knows the broken rule's source
+   * sets it; otherwise the source of the operation the row is about (a fact: its vendor pages).
+   */
+  const withSource = (r: CheckResult): CheckResult => {
+    if ((r.outcome !== 'failed' && r.outcome !== 'warning') || r.source !== undefined) return r.basis && !r.strength ? { ...r, strength: strengthOf(r.basis) } : r;
+    const op = model.operation(r.operationId);
+    const src = op ? check.judge.sourceAt(op.pointer) : undefined;
+    const basis = r.basis ?? (src && strengthOf(src.kind) === 'fact' ? src.kind : undefined);
+    return { ...r, ...(basis ? { basis, strength: strengthOf(basis) } : {}), source: src ? describeSource(src) : 'the spec (no source marked)' };
+  };
   const run: RunContext = {
     options,
     model,
@@ -123,7 +134,7 @@ export function createRunContext(
     },
     push(result, key) {
       if (!selection.includesCheck(result.check)) return;
-      const safe: CheckResult = { ...result, message: secrets.redact(result.message), curl: secrets.redact(result.curl), path: secrets.redact(result.path) };
+      const safe: CheckResult = { ...withSource(result), message: secrets.redact(result.message), curl: secrets.redact(result.curl), path: secrets.redact(result.path) };
       if (safe.outcome === 'failed') failedSoFar++;
       run.ranked.push({ result: safe, key: [...key, CHECK_NAMES.indexOf(result.check)] });
     },

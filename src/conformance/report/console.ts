@@ -1,5 +1,6 @@
 import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type ProgressEvent } from './model.js';
 import { CHECK_NAMES } from '../checks/index.js';
+import type { CheckResult } from '../types.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -60,6 +61,7 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     out.push('', `Failures (${failures.length}):`);
     for (const f of failures.slice(0, max)) {
       out.push(`  ✗ [${f.node}]${f.user !== undefined ? ` as ${f.user}` : ''} ${f.check} ${f.method} ${f.path} (${f.operationId}): ${f.message}`);
+      out.push(`      ${evidenceLine(f)}`);
       if (f.curl) out.push(`      ${f.curl}`);
     }
     if (failures.length > max) out.push(`  ... and ${failures.length - max} more (see report.json / report.html)`);
@@ -67,7 +69,7 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
   const warnings = report.results.filter((r) => r.outcome === 'warning');
   if (warnings.length > 0) {
     out.push('', `Warnings (${warnings.length}):`);
-    for (const w of warnings.slice(0, 20)) out.push(`  ! [${w.node}] ${w.check} ${w.method} ${w.path}: ${w.message}`);
+    for (const w of warnings.slice(0, 20)) out.push(`  ! [${w.node}]${w.user !== undefined ? ` as ${w.user}` : ''} ${w.check} ${w.method} ${w.path}: ${w.message}`, `      ${evidenceLine(w)}`);
     if (warnings.length > 20) out.push(`  ... and ${warnings.length - 20} more`);
   }
   for (const t of report.targets) if (t.version !== undefined) out.push(`target [${t.node}]: ${t.url}, SPS version ${t.version}`);
@@ -93,10 +95,16 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
   return `${out.join('\n')}\n`;
 }
 
+/** `evidence: fact (vendor page ...)` / `evidence: inference (...)`: the strength and source of a failed or warned row. */
+export function evidenceLine(r: CheckResult): string {
+  const strength = r.strength === 'soft' ? (r.basis ?? 'soft') : r.strength === 'fact' ? `fact, ${r.basis ?? 'vendor'}` : 'not named';
+  return `evidence: ${strength}${r.source ? ` (${r.source})` : ''}`;
+}
+
 export function verdictLine(report: ConformanceReport): string {
   const s = report.summary;
-  const strictReadings = s.readingFailures > 0 ? ` (${s.readingFailures} readings only)` : '';
-  const counts = `${s.passed} passed, ${s.failed} failed${strictReadings}, ${s.warnings} warnings (${s.readingWarnings} readings only), ${s.accepted} accepted, ${s.skipped} skipped`;
+  const strictReadings = s.readingFailures > 0 ? ` (${s.readingFailures} inferences or readings only)` : '';
+  const counts = `${s.passed} passed, ${s.failed} failed${strictReadings}, ${s.warnings} warnings (${s.readingWarnings} inferences or readings only), ${s.accepted} accepted, ${s.skipped} skipped`;
   if (report.fatal) return `Could not run: ${report.fatal}`;
   if (report.aborted) return `Stopped by ${report.aborted} (${counts})`;
   return report.exitCode === 0 ? `Conformant: ${counts}` : `Not conformant: ${counts}`;

@@ -28,6 +28,11 @@ details summary { cursor:pointer; color:var(--color-info-base); margin:8px 0; }
 .method.PUT { color:var(--http-put-color); } .method.DELETE { color:var(--http-delete-color); }
 `;
 
+/** Escapes a source line; its https links become links. */
+function linkify(text: string): string {
+  return htmlEscape(text).replace(/https:\/\/[^\s,<>&"]+/g, (u) => `<a href="${u}">${u}</a>`);
+}
+
 function outcomeLabel(o: string): string {
   return o === 'none' ? '–' : o;
 }
@@ -36,7 +41,7 @@ function resultRow(r: CheckResult): string {
   return (
     `<tr class="${r.outcome}"><td class="${r.outcome}">${htmlEscape(r.outcome)}</td><td>${htmlEscape(r.check)}</td><td>${htmlEscape(r.node)}${r.user !== undefined ? `<br><small>as ${htmlEscape(r.user)}</small>` : ''}</td>` +
     `<td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)}</small></td>` +
-    `<td>${r.basis === 'reading' ? '<b>readings only</b> ' : ''}${htmlEscape(r.message)}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${htmlEscape(r.curl)}</code>` : ''}</td></tr>`
+    `<td>${r.strength === 'soft' ? `<b>${htmlEscape(r.basis ?? 'soft')} only</b> ` : ''}${htmlEscape(r.message)}${(r.outcome === 'failed' || r.outcome === 'warning') && r.source ? `<br><small>evidence: ${htmlEscape(r.strength === 'fact' ? `fact, ${r.basis ?? 'vendor'}` : (r.basis ?? 'soft'))}: ${linkify(r.source)}</small>` : ''}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${htmlEscape(r.curl)}</code>` : ''}</td></tr>`
   );
 }
 

@@ -6,7 +6,7 @@
 import type { OperationModel } from '../../spec/model.js';
 import type { BaselineReport } from '../baseline.js';
 import { CHECK_NAMES } from '../checks/index.js';
-import type { CheckResult, Outcome, TargetKind } from '../types.js';
+import { isSoftBasis, type CheckResult, type Outcome, type TargetKind } from '../types.js';
 
 export interface ProgressEvent {
   node: string;
@@ -89,7 +89,7 @@ export interface Summary {
   skipped: number;
   /** Failures a `--baseline` entry accepts (not counted in `failed`). */
   accepted: number;
-  /** Warnings that break only our readings (`basis: 'reading'`), part of `warnings`. */
+  /** Warnings that break only soft rules (readings, inferences: `isSoftBasis`), part of `warnings`. */
   readingWarnings: number;
   /** Failures that break only our readings (with `--strict`), part of `failed`. */
   readingFailures: number;
@@ -165,8 +165,8 @@ export function finishReport(
     else if (r.outcome === 'warning') s.warnings++;
     else if (r.outcome === 'accepted') s.accepted++;
     else s.skipped++;
-    if (r.basis === 'reading' && r.outcome === 'warning') s.readingWarnings++;
-    if (r.basis === 'reading' && r.outcome === 'failed') s.readingFailures++;
+    if (isSoftBasis(r.basis) && r.outcome === 'warning') s.readingWarnings++;
+    if (isSoftBasis(r.basis) && r.outcome === 'failed') s.readingFailures++;
   }
   report.summary = s;
   report.coverage = coverageOf(ops, exchanges);
