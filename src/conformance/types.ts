@@ -21,6 +21,12 @@ export interface BaselineMark {
   reason: string;
   expires: string;
   status: 'accepted' | 'expired' | 'stale';
+  /** The entry's ticket reference, when it has one. */
+  ticket?: string;
+  /** When the deviation was first seen (the entry's `firstSeen`, else this run's day). */
+  firstSeen?: string;
+  /** When it was last seen (this run's day for a matched entry). */
+  lastSeen?: string;
 }
 
 /**

@@ -79,14 +79,14 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     for (const a of accepted) {
       const b = a.baseline;
       out.push(`  ~ [${a.node}] ${a.check} ${a.method} ${a.path}: ${a.message}`);
-      if (b) out.push(`      baseline entry ${b.entry}, until ${b.expires}: ${b.reason}`);
+      if (b) out.push(`      baseline entry ${b.entry}, until ${b.expires}: ${b.reason}${b.ticket ? ` [${b.ticket}]` : ''}${b.firstSeen ? ` (first seen ${b.firstSeen}, last seen ${b.lastSeen ?? b.firstSeen})` : ''}`);
     }
   }
   if (report.baseline) {
     const by = (st: string): number => report.baseline!.entries.filter((e) => e.status === st).length;
     out.push(
       '',
-      `Baseline ${report.baseline.file}: ${report.baseline.entries.length} entr${report.baseline.entries.length === 1 ? 'y' : 'ies'}: ${by('accepted')} accepting, ${by('expired')} expired, ${by('stale')} no longer seen, ${by('not-run')} not run`,
+      `Baseline ${report.baseline.file}: ${report.baseline.entries.length} entr${report.baseline.entries.length === 1 ? 'y' : 'ies'}: ${by('accepted')} accepting, ${by('expired')} expired, ${by('stale')} no longer seen, ${by('not-run')} not checked in this run`,
     );
     for (const e of report.baseline.entries.filter((x) => x.status === 'expired')) out.push(`  ✗ entry ${e.entry} (${e.check} ${e.operationId ?? e.path}) expired on ${e.expires}: its ${e.matched} failure(s) fail again`);
   }
