@@ -40,6 +40,17 @@ export function baseUrlOf(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/api$/, '');
 }
 
+/** The spec's GET paths without a parameter that a run may send (never one marked `x-sps-never-send`). */
+export function specGetPaths(spec: SpecModel): string[] {
+  return spec.operations
+    .filter((op) => op.method === 'GET' && !op.path.includes('{'))
+    .filter((op) => {
+      const raw = spec.at(op.pointer);
+      return !(typeof raw === 'object' && raw !== null && 'x-sps-never-send' in raw);
+    })
+    .map((op) => op.path);
+}
+
 export async function runDiscovery(o: DiscoverOptions): Promise<DiscoveryRun> {
   const started = Date.now();
   const spec = loadSpec(o.specFile ?? DEFAULT_SPEC_FILE);
@@ -62,6 +73,7 @@ export async function runDiscovery(o: DiscoverOptions): Promise<DiscoveryRun> {
         secrets: o.secrets,
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        extraPaths: specGetPaths(spec),
       }),
     ),
   );
