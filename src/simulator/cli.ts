@@ -26,6 +26,7 @@ const BEHAVIOURS: Readonly<Record<string, { help: string; set: SimBehaviour }>> 
   'parent-slash': { help: 'GET /api carries meta.parent "/" (breaks a reading only)', set: { readingVariant: 'parent-slash' } },
   'accept-any-password': { help: 'every Basic login succeeds, whatever the password', set: { acceptAnyPassword: true } },
   'auditor-can-write': { help: 'the auditor may write everything', set: { privilegeBugs: { auditorCanWrite: true } } },
+  'operator-cannot-write': { help: 'every write of the operator answers 403 although it may write', set: { privilegeBugs: { operatorCannotWrite: true } } },
   'operator-can-read-cluster': { help: 'the operator may read /api/cluster/**', set: { privilegeBugs: { operatorCanReadCluster: true } } },
   'no-login-challenge': { help: 'a failed login answers 401 without WWW-Authenticate (breaks an inference only)', set: { noLoginChallenge: true } },
   'keep-sessions-on-cluster-commit': { help: 'sessions survive a cluster-interface or promote commit', set: { dropSessionsOnClusterCommit: false } },

@@ -57,6 +57,8 @@ export interface SimPrivilegeBugs {
   auditorCanWrite?: boolean;
   /** Users of role `operator` may read /api/cluster/** (writes there stay denied). */
   operatorCanReadCluster?: boolean;
+  /** Users of role `operator` get 403 on every write (POST, PUT, DELETE), although their privileges allow it. */
+  operatorCannotWrite?: boolean;
   /** Extra rules per username, checked before the user's own: a matching rule grants what it says. */
   grants?: Record<string, SimPrivilege[]>;
 }

@@ -66,6 +66,10 @@ export interface AccessCell {
   seen: 'allowed' | 'denied' | 'other' | 'not sent' | 'no answer';
   status?: number;
   outcome: Outcome;
+  /** What the cell proves: `proven allowed` (2xx), `proven denied` (401/403), `not tried` (see `why`). */
+  proof?: 'proven allowed' | 'proven denied' | 'not tried';
+  /** For a cell that was not tried or not judged: why, in a few words. */
+  why?: string;
 }
 
 /** One row of the user x operation matrix (`--roles`): what the roles file expects, what each node did. */
@@ -234,7 +238,8 @@ export function matrixOf(report: ConformanceReport): Record<string, Record<strin
 /** One cell of the user x operation matrix as text: `denied 403`, `allowed 200 FAIL`, `not sent`, `-` (not on that node). */
 export function accessCellLabel(cell: AccessCell | undefined): string {
   if (!cell) return '-';
-  return `${cell.seen}${cell.status !== undefined ? ` ${cell.status}` : ''}${cell.outcome === 'failed' ? ' FAIL' : ''}`;
+  const what = cell.proof === 'proven allowed' || cell.proof === 'proven denied' ? cell.proof : cell.seen === 'not sent' || cell.seen === 'no answer' ? 'not tried' : cell.seen;
+  return `${what}${cell.status !== undefined ? ` ${cell.status}` : ''}${cell.why ? ` (${cell.why})` : ''}${cell.outcome === 'failed' ? ' FAIL' : ''}`;
 }
 
 /** The nodes of the user x operation matrix, in target order. */
