@@ -61,9 +61,33 @@ export interface paths {
          * List the login methods
          * @description The login methods the appliance offers (SPS 7.x), readable **without a session**, so that a
          *     client can choose how to log in (`login_method` of `GET /api/authentication`). SPS 5.7 to
-         *     6.x answer `GET /api/authentication/types` instead (not part of this contract).
+         *     6.x answer `GET /api/authentication/types` instead (`getAuthenticationTypes`).
          */
         get: operations["listLoginMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/authentication/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the permitted authentication types
+         * @description Which login methods the REST server permits (SPS 5.7 to 6.x): `types.basic` for password
+         *     login, `types.x509` for certificate login. With both, users log in with a certificate
+         *     (`GET /api/authentication?type=x509`) while `admin` may still use a password. SPS 7.x has
+         *     `GET /api/authentication/login_methods` instead. The page does not say whether a session is
+         *     needed, so the contract accepts the request with and without one; it shows no sample body.
+         */
+        get: operations["getAuthenticationTypes"];
         put?: never;
         post?: never;
         delete?: never;
@@ -167,7 +191,10 @@ export interface paths {
         };
         /**
          * List the configuration areas
-         * @description Lists the configuration areas of the appliance. A real appliance lists more areas than this contract describes.
+         * @description Lists the configuration areas of the appliance, the starting point for navigating the
+         *     configuration. In the 7.x sample `meta.parent` is `null` and `first`, `last`, `previous` and
+         *     `next` describe `/api/configuration` itself, not siblings under `/api`; the listed areas
+         *     vary by version (for example `mssql` from 6.4).
          */
         get: operations["listConfigurationEndpoints"];
         put?: never;
@@ -187,7 +214,7 @@ export interface paths {
         };
         /**
          * List the local services
-         * @description Lists the services SPS runs itself (web interfaces, indexer, cluster interface, ...).
+         * @description Lists the services SPS runs itself: the administrator and user web logins, analytics, the cluster interface, the indexer, PostgreSQL, the SNMP agent and SSH access. The 7.x sample lists the eight below; older versions list fewer (`postgresql` and `ssh` are 7.x).
          */
         get: operations["listLocalServicesEndpoints"];
         put?: never;
@@ -219,6 +246,174 @@ export interface paths {
          *     address.
          */
         put: operations["updateClusterInterface"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/admin_web": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the administrator web login settings
+         * @description The administrator web login settings (the addresses the web interface for administrators listens on). Only listed by the local services directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getAdminWeb"];
+        /**
+         * Change the administrator web login settings
+         * @description Replaces the administrator web login settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateAdminWeb"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get whether analytics is enabled
+         * @description Whether One Identity Safeguard for Privileged Analytics is enabled (it needs its own licence).
+         */
+        get: operations["getAnalytics"];
+        /**
+         * Enable or disable analytics
+         * @description Turns Safeguard for Privileged Analytics on or off, inside a transaction (then commit). Enabling it needs the analytics licence.
+         */
+        put: operations["updateAnalytics"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/indexer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the indexer settings
+         * @description The settings of the indexer service, which makes audit trails searchable: the certificates it decrypts audit trails with, and further settings no readable vendor page shows (left open).
+         */
+        get: operations["getIndexer"];
+        /**
+         * Change the indexer settings
+         * @description Replaces the indexer settings, inside a transaction (then commit). Send `decryption_keys` as bare keys of X.509 objects, and the other fields as GET returned them.
+         */
+        put: operations["updateIndexer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/postgresql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the PostgreSQL service settings
+         * @description The PostgreSQL service settings. Only listed by the local services directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getPostgresql"];
+        /**
+         * Change the PostgreSQL service settings
+         * @description Replaces the PostgreSQL service settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updatePostgresql"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/snmp_agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the SNMP agent settings
+         * @description The SNMP agent of SPS: where it listens, who may query it, its identification strings and its SNMP v2c and v3 access. The community string is a secret.
+         */
+        get: operations["getSnmpAgent"];
+        /**
+         * Change the SNMP agent settings
+         * @description Replaces the SNMP agent settings, inside a transaction (then commit). Send references (listen addresses, v3 passwords) as bare keys.
+         */
+        put: operations["updateSnmpAgent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/ssh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the SSH access settings
+         * @description SSH access to SPS itself (not the audited SSH connections): where it listens, who may connect, password and public-key login, brute-force protection.
+         */
+        get: operations["getLocalSsh"];
+        /**
+         * Change the SSH access settings
+         * @description Replaces the SSH access settings, inside a transaction (then commit). Send listen addresses as bare keys.
+         */
+        put: operations["updateLocalSsh"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/local_services/user_web": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the user web login settings
+         * @description The web login of SPS users (gateway authentication, four-eyes authorization): the addresses and ports it listens on, and who may reach it. The vendor samples' `meta` has `first` = `last` = `user_web` and `next` `indexer` (see `Meta`, sibling order).
+         */
+        get: operations["getUserWeb"];
+        /**
+         * Change the user web login settings
+         * @description Replaces the user web login settings, inside a transaction (then commit). Send listen addresses as bare keys.
+         */
+        put: operations["updateUserWeb"];
         post?: never;
         delete?: never;
         options?: never;
@@ -293,6 +488,98 @@ export interface paths {
          * @description Sets the timezone, inside a transaction (then commit). The request body is the bare JSON string (see the request body).
          */
         put: operations["updateTimezone"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/alerting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the alerting settings
+         * @description Lists the alerting settings of SPS: system-related and traffic-related alerts.
+         */
+        get: operations["listAlertingEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/alerting/system_alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the system alert settings
+         * @description The system alert settings (alerts about the appliance itself). Only listed by the alerting directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getSystemAlerts"];
+        /**
+         * Change the system alert settings
+         * @description Replaces the system alert settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateSystemAlerts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/alerting/traffic_alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the traffic alert settings
+         * @description The traffic alert settings (alerts about the audited traffic). Only listed by the alerting directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getTrafficAlerts"];
+        /**
+         * Change the traffic alert settings
+         * @description Replaces the traffic alert settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateTrafficAlerts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/troubleshooting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the troubleshooting settings
+         * @description Debug logging and the retention of core dump files.
+         */
+        get: operations["getTroubleshooting"];
+        /**
+         * Change the troubleshooting settings
+         * @description Turns debug logging on or off and sets how long core dump files are kept, inside a transaction (then commit).
+         */
+        put: operations["updateTroubleshooting"];
         post?: never;
         delete?: never;
         options?: never;
@@ -384,7 +671,7 @@ export interface paths {
         };
         /**
          * List the policy types
-         * @description Lists the kinds of policy objects (archive/cleanup, audit, backup, ...). A real appliance lists more than this contract describes.
+         * @description Lists the kinds of policy objects that connection settings can refer to (7.x list; 6.x pages also link ticketing policies).
          */
         get: operations["listPoliciesEndpoints"];
         put?: never;
@@ -404,11 +691,15 @@ export interface paths {
         };
         /**
          * List the backup policies
-         * @description The backup policies that system backups (`/api/configuration/management/system_backup`) can refer to.
+         * @description Backup policies: where and when SPS copies its configuration or data; `system_backup.backup_policy` (`/api/configuration/management/system_backup`) refers to one. The schema `BackupPolicy` says where its fields come from.
          */
         get: operations["listBackupPolicies"];
         put?: never;
-        post?: never;
+        /**
+         * Create a backup policy
+         * @description Adds a backup policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createBackupPolicy"];
         delete?: never;
         options?: never;
         head?: never;
@@ -422,7 +713,7 @@ export interface paths {
             path: {
                 /**
                  * @description The key of the backup policy (opaque; built-in objects may have negative numeric keys).
-                 * @example 99375192754364c2b1bd01
+                 * @example 4c1e8a7f2b9d3e5a6f0c17
                  */
                 policyId: components["parameters"]["PolicyId"];
             };
@@ -430,12 +721,788 @@ export interface paths {
         };
         /**
          * Get a backup policy
-         * @description One backup policy, the target of `system_backup.backup_policy`.
+         * @description One backup policy. Backup policies: where and when SPS copies its configuration or data; `system_backup.backup_policy` (`/api/configuration/management/system_backup`) refers to one. The schema `BackupPolicy` says where its fields come from.
          */
         get: operations["getBackupPolicy"];
-        put?: never;
+        /**
+         * Change a backup policy
+         * @description Replaces the whole backup policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateBackupPolicy"];
         post?: never;
+        /**
+         * Delete a backup policy
+         * @description Removes the backup policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteBackupPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/aa_plugin_instances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the AA plugin instances
+         * @description Instances (configurations) of authentication and authorization (AA) plugins, which connection policies can use. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listAaPluginInstances"];
+        put?: never;
+        /**
+         * Create an AA plugin instance
+         * @description Adds a AA plugin instance inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createAaPluginInstance"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the analytics policies
+         * @description Analytics policies of One Identity Safeguard for Privileged Analytics: which algorithms score the sessions of the connections that use them. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listAnalyticsPolicies"];
+        put?: never;
+        /**
+         * Create an analytics policy
+         * @description Adds a analytics policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createAnalyticsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/analytics/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an analytics policy
+         * @description One analytics policy. Analytics policies of One Identity Safeguard for Privileged Analytics: which algorithms score the sessions of the connections that use them. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getAnalyticsPolicy"];
+        /**
+         * Change an analytics policy
+         * @description Replaces the whole analytics policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateAnalyticsPolicy"];
+        post?: never;
+        /**
+         * Delete an analytics policy
+         * @description Removes the analytics policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteAnalyticsPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/archive_cleanup_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the archive/cleanup policies
+         * @description Archive/cleanup policies: when SPS moves closed audit trails older than the retention time to a remote share (archive) or deletes them (cleanup).
+         */
+        get: operations["listArchiveCleanupPolicies"];
+        put?: never;
+        /**
+         * Create an archive/cleanup policy
+         * @description Adds a archive/cleanup policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createArchiveCleanupPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/archive_cleanup_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an archive/cleanup policy
+         * @description One archive/cleanup policy. Archive/cleanup policies: when SPS moves closed audit trails older than the retention time to a remote share (archive) or deletes them (cleanup).
+         */
+        get: operations["getArchiveCleanupPolicy"];
+        /**
+         * Change an archive/cleanup policy
+         * @description Replaces the whole archive/cleanup policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateArchiveCleanupPolicy"];
+        post?: never;
+        /**
+         * Delete an archive/cleanup policy
+         * @description Removes the archive/cleanup policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteArchiveCleanupPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/audit_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the audit policies
+         * @description Audit policies: whether the audit trails of a connection are encrypted, signed and timestamped. Connection policies refer to one; the `default` policy is preselected for new connections.
+         */
+        get: operations["listAuditPolicies"];
+        put?: never;
+        /**
+         * Create an audit policy
+         * @description Adds a audit policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createAuditPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/audit_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an audit policy
+         * @description One audit policy. Audit policies: whether the audit trails of a connection are encrypted, signed and timestamped. Connection policies refer to one; the `default` policy is preselected for new connections.
+         */
+        get: operations["getAuditPolicy"];
+        /**
+         * Change an audit policy
+         * @description Replaces the whole audit policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateAuditPolicy"];
+        post?: never;
+        /**
+         * Delete an audit policy
+         * @description Removes the audit policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteAuditPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/content_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the content policies
+         * @description Content policies: patterns (commands, screen text, window titles, credit card numbers) that SPS watches for in real time in the channels that use them, and what it does on a match. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listContentPolicies"];
+        put?: never;
+        /**
+         * Create a content policy
+         * @description Adds a content policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createContentPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/content_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a content policy
+         * @description One content policy. Content policies: patterns (commands, screen text, window titles, credit card numbers) that SPS watches for in real time in the channels that use them, and what it does on a match. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getContentPolicy"];
+        /**
+         * Change a content policy
+         * @description Replaces the whole content policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateContentPolicy"];
+        post?: never;
+        /**
+         * Delete a content policy
+         * @description Removes the content policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteContentPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/credentialstores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the credential stores
+         * @description Credential stores: passwords, keys and certificates that SPS uses to log in to the target server on the user's behalf, so the user never sees them. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listCredentialStores"];
+        put?: never;
+        /**
+         * Create a credential store
+         * @description Adds a credential store inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createCredentialStore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/credentialstores/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a credential store
+         * @description One credential store. Credential stores: passwords, keys and certificates that SPS uses to log in to the target server on the user's behalf, so the user never sees them. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getCredentialStore"];
+        /**
+         * Change a credential store
+         * @description Replaces the whole credential store inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateCredentialStore"];
+        post?: never;
+        /**
+         * Delete a credential store
+         * @description Removes the credential store inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteCredentialStore"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/indexing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the indexing policies
+         * @description Indexing policies: how the indexer processes the audit trails of the connections that refer to one (`indexing.policy`). No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listIndexingPolicies"];
+        put?: never;
+        /**
+         * Create an indexing policy
+         * @description Adds a indexing policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createIndexingPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/ldap_servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the LDAP servers
+         * @description LDAP server policies: the LDAP databases that SPS queries to authenticate users of SSH and RDP connections and to read their groups.
+         */
+        get: operations["listLdapServers"];
+        put?: never;
+        /**
+         * Create an LDAP server
+         * @description Adds a LDAP server inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createLdapServer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/ldap_servers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an LDAP server
+         * @description One LDAP server. LDAP server policies: the LDAP databases that SPS queries to authenticate users of SSH and RDP connections and to read their groups.
+         */
+        get: operations["getLdapServer"];
+        /**
+         * Change an LDAP server
+         * @description Replaces the whole LDAP server inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateLdapServer"];
+        post?: never;
+        /**
+         * Delete an LDAP server
+         * @description Removes the LDAP server inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteLdapServer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/signing_cas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the signing CAs
+         * @description Signing CAs: certificate authorities with which SPS signs the server certificates it makes on the fly (TLS-encrypted RDP, CredSSP, X.509 authentication in SSH).
+         */
+        get: operations["listSigningCas"];
+        put?: never;
+        /**
+         * Create a signing CA
+         * @description Adds a signing CA inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createSigningCa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/signing_cas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a signing CA
+         * @description One signing CA. Signing CAs: certificate authorities with which SPS signs the server certificates it makes on the fly (TLS-encrypted RDP, CredSSP, X.509 authentication in SSH).
+         */
+        get: operations["getSigningCa"];
+        /**
+         * Change a signing CA
+         * @description Replaces the whole signing CA inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateSigningCa"];
+        post?: never;
+        /**
+         * Delete a signing CA
+         * @description Removes the signing CA inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteSigningCa"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/ticketing_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the ticketing policies
+         * @description Ticketing policies (6.x): named only by the `meta.next` link of the signing CA list; no vendor page describes them. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listTicketingPolicies"];
+        put?: never;
+        /**
+         * Create a ticketing policy
+         * @description Adds a ticketing policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createTicketingPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/time_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the time policies
+         * @description Time policies: on which days and in which intervals users may use a channel. Channel policies refer to them.
+         */
+        get: operations["listTimePolicies"];
+        put?: never;
+        /**
+         * Create a time policy
+         * @description Adds a time policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createTimePolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/time_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a time policy
+         * @description One time policy. Time policies: on which days and in which intervals users may use a channel. Channel policies refer to them.
+         */
+        get: operations["getTimePolicy"];
+        /**
+         * Change a time policy
+         * @description Replaces the whole time policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateTimePolicy"];
+        post?: never;
+        /**
+         * Delete a time policy
+         * @description Removes the time policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteTimePolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/trusted_ca_lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the trusted CA lists
+         * @description Trusted CA lists: the certificate authorities that SPS accepts when it checks client or server certificates. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listTrustedCaLists"];
+        put?: never;
+        /**
+         * Create a trusted CA list
+         * @description Adds a trusted CA list inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createTrustedCaList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/trusted_ca_lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a trusted CA list
+         * @description One trusted CA list. Trusted CA lists: the certificate authorities that SPS accepts when it checks client or server certificates. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getTrustedCaList"];
+        /**
+         * Change a trusted CA list
+         * @description Replaces the whole trusted CA list inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateTrustedCaList"];
+        post?: never;
+        /**
+         * Delete a trusted CA list
+         * @description Removes the trusted CA list inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteTrustedCaList"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/user_databases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the local user databases
+         * @description Local user databases (RDP, SSH, Telnet): user names with passwords, public keys or certificates stored on SPS, mostly for inband gateway authentication.
+         */
+        get: operations["listUserDatabases"];
+        put?: never;
+        /**
+         * Create a local user database
+         * @description Adds a local user database inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         */
+        post: operations["createUserDatabase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/user_databases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a local user database
+         * @description One local user database. Local user databases (RDP, SSH, Telnet): user names with passwords, public keys or certificates stored on SPS, mostly for inband gateway authentication.
+         */
+        get: operations["getUserDatabase"];
+        /**
+         * Change a local user database
+         * @description Replaces the whole local user database inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored.
+         */
+        put: operations["updateUserDatabase"];
+        post?: never;
+        /**
+         * Delete a local user database
+         * @description Removes the local user database inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteUserDatabase"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/userlists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the user lists
+         * @description User lists: local allow or deny lists of user names that channel policies use (`gateway_groups`, `remote_groups`) to decide who may open a channel. Negative keys are the built-in lists. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listUserLists"];
+        put?: never;
+        /**
+         * Create a user list
+         * @description Adds a user list inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createUserList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/userlists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a user list
+         * @description One user list. User lists: local allow or deny lists of user names that channel policies use (`gateway_groups`, `remote_groups`) to decide who may open a channel. Negative keys are the built-in lists. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getUserList"];
+        /**
+         * Change a user list
+         * @description Replaces the whole user list inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateUserList"];
+        post?: never;
+        /**
+         * Delete a user list
+         * @description Removes the user list inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteUserList"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/usermapping_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the usermapping policies
+         * @description Usermapping policies (SSH, RDP, Telnet, ICA): which local or LDAP groups may log in to the server under a given user name (for example `root`). No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["listUsermappingPolicies"];
+        put?: never;
+        /**
+         * Create a usermapping policy
+         * @description Adds a usermapping policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        post: operations["createUsermappingPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/policies/usermapping_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a usermapping policy
+         * @description One usermapping policy. Usermapping policies (SSH, RDP, Telnet, ICA): which local or LDAP groups may log in to the server under a given user name (for example `root`). No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        get: operations["getUsermappingPolicy"];
+        /**
+         * Change a usermapping policy
+         * @description Replaces the whole usermapping policy inside the open transaction: send every field (empty lists too), without the `body` wrapper and with references as bare keys; fields the appliance does not know are ignored. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         */
+        put: operations["updateUsermappingPolicy"];
+        post?: never;
+        /**
+         * Delete a usermapping policy
+         * @description Removes the usermapping policy inside the open transaction (it is gone after commit). Built-in objects (negative keys) cannot be deleted, nor can an object that another object refers to: both answer 400 (`SemanticError`).
+         */
+        delete: operations["deleteUsermappingPolicy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -450,7 +1517,7 @@ export interface paths {
         };
         /**
          * List the network settings
-         * @description Lists the network settings. A real appliance lists more than this contract describes (DNS, routing, ...).
+         * @description Lists the network settings of SPS: DNS servers, routing between interfaces, naming, the network interfaces and the routing table.
          */
         get: operations["listNetworkEndpoints"];
         put?: never;
@@ -500,8 +1567,115 @@ export interface paths {
          *     one of these addresses by `<nic>.interfaces.<interface id>.addresses.<address id>`.
          */
         get: operations["getNic"];
-        put?: never;
+        /**
+         * Change a network interface
+         * @description Our reading: replaces one NIC's settings (its interfaces and addresses), inside a transaction
+         *     (then commit), by the guide's generic rule for changing an object; send what GET returned in
+         *     `body`, changed. No vendor page documents this operation for NICs. Changing the address a
+         *     session uses can cut the connection once committed.
+         */
+        put: operations["updateNic"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/dns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the DNS servers
+         * @description The addresses of the primary and secondary DNS servers of SPS.
+         */
+        get: operations["getDns"];
+        /**
+         * Change the DNS servers
+         * @description Replaces the DNS server addresses, inside a transaction (then commit). Send both fields; `secondary` may be `null`.
+         */
+        put: operations["updateDns"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/ip_forwarding_rule_pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the routing rules between interfaces
+         * @description The rules that route traffic between the network interfaces of SPS. Each end refers to an interface of a NIC; an interface routed to itself is single-interface router mode.
+         */
+        get: operations["getIpForwardingRulePairs"];
+        /**
+         * Replace the routing rules between interfaces
+         * @description Replaces the whole list of interface routing rules, inside a transaction (then commit). Each end is the bare key of an interface (`<nic>.interfaces.<id>`), without the embedded `meta` that GET shows.
+         */
+        put: operations["updateIpForwardingRulePairs"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/naming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the naming settings
+         * @description The DNS search domain, the host name and the nickname of the appliance. Only listed by the network directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getNaming"];
+        /**
+         * Change the naming settings
+         * @description Replaces the naming settings, inside a transaction (then commit), by the guide's generic rule for changing an object: send what GET returned in `body`, changed. No vendor page shows the fields.
+         */
+        put: operations["updateNaming"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/network/routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the routing table
+         * @description The routing table of SPS: the gateway of each configured target network.
+         */
+        get: operations["getRouting"];
+        /**
+         * Replace the routing table
+         * @description Replaces the whole routing table, inside a transaction (then commit). (The vendor page spells the path `netowrk/routing` in this step: a typo.)
+         */
+        put: operations["updateRouting"];
+        /**
+         * Add a route
+         * @description Adds one entry (a target network and its gateway) to the routing table, inside a transaction (then commit). To change or remove entries, PUT the whole list.
+         */
+        post: operations["createRoute"];
         delete?: never;
         options?: never;
         head?: never;
@@ -706,6 +1880,2104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/configuration/http": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the HTTP configuration endpoints
+         * @description The endpoints that configure HTTP connections: policies, global options and (where listed) connection policies.
+         */
+        get: operations["listHttpEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/http/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the HTTP channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listHttpChannelPolicies"];
+        put?: never;
+        /**
+         * Create an HTTP channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createHttpChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/http/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an HTTP channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getHttpChannelPolicy"];
+        /**
+         * Change an HTTP channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateHttpChannelPolicy"];
+        post?: never;
+        /**
+         * Delete an HTTP channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteHttpChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/http/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global HTTP options
+         * @description The options that affect every HTTP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getHttpOptions"];
+        /**
+         * Change the global HTTP options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateHttpOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/http/settings_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the HTTP settings policies
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["listHttpSettingsPolicies"];
+        put?: never;
+        /**
+         * Create an HTTP settings policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createHttpSettingsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Citrix ICA configuration endpoints
+         * @description The endpoints that configure Citrix ICA connections: policies, global options and (where listed) connection policies. The 6.x listing has `channel_policies`, `options` and `settings_policies`; 7.x adds `connections` (read-only).
+         */
+        get: operations["listIcaEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Citrix ICA channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listIcaChannelPolicies"];
+        put?: never;
+        /**
+         * Create a Citrix ICA channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createIcaChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a Citrix ICA channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getIcaChannelPolicy"];
+        /**
+         * Change a Citrix ICA channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateIcaChannelPolicy"];
+        post?: never;
+        /**
+         * Delete a Citrix ICA channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteIcaChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global Citrix ICA options
+         * @description The options that affect every Citrix ICA connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getIcaOptions"];
+        /**
+         * Change the global Citrix ICA options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateIcaOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/settings_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Citrix ICA settings policies
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["listIcaSettingsPolicies"];
+        put?: never;
+        /**
+         * Create a Citrix ICA settings policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createIcaSettingsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/settings_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a Citrix ICA settings policy
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["getIcaSettingsPolicy"];
+        /**
+         * Change a Citrix ICA settings policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateIcaSettingsPolicy"];
+        post?: never;
+        /**
+         * Delete a Citrix ICA settings policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteIcaSettingsPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ica/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Citrix ICA connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         */
+        get: operations["listIcaConnectionPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the MSSQL configuration endpoints
+         * @description The endpoints that configure MSSQL connections: policies, global options and (where listed) connection policies. MSSQL connections are supported from SPS 6.4.
+         */
+        get: operations["listMssqlEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the MSSQL channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listMssqlChannelPolicies"];
+        put?: never;
+        /**
+         * Create an MSSQL channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createMssqlChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global MSSQL options
+         * @description The options that affect every MSSQL connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getMssqlOptions"];
+        /**
+         * Change the global MSSQL options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateMssqlOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/settings_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the MSSQL settings policies
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["listMssqlSettingsPolicies"];
+        put?: never;
+        /**
+         * Create an MSSQL settings policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createMssqlSettingsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/authentication_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the MSSQL authentication policies
+         * @description Authentication policies say how clients authenticate on SPS and to the target server; each connection policy uses one. No vendor page we could read shows their body (`AuthenticationPolicy` stays open).
+         */
+        get: operations["listMssqlAuthenticationPolicies"];
+        put?: never;
+        /**
+         * Create an MSSQL authentication policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings. No vendor page shows the body; the example is an empty object.
+         */
+        post: operations["createMssqlAuthenticationPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the MSSQL connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         */
+        get: operations["listMssqlConnectionPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/mssql/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an MSSQL connection policy
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         */
+        get: operations["getMssqlConnectionPolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the RDP configuration endpoints
+         * @description The endpoints that configure RDP connections: policies, global options and (where listed) connection policies.
+         */
+        get: operations["listRdpEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the RDP channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listRdpChannelPolicies"];
+        put?: never;
+        /**
+         * Create an RDP channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createRdpChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an RDP channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getRdpChannelPolicy"];
+        /**
+         * Change an RDP channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateRdpChannelPolicy"];
+        post?: never;
+        /**
+         * Delete an RDP channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteRdpChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global RDP options
+         * @description The options that affect every RDP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getRdpOptions"];
+        /**
+         * Change the global RDP options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateRdpOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/settings_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the RDP settings policies
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["listRdpSettingsPolicies"];
+        put?: never;
+        /**
+         * Create an RDP settings policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createRdpSettingsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/settings_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an RDP settings policy
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["getRdpSettingsPolicy"];
+        /**
+         * Change an RDP settings policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateRdpSettingsPolicy"];
+        post?: never;
+        /**
+         * Delete an RDP settings policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteRdpSettingsPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the RDP connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies.
+         */
+        get: operations["listRdpConnectionPolicies"];
+        put?: never;
+        /**
+         * Create an RDP connection policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings. Connection policies refer to other objects (policies, user groups, keys) that must exist first.
+         */
+        post: operations["createRdpConnectionPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an RDP connection policy
+         * @description Connection policies decide whether a client may reach a server, and with which policies.
+         */
+        get: operations["getRdpConnectionPolicy"];
+        /**
+         * Change an RDP connection policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateRdpConnectionPolicy"];
+        post?: never;
+        /**
+         * Delete an RDP connection policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteRdpConnectionPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/rdp/domain_membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the domain membership of SPS
+         * @description The domain membership that CredSSP (Network Level Authentication) in RDP needs. The vendor page's URL line says `/api/rdp/domain_membership`, a typo: its `meta.href` and the RDP listing say `/api/configuration/rdp/domain_membership`.
+         */
+        get: operations["getRdpDomainMembership"];
+        /**
+         * Change the domain membership of SPS
+         * @description Changes or disables the domain membership configuration inside the open transaction. Joining the domain is done on the web interface only.
+         */
+        put: operations["updateRdpDomainMembership"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SSH configuration endpoints
+         * @description The endpoints that configure SSH connections: policies, global options and (where listed) connection policies.
+         */
+        get: operations["listSshEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SSH channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listSshChannelPolicies"];
+        put?: never;
+        /**
+         * Create an SSH channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createSshChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an SSH channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getSshChannelPolicy"];
+        /**
+         * Change an SSH channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateSshChannelPolicy"];
+        post?: never;
+        /**
+         * Delete an SSH channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteSshChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global SSH options
+         * @description The options that affect every SSH connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`). SSH 6.x adds `gssapi`.
+         */
+        get: operations["getSshOptions"];
+        /**
+         * Change the global SSH options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateSshOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/settings_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SSH settings policies
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["listSshSettingsPolicies"];
+        put?: never;
+        /**
+         * Create an SSH settings policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createSshSettingsPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/settings_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an SSH settings policy
+         * @description Settings policies hold the protocol-level settings of connections; a connection policy uses one. Built-in policies have negative keys and cannot be deleted.
+         */
+        get: operations["getSshSettingsPolicy"];
+        /**
+         * Change an SSH settings policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateSshSettingsPolicy"];
+        post?: never;
+        /**
+         * Delete an SSH settings policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteSshSettingsPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/authentication_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SSH authentication policies
+         * @description Authentication policies say how clients authenticate on SPS and to the target server; each connection policy uses one. No vendor page we could read shows their body (`AuthenticationPolicy` stays open).
+         */
+        get: operations["listSshAuthenticationPolicies"];
+        put?: never;
+        /**
+         * Create an SSH authentication policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings. No vendor page shows the body; the example is an empty object.
+         */
+        post: operations["createSshAuthenticationPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/authentication_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an SSH authentication policy
+         * @description Authentication policies say how clients authenticate on SPS and to the target server; each connection policy uses one. No vendor page we could read shows their body (`AuthenticationPolicy` stays open).
+         */
+        get: operations["getSshAuthenticationPolicy"];
+        /**
+         * Change an SSH authentication policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateSshAuthenticationPolicy"];
+        post?: never;
+        /**
+         * Delete an SSH authentication policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteSshAuthenticationPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SSH connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies.
+         */
+        get: operations["listSshConnectionPolicies"];
+        put?: never;
+        /**
+         * Create an SSH connection policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings. Connection policies refer to other objects (policies, user groups, keys) that must exist first.
+         */
+        post: operations["createSshConnectionPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/ssh/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an SSH connection policy
+         * @description Connection policies decide whether a client may reach a server, and with which policies.
+         */
+        get: operations["getSshConnectionPolicy"];
+        /**
+         * Change an SSH connection policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateSshConnectionPolicy"];
+        post?: never;
+        /**
+         * Delete an SSH connection policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteSshConnectionPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Telnet configuration endpoints
+         * @description The endpoints that configure Telnet connections: policies, global options and (where listed) connection policies. The 6.0 listing has `channel_policies` and `options`; later versions add `connections` (6.10) and more.
+         */
+        get: operations["listTelnetEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Telnet channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listTelnetChannelPolicies"];
+        put?: never;
+        /**
+         * Create a Telnet channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createTelnetChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a Telnet channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getTelnetChannelPolicy"];
+        /**
+         * Change a Telnet channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateTelnetChannelPolicy"];
+        post?: never;
+        /**
+         * Delete a Telnet channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteTelnetChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global Telnet options
+         * @description The options that affect every Telnet connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getTelnetOptions"];
+        /**
+         * Change the global Telnet options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateTelnetOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the Telnet connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface. The 6.10 page documents only GET; the list links the order of the policies (`meta.order`).
+         */
+        get: operations["listTelnetConnectionPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a Telnet connection policy
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface. The 6.10 page documents only GET; the list links the order of the policies (`meta.order`).
+         */
+        get: operations["getTelnetConnectionPolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/telnet/connections/@order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the order of the Telnet connection policies
+         * @description The order in which the Telnet connection policies are matched. Known only as the `meta.order` link of the connection list (6.10 sample): no vendor page shows its body, so the body stays open.
+         */
+        get: operations["getTelnetConnectionPolicyOrder"];
+        /**
+         * Change the order of the Telnet connection policies
+         * @description Replaces the order inside the open transaction (generic "change an object"; the change log records it as a `reorder`). No vendor page shows the body: send back the body a GET answered, reordered. Not in 7.x, where Telnet connection policies are read-only over REST.
+         */
+        put: operations["updateTelnetConnectionPolicyOrder"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the VNC configuration endpoints
+         * @description The endpoints that configure VNC connections: policies, global options and (where listed) connection policies. The 6.x listing has `channel_policies` and `options`; 7.x adds `connections` (read-only).
+         */
+        get: operations["listVncEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc/channel_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the VNC channel policies
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page.
+         */
+        get: operations["listVncChannelPolicies"];
+        put?: never;
+        /**
+         * Create a VNC channel policy
+         * @description Adds an object to the list inside the open transaction (generic "create an object"); the answer holds the new key. Send references as bare key strings.
+         */
+        post: operations["createVncChannelPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc/channel_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a VNC channel policy
+         * @description Channel policies list the channels a connection may open and restrict each by client or server address, user list, user group or time policy. Every protocol has its own list; the objects share one shape (`ChannelPolicy`), documented on one generic page. Built-in policies have negative keys.
+         */
+        get: operations["getVncChannelPolicy"];
+        /**
+         * Change a VNC channel policy
+         * @description Replaces the whole object inside the open transaction (generic "change an object"): GET it, change fields, PUT the body back with references as bare key strings. Built-in objects (negative keys) are not changed by a conformance run.
+         */
+        put: operations["updateVncChannelPolicy"];
+        post?: never;
+        /**
+         * Delete a VNC channel policy
+         * @description Deletes the object inside the open transaction (generic "delete an object"); commit to make it take effect. Built-in objects (negative keys) cannot be deleted, nor can an object that another object uses (400 `SemanticError`).
+         */
+        delete: operations["deleteVncChannelPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the global VNC options
+         * @description The options that affect every VNC connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         */
+        get: operations["getVncOptions"];
+        /**
+         * Change the global VNC options
+         * @description Replaces the options inside the open transaction, in the shape of the node's version.
+         */
+        put: operations["updateVncOptions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the VNC connection policies
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         */
+        get: operations["listVncConnectionPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/vnc/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a VNC connection policy
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         */
+        get: operations["getVncConnectionPolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the recorded sessions
+         * @description Lists, searches and filters the session database (active and closed sessions), one page at a time.
+         *     `limit` (500 by default) and `offset` select the page; `meta.match_count` counts every match, and
+         *     `meta.first`, `last`, `previous` and `next` are the links of the neighbouring pages (with their query
+         *     strings). `fields` selects the session properties each item carries, `q` filters, `start`/`end`
+         *     bound the time (ISO 8601). A basic search pages through at most the first 10,000 matches; for more,
+         *     SPS 7.4+ offers a session database snapshot (`GET /api/audit/sessions/_snapshot`). This is how SIEM
+         *     and audit tools read SPS: keep `limit` small on a busy node.
+         */
+        get: operations["searchSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/_snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Create a session database snapshot
+         * @description Creates a snapshot of the session database for the advanced search method (SPS 7.4+): searches that name the snapshot can page through every session stored at that moment, beyond the 10,000 matches of a basic search. Needs search rights; a user holds one snapshot at a time, and it expires 5 minutes after its last use. The readable part of the vendor page does not show the answer's fields.
+         */
+        get: operations["getSessionSnapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a recorded session
+         * @description One recorded session (connection) by its id: client and server, times, protocol, analytics, the recording and links to its alerts, channels, events, indexing runs and audit trail. The session id here is the id SPS gives a recorded connection, not the REST login session.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the alerts of a session
+         * @description The alerts raised during one recorded session; the session links it as `alerts.href`. No vendor page shows the items.
+         */
+        get: operations["listSessionAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the channels of a session
+         * @description The channels (for example shell, file transfer, port forwarding) opened in one recorded session; the session links it as `channels.href`. No vendor page shows the items.
+         */
+        get: operations["listSessionChannels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Search the content of a session
+         * @description Searches the recorded content of one session for the events that match `q` (Apache Lucene syntax, URL-encoded, not starting with `*`). Without `q`, or with an empty one, the list is empty; an empty list can also mean no match or no indexed content. The readable part of the vendor page does not show the items.
+         */
+        get: operations["searchSessionContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}/indexing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the indexing runs of a session
+         * @description The indexing details of one recorded session: the indexer settings each run used, its statistics, status and component versions. Paginated like the session search (`limit`, `offset`). The guide spells the path `/indexers` (URL line), `/indexing` (curl line, and the session's own `indexing.href`) and `/indexer` (`meta.href` of the sample); the contract uses `/indexing`.
+         */
+        get: operations["listSessionIndexing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/sessions/{id}/audit_trail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download the audit trail of a session
+         * @description Downloads the recorded audit trail of one session as a binary file (save it with the `.zat` extension; the Safeguard Desktop Player replays it). Archived audit trails are served too when SPS can reach the archive. `format=srs` downloads an ongoing session for replay in follow mode (`.srs`). The answer is not JSON and can be large: a client or a conformance run reads it as a stream and never stores or logs its bytes. The vendor page does not name the media type; the contract documents `application/octet-stream`.
+         */
+        get: operations["downloadAuditTrail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the reporting endpoints
+         * @description The endpoints that configure reporting and give access to the generated reports. SPS 7.4 adds `_available_search_fields` and `_available_subchapters`; `custom_subchapters` is deprecated since 7.0. (One vendor curl line omits the `/api` prefix; the path is `/api/configuration/reporting`.)
+         */
+        get: operations["listReportingEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/content_subchapters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the content subchapters
+         * @description The reporting subchapters built from audit trail content (statistics of search keywords, screenshots). Listed by the reporting directory; no vendor page shows an object of it, so the objects stay open.
+         */
+        get: operations["listContentSubchapters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/custom_subchapters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the custom subchapters
+         * @description The reporting subchapters built from custom queries (advanced statistics). Deprecated in SPS 7.0: the upgrade removes them, together with their references and ACLs.
+         */
+        get: operations["listCustomSubchapters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/custom_subchapters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a custom subchapter
+         * @description One custom (advanced statistics) subchapter. The vendor sample is cut after its first field (`access`), so the body stays open. Deprecated in SPS 7.0.
+         */
+        get: operations["getCustomSubchapter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/predefined_reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the predefined reports
+         * @description The settings of the predefined compliance reports (the PCI DSS report). The readable part of the vendor page does not show the body, so it stays open.
+         */
+        get: operations["getPredefinedReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the reports
+         * @description The configured reports. The objects are left open: the readable part of the vendor page is cut inside the first report.
+         */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/statistics_subchapters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the statistics subchapters
+         * @description The reporting subchapters built from session statistics. Listed by the reporting directory; no vendor page shows an object of it, so the objects stay open.
+         */
+        get: operations["listStatisticsSubchapters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/_available_search_fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the available search fields
+         * @description The session fields that report subchapters can search on (SPS 7.4+). Only listed by the reporting directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getAvailableSearchFields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/reporting/_available_subchapters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the available subchapters
+         * @description The subchapters a report can include (SPS 7.4+). Only listed by the reporting directory: no vendor page shows the body, so it stays open.
+         */
+        get: operations["getAvailableSubchapters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the plugin endpoints
+         * @description The plugin lists by kind: authentication and authorization (`aa`), credential store, and in later versions configuration synchronization and signing CA plugins (6.x pages also link `ticketing`).
+         */
+        get: operations["listPluginsEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins/aa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the authentication and authorization plugins
+         * @description The authentication and authorization (AA) plugins uploaded to SPS. Upload or update one with `POST /api/upload/plugins`.
+         */
+        get: operations["listAaPlugins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins/aa/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an authentication and authorization plugin
+         * @description One uploaded AA plugin: its name, description, version, plugin API version, install path and supported SPS versions.
+         */
+        get: operations["getAaPlugin"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an authentication and authorization plugin
+         * @description Deletes an uploaded AA plugin inside a transaction (SPS 6.4+; commit to apply). A plugin that the configuration still refers to (an AA plugin configuration uses it) cannot be deleted: 400 `SemanticError`. An unknown key answers 404.
+         */
+        delete: operations["deleteAaPlugin"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins/credentialstore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the credential store plugins
+         * @description The credential store plugins uploaded to SPS. Upload or update one with `POST /api/upload/plugins`.
+         */
+        get: operations["listCredentialStorePlugins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins/credentialstore/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a credential store plugin
+         * @description One uploaded credential store plugin: its name, description, version, plugin API version and install path.
+         */
+        get: operations["getCredentialStorePlugin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/plugins/ticketing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the ticketing plugins
+         * @description The ticketing plugins. Known only from the `meta` links of the 6.x plugin lists; no vendor page shows its answer, so the objects stay open.
+         */
+        get: operations["listTicketingPlugins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/upload/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload or update a plugin
+         * @description Uploads a plugin as a zip file (`Content-Type: application/zip`, the raw bytes as the body) inside a transaction; commit to apply. Uploading a new version of an installed plugin updates it. The answer carries the new plugin's key, its manifest, and in `meta.href` the plugin object (not the upload path).
+         */
+        post: operations["uploadPlugin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plugin/integrity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check the integrity of a plugin
+         * @description Runs integrity checks on an uploaded plugin: `zip_checksum` (the stored zip matches its checksum), `zip_content` (the installed files match the zip) and `unregistered` (files that no plugin registered). Name the plugin with `key` and `plugin_type`, and each check with one `ops` parameter. Read-only.
+         */
+        get: operations["getPluginIntegrity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the health status of the appliance
+         * @description Monitoring data of the appliance: CPU, memory, disk and swap use, load averages, firmware integrity (tainted files), indexer workers and queues, RAID state, and active sessions per protocol. Read-only; cheap enough to poll.
+         */
+        get: operations["getHealthStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the firmware endpoints
+         * @description The endpoints that manage the firmware images: `fetch` (download an image from a URL), `slots` (the images on the appliance), `test` (an upgrade test) and `upgrade`. The upload is `POST /api/upload/firmware`. The `meta` also links each endpoint by name.
+         */
+        get: operations["listFirmwareEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the firmware slots
+         * @description The firmware images kept on the appliance, one per slot (an empty slot has an empty body). `meta` links the running slot and the slot that runs after the next reboot, and counts the empty slots.
+         */
+        get: operations["listFirmwareSlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/slots/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a firmware slot
+         * @description One firmware slot (for example `/api/firmware/slots/1`): the version of its image and whether it runs now or after the next reboot.
+         */
+        get: operations["getFirmwareSlot"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a firmware slot
+         * @description Removes the firmware image of a slot. The slot of the running firmware and the slot that runs after the next reboot cannot be deleted. The vendor page does not show the answer; the contract expects the meta-only answer of other deletes.
+         */
+        delete: operations["deleteFirmwareSlot"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the firmware downloads
+         * @description The status of the firmware downloads started with `POST /api/firmware/fetch` (queued, in progress, finished, failed, cancelled). Finished, failed and cancelled downloads stay listed until deleted. The readable part of the vendor page does not show the answer, so the objects stay open.
+         */
+        get: operations["listFirmwareFetches"];
+        put?: never;
+        /**
+         * Download a firmware image from a URL
+         * @description Makes the appliance download a firmware ISO from a URL and verify it with its SHA-256 checksum, instead of uploading it. The download runs asynchronously: the request answers 202 Accepted, and `GET /api/firmware/fetch` tells its status. The readable part of the vendor page does not show the answer's body.
+         */
+        post: operations["fetchFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/fetch/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a firmware download
+         * @description The status of one firmware download. The readable part of the vendor page does not show the answer, so the body stays open.
+         */
+        get: operations["getFirmwareFetch"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a firmware download or remove its status
+         * @description Cancels a queued or running download (a partial file is removed); a second DELETE on the same key removes its status entry, which is also how finished and failed downloads are cleared. Once the download is verified, the installation can no longer be cancelled. The vendor page does not show the answer; the contract expects the meta-only answer of other deletes.
+         */
+        delete: operations["cancelFirmwareFetch"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a firmware upgrade
+         * @description Runs the upgrade prechecks against the firmware of a slot without upgrading: version compatibility with the upgrade policy, free storage, configuration compatibility, and manually modified (tainted) firmware files. The URL line of the page says GET; its operations table and sample use POST with a JSON body.
+         */
+        post: operations["testFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firmware/upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade to the firmware of a slot
+         * @description Upgrades SPS to the firmware of a slot, after the same checks as the upgrade test. `message` is the change message, required when the appliance enforces a commit log. On success the answer carries the test summary and a link to the slot.
+         */
+        post: operations["upgradeFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/upload/firmware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a firmware image
+         * @description Uploads a firmware ISO as `multipart/form-data` in the field `firmware`. The answer names the slot that received it and links the test and upgrade endpoints. Listed by the 7.x firmware directory; its own page is from the 8.0 guide.
+         */
+        post: operations["uploadFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the Welcome Wizard status
+         * @description Whether the Welcome Wizard (the initial configuration) has been completed (`status` `completed`) or can still be completed over REST (`uninitialized`), and where the license agreement is. Needs no login: the wizard runs before any user exists. An appliance older than the REST wizard (5 F4) answers 404.
+         */
+        get: operations["getSetup"];
+        put?: never;
+        /**
+         * Complete the Welcome Wizard
+         * @description Performs the initial configuration: accept the license agreements, set the initial network and the license. Only while `GET /api/setup` says `uninitialized`, and it fails when any other client is connected to the REST or web interface. Needs no login. Success answers 303 with an empty body; `GET /api/setup` then says `completed`. The readable part of the element table ends after `license`; the rest of the body stays open.
+         */
+        post: operations["completeSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -759,18 +4031,22 @@ export interface components {
         Path: string & unknown;
         /**
          * @description Navigation links of a response. `href` is the resource that answered; `parent` is the
-         *     directory above it; `first`, `last`, `previous` and `next` are the first, last and adjacent
-         *     **siblings** under the same parent, in alphabetical order of their keys (this is not
-         *     pagination: configuration lists are never paginated). `transaction` links to the
-         *     configuration transaction on configuration resources. The field names and their types are
-         *     the vendor's samples; the rules linking them to the request (`x-sps-rules`) are our reading.
+         *     directory above it (`null` on `GET /api/configuration` in the 7.x sample, the top of the
+         *     configuration tree); `first`, `last`, `previous` and `next` are the first, last and adjacent
+         *     **siblings** under the same parent. On configuration resources they are not pagination;
+         *     `/api/audit/sessions` uses `first` and `last` as page links instead. `transaction` links to
+         *     the configuration transaction on configuration resources; `order` (connection lists) links to
+         *     the order of the list. The field names and their types are the vendor's samples; the rules
+         *     linking them to the request and to each other (`x-sps-rules`) are our reading, and vendor
+         *     samples break the sibling order in places (see `siblingsInKeyOrder`), so expect warnings on
+         *     real appliances.
          */
         Meta: {
             /** @description The path of the resource that returned the response. */
             href: components["schemas"]["Path"];
-            /** @description The directory that lists this resource. */
-            parent?: components["schemas"]["Path"];
-            /** @description The first sibling under the same parent (alphabetical order of keys). */
+            /** @description The directory that lists this resource; `null` at the top of the configuration tree (the 7.x sample of `GET /api/configuration`). */
+            parent?: components["schemas"]["Path"] | null;
+            /** @description The first sibling under the same parent (usually, but not always, in alphabetical order of keys). */
             first?: components["schemas"]["Path"];
             /** @description The last sibling under the same parent. */
             last?: components["schemas"]["Path"];
@@ -780,6 +4056,8 @@ export interface components {
             next?: components["schemas"]["Path"] | null;
             /** @description The configuration transaction endpoint, always `/api/transaction`. */
             transaction?: components["schemas"]["Path"];
+            /** @description On an ordered list (the connection lists of a protocol), the link to the list's order, `<list>/@order`. Optional; seen in the 6.10 Telnet connections sample. */
+            order?: components["schemas"]["Path"];
             /**
              * @description Seconds left before the open transaction is cancelled automatically (its changes
              *     discarded, the lock released) and the login session ends. The vendor's samples show 600
@@ -825,11 +4103,16 @@ export interface components {
             meta: components["schemas"]["Meta"];
         };
         /**
-         * @description The body of every error response. Only `error.type` is required. Known types: `Unauthenticated`
-         *     (401), `AuthenticationFailure` (401), `Unauthorized` (403), `NotFound` (404), `InvalidQuery`
-         *     (400; vendor tables). Believed to exist but **unverified**: `SyntacticError`, `SemanticError`,
-         *     `IncompleteConfiguration` (400). `ConfigurationLocked` (409) and `LengthRequired` (411) are
-         *     ours (see the `Conflict` and `LengthRequired` responses); the vendor does not name these.
+         * @description The body of every error response. Only `error.type` is required, and it is an open string:
+         *     clients should expect types this list does not name. Known types (vendor tables):
+         *     `Unauthenticated` (401), `AuthenticationFailure` (401), `Unauthorized` (403), `NotFound` (404),
+         *     `InvalidQuery` (400), `SemanticError` (400: the values break a configuration rule, for example
+         *     deleting a plugin that is still referenced, or a web gateway banner that is enabled without
+         *     text) and `InvalidRequestBody` (400: the request body does not fit the endpoint). The firmware
+         *     endpoints add `IncompleteRequestBodyError`, `ResourceNotFound` and `FirmwareTestFailed`.
+         *     Believed to exist but **unverified**: `SyntacticError`, `IncompleteConfiguration` (400).
+         *     `ConfigurationLocked` (409) and `LengthRequired` (411) are ours (see the `Conflict` and
+         *     `LengthRequired` responses); the vendor does not name these.
          */
         ErrorBody: {
             error: {
@@ -850,12 +4133,17 @@ export interface components {
             meta?: components["schemas"]["Meta"];
         };
         /**
-         * @description The answer to a successful PUT or POST of a configuration object. Our reading (the vendor
-         *     pages do not show it): the key of the changed or created object and its `meta`; a POST that
-         *     creates an object returns the new object's id in `key`. Some versions echo the `body`.
+         * @description The answer to a successful PUT or POST of a configuration object: the key of the changed or
+         *     created object and its `meta`; some answers add the `body` as stored. The vendor pages show
+         *     this shape for POST answers (a password object, where `key` is the new reference id; a plugin
+         *     upload, `{meta, key, body}`, whose `meta.href` is the created object and not the request
+         *     path; a firmware upload and a firmware upgrade, `{body, key, meta}`). A successful DELETE
+         *     answers only `meta` (`DeleteResult`). No page shows the answer of a PUT to a setting: that it
+         *     has the same shape is our reading (`x-sps-rules`), and so is any rule tying `meta.href` to the
+         *     request path (`hrefIsRequestPath` on `Meta`).
          */
         WriteResult: {
-            /** @description The key of the object that was changed or created. */
+            /** @description The key of the object that was changed or created (a POST that creates answers the new object's key). */
             key: string;
             /** @description The object as stored, when the appliance echoes it. */
             body?: unknown;
@@ -978,7 +4266,8 @@ export interface components {
         /**
          * @description Commits the open transaction. `status` must be `commit`. `message` is the commit log entry;
          *     SPS 7.x demands it when `commit_message` is `required`; the property name `message` is
-         *     unverified (see the property).
+         *     unverified (see the property), though the firmware upgrade action takes a field of the same
+         *     name for the same commit log.
          */
         TransactionCommit: {
             /**
@@ -1115,17 +4404,8 @@ export interface components {
             name: string;
             /** @description Whether the node id is added to the target path (useful in clusters). */
             include_node_id_in_path?: boolean;
-            /** @description Times of day (`HH:MM`) when the backup starts. */
-            start_times?: string[];
-            /** @description Where the backup goes, for example an NFS or SMB share. */
-            target?: {
-                /** @description The protocol of the target (for example `nfs`, `smb`, `rsync`). */
-                type?: string;
-                /** @description The target server, by IP address or host name (same shape as other SPS server addresses). */
-                server?: components["schemas"]["NtpServer"];
-                /** @description The path on the target server. */
-                path?: string;
-            };
+            start_times?: components["schemas"]["StartTimes"];
+            target?: components["schemas"]["StorageTarget"];
             /** @description When to send e-mail notifications about the backup. */
             notification_event?: Record<string, never>;
         };
@@ -1138,6 +4418,227 @@ export interface components {
         BackupPolicyCollection: {
             items: components["schemas"]["BackupPolicyEntity"][];
             meta: components["schemas"]["Meta"];
+        };
+        /**
+         * @description Times of day (`HH:MM`, 24-hour clock) when a scheduled job such as an archive, cleanup or
+         *     backup starts; one entry per run. A run that is still going when the next start time comes
+         *     delays that run.
+         */
+        StartTimes: string[];
+        /**
+         * @description Where a scheduled archive or backup writes its files: the protocol of the share (`type`),
+         *     the server (`ServerAddress`) and the path on it. The vendor sample shows an NFS share.
+         */
+        StorageTarget: {
+            /** @description The protocol of the remote share (`nfs` in the vendor sample). */
+            type?: string;
+            /** @description The server of the share, by IP address or host name. */
+            server?: components["schemas"]["ServerAddress"];
+            /** @description The directory on the share. */
+            path?: string;
+        };
+        /**
+         * @description A reference from one configuration object to another (a policy, a CA, a password). In PUT
+         *     and POST bodies send the bare key string. GET answers embed it as an object that carries the
+         *     key and, as the "Change an object" page shows, a `meta.href` to the referenced object.
+         */
+        PolicyReference: string | {
+            /** @description The key of the referenced object (negative for built-in objects). */
+            key: string;
+            meta?: {
+                /** @description Where the referenced object lives. */
+                href?: components["schemas"]["Path"];
+            };
+        };
+        /**
+         * @description The body of a POST or PUT for a configuration object whose fields no vendor page shows: the
+         *     object as a GET returns it in `body`, sent without the `body` wrapper, every field included
+         *     (empty lists too) and references as bare keys. Left open on purpose.
+         */
+        ObjectBody: Record<string, never>;
+        /**
+         * @description The intervals of one day in which access is allowed, each a pair `[from, to]` of `h:mm` or
+         *     `hh:mm` times; an empty list allows no access on that day.
+         */
+        TimeIntervals: string[][];
+        /**
+         * @description An archive/cleanup policy: when SPS moves (archive) or deletes (cleanup) closed audit trails
+         *     whose retention time has passed, where archives go and who is notified. Archived data can be
+         *     searched but not moved back to SPS.
+         */
+        ArchiveCleanupPolicy: {
+            /** @description The policy's name, shown in the web interface. */
+            name: string;
+            /** @description Whether the node id becomes part of the target path (useful in clusters). */
+            include_node_id_in_path?: boolean;
+            /** @description The e-mail notification about each run. */
+            notification_event?: {
+                /** @description Which runs are reported (`all` in the vendor sample). */
+                type?: string;
+                /** @description Whether the e-mail lists the files that were processed. */
+                send_filelist?: boolean;
+                /** @description The largest number of files the list in the e-mail names. */
+                file_count_limit?: number;
+            };
+            target?: components["schemas"]["StorageTarget"];
+            start_times?: components["schemas"]["StartTimes"];
+            /** @description How the directories under the target path are named (for example `PROTOCOL/CONNECTION/ARCHIVEDATE/`). */
+            template?: string;
+            /** @description How many days audit trails stay on SPS before the policy archives or deletes them. */
+            retention_days?: number;
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `ArchiveCleanupPolicy`. */
+        ArchiveCleanupPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["ArchiveCleanupPolicy"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `ArchiveCleanupPolicy`. */
+        ArchiveCleanupPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["ArchiveCleanupPolicyEntity"][];
+        };
+        /**
+         * @description An audit policy: whether the audit trails of the connections that use it are encrypted,
+         *     signed and timestamped. The `default` policy is preselected for new connection policies.
+         */
+        AuditPolicy: {
+            /** @description The policy's name, shown in the web interface. */
+            name: string;
+            /** @description Encryption of the audit trails. */
+            encryption?: {
+                enabled?: boolean;
+            };
+            /** @description Signing of the audit trails. */
+            signing?: {
+                enabled?: boolean;
+            };
+            /** @description How often (in seconds) a running audit trail is signed and timestamped. */
+            signing_and_timestamping_interval?: number;
+            /** @description Timestamping of the audit trails; `server` says which time-stamping authority is used. */
+            timestamping?: {
+                enabled?: boolean;
+                /** @description The time-stamping authority (`selection`; `remote` names one by `server_url`). */
+                server?: {
+                    /** @description Which authority is used (`remote` in the vendor sample). */
+                    selection?: string;
+                    /** @description The URL of a remote time-stamping authority. */
+                    server_url?: string;
+                    /** @description Whether a timestamping policy OID is sent to the authority, and which. */
+                    oid?: {
+                        enabled?: boolean;
+                        /** @description The OID of the timestamping policy. */
+                        policy_oid?: string;
+                    };
+                };
+            };
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `AuditPolicy`. */
+        AuditPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["AuditPolicy"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `AuditPolicy`. */
+        AuditPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["AuditPolicyEntity"][];
+        };
+        /**
+         * @description A time policy: for each day of the week, the intervals in which users may use the channels of
+         *     the channel policies that refer to it.
+         */
+        TimePolicy: {
+            /** @description The policy's name, shown in the web interface; no whitespace. */
+            name: string;
+            Mon?: components["schemas"]["TimeIntervals"];
+            Tue?: components["schemas"]["TimeIntervals"];
+            Wed?: components["schemas"]["TimeIntervals"];
+            Thu?: components["schemas"]["TimeIntervals"];
+            Fri?: components["schemas"]["TimeIntervals"];
+            Sat?: components["schemas"]["TimeIntervals"];
+            Sun?: components["schemas"]["TimeIntervals"];
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `TimePolicy`. */
+        TimePolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["TimePolicy"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `TimePolicy`. */
+        TimePolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["TimePolicyEntity"][];
+        };
+        /**
+         * @description An LDAP server policy: the LDAP database SPS asks to authenticate users of SSH and RDP
+         *     connections and to find their groups. The vendor sample is readable only up to the group
+         *     checks of `schema`; the fields after it are not described here, and the object stays open.
+         */
+        LdapServer: {
+            /** @description The policy's name, shown in the web interface. */
+            name: string;
+            /** @description The directory schema and how group membership is checked. */
+            schema?: {
+                /** @description The kind of directory schema (`posix` in the vendor sample). */
+                selection?: string;
+                /** @description Group membership read from the groups' member attribute. */
+                membership_check?: {
+                    enabled?: boolean;
+                    /** @description The group attribute that lists member user names (`memberUid` in the sample). */
+                    member_uid_attribute?: string;
+                };
+                /** @description Group membership read from an attribute of the user. */
+                memberof_check?: {
+                    enabled?: boolean;
+                    /** @description The user attribute that lists the user's groups. */
+                    memberof_user_attribute?: string;
+                };
+            };
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `LdapServer`. */
+        LdapServerEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["LdapServer"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `LdapServer`. */
+        LdapServerCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["LdapServerEntity"][];
+        };
+        /**
+         * @description A signing CA policy: the certificate authority with which SPS signs the server certificates
+         *     it generates on the fly. The vendor sample is readable only as far as its `ca` reference; the
+         *     other fields are not described here, and the object stays open.
+         */
+        SigningCa: {
+            /** @description The CA certificate that signs (a reference; the bare key on writes). */
+            ca?: components["schemas"]["PolicyReference"];
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `SigningCa`. */
+        SigningCaEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["SigningCa"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `SigningCa`. */
+        SigningCaCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["SigningCaEntity"][];
+        };
+        /**
+         * @description A local user database (RDP, SSH, Telnet): user names with the passwords, public keys and
+         *     certificates that SPS checks itself, mostly for inband gateway authentication. To remove a
+         *     user, PUT the whole database without it. The vendor shows this shape in the request sample
+         *     of the "Change an object" page.
+         */
+        UserDatabase: {
+            /** @description The database's name, shown in the web interface. */
+            name: string;
+            /** @description The users of the database. */
+            users?: {
+                username: string;
+                /** @description References to password objects (`/api/configuration/passwords`); bare keys on writes. */
+                passwords?: components["schemas"]["PolicyReference"][];
+                /** @description The user's public keys (the vendor sample shows an empty list). */
+                public_keys?: unknown[];
+                /** @description The user's certificates (the vendor sample shows an empty list). */
+                certificates?: unknown[];
+            }[];
+        };
+        /** @description One object in its envelope, as a GET answers it; `body` is a `UserDatabase`. */
+        UserDatabaseEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["UserDatabase"];
+        };
+        /** @description The list of these objects, as a GET of the collection answers it; each item's `body` (when present) is a `UserDatabase`. */
+        UserDatabaseCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["UserDatabaseEntity"][];
         };
         /**
          * @description A network interface card. `interfaces` is a keyed map of interfaces with an `@order` array of
@@ -1358,13 +4859,922 @@ export interface components {
             key?: "configuration_sync";
             meta: components["schemas"]["Meta"];
         };
+        /**
+         * @description Restricts from which client addresses a local service of SPS (SNMP agent, SSH access, web
+         *     login) can be reached. With `enabled` false, every address may connect; with `enabled` true,
+         *     only the networks in `allowed_from`. The vendor samples show `allowed_from` only where the
+         *     restriction is enabled.
+         */
+        AccessRestriction: {
+            /** @description The networks (`address/prefix`, for example `10.40.0.0/16`) that may connect. */
+            allowed_from?: string[];
+            /** @description Whether only the networks in `allowed_from` may connect. */
+            enabled: boolean;
+        };
+        /**
+         * @description One address of a network interface that a service listens on. GET answers embed it as a
+         *     reference (`{key, meta.href}`, the `href` being the NIC with an
+         *     `#interfaces/<id>/addresses/<id>` fragment); PUT and POST send the bare key
+         *     (`<nic>.interfaces.<interface id>.addresses.<address id>`).
+         */
+        NicAddressReference: components["schemas"]["NicAddressKey"] | components["schemas"]["Reference"];
+        /**
+         * @description An address and TCP/UDP port a local service of SPS listens on (the SNMP agent, SSH access).
+         *     `address` refers to an address of a network interface.
+         */
+        ListenAddress: {
+            address: components["schemas"]["NicAddressReference"];
+            /** @description The port number, for example 161 for the SNMP agent. */
+            port: number;
+        };
+        /**
+         * @description An address a web interface of SPS listens on, with its HTTP and HTTPS ports. `address` refers
+         *     to an address of a network interface.
+         */
+        WebListenAddress: {
+            address: components["schemas"]["NicAddressReference"];
+            /** @description The HTTP port, 80 in the vendor samples. */
+            http_port: number;
+            /** @description The HTTPS port, 443 in the vendor samples. */
+            https_port: number;
+        };
+        /**
+         * @description The key of one interface of a network interface card, as a dotted path
+         *     `<nic>.interfaces.<interface id>`.
+         * @example nic1.interfaces.ff7574025754b3df1647001
+         */
+        NicInterfaceKey: string & unknown;
+        /**
+         * @description One interface of a network interface card. GET answers embed it as a reference
+         *     (`{key, meta.href}`, the `href` being `/api/configuration/network/nics/<nic>/interfaces/<id>`);
+         *     PUT sends the bare key (`<nic>.interfaces.<interface id>`), without the embedded `meta`.
+         */
+        NicInterfaceReference: components["schemas"]["NicInterfaceKey"] | components["schemas"]["Reference"];
+        /** @description The primary and secondary DNS servers of SPS. */
+        Dns: {
+            /** @description The IP address of the primary DNS server. */
+            primary: string;
+            /** @description The IP address of the secondary DNS server, or `null` when there is none. */
+            secondary: string | null;
+        };
+        /** @description The DNS settings as `GET /api/configuration/network/dns` answers them. */
+        DnsEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Dns"];
+        };
+        /**
+         * @description One rule for routing traffic between two network interfaces of SPS. To use one interface in
+         *     single-interface router mode, both ends refer to that same interface.
+         */
+        IpForwardingRulePair: {
+            interface_a: components["schemas"]["NicInterfaceReference"];
+            interface_b: components["schemas"]["NicInterfaceReference"];
+        };
+        /** @description The rules for routing between the network interfaces (the whole list; PUT replaces it). */
+        IpForwardingRulePairs: components["schemas"]["IpForwardingRulePair"][];
+        /** @description The interface routing rules as `GET /api/configuration/network/ip_forwarding_rule_pairs` answers them (`body` is a list). */
+        IpForwardingRulePairsEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["IpForwardingRulePairs"];
+        };
+        /** @description One entry of the routing table of SPS, a target network and the gateway that reaches it. */
+        Route: {
+            /** @description The IP address of the gateway for the target network. */
+            gateway: string;
+            /** @description The target network in `address/prefix` form; `0.0.0.0/0` is the default route. */
+            target_network: string;
+        };
+        /** @description The routing table (the whole list; PUT replaces it, POST adds one entry). */
+        Routes: components["schemas"]["Route"][];
+        /** @description The routing table as `GET /api/configuration/network/routing` answers it (`body` is a list). */
+        RoutingEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Routes"];
+        };
+        /**
+         * @description Whether One Identity Safeguard for Privileged Analytics is enabled on SPS. Enabling it needs a
+         *     separate licence and enough capacity for the users and sessions it analyses.
+         */
+        Analytics: {
+            /** @description Whether the analytics service is enabled. */
+            enabled: boolean;
+        };
+        /** @description The analytics setting as `GET /api/configuration/local_services/analytics` answers it. */
+        AnalyticsEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Analytics"];
+        };
+        /**
+         * @description The settings of the indexer service, which makes the content of audit trails searchable. The
+         *     vendor samples are cut after `decryption_keys`: the other fields (external indexers and the
+         *     like) are not shown on any page that could be read, so they are left open here.
+         */
+        Indexer: {
+            /**
+             * @description The certificates (with private keys) the indexer uses to decrypt encrypted audit trails.
+             *     GET answers embed each as a reference to `/api/configuration/x509/<id>`; PUT sends the bare
+             *     key.
+             */
+            decryption_keys?: (string | components["schemas"]["Reference"])[];
+        };
+        /** @description The indexer settings as `GET /api/configuration/local_services/indexer` answers them. */
+        IndexerEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Indexer"];
+        };
+        /**
+         * @description The SNMP agent of SPS, which external SNMP managers query for basic status information: the
+         *     addresses it listens on, who may query it, the system identification strings, and the SNMP
+         *     v2c and v3 settings. The vendor sample is cut inside the first v3 user; fields after it are
+         *     not shown. The v2c `community` is a secret: examples use a fake value.
+         */
+        SnmpAgent: {
+            access_restriction?: components["schemas"]["AccessRestriction"];
+            /** @description Whether the SNMP agent runs. */
+            enabled: boolean;
+            /** @description The addresses and ports (161 in the sample) the agent listens on. */
+            listen?: components["schemas"]["ListenAddress"][];
+            /** @description The contact person reported by the agent (SNMP sysContact). */
+            system_contact?: string;
+            /** @description The description reported by the agent (SNMP sysDescr). */
+            system_description?: string;
+            /** @description The location reported by the agent (SNMP sysLocation). */
+            system_location?: string;
+            /** @description SNMP v2c access. */
+            version_2c?: {
+                /** @description The community string of SNMP v2c queries (a secret). */
+                community?: string;
+                /** @description Whether SNMP v2c queries are answered. */
+                enabled?: boolean;
+            };
+            /** @description SNMP v3 access. */
+            version_3?: {
+                /** @description Whether SNMP v3 queries are answered. */
+                enabled?: boolean;
+                /** @description The SNMP v3 users. */
+                users?: {
+                    /** @description The authentication method (`sha` in the vendor sample). */
+                    auth_method?: string;
+                    /**
+                     * @description The authentication password, a reference to a password object under
+                     *     `/api/configuration/passwords` (embedded `{key, meta.href}` in GET, the bare key in
+                     *     PUT).
+                     */
+                    auth_password?: string | components["schemas"]["Reference"];
+                    /** @description The encryption method (`aes` in the vendor sample). */
+                    encryption_method?: string;
+                    /** @description The encryption password, a reference to a password object like `auth_password`. */
+                    encryption_password?: string | components["schemas"]["Reference"];
+                }[];
+            };
+        };
+        /** @description The SNMP agent settings as `GET /api/configuration/local_services/snmp_agent` answers them. */
+        SnmpAgentEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["SnmpAgent"];
+        };
+        /**
+         * @description SSH access to SPS itself (not the SSH connections SPS audits): whether it is enabled, the
+         *     addresses it listens on, who may connect, and how administrators authenticate.
+         */
+        LocalSshService: {
+            access_restriction?: components["schemas"]["AccessRestriction"];
+            /** @description Whether password authentication is accepted besides public keys. */
+            allow_password_auth?: boolean;
+            /** @description Whether repeated failed logins from one address are throttled. */
+            bruteforce_protection?: boolean;
+            /** @description Whether SSH access to SPS is enabled. */
+            enabled: boolean;
+            /** @description The addresses and ports SSH access listens on. */
+            listen?: components["schemas"]["ListenAddress"][];
+            /** @description The public keys (OpenSSH format, with an optional comment) that may log in. */
+            public_keys?: string[];
+        };
+        /** @description The SSH access settings as `GET /api/configuration/local_services/ssh` answers them. */
+        LocalSshServiceEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["LocalSshService"];
+        };
+        /**
+         * @description The web login of SPS users (not administrators), where users do gateway authentication and
+         *     four-eyes authorization: the addresses it listens on and who may reach it.
+         */
+        UserWeb: {
+            access_restriction?: components["schemas"]["AccessRestriction"];
+            /** @description Whether repeated failed logins from one address are throttled. Seen in the 5.8 sample only; the 6.14 and 7.x samples do not have it. */
+            bruteforce_protection?: boolean;
+            /** @description The addresses and ports the user web login listens on. */
+            listen?: components["schemas"]["WebListenAddress"][];
+        };
+        /** @description The user web login settings as `GET /api/configuration/local_services/user_web` answers them. */
+        UserWebEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["UserWeb"];
+        };
+        /** @description Debug logging and how long SPS keeps the core dump files of crashed components. */
+        Troubleshooting: {
+            /** @description Core dump files of crashed components (downloadable on the web interface). */
+            core_files?: {
+                /** @description How many days core dump files are kept. */
+                retention_days?: number;
+            };
+            /** @description Debug logging, which raises the log level of events that are not network-related. */
+            debug_logging?: {
+                /** @description Whether debug logging is on. */
+                enabled?: boolean;
+            };
+        };
+        /** @description The troubleshooting settings as `GET /api/configuration/troubleshooting` answers them. */
+        TroubleshootingEntity: components["schemas"]["ObjectEntity"] & {
+            body: components["schemas"]["Troubleshooting"];
+        };
+        /**
+         * @description The authentication methods the REST server permits (SPS 5.7 to 6.x; 7.x has
+         *     `/api/authentication/login_methods` instead). `types` holds a `basic` object when password
+         *     login is permitted and an `x509` object when certificate login is. With both, users log in
+         *     with certificates while `admin` may still use a password, and `/api/authentication` expects a
+         *     password (certificate login then uses `?type=x509`). No vendor page shows a sample: the
+         *     contents of the two objects are not documented and stay open.
+         */
+        AuthenticationTypes: {
+            /** @description The permitted methods, one object each. */
+            types: {
+                /** @description Present when password (HTTP Basic) login is permitted. Its fields are not documented. */
+                basic?: Record<string, never>;
+                /** @description Present when X.509 certificate login is permitted. Its fields are not documented. */
+                x509?: Record<string, never>;
+            };
+            meta?: components["schemas"]["Meta"];
+        };
+        /**
+         * @description A channel policy: which channels (for example the terminal session and SCP in SSH, drawing
+         *     and clipboard in RDP) a connection may open, and under which conditions. Channel policies
+         *     exist per protocol (`/api/configuration/<http|ica|mssql|rdp|ssh|telnet|vnc>/channel_policies`)
+         *     but share this one shape, documented on one generic vendor page. Built-in policies have
+         *     negative keys (`-20100` is the built-in RDP policy) and cannot be deleted; neither can a
+         *     policy that a connection policy uses.
+         */
+        ChannelPolicy: {
+            /** @description The name of the policy, also shown on the web interface. */
+            name?: string;
+            /** @description The channel rules, each allowing one kind of channel under its conditions. */
+            rules?: components["schemas"]["ChannelPolicyRule"][];
+        };
+        /**
+         * @description One rule of a channel policy. The generic vendor sample is cut after the start of the rule:
+         *     it shows `actions` with `audit` (and a further action whose name begins with `content`); the
+         *     other fields of a rule are not shown by any page we could read, so the rule stays open. SSH
+         *     rules add channel-specific address lists (`networks` for X11 forwarding, `local_forwards`
+         *     for local port forwarding).
+         */
+        ChannelPolicyRule: {
+            /** @description What SPS does with a channel that the rule allows. */
+            actions?: {
+                /** @description Whether the channel is recorded into the audit trail. */
+                audit?: boolean;
+            };
+            /** @description SSH `x11` channels only. The clients (addresses or networks in address/prefix form) that may receive X11 forwarding; empty allows every client. */
+            networks?: components["schemas"]["NetworkAddress"][];
+            /** @description SSH `local-forwards` channels only. The forwardings allowed; empty allows local forwarding without restriction. */
+            local_forwards?: components["schemas"]["PortForward"][];
+        };
+        /**
+         * @description An address in a channel rule: `selection` says what kind of value follows (`address` in the
+         *     vendor samples: an IP address or a network in address/prefix form), `value` holds it.
+         */
+        NetworkAddress: {
+            /** @description The kind of address; `address` in the vendor samples. */
+            selection?: string;
+            /** @description The IP address, or the network in address/prefix form. */
+            value?: string;
+        };
+        /**
+         * @description One allowed SSH port forwarding of a channel rule: the host and port traffic is forwarded to,
+         *     and the address it originates from.
+         */
+        PortForward: {
+            /** @description The host the traffic is forwarded to. */
+            host_address?: components["schemas"]["NetworkAddress"];
+            /** @description The port on that host. */
+            host_port?: number;
+            /** @description The address the forwarded traffic comes from. */
+            originator_address?: components["schemas"]["NetworkAddress"];
+        };
+        /**
+         * @description A connection policy: which clients may reach which servers on which ports, and with which
+         *     channel, settings and authentication policies. Connection policies refer to other objects
+         *     (policies, user groups, keys) that must exist first. This schema holds the fields that are
+         *     common to every protocol, as the MSSQL 7.x field table and the RDP sample show them;
+         *     protocol-specific fields are not shown by any page we could read, so the object stays open
+         *     to them.
+         *
+         *     In SPS 7.x only RDP and SSH connection policies can be created, changed or deleted through
+         *     REST. The connection policies of the other protocols (HTTP, ICA, MSSQL, Telnet, VNC) are
+         *     read-only there and carry only these protocol-independent fields; change them on the web
+         *     interface.
+         */
+        ConnectionPolicy: {
+            /** @description The name of the connection policy. */
+            name?: string;
+            /** @description `false` suspends the connection policy; its settings are kept. */
+            active?: boolean;
+            /** @description The access policies of the connection policy (who may authorize and audit its connections). */
+            access_control?: components["schemas"]["AccessControlEntry"][];
+            /** @description Where the connections come from and go to. */
+            network?: {
+                /** @description The client ("from") IP addresses. */
+                clients?: string[];
+                /** @description The target ports. */
+                ports?: number[];
+                /** @description The target IP addresses. */
+                targets?: string[];
+            };
+            /** @description Indexing of the connections of this policy. */
+            indexing?: {
+                /** @description `true` indexes the connections. */
+                enabled?: boolean;
+                /**
+                 * @description The indexing policy (`/api/configuration/policies/indexing`). A GET embeds it as a
+                 *     reference (`{key, meta.href}`); in POST and PUT send the bare key string.
+                 */
+                policy?: string | components["schemas"]["Reference"];
+                /** @description The indexing priority of the connections. */
+                priority?: number;
+            };
+            /** @description `true` logs every download of an audit trail of these connections. */
+            log_audit_trail_downloads?: boolean;
+            /**
+             * @description The log level of the sessions of this connection policy only, instead of the level of the
+             *     protocol's `options`. The vendor page names the object without showing its fields.
+             */
+            override_log_level?: Record<string, never>;
+            /** @description Cleanup of the connection metadata at the level of this connection policy. */
+            channel_database_cleanup?: {
+                /** @description The retention time in days; may not exceed that of the archive/cleanup policy nor that of the protocol's options. */
+                days?: number;
+                /** @description `true` removes the metadata periodically. */
+                enabled?: boolean;
+            };
+        };
+        /**
+         * @description One access policy of a connection policy: a group (`authorizer`) and what it may do with the
+         *     connections (`permission`, for example auditing and authorizing). The vendor sample shows
+         *     these two fields; their other values are not listed on a page we could read.
+         */
+        AccessControlEntry: {
+            /** @description The user group that holds the permission (`reporting` in the vendor sample). */
+            authorizer?: string;
+            /** @description What the group may do, for example audit and authorize the connections. */
+            permission?: string;
+        };
+        /**
+         * @description A settings policy: the protocol-level settings of connections (timeouts; algorithms,
+         *     greetings and banners in SSH; display and protocol version in RDP; reliability in ICA;
+         *     TLS settings in HTTP). Every protocol has its own list and settings, sharing this envelope.
+         *     The vendor samples of single settings policies show `name`; the protocol-specific fields of
+         *     SSH, RDP, ICA and MSSQL settings policies are not shown by any page we could read, so the
+         *     object stays open. Built-in policies have negative keys (`-300` SSH, `-301` and `-303` RDP,
+         *     `-301101020` ICA, `-3040010` HTTP) and cannot be deleted.
+         */
+        SettingsPolicy: {
+            /** @description The name of the policy (`default` for the built-in ones in the vendor samples). */
+            name?: string;
+        };
+        /**
+         * @description An authentication policy: how the client may authenticate on SPS and to the target server
+         *     (separate methods on the client and the server side). Each connection policy uses one. No
+         *     vendor page we could read shows the body of an authentication policy, so it stays an open
+         *     object. The built-in SSH policy has the key `-200` and cannot be deleted.
+         */
+        AuthenticationPolicy: Record<string, never>;
+        /**
+         * @description The domain membership of SPS, needed for CredSSP (Network Level Authentication) in RDP
+         *     connections. REST can show, disable or change the configuration; joining the domain is
+         *     done on the web interface only.
+         */
+        DomainMembership: {
+            /** @description The name of the domain; needed when `enabled` is `true`. */
+            domain?: string;
+            /** @description `true` makes SPS a member of the domain. */
+            enabled?: boolean;
+            /** @description The realm of the domain. */
+            realm?: string;
+        };
+        /**
+         * @description The global options of one protocol (`/api/configuration/<protocol>/options`): whether the
+         *     protocol's connections are enabled, their log level, and the cleanup (and, in 6.x,
+         *     timestamping) of their metadata. The shape changed around SPS 7.0: 6.x nodes answer the
+         *     `audit` shape (`ProtocolOptions6x`), 7.x nodes the `channel_database_cleanup` shape
+         *     (`ProtocolOptions7x`). A PUT sends the shape of the node's version.
+         */
+        ProtocolOptions: components["schemas"]["ProtocolOptions6x"] | components["schemas"]["ProtocolOptions7x"];
+        /**
+         * @description The protocol options as SPS 6.x shows them (SSH, Telnet, MSSQL, ICA and HTTP samples):
+         *     `audit` holds the metadata cleanup and the timestamping of audit trails, `service` enables
+         *     the protocol. SSH adds `gssapi`.
+         */
+        ProtocolOptions6x: {
+            /** @description Cleanup of connection metadata and timestamping of audit trails. */
+            audit: {
+                /** @description Global retention of the protocol's connection metadata. */
+                cleanup?: {
+                    /** @description `true` removes old connection metadata. */
+                    enabled?: boolean;
+                    /** @description The retention time of the metadata, in days. */
+                    channel_database_cleanup_days?: number;
+                };
+                /** @description Where audit trails get their timestamps. */
+                timestamping?: {
+                    /** @description The timestamping server; `local` (SPS itself) in the vendor samples. */
+                    selection?: string;
+                    /** @description How often timestamps are requested, in seconds (30 in the vendor samples). */
+                    signing_interval?: number;
+                };
+            };
+            /** @description SSH only. GSSAPI authentication. */
+            gssapi?: {
+                /** @description `true` enables GSSAPI for SSH connections. */
+                enabled?: boolean;
+            };
+            service?: components["schemas"]["ProtocolService"];
+        };
+        /**
+         * @description The protocol options as SPS 7.x shows them (RDP, Telnet, VNC and MSSQL samples):
+         *     `channel_database_cleanup` replaces the 6.x `audit` object, `service` enables the protocol.
+         */
+        ProtocolOptions7x: {
+            /** @description Global cleanup of the protocol's connection metadata. */
+            channel_database_cleanup: {
+                /** @description `true` removes old connection metadata. */
+                enabled?: boolean;
+                /**
+                 * @description Used only when `enabled` is `true`: the retention time of the metadata, in days. It
+                 *     must exceed the retention time of the archiving policies used for the protocol and
+                 *     the cleanup times of its connection policies.
+                 */
+                days?: number;
+            };
+            service?: components["schemas"]["ProtocolService"];
+        };
+        /** @description The global switch of a protocol's connections and their logging detail. */
+        ProtocolService: {
+            /** @description `true` enables the protocol's connections. */
+            enabled?: boolean;
+            /** @description The logging detail of the protocol's connections (4 in the vendor samples). */
+            log_level?: number;
+        };
+        /** @description One `ChannelPolicy` in its envelope, as a GET of the object answers it. */
+        ChannelPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["ChannelPolicy"];
+        };
+        /** @description One `ConnectionPolicy` in its envelope, as a GET of the object answers it. */
+        ConnectionPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["ConnectionPolicy"];
+        };
+        /** @description One `SettingsPolicy` in its envelope, as a GET of the object answers it. */
+        SettingsPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["SettingsPolicy"];
+        };
+        /** @description One `AuthenticationPolicy` in its envelope, as a GET of the object answers it. */
+        AuthenticationPolicyEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["AuthenticationPolicy"];
+        };
+        /** @description One `ProtocolOptions` in its envelope, as a GET of the object answers it. */
+        ProtocolOptionsEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["ProtocolOptions"];
+        };
+        /** @description One `DomainMembership` in its envelope, as a GET of the object answers it. */
+        DomainMembershipEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["DomainMembership"];
+        };
+        /**
+         * @description A list of `ChannelPolicy` objects as a GET of the list answers it. The vendor samples list each
+         *     object by `key` and `meta.href` only; an appliance may also embed the `body`.
+         */
+        ChannelPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: unknown;
+        };
+        /**
+         * @description A list of `ConnectionPolicy` objects as a GET of the list answers it. The vendor samples list each
+         *     object by `key` and `meta.href` only; an appliance may also embed the `body`.
+         */
+        ConnectionPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: unknown;
+        };
+        /**
+         * @description A list of `SettingsPolicy` objects as a GET of the list answers it. The vendor samples list each
+         *     object by `key` and `meta.href` only; an appliance may also embed the `body`.
+         */
+        SettingsPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: unknown;
+        };
+        /**
+         * @description A list of `AuthenticationPolicy` objects as a GET of the list answers it. The vendor samples list each
+         *     object by `key` and `meta.href` only; an appliance may also embed the `body`.
+         */
+        AuthenticationPolicyCollection: components["schemas"]["ObjectCollection"] & {
+            items?: unknown;
+        };
+        /**
+         * @description The `meta` of a paginated answer (the session search, a session's indexing details). On top of
+         *     the usual links it carries the page: `limit` (the page size), `offset` (where the page
+         *     starts), `match_count` (how many items match in all), and, on the session search, `fields`
+         *     (the selected properties). Here `first`, `last`, `previous` and `next` are **page links**:
+         *     the same path with a query string (`?limit=500&offset=0&fields=`); `previous` and `next`
+         *     are `null` on the first and the last page.
+         */
+        PageMeta: components["schemas"]["Meta"] & {
+            /** @description The properties selected with the `fields` parameter (empty when none was). */
+            fields?: string[];
+            /** @description The page size in effect (the `limit` parameter, 500 by default). */
+            limit: number;
+            /** @description The position of the first item of this page among all matches. */
+            offset: number;
+            /** @description How many items match the request in all pages (a basic session search pages through at most 10,000 of them). */
+            match_count: number;
+        };
+        /** @description A link from a recorded session to one of its sub-resources (alerts, channels, events, indexing, audit trail download). */
+        SessionLink: {
+            href: components["schemas"]["Path"];
+        };
+        /**
+         * @description A recorded session (connection) as the session database stores it. The properties below are
+         *     the ones the vendor samples show (the samples are cut after `recording.connection_policy`);
+         *     real appliances return many more (user, server, channel and verdict details), which this
+         *     schema leaves open. With `fields`, a search returns only the selected properties.
+         */
+        Session: {
+            /** @description Whether the session is still in progress. */
+            active?: boolean;
+            alerts?: components["schemas"]["SessionLink"];
+            /** @description Analytics results of the session. */
+            analytics?: {
+                interesting_events?: unknown[];
+                scripted?: boolean;
+                scripted_results?: Record<string, never>;
+                similar_sessions?: unknown[];
+                tags?: unknown[];
+            };
+            channels?: components["schemas"]["SessionLink"];
+            /** @description The client side of the connection. */
+            client?: {
+                ip?: string;
+                name?: string;
+                port?: number;
+            };
+            /** @description When the session record was created (ISO 8601). */
+            creation_time?: string;
+            /** @description The length of the session in seconds. */
+            duration?: number;
+            /** @description When the session ended (ISO 8601). */
+            end_time?: string;
+            events?: components["schemas"]["SessionLink"];
+            hidden?: boolean;
+            indexing?: components["schemas"]["SessionLink"];
+            /** @description The cluster node that recorded the session. */
+            node_id?: string;
+            /** @description How the session got into the database (the sample shows `RECORDING`). */
+            origin?: string;
+            phantom?: boolean;
+            /** @description The protocol of the session (the sample shows `SSH`). */
+            protocol?: string;
+            /** @description Facts of the recording, among them where its audit trail is. */
+            recording?: {
+                archived?: boolean;
+                audit_trail?: {
+                    /** @description Where the archived audit trail is, or `null` when it is not archived. */
+                    archive?: unknown;
+                    download?: components["schemas"]["SessionLink"];
+                };
+                auth_method?: string;
+                channel_policy?: string;
+                command_extracted?: boolean;
+                connection_policy?: string;
+            };
+        };
+        /** @description A recorded session in its envelope. */
+        SessionEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["Session"];
+        };
+        /**
+         * @description One page of the session search: each item is a session's key and link (plus the properties
+         *     selected with `fields` in its `body`), and `meta` carries the pagination.
+         */
+        SessionCollection: {
+            items: components["schemas"]["SessionEntity"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /**
+         * @description A list that belongs to one recorded session (its alerts, channels, or the content search
+         *     hits). The vendor pages link these lists from the session (`alerts.href`, `channels.href`)
+         *     or describe the query, but no page shows the fields of their items, so the items stay open.
+         */
+        SessionItemList: {
+            items: unknown[];
+            meta?: components["schemas"]["Meta"];
+        };
+        /** @description One indexing run of a recorded session: the indexer settings it used, its statistics, status and versions. */
+        SessionIndexing: {
+            config?: {
+                command?: {
+                    enabled?: boolean;
+                };
+                keyboard?: {
+                    buffer_interval?: number;
+                    enabled?: boolean;
+                };
+                mouse?: {
+                    buffer_interval?: number;
+                    enabled?: boolean;
+                };
+                near_realtime?: boolean;
+                ocr_languages?: string[];
+                screen?: {
+                    enabled?: boolean;
+                    /** @description The OCR speed/accuracy trade-off (the sample shows `TO_ACCURATE`). */
+                    omnipage_trade_off?: string;
+                };
+                title?: {
+                    enabled?: boolean;
+                };
+            };
+            statistics?: {
+                cpu_time?: number;
+                duration?: number;
+                /** @description When the run started, in milliseconds since the epoch. */
+                start_time?: number;
+            };
+            /** @description The state of the run (the sample shows `COMPLETED`). */
+            status?: string;
+            version?: {
+                adp?: string;
+                worker?: string;
+            };
+        };
+        /**
+         * @description The indexing runs of one session, paginated like the session search. The guide spells the
+         *     path three ways (`/indexers` on the URL line, `/indexing` in the curl line, `/indexer` in
+         *     `meta.href`); the contract uses `/indexing`, the curl line and the session's own link.
+         */
+        SessionIndexingCollection: {
+            items: components["schemas"]["SessionIndexing"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /**
+         * @description The answer to creating a session database snapshot (SPS 7.4+, the advanced search method):
+         *     later searches name the snapshot to page through every session stored at that moment,
+         *     beyond the 10,000 matches of a basic search. A snapshot expires 5 minutes after its last
+         *     use, and a user can hold one at a time. The readable part of the vendor page does not show
+         *     the answer's fields, so the object stays open.
+         */
+        SessionSnapshot: Record<string, never>;
+        /**
+         * @description A firmware image slot of the appliance. An empty slot has an empty body; a filled one tells
+         *     the firmware version and whether it runs now (`current`) or after the next reboot
+         *     (`after_reboot`).
+         */
+        FirmwareSlot: {
+            /** @description The firmware of this slot becomes active at the next reboot. */
+            after_reboot?: boolean;
+            /** @description The firmware of this slot is the one running. */
+            current?: boolean;
+            /** @description Upgrade notes relevant to this firmware, or `null`. */
+            upgrade_news?: string | null;
+            upgrade_notes?: string | null;
+            /** @description The SPS version of the firmware image. */
+            version?: string;
+        };
+        /** @description A firmware slot in its envelope. */
+        FirmwareSlotEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["FirmwareSlot"];
+        };
+        /** @description The firmware slots; `meta` also links the running slot and the one active after the reboot, and counts the empty slots. */
+        FirmwareSlotCollection: {
+            items: components["schemas"]["FirmwareSlotEntity"][];
+            meta: components["schemas"]["Meta"] & {
+                /** @description The slot of the running firmware. */
+                current_slot?: components["schemas"]["Path"];
+                /** @description The slot whose firmware runs after the next reboot. */
+                slot_after_reboot?: components["schemas"]["Path"];
+                number_of_empty_slots?: number;
+            };
+        };
+        /** @description Where the appliance downloads a firmware ISO from, and the checksum it verifies the download with. */
+        FirmwareFetchRequest: {
+            /** @description The URL of the firmware ISO file. */
+            url: string;
+            checksum?: {
+                /** @description The SHA-256 checksum of the ISO file, in hexadecimal. */
+                sha256?: string;
+            };
+        };
+        /** @description The slot whose firmware the upgrade test checks. Without `slot_id` the appliance answers `IncompleteRequestBodyError`. */
+        FirmwareTestRequest: {
+            /** @description The key of a firmware slot (the vendor sample sends it unquoted). */
+            slot_id?: number | string;
+        };
+        /**
+         * @description The slot to upgrade to, and the change message. `message` may be `null` unless the
+         *     appliance requires a commit log (`require_commit_log`), in which case it must be filled.
+         */
+        FirmwareUpgradeRequest: {
+            /** @description The key of a firmware slot (the vendor sample sends it unquoted). */
+            slot_id?: number | string;
+            message?: string | null;
+        };
+        /**
+         * @description The answer of a firmware test or upgrade that passed: the slot's key, the test summary in
+         *     `body` and, on the upgrade, `meta` with a link to the slot. The outcome list of the pages
+         *     shows `body` as a placeholder string; the full samples show an object with `test_summary`.
+         */
+        FirmwareActionResult: {
+            /** @description The key of the slot that was tested or upgraded to. */
+            key: string | number;
+            /** @description The result of the checks; an object with `test_summary` in the samples. */
+            body?: {
+                /** @description The log of the checks, one line each. */
+                test_summary?: string;
+            };
+            meta?: components["schemas"]["Meta"] & {
+                /** @description The slot that was tested or upgraded to. */
+                slot?: components["schemas"]["Path"];
+            };
+        };
+        /** @description The answer of a firmware upload: the slot the image went to (its key and body) and links to the slot, the test and the upgrade. */
+        FirmwareUploadResult: {
+            /** @description The key of the slot that now holds the uploaded firmware. */
+            key: string;
+            body?: components["schemas"]["FirmwareSlot"];
+            meta: components["schemas"]["Meta"] & {
+                slot?: components["schemas"]["Path"];
+                test?: components["schemas"]["Path"];
+                upgrade?: components["schemas"]["Path"];
+                number_of_empty_slots?: number;
+            };
+        };
+        /** @description The multipart form of a firmware upload; the field `firmware` carries the ISO image. */
+        FirmwareUpload: {
+            /** @description The firmware ISO file. */
+            firmware: string;
+        };
+        /**
+         * @description The health of one appliance: CPU, memory, disk and swap use (percent), load averages,
+         *     firmware integrity, indexer workers, RAID state, and the number of active sessions per
+         *     protocol. The vendor sample is cut inside `system_details`, which stays open past the fields
+         *     shown.
+         */
+        ApplianceHealth: {
+            cpu?: number;
+            disk?: number;
+            firmware?: {
+                /** @description How many files differ from the installed firmware, per part (`boot`, `core`, `ha_other`). */
+                tainted_files?: {
+                    [key: string]: number;
+                };
+                /** @description The integrity verdict per part (`OK`, `CORRUPTED` in the sample). */
+                integrity?: {
+                    [key: string]: string;
+                };
+            };
+            indexer?: {
+                indexer_status?: {
+                    capabilities?: string[];
+                    idle_workers_count?: number;
+                    indexer_jobs?: number;
+                    ip?: string;
+                    screenshot_jobs?: number;
+                    video_jobs?: number;
+                    workers_count?: number;
+                }[];
+                processing_tasks?: unknown[];
+                remaining_tasks?: unknown[];
+                worker_warnings?: unknown[];
+            };
+            load1?: number;
+            load5?: number;
+            load15?: number;
+            memory?: number;
+            pipeline_queues?: {
+                [key: string]: number;
+            };
+            raid?: {
+                /** @description The state of each disk, by its device number. */
+                disks?: {
+                    [key: string]: {
+                        status?: string;
+                    };
+                };
+                status?: {
+                    detailed_status?: string;
+                    operation_progress?: number;
+                    status?: string;
+                };
+            };
+            /** @description Active sessions per protocol. */
+            sessions?: {
+                [key: string]: number;
+            };
+            sessions_total?: number;
+            swap?: number;
+            system_details?: {
+                cpu?: {
+                    [key: string]: number;
+                };
+                disk?: {
+                    free?: number;
+                    percent?: number;
+                    total?: number;
+                };
+            };
+        };
+        /** @description The answer of `GET /api/health_status`. */
+        HealthStatusReport: {
+            health_status: components["schemas"]["ApplianceHealth"];
+            meta?: components["schemas"]["Meta"];
+        };
+        /**
+         * @description Whether the Welcome Wizard (the initial configuration) has been completed. The wizard can be
+         *     completed over REST only while `status` is `uninitialized`; after it, `status` is
+         *     `completed`. Other values may appear while the appliance starts.
+         */
+        SetupStatus: {
+            /**
+             * @description `uninitialized` or `completed` on the vendor pages.
+             * @example completed
+             */
+            status: string;
+            meta?: components["schemas"]["Meta"] & {
+                /** @description Where the license agreement to accept is published. */
+                eula?: string;
+            };
+        };
+        /**
+         * @description The Welcome Wizard's answers: the acceptance of the license agreements, the initial network
+         *     configuration and the license. The vendor's element table is cut after `license`; the
+         *     remaining elements (and the inside of `network`) stay open.
+         */
+        SetupRequest: {
+            /** @description Must be `true` to complete the wizard. */
+            accept_eula: boolean;
+            /** @description The initial network configuration. */
+            network?: Record<string, never>;
+            /** @description The SPS license file as a string. */
+            license?: string | null;
+        };
+        /**
+         * @description An uploaded plugin (authentication and authorization, credential store, ...): what its
+         *     manifest says and where it is installed. The vendor samples are cut after
+         *     `scb_max_version`; further fields stay open.
+         */
+        Plugin: {
+            /** @description The plugin API version the plugin implements. */
+            api?: string;
+            description?: string;
+            name?: string;
+            version?: string;
+            /** @description Where the plugin is installed on the appliance. */
+            path?: string;
+            /** @description The newest SPS version the plugin supports (empty when unlimited). */
+            scb_max_version?: string;
+        };
+        /** @description A plugin in its envelope. */
+        PluginEntity: components["schemas"]["ObjectEntity"] & {
+            body?: components["schemas"]["Plugin"];
+        };
+        /** @description The answer of a plugin upload; `meta.href` is the new plugin object, not the upload path. */
+        PluginUploadResult: {
+            /** @description The key of the uploaded plugin. */
+            key: string;
+            body?: components["schemas"]["Plugin"];
+            meta: components["schemas"]["Meta"];
+        };
+        /** @description The outcome of one integrity check. */
+        PluginIntegrityCheck: {
+            /** @description The outcome (`passed` in the sample). */
+            verdict?: string;
+            /** @description Why the check came to its verdict. */
+            reason?: string;
+        };
+        /** @description The outcomes of the integrity checks requested with `ops`, one per check. The vendor sample is cut after `zip_content`. */
+        PluginIntegrityResult: {
+            body?: {
+                zip_checksum?: components["schemas"]["PluginIntegrityCheck"];
+                zip_content?: components["schemas"]["PluginIntegrityCheck"];
+            } & {
+                [key: string]: components["schemas"]["PluginIntegrityCheck"];
+            };
+            meta?: components["schemas"]["Meta"];
+        };
+        /** @description The firmware directory; besides the usual links its `meta` links each firmware endpoint by name. */
+        FirmwareDirectory: {
+            items: components["schemas"]["DirectoryItem"][];
+            meta: components["schemas"]["Meta"] & {
+                fetch?: components["schemas"]["Path"];
+                slots?: components["schemas"]["Path"];
+                test?: components["schemas"]["Path"];
+                upgrade?: components["schemas"]["Path"];
+            };
+        };
     };
     responses: {
         /**
-         * @description The request was rejected. `InvalidQuery` (the requested filter or its value is invalid) is in
-         *     the vendor tables. `SyntacticError` (the body is not valid JSON or has the wrong structure),
-         *     `SemanticError` (values break configuration rules, also at commit) and
-         *     `IncompleteConfiguration` are believed to exist but are unverified.
+         * @description The request was rejected. In the vendor tables: `InvalidQuery` (the requested filter or its
+         *     value is invalid), `SemanticError` (the values break a configuration rule, for example a
+         *     referenced object that is deleted) and `InvalidRequestBody` (the request body does not fit the
+         *     endpoint). `SyntacticError` (the body is not valid JSON) and `IncompleteConfiguration` are
+         *     believed to exist but are unverified.
          */
         BadRequest: {
             headers: {
@@ -1457,6 +5867,20 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
+        /**
+         * @description A firmware test or upgrade was refused or failed. The pages name three error types:
+         *     `IncompleteRequestBodyError` (the request has no `slot_id`), `ResourceNotFound` (the slot is
+         *     empty) and `FirmwareTestFailed` (a check of the test failed; `details` tells which). They do
+         *     not show the HTTP status that carries them; the contract documents them as 400.
+         */
+        FirmwareError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
     };
     parameters: {
         /**
@@ -1471,7 +5895,7 @@ export interface components {
         NodeId: string;
         /**
          * @description The key of the backup policy (opaque; built-in objects may have negative numeric keys).
-         * @example 99375192754364c2b1bd01
+         * @example 4c1e8a7f2b9d3e5a6f0c17
          */
         PolicyId: string;
         /**
@@ -1496,6 +5920,69 @@ export interface components {
          *     that send a non-browser `User-Agent` (as API clients should) do not need it.
          */
         XToken: string;
+        /**
+         * @description The largest number of items one page of the answer holds (pagination, with `offset`). The
+         *     appliance's default is 500. A basic search reaches at most the first 10,000 matches, whatever
+         *     the page size; SPS 7.4+ offers a session database snapshot (`/api/audit/sessions/_snapshot`)
+         *     for more.
+         * @example 50
+         */
+        Limit: number;
+        /**
+         * @description How many matching items to skip before the page starts (pagination, with `limit`). The vendor samples start at 0.
+         * @example 100
+         */
+        Offset: number;
+        /**
+         * @description The session properties (elements) each listed item carries, comma-separated (for example
+         *     `protocol,user.name`). Without it the items are only keys and links; the answer's
+         *     `meta.fields` repeats the selection.
+         * @example protocol,start_time
+         */
+        Fields: string;
+        /**
+         * @description A filter on the properties (elements) of the sessions, in the appliance's search syntax (for
+         *     example `protocol:SSH`; the session content search takes Apache Lucene syntax and must not
+         *     start with the `*` wildcard). URL-encode it. A query the appliance cannot parse is refused
+         *     (`InvalidQuery`).
+         * @example protocol:SSH
+         */
+        SearchQuery: string;
+        /**
+         * @description Only sessions that started after this moment, in ISO 8601 (for example `2017-01-25T10:00`).
+         * @example 2017-01-25T10:00
+         */
+        SearchStart: string;
+        /**
+         * @description Only sessions that ended before this moment, in ISO 8601 (for example `2017-01-25T18:00`).
+         * @example 2017-01-25T18:00
+         */
+        SearchEnd: string;
+        /**
+         * @description `srs` downloads the audit trail in the format the Safeguard Desktop Player replays in follow
+         *     mode (an ongoing session). Without it the answer is the `.zat` audit trail.
+         * @example srs
+         */
+        AuditTrailFormat: "srs";
+        /**
+         * @description The key of the uploaded plugin to check (the `key` of the upload's answer, or of an item of `/api/configuration/plugins/<plugin_type>`).
+         * @example aa423b72-0d0f-4275-be30-494e9a99ffad
+         */
+        PluginKey: string;
+        /**
+         * @description The kind of plugin (`aa` authentication and authorization, `configuration_sync`, `credentialstore`, `signingca`).
+         * @example aa
+         */
+        PluginType: "aa" | "configuration_sync" | "credentialstore" | "signingca";
+        /**
+         * @description The checks to run, the parameter repeated once per check (`ops=zip_checksum&ops=zip_content&ops=unregistered`).
+         * @example [
+         *       "zip_checksum",
+         *       "zip_content",
+         *       "unregistered"
+         *     ]
+         */
+        IntegrityOps: ("zip_checksum" | "zip_content" | "unregistered")[];
     };
     requestBodies: never;
     headers: never;
@@ -1584,6 +6071,27 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+        };
+    };
+    getAuthenticationTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The permitted authentication types. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationTypes"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
         };
     };
     getInfo: {
@@ -1870,6 +6378,475 @@ export interface operations {
             409: components["responses"]["Conflict"];
         };
     };
+    getAdminWeb: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The administrator web login settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAdminWeb: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getAnalytics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The analytics setting. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAnalytics: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Analytics"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIndexer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The indexer settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndexerEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIndexer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Indexer"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getPostgresql: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PostgreSQL service settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updatePostgresql: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSnmpAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SNMP agent settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnmpAgentEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSnmpAgent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnmpAgent"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getLocalSsh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH access settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalSshServiceEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateLocalSsh: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalSshService"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getUserWeb: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user web login settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserWebEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUserWeb: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserWeb"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     listDatetimeEndpoints: {
         parameters: {
             query?: never;
@@ -1974,7 +6951,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Inferred: one server object (the vendor table lists POST to add a server, not its body). */
+        /** @description Inferred: one server object (the vendor table lists POST to add a server, not its body; the routing table's POST adds one entry the same way). */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["NtpServer"];
@@ -2050,6 +7027,230 @@ export interface operations {
         };
         responses: {
             /** @description The timezone was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAlertingEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alerting settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getSystemAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The system alert settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSystemAlerts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTrafficAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The traffic alert settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTrafficAlerts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTroubleshooting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The troubleshooting settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TroubleshootingEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTroubleshooting: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Troubleshooting"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2277,6 +7478,50 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    createBackupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupPolicy"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The backup policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     getBackupPolicy: {
         parameters: {
             query?: never;
@@ -2284,7 +7529,7 @@ export interface operations {
             path: {
                 /**
                  * @description The key of the backup policy (opaque; built-in objects may have negative numeric keys).
-                 * @example 99375192754364c2b1bd01
+                 * @example 4c1e8a7f2b9d3e5a6f0c17
                  */
                 policyId: components["parameters"]["PolicyId"];
             };
@@ -2304,6 +7549,2490 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    updateBackupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the backup policy (opaque; built-in objects may have negative numeric keys).
+                 * @example 4c1e8a7f2b9d3e5a6f0c17
+                 */
+                policyId: components["parameters"]["PolicyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupPolicy"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteBackupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the backup policy (opaque; built-in objects may have negative numeric keys).
+                 * @example 4c1e8a7f2b9d3e5a6f0c17
+                 */
+                policyId: components["parameters"]["PolicyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAaPluginInstances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The AA plugin instances. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createAaPluginInstance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The AA plugin instance was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAnalyticsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The analytics policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createAnalyticsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The analytics policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getAnalyticsPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The analytics policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAnalyticsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteAnalyticsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listArchiveCleanupPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive/cleanup policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveCleanupPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createArchiveCleanupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveCleanupPolicy"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The archive/cleanup policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getArchiveCleanupPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive/cleanup policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveCleanupPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateArchiveCleanupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveCleanupPolicy"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteArchiveCleanupPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAuditPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createAuditPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditPolicy"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The audit policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getAuditPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAuditPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditPolicy"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteAuditPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listContentPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The content policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createContentPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The content policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getContentPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The content policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateContentPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteContentPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listCredentialStores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential stores. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createCredentialStore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The credential store was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getCredentialStore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential store. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateCredentialStore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteCredentialStore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listIndexingPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The indexing policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createIndexingPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The indexing policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listLdapServers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The LDAP servers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LdapServerCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createLdapServer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LdapServer"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The LDAP server was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getLdapServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The LDAP server. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LdapServerEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateLdapServer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LdapServer"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteLdapServer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSigningCas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signing CAs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningCaCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSigningCa: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SigningCa"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The signing CA was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSigningCa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signing CA. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningCaEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSigningCa: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SigningCa"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteSigningCa: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTicketingPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticketing policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTicketingPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The ticketing policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTimePolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The time policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimePolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTimePolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimePolicy"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The time policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTimePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The time policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimePolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTimePolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimePolicy"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteTimePolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTrustedCaLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trusted CA lists. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTrustedCaList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The trusted CA list was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTrustedCaList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trusted CA list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTrustedCaList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteTrustedCaList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listUserDatabases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The local user databases. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDatabaseCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createUserDatabase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserDatabase"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The local user database was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getUserDatabase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The local user database. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDatabaseEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUserDatabase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserDatabase"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteUserDatabase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listUserLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user lists. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createUserList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The user list was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getUserList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUserList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteUserList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listUsermappingPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usermapping policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createUsermappingPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The usermapping policy was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getUsermappingPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usermapping policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUsermappingPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description The object was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteUsermappingPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object was deleted in the open transaction; the answer carries only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listNetworkEndpoints: {
@@ -2379,6 +10108,368 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    updateNic: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The NIC's name.
+                 * @example nic1
+                 */
+                nicId: components["parameters"]["NicId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Nic"];
+            };
+        };
+        responses: {
+            /** @description The NIC was changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getDns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The DNS servers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DnsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateDns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Dns"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIpForwardingRulePairs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The interface routing rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IpForwardingRulePairsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIpForwardingRulePairs: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IpForwardingRulePairs"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getNaming: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The naming settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateNaming: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRouting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The routing table. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRouting: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Routes"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    createRoute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Route"];
+            };
+        };
+        responses: {
+            /** @description The route was added in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created: the entry was added in the open transaction. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listClusterEndpoints: {
@@ -2743,6 +10834,4594 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    listHttpEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTTP configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listHttpChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTTP channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createHttpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getHttpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateHttpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteHttpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getHttpOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global HTTP options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateHttpOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listHttpSettingsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTTP settings policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createHttpSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listIcaEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Citrix ICA configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listIcaChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Citrix ICA channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createIcaChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIcaChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIcaChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteIcaChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIcaOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global Citrix ICA options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIcaOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listIcaSettingsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Citrix ICA settings policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createIcaSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getIcaSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateIcaSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteIcaSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listIcaConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Citrix ICA connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMssqlEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MSSQL configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMssqlChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MSSQL channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createMssqlChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getMssqlOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global MSSQL options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateMssqlOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listMssqlSettingsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MSSQL settings policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createMssqlSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listMssqlAuthenticationPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MSSQL authentication policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createMssqlAuthenticationPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthenticationPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listMssqlConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MSSQL connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getMssqlConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listRdpEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The RDP configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listRdpChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The RDP channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createRdpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRdpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRdpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteRdpChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRdpOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global RDP options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRdpOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listRdpSettingsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The RDP settings policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createRdpSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRdpSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRdpSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteRdpSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listRdpConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The RDP connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createRdpConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRdpConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRdpConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteRdpConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRdpDomainMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domain membership configuration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DomainMembershipEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRdpDomainMembership: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DomainMembership"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSshEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSshChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSshChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSshChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSshChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteSshChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSshOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global SSH options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSshOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSshSettingsPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH settings policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSshSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSshSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSshSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteSshSettingsPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSshAuthenticationPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH authentication policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSshAuthenticationPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthenticationPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSshAuthenticationPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The authentication policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSshAuthenticationPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthenticationPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteSshAuthenticationPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSshConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SSH connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSshConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSshConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSshConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteSshConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTelnetEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Telnet configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTelnetChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Telnet channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTelnetChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTelnetChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTelnetChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteTelnetChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTelnetOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global Telnet options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTelnetOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTelnetConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Telnet connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getTelnetConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getTelnetConnectionPolicyOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order of the connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTelnetConnectionPolicyOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listVncEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The VNC configuration endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listVncChannelPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The VNC channel policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createVncChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's key. Some versions answer 200 instead of 201. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getVncChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateVncChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPolicy"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Changed in the open transaction (the vendor tables list 201 as the success code of PUT; treated like 200). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteVncChannelPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer holds only `meta`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getVncOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The global VNC options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolOptionsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateVncOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolOptions"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listVncConnectionPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The VNC connection policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getVncConnectionPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPolicyEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    searchSessions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The largest number of items one page of the answer holds (pagination, with `offset`). The
+                 *     appliance's default is 500. A basic search reaches at most the first 10,000 matches, whatever
+                 *     the page size; SPS 7.4+ offers a session database snapshot (`/api/audit/sessions/_snapshot`)
+                 *     for more.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many matching items to skip before the page starts (pagination, with `limit`). The vendor samples start at 0.
+                 * @example 100
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description The session properties (elements) each listed item carries, comma-separated (for example
+                 *     `protocol,user.name`). Without it the items are only keys and links; the answer's
+                 *     `meta.fields` repeats the selection.
+                 * @example protocol,start_time
+                 */
+                fields?: components["parameters"]["Fields"];
+                /**
+                 * @description A filter on the properties (elements) of the sessions, in the appliance's search syntax (for
+                 *     example `protocol:SSH`; the session content search takes Apache Lucene syntax and must not
+                 *     start with the `*` wildcard). URL-encode it. A query the appliance cannot parse is refused
+                 *     (`InvalidQuery`).
+                 * @example protocol:SSH
+                 */
+                q?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description Only sessions that started after this moment, in ISO 8601 (for example `2017-01-25T10:00`).
+                 * @example 2017-01-25T10:00
+                 */
+                start?: components["parameters"]["SearchStart"];
+                /**
+                 * @description Only sessions that ended before this moment, in ISO 8601 (for example `2017-01-25T18:00`).
+                 * @example 2017-01-25T18:00
+                 */
+                end?: components["parameters"]["SearchEnd"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of matching sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    getSessionSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshot was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSnapshot"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSessionAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list (its items are not shown by any vendor page). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionItemList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSessionChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list (its items are not shown by any vendor page). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionItemList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    searchSessionContent: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A filter on the properties (elements) of the sessions, in the appliance's search syntax (for
+                 *     example `protocol:SSH`; the session content search takes Apache Lucene syntax and must not
+                 *     start with the `*` wildcard). URL-encode it. A query the appliance cannot parse is refused
+                 *     (`InvalidQuery`).
+                 * @example protocol:SSH
+                 */
+                q?: components["parameters"]["SearchQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionItemList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSessionIndexing: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The largest number of items one page of the answer holds (pagination, with `offset`). The
+                 *     appliance's default is 500. A basic search reaches at most the first 10,000 matches, whatever
+                 *     the page size; SPS 7.4+ offers a session database snapshot (`/api/audit/sessions/_snapshot`)
+                 *     for more.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description How many matching items to skip before the page starts (pagination, with `limit`). The vendor samples start at 0.
+                 * @example 100
+                 */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The indexing runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionIndexingCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    downloadAuditTrail: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `srs` downloads the audit trail in the format the Safeguard Desktop Player replays in follow
+                 *     mode (an ongoing session). Without it the answer is the `.zat` audit trail.
+                 * @example srs
+                 */
+                format?: components["parameters"]["AuditTrailFormat"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit trail (binary). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listReportingEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reporting endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listContentSubchapters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The content subchapters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listCustomSubchapters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The custom subchapters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getCustomSubchapter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subchapter. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getPredefinedReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The predefined reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listStatisticsSubchapters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statistics subchapters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getAvailableSearchFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The available search fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getAvailableSubchapters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The available subchapters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listPluginsEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugin endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listAaPlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The AA plugins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getAaPlugin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugin. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteAaPlugin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugin was deleted in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listCredentialStorePlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential store plugins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getCredentialStorePlugin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugin. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTicketingPlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticketing plugins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    uploadPlugin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/zip": string;
+            };
+        };
+        responses: {
+            /** @description The plugin was uploaded in the open transaction (the vendor page shows the body, not the status). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginUploadResult"];
+                };
+            };
+            /** @description Created: the plugin was uploaded in the open transaction. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginUploadResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getPluginIntegrity: {
+        parameters: {
+            query: {
+                /**
+                 * @description The key of the uploaded plugin to check (the `key` of the upload's answer, or of an item of `/api/configuration/plugins/<plugin_type>`).
+                 * @example aa423b72-0d0f-4275-be30-494e9a99ffad
+                 */
+                key: components["parameters"]["PluginKey"];
+                /**
+                 * @description The kind of plugin (`aa` authentication and authorization, `configuration_sync`, `credentialstore`, `signingca`).
+                 * @example aa
+                 */
+                plugin_type: components["parameters"]["PluginType"];
+                /**
+                 * @description The checks to run, the parameter repeated once per check (`ops=zip_checksum&ops=zip_content&ops=unregistered`).
+                 * @example [
+                 *       "zip_checksum",
+                 *       "zip_content",
+                 *       "unregistered"
+                 *     ]
+                 */
+                ops?: components["parameters"]["IntegrityOps"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The outcome of each requested check. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginIntegrityResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getHealthStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The health status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthStatusReport"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    listFirmwareEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The firmware endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareDirectory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listFirmwareSlots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The firmware slots. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareSlotCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getFirmwareSlot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The slot. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareSlotEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteFirmwareSlot: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The slot was emptied. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listFirmwareFetches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The firmware downloads. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    fetchFirmware: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirmwareFetchRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: the download was queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    getFirmwareFetch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The download. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancelFirmwareFetch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The download was cancelled, or its status removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    testFirmware: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirmwareTestRequest"];
+            };
+        };
+        responses: {
+            /** @description The test passed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareActionResult"];
+                };
+            };
+            400: components["responses"]["FirmwareError"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    upgradeFirmware: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirmwareUpgradeRequest"];
+            };
+        };
+        responses: {
+            /** @description The upgrade started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareActionResult"];
+                };
+            };
+            400: components["responses"]["FirmwareError"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    uploadFirmware: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["FirmwareUpload"];
+            };
+        };
+        responses: {
+            /** @description The image was stored in a slot (the vendor page shows the body, not the status). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareUploadResult"];
+                };
+            };
+            /** @description Created: the image was stored in a slot. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmwareUploadResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+        };
+    };
+    getSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wizard status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    completeSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupRequest"];
+            };
+        };
+        responses: {
+            /** @description The wizard was completed; the body is empty. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
         };
     };
 }

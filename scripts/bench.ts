@@ -10,7 +10,7 @@
  *                                               sizes 100,300 (unless --sizes is given)
  *   npm run bench -- --no-peers                 leave Redocly respect and Portman + Newman out
  *   npm run bench -- --tool-timeout 600         seconds one command may take (default 900)
- *   npm run bench -- --update README.md        also write the table between the
+ *   npm run bench -- --update docs/measurements.md also write the table between the
  *                                               `<!-- bench:start -->` / `<!-- bench:end -->`
  *                                               markers of that file (README.md works too)
  *

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { parse, stringify } from 'yaml';
+import { updateDocTables } from './doc-tables.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -64,7 +65,8 @@ async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   if (!check) {
     const names = await build(outDir);
-    console.log(`generated/: wrote ${names.join(', ')}`);
+    const tables = updateDocTables(root, false);
+    console.log(`generated/: wrote ${names.join(', ')}${tables.length ? `; docs tables: ${tables.join(', ')}` : ''}`);
     return;
   }
   const fresh = mkdtempSync(join(tmpdir(), 'sps-generated-'));
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
       const current = join(outDir, name);
       return !existsSync(current) || readFileSync(current, 'utf8') !== readFileSync(join(fresh, name), 'utf8');
     });
+    stale.push(...updateDocTables(root, true));
     if (stale.length > 0) {
       console.error(`generated/ is stale: ${stale.join(', ')} differ from openapi/. Run: npm run generate`);
       process.exitCode = 1;

@@ -21,6 +21,7 @@ export const SECRET_JSON_KEYS: readonly string[] = [
   'session_id',
   'passphrase',
   'private_key',
+  'community',
 ];
 
 const SECRET_JSON_KEY_SET = new Set(SECRET_JSON_KEYS.map((k) => k.toLowerCase()));
