@@ -11,6 +11,7 @@ import { authRequired } from './auth_required.js';
 import { contentType } from './content_type.js';
 import { drift } from './drift.js';
 import { errorBody } from './error_body.js';
+import { invalidWrite } from './invalid_write.js';
 import { metaLinks } from './meta_links.js';
 import { notFound } from './not_found.js';
 import { responseHeaders } from './response_headers.js';
@@ -34,6 +35,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   drift,
   responseHeaders,
   writeRoundtrip,
+  invalidWrite,
   accessControl,
 ];
 

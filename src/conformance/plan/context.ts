@@ -126,7 +126,7 @@ export function createRunContext(
     },
     rank(nodeIndex, ex) {
       // Request sequences (the write cycle, then the roles-file accounts) keep the order they were sent in.
-      const sequence = ex.probe === 'write' ? 1 : ex.probe === 'access' ? 2 : 0;
+      const sequence = ex.probe === 'write' ? 1 : ex.probe === 'invalid_write' ? 2 : ex.probe === 'access' ? 3 : 0;
       // Against the mock, the examples of one status in the spec's order: the report does not
       // depend on which answer arrived first.
       const examples = ex.exampleName === undefined ? [] : Object.keys(ex.op.responses.find((r) => r.status === String(ex.requestedStatus))?.json?.examples ?? {});
