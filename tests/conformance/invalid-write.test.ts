@@ -14,6 +14,12 @@ import { DEFAULT_SPEC_FILE, loadSpec } from '../../src/spec/model.js';
 import { createValidator } from '../../src/spec/validate.js';
 
 const HAVE_SPEC = existsSync(DEFAULT_SPEC_FILE);
+/**
+ * The simulator side (one central request-body check: 400 InvalidRequestBody, and the switch
+ * `acceptInvalidBodies` that stores the body) comes with the spec-driven engine, which also adds
+ * src/spec/versions.ts; until that is merged the simulator runs are skipped.
+ */
+const ENGINE = existsSync(new URL('../../src/spec/versions.ts', import.meta.url));
 
 let sim: SimulatorHandle | undefined;
 afterEach(async () => {
@@ -43,7 +49,7 @@ describe.runIf(HAVE_SPEC)('forbidden bodies (bundled spec)', () => {
   });
 });
 
-describe.runIf(HAVE_SPEC)('invalid_write against the simulator', () => {
+describe.runIf(HAVE_SPEC && ENGINE)('invalid_write against the simulator', () => {
   async function run(behaviour: SimBehaviour) {
     sim = await startSimulator({ behaviour });
     const node = sim.nodes[0]!;
