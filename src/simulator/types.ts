@@ -98,6 +98,14 @@ export interface SimBehaviour {
    * says the challenge is sent.
    */
   noLoginChallenge?: boolean;
+  /**
+   * Break one documented cross-node fact on this node (with `cluster: true`): `version-differs`
+   * (`GET /api/info` says 7.4.0 although all nodes of a cluster run one version),
+   * `second-central` (its member list gives it the central-management role too: a cluster has
+   * exactly one), `members-differ` (its member list leaves one other member out),
+   * `wrong-central-address` (its join status names another Central Management address).
+   */
+  clusterBreak?: 'version-differs' | 'second-central' | 'members-differ' | 'wrong-central-address';
 }
 
 export interface SimulatorOptions {
@@ -119,6 +127,12 @@ export interface SimulatorOptions {
    * `sps-conformance discover`; the contract's answers stay the same.
    */
   beyondContract?: boolean;
+  /**
+   * Start the nodes as one cluster (default false: standalone nodes): node 1 is the Central
+   * Management node, every other node is joined to it and managed by it (roles `managed-host`
+   * and `search-local`), all committed, as the vendor's cluster pages describe the end state.
+   */
+  cluster?: boolean;
   /** `body.firmware_version` of `GET /api/info` (default "7.5.1"). */
   firmwareVersion?: string;
   /** Behaviour switches of every node (default: none; the node follows the contract). */

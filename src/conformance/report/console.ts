@@ -22,6 +22,16 @@ const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', warning: 
 export function renderSummary(report: ConformanceReport, opts: { maxFailures?: number } = {}): string {
   const out: string[] = [];
   const s = report.summary;
+  // The node x version table heads every report: which SPS version each node said it runs, and its cluster.
+  const live = report.targets.filter((t) => t.kind === 'live');
+  if (live.length > 0) {
+    const clusterOf = (node: string): string => {
+      const g = (report.clusters ?? []).find((c) => c.nodes.includes(node));
+      return !g ? '-' : g.nodes.length > 1 ? `one cluster: ${g.nodes.join(', ')}` : 'alone';
+    };
+    out.push('', 'Node × version:', table(['node', 'url', 'SPS version', 'cluster'], live.map((t) => [t.node, t.url, t.version ?? 'unknown', clusterOf(t.node)]), 99));
+    for (const g of report.clusters ?? []) out.push(`  ${g.nodes.length > 1 ? `treated as one cluster: ${g.nodes.join(', ')}` : `${g.nodes[0]}`}: ${g.reason}`);
+  }
   // The accepted column only when a baseline accepted something (the usual table stays as it was).
   const acc = s.accepted > 0;
   const rows = perCheckCounts(report).map((c) => [c.check, String(c.passed), String(c.failed), String(c.warning), String(c.skipped), ...(acc ? [String(c.accepted)] : [])]);

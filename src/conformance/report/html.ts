@@ -88,6 +88,13 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
   const access = report.access ?? [];
   const accessNodeList = accessNodes(report);
   // One row per (user, operation): what the roles file expects, what each node did.
+  // The node x version table heads the report (with the clusters the run found).
+  const liveTargets = report.targets.filter((t) => t.kind === 'live');
+  const clusterOf = (node: string): string => {
+    const g = (report.clusters ?? []).find((c) => c.nodes.includes(node));
+    return !g ? '-' : g.nodes.length > 1 ? `one cluster: ${g.nodes.join(', ')} (${g.reason})` : g.reason;
+  };
+  const nodeVersions = liveTargets.length === 0 ? '' : `<section id="nodes"><h2>Node × version</h2><table><thead><tr><th>node</th><th>url</th><th>SPS version</th><th>cluster</th></tr></thead><tbody>${liveTargets.map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${htmlEscape(t.version ?? 'unknown')}</td><td>${htmlEscape(clusterOf(t.node))}</td></tr>`).join('')}</tbody></table></section>`;
   const accessMatrix = access.length === 0 ? '' : `<section id="access"><h2>User × operation</h2><p>Expected by the roles file, then what each node did (allowed: 2xx, denied: 401/403).</p><div style="overflow-x:auto"><table><thead><tr><th>user</th><th>operation</th><th>expected</th>${accessNodeList.map((n) => `<th>${htmlEscape(n)}</th>`).join('')}</tr></thead><tbody>${access
     .map((r) => `<tr><td>${htmlEscape(r.user)}</td><td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)} · ${htmlEscape(r.rule)}</small></td><td>${htmlEscape(r.expected)}</td>${accessNodeList.map((n) => {
       const c = r.nodes[n];
@@ -130,6 +137,7 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
 <p>${htmlEscape(report.spec.title)} ${htmlEscape(report.spec.version)} · ${htmlEscape(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s · exit code ${report.exitCode}</p>
 </header>
 <main>
+${nodeVersions}
 <section id="summary">
 <div class="verdict ${ok ? 'ok' : 'bad'}">${htmlEscape(verdict)}</div>
 <div class="cards">

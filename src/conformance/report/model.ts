@@ -37,6 +37,12 @@ export interface TargetInfo {
   notes: string[];
 }
 
+/** Nodes the run treated as one cluster (or one node checked alone), and why. */
+export interface ClusterGroup {
+  nodes: string[];
+  reason: string;
+}
+
 export interface CoverageCell {
   status: string;
   exercised: boolean;
@@ -116,6 +122,8 @@ export interface ConformanceReport {
   fatal?: string;
   /** The signal that stopped the run. */
   aborted?: string;
+  /** Live runs with several nodes: which nodes were treated as one cluster (`cluster_facts`), and why. */
+  clusters?: ClusterGroup[];
   /** With `--baseline`: every entry and what it did (accepted, expired, stale, not-run). */
   baseline?: BaselineReport;
 }
