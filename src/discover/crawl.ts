@@ -218,6 +218,8 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
       return;
     }
     failures = 0;
+    // A spec path asked besides the links that the node does not serve is no endpoint of the node.
+    if (res.status === 404 && extra.includes(path)) return;
     if (res.json !== undefined) o.secrets.addFromJson(res.json, 'secret');
     const { items, meta } = linksOf(res.json);
     const collection = isObject(res.json) && Array.isArray(res.json.items) && isCollection(res.json.items);
