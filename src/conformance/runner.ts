@@ -8,6 +8,7 @@
 import { loadSpec, matchesTemplate, SpecLoadError, DEFAULT_SPEC_FILE } from '../spec/model.js';
 import { createValidator } from '../spec/validate.js';
 import { applyBaseline } from './baseline.js';
+import { clusterFactRows } from './checks/index.js';
 import { CannotRunError } from './errors.js';
 import { AbortedError, DEFAULT_TRANSACTION_SECONDS, type NodeClient, type TransactionLedger } from './node-client.js';
 import { CHECK_NAMES, FORMER_NAMES } from './checks/index.js';
@@ -66,7 +67,12 @@ async function runWith(options: RunOptions, started: number, prisms: PrismHandle
   let fatal: string | undefined;
   let aborted: string | undefined;
   try {
-    if (options.live) await runLiveTargets(run, clients);
+    if (options.live) {
+      await runLiveTargets(run, clients);
+      // Facts across nodes, once every node is done (checks/cluster_facts.ts).
+      const clusters = clusterFactRows(run);
+      if (clusters.length > 0) report.clusters = clusters;
+    }
     else await runMockTarget(run, clients, prisms, earlyPrism);
   } catch (err) {
     if (err instanceof CannotRunError) fatal = err.message;

@@ -37,6 +37,11 @@ function lockCell(t: TargetInfo): string {
   return `<b>may be held until ${htmlEscape(l.until ?? '')}</b>; to release it now:<br><code>${(l.release ?? []).map(htmlEscape).join('<br>')}</code>`;
 }
 
+/** Escapes a source line; its https links become links. */
+function linkify(text: string): string {
+  return htmlEscape(text).replace(/https:\/\/[^\s,<>&"]+/g, (u) => `<a href="${u}">${u}</a>`);
+}
+
 function outcomeLabel(o: string): string {
   return o === 'none' ? '–' : o;
 }
@@ -45,7 +50,7 @@ function resultRow(r: CheckResult): string {
   return (
     `<tr class="${r.outcome}"><td class="${r.outcome}">${htmlEscape(r.outcome)}</td><td>${htmlEscape(r.check)}</td><td>${htmlEscape(r.node)}${r.user !== undefined ? `<br><small>as ${htmlEscape(r.user)}</small>` : ''}</td>` +
     `<td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)}</small></td>` +
-    `<td>${r.basis === 'reading' ? '<b>readings only</b> ' : ''}${htmlEscape(r.message)}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${r.curl.split('\n').map(htmlEscape).join('<br>')}</code>` : ''}</td></tr>`
+    `<td>${r.strength === 'soft' ? `<b>${htmlEscape(r.basis ?? 'soft')} only</b> ` : ''}${htmlEscape(r.message)}${(r.outcome === 'failed' || r.outcome === 'warning') && r.source ? `<br><small>evidence: ${htmlEscape(r.strength === 'fact' ? `fact, ${r.basis ?? 'vendor'}` : (r.basis ?? 'soft'))}: ${linkify(r.source)}</small>` : ''}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}${r.baseline.ticket ? `, ${htmlEscape(r.baseline.ticket)}` : ''}${r.baseline.firstSeen ? `, first seen ${htmlEscape(r.baseline.firstSeen)}, last seen ${htmlEscape(r.baseline.lastSeen ?? r.baseline.firstSeen)}` : ''}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${r.curl.split('\n').map(htmlEscape).join('<br>')}</code>` : ''}</td></tr>`
   );
 }
 
@@ -95,6 +100,13 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
   const access = report.access ?? [];
   const accessNodeList = accessNodes(report);
   // One row per (user, operation): what the roles file expects, what each node did.
+  // The node x version table heads the report (with the clusters the run found).
+  const liveTargets = report.targets.filter((t) => t.kind === 'live');
+  const clusterOf = (node: string): string => {
+    const g = (report.clusters ?? []).find((c) => c.nodes.includes(node));
+    return !g ? '-' : g.nodes.length > 1 ? `one cluster: ${g.nodes.join(', ')} (${g.reason})` : g.reason;
+  };
+  const nodeVersions = liveTargets.length === 0 ? '' : `<section id="nodes"><h2>Node × version</h2><table><thead><tr><th>node</th><th>url</th><th>SPS version</th><th>cluster</th></tr></thead><tbody>${liveTargets.map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${htmlEscape(t.version ?? 'unknown')}</td><td>${htmlEscape(clusterOf(t.node))}</td></tr>`).join('')}</tbody></table></section>`;
   const accessMatrix = access.length === 0 ? '' : `<section id="access"><h2>User × operation</h2><p>Expected by the roles file, then what each node did (allowed: 2xx, denied: 401/403).</p><div style="overflow-x:auto"><table><thead><tr><th>user</th><th>operation</th><th>expected</th>${accessNodeList.map((n) => `<th>${htmlEscape(n)}</th>`).join('')}</tr></thead><tbody>${access
     .map((r) => `<tr><td>${htmlEscape(r.user)}</td><td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)} · ${htmlEscape(r.rule)}</small></td><td>${htmlEscape(r.expected)}</td>${accessNodeList.map((n) => {
       const c = r.nodes[n];
@@ -137,6 +149,7 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
 <p>${htmlEscape(report.spec.title)} ${htmlEscape(report.spec.version)} · ${htmlEscape(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s · exit code ${report.exitCode}</p>
 </header>
 <main>
+${nodeVersions}
 <section id="summary">
 <div class="verdict ${ok ? 'ok' : 'bad'}">${htmlEscape(verdict)}</div>
 <div class="cards">

@@ -14,6 +14,8 @@ function jsonRow(r: CheckResult): Record<string, unknown> {
     message: r.message,
     curl: r.curl,
     ...(r.basis ? { basis: r.basis } : {}),
+    ...(r.strength ? { strength: r.strength } : {}),
+    ...(r.source ? { source: r.source } : {}),
     ...(r.reading ? { reading: r.reading } : {}),
     ...(r.baseline ? { baseline: r.baseline } : {}),
   };

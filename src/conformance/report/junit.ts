@@ -20,6 +20,8 @@ export function xmlEscape(text: string): string {
 function props(r: CheckResult): string {
   const p: Array<[string, string]> = [];
   if (r.basis) p.push(['basis', r.basis]);
+  if (r.strength) p.push(['strength', r.strength]);
+  if (r.source) p.push(['source', r.source]);
   if (r.reading) p.push(['reading', r.reading]);
   if (r.baseline) p.push(['baseline.entry', String(r.baseline.entry)], ['baseline.status', r.baseline.status], ['baseline.reason', r.baseline.reason], ['baseline.expires', r.baseline.expires]);
   if (p.length === 0) return '';
@@ -38,7 +40,7 @@ function testcase(r: CheckResult): string {
     case 'skipped':
       return `${open}\n      <skipped message="${xmlEscape(r.message)}"/>\n    </testcase>`;
     case 'warning':
-      return `${open}${props(r)}\n      <system-out>WARNING${r.basis === 'reading' ? ' (readings only)' : ''}: ${detail}</system-out>\n    </testcase>`;
+      return `${open}${props(r)}\n      <system-out>WARNING${r.strength === 'soft' ? ` (${xmlEscape(r.basis ?? 'soft')} only: ${xmlEscape(r.source ?? '')})` : ''}: ${detail}</system-out>\n    </testcase>`;
     case 'accepted': {
       const b = r.baseline;
       const why = b ? ` by baseline entry ${b.entry} until ${b.expires} (${b.reason})` : '';
@@ -85,7 +87,7 @@ export function* junitChunks(report: ConformanceReport): Generator<string> {
       if (r.outcome === 'failed') failures++;
       else if (r.outcome === 'skipped') skipped++;
       else if (r.outcome === 'accepted') accepted++;
-      else if (r.outcome === 'warning' && r.basis === 'reading') readings++;
+      else if (r.outcome === 'warning' && r.strength === 'soft') readings++;
     }
     const target = report.targets.find((t) => t.node === node);
     const mine = notChecked.filter((n) => n.node === node);

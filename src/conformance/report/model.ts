@@ -6,7 +6,7 @@
 import type { OperationModel } from '../../spec/model.js';
 import type { BaselineReport } from '../baseline.js';
 import { CHECK_NAMES } from '../checks/index.js';
-import type { CheckResult, Outcome, TargetKind } from '../types.js';
+import { isSoftBasis, type CheckResult, type Outcome, type TargetKind } from '../types.js';
 
 export interface ProgressEvent {
   node: string;
@@ -71,6 +71,12 @@ export interface NotChecked {
   reason: string;
 }
 
+/** Nodes the run treated as one cluster (or one node checked alone), and why. */
+export interface ClusterGroup {
+  nodes: string[];
+  reason: string;
+}
+
 export interface CoverageCell {
   status: string;
   exercised: boolean;
@@ -100,6 +106,10 @@ export interface AccessCell {
   seen: 'allowed' | 'denied' | 'other' | 'not sent' | 'no answer';
   status?: number;
   outcome: Outcome;
+  /** What the cell proves: `proven allowed` (2xx), `proven denied` (401/403), `not tried` (see `why`). */
+  proof?: 'proven allowed' | 'proven denied' | 'not tried';
+  /** For a cell that was not tried or not judged: why, in a few words. */
+  why?: string;
 }
 
 /** One row of the user x operation matrix (`--roles`): what the roles file expects, what each node did. */
@@ -123,7 +133,7 @@ export interface Summary {
   skipped: number;
   /** Failures a `--baseline` entry accepts (not counted in `failed`). */
   accepted: number;
-  /** Warnings that break only our readings (`basis: 'reading'`), part of `warnings`. */
+  /** Warnings that break only soft rules (readings, inferences: `isSoftBasis`), part of `warnings`. */
   readingWarnings: number;
   /** Failures that break only our readings (with `--strict`), part of `failed`. */
   readingFailures: number;
@@ -148,6 +158,8 @@ export interface ConformanceReport {
   notChecked?: NotChecked[];
   /** The signal that stopped the run. */
   aborted?: string;
+  /** Live runs with several nodes: which nodes were treated as one cluster (`cluster_facts`), and why. */
+  clusters?: ClusterGroup[];
   /** With `--baseline`: every entry and what it did (accepted, expired, stale, not-run). */
   baseline?: BaselineReport;
 }
@@ -210,8 +222,8 @@ export function finishReport(
     else if (r.outcome === 'warning') s.warnings++;
     else if (r.outcome === 'accepted') s.accepted++;
     else s.skipped++;
-    if (r.basis === 'reading' && r.outcome === 'warning') s.readingWarnings++;
-    if (r.basis === 'reading' && r.outcome === 'failed') s.readingFailures++;
+    if (isSoftBasis(r.basis) && r.outcome === 'warning') s.readingWarnings++;
+    if (isSoftBasis(r.basis) && r.outcome === 'failed') s.readingFailures++;
   }
   report.summary = s;
   report.coverage = coverageOf(ops, exchanges);
@@ -289,7 +301,8 @@ export function matrixOf(report: ConformanceReport): Record<string, Record<strin
 /** One cell of the user x operation matrix as text: `denied 403`, `allowed 200 FAIL`, `not sent`, `-` (not on that node). */
 export function accessCellLabel(cell: AccessCell | undefined): string {
   if (!cell) return '-';
-  return `${cell.seen}${cell.status !== undefined ? ` ${cell.status}` : ''}${cell.outcome === 'failed' ? ' FAIL' : ''}`;
+  const what = cell.proof === 'proven allowed' || cell.proof === 'proven denied' ? cell.proof : cell.seen === 'not sent' || cell.seen === 'no answer' ? 'not tried' : cell.seen;
+  return `${what}${cell.status !== undefined ? ` ${cell.status}` : ''}${cell.why ? ` (${cell.why})` : ''}${cell.outcome === 'failed' ? ' FAIL' : ''}`;
 }
 
 /** The nodes of the user x operation matrix, in target order. */
