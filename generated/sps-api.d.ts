@@ -105,9 +105,10 @@ export interface paths {
         };
         /**
          * Get the appliance information
-         * @description Facts about the appliance, here its firmware version (`body.firmware_version`). Answers with
-         *     and without a session; without one it gives partial data (the vendor's 5.7.0 guide says so).
-         *     A conformance run reads the version of each node here.
+         * @description Facts about the appliance. Answers with and without a session; without one only the host
+         *     and domain name, the nickname and the support link (and from 6.9 the plugin SDK version)
+         *     come back. With a session the answer adds `firmware_version`, the build and the node's
+         *     roles; the vendor's SDKs and a conformance run read the version of each node there.
          */
         get: operations["getInfo"];
         put?: never;
@@ -5063,16 +5064,45 @@ export interface components {
         };
         /** @description The answer of `GET /api/info`. */
         ApplianceInfo: {
+            /** @description The key of the information object (`about_info` in the vendor's samples). */
+            key?: string;
             body: components["schemas"]["ApplianceInfoBody"];
             meta?: components["schemas"]["Meta"];
         };
         /**
-         * @description Facts about the appliance. Only `firmware_version` is fixed here; an appliance answers more
-         *     fields, and fewer without a session ("partial data without auth").
+         * @description Facts about the appliance. Without a session only `domainname`, `hostname`, `nickname` and
+         *     `support_link` (and from 6.9 `plugin_sdk_version`) come back; with a session the appliance
+         *     adds its build, version and roles. No field is required: the two answers differ, and an
+         *     appliance may add fields between releases.
          */
         ApplianceInfoBody: {
-            /** @description The SPS firmware version, for example `7.5.1`. */
-            firmware_version: string;
+            /** @description The DNS domain of the appliance. */
+            domainname?: string;
+            /** @description The host name of the appliance. */
+            hostname?: string;
+            /** @description The appliance's nickname; null when none is set. */
+            nickname?: string | null;
+            /** @description Where to ask for support (for example a `mailto:` link). */
+            support_link?: string;
+            /** @description The version of the plugin SDK the appliance supports (6.9 and later). */
+            plugin_sdk_version?: {
+                /** @description The feature version, for example `1.4`. */
+                feature?: string;
+                /** @description The full version, for example `1.4.4`. */
+                full?: string;
+            };
+            /** @description The SPS firmware version, for example `7.5.1` (with a session only). The vendor's SDKs read the SPS version here. */
+            firmware_version?: string;
+            /** @description Whether analytics is enabled (with a session only). */
+            analytics_enabled?: boolean;
+            /** @description When the firmware was built, an ISO 8601 date and time (with a session only). */
+            build_date?: string;
+            /** @description A hash of the current configuration (with a session only). */
+            config_hash?: string;
+            /** @description The roles of the node, for example `central-management` (with a session only). */
+            roles?: string[];
+            /** @description The product version label (with a session only). */
+            version?: string;
         };
         /**
          * @description The state of the configuration transaction of this session. SPS 7.x puts it in `body.status`;
@@ -5132,7 +5162,7 @@ export interface components {
              * @constant
              */
             status: "commit";
-            /** @description Commit log message (needed when the transaction status says `commit_message` is `required`). Our reading: the name `message`. */
+            /** @description Commit log message (needed when the transaction status says `commit_message` is `required`). Inferred: the name `message`. */
             message?: string;
         };
         /** @description One change recorded in the open transaction. */
@@ -5461,7 +5491,7 @@ export interface components {
         /**
          * @description A backup policy: where and when SPS copies its configuration or data. The vendor's backup
          *     policy page was not available; the fields follow the sibling archive/cleanup policy objects
-         *     (our reading), so only `name` is required and other fields are open.
+         *     (an inference), so only `name` is required and other fields are open.
          */
         BackupPolicy: {
             /** @description The policy's name, shown in the web interface. */
@@ -5762,7 +5792,7 @@ export interface components {
             key: string;
             meta: components["schemas"]["Meta"];
         };
-        /** @description The nodes of the cluster. Our reading - the vendor pages show single nodes only; the list follows the SPS collection envelope. */
+        /** @description The nodes of the cluster. Inferred - the vendor pages show single nodes only; the list follows the SPS collection envelope. */
         ClusterNodeCollection: {
             items: components["schemas"]["ClusterNodeEntity"][];
             meta: components["schemas"]["Meta"];
@@ -5881,7 +5911,7 @@ export interface components {
             downloaded_xml_hash?: string;
             issues?: {
                 warnings?: components["schemas"]["SyncIssue"][];
-                /** @description Our reading - the vendor's issues table was not available; errors are assumed to have the shape of warnings. */
+                /** @description Inferred - the vendor's issues table was not available; errors are assumed to have the shape of warnings. */
                 errors?: components["schemas"]["SyncIssue"][];
             };
         };
@@ -6872,7 +6902,7 @@ export interface components {
                 /**
                  * @description The Basic challenge (`Basic realm="..."`). A client that does not send credentials up
                  *     front (as the Java SDK does) first gets this 401 with the challenge and then sends them.
-                 *     Documented as optional: the evidence is for a login without credentials.
+                 *     Optional and inferred: no vendor page shows it, so a missing challenge is a warning.
                  * @example Basic realm="SPS"
                  */
                 "WWW-Authenticate"?: string;
@@ -8016,7 +8046,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Our reading: one server object (the vendor table lists POST to add a server, not its body; the routing table's POST adds one entry the same way). */
+        /** @description Inferred: one server object (the vendor table lists POST to add a server, not its body; the routing table's POST adds one entry the same way). */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["NtpServer"];
@@ -8084,7 +8114,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Our reading: the bare JSON string, by the "no body wrapper" rule for a scalar setting. */
+        /** @description Inferred: the bare JSON string, by the "no body wrapper" rule for a scalar setting. */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Timezone"];
