@@ -15,8 +15,7 @@ import { matchesTemplate, type SpecModel } from '../spec/model.js';
 import { formatErrors } from '../spec/validate.js';
 import { CHECK_NAMES, FORMER_NAMES } from './checks/index.js';
 import { UsageError } from './errors.js';
-import type { Ranked } from './report/model.js';
-import type { CheckResult } from './types.js';
+import type { CheckResult } from './check-api.js';
 
 export interface BaselineEntry {
   check: string;
@@ -181,7 +180,12 @@ export interface BaselineScope {
  * (or stay failed, naming the expired entry); every entry that matched nothing and whose check
  * ran gets a warning row of its own, after all others.
  */
-export function applyBaseline(ranked: Ranked[], baseline: Baseline, scope: BaselineScope): BaselineReport {
+/** A row of the run, in report order (report/model.ts `Ranked`); its `result` is replaced when an entry marks it. */
+interface RankedRow {
+  result: CheckResult;
+}
+
+export function applyBaseline(ranked: RankedRow[], baseline: Baseline, scope: BaselineScope): BaselineReport {
   const out: BaselineEntryReport[] = baseline.entries.map((e, i) => ({ ...e, entry: i + 1, matched: 0, status: 'accepted' }));
   for (const row of ranked) {
     const r = row.result;

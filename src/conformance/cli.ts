@@ -8,7 +8,7 @@
  */
 import { realpathSync, writeFileSync } from 'node:fs';
 import { shellQuote } from './curl.js';
-import { TransactionLedger } from './node-client.js';
+import { TransactionLedger } from './transaction-ledger.js';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { parseCommandLine, positiveInt, positiveNumber, readPasswordFile } from '../shared/cli-options.js';

@@ -12,14 +12,10 @@ import { findSetCookie, isObject } from '../shared/index.js';
 import type { RunOptions } from './options.js';
 import type { OperationModel } from '../spec/model.js';
 import { toCurl, type CurlRequest } from './curl.js';
-import type { Exchange, ProbeKind, TargetKind } from './types.js';
+import type { TxState } from './transaction-ledger.js';
+import { PROBE_USER_PREFIX, type AuthMode, type Exchange, type ProbeKind, type TargetKind } from './check-api.js';
 
-export type AuthMode =
-  | 'session' // the node's real session (live) or a dummy cookie (mock)
-  | 'none'
-  | 'made_up_session'
-  | 'basic' // the real credentials (live) or dummy ones (mock)
-  | 'wrong_password';
+export type { AuthMode } from './check-api.js';
 
 export interface SendSpec {
   op: OperationModel;
@@ -52,38 +48,11 @@ export type NodeClientSettings = Pick<RunOptions, 'secrets' | 'username' | 'pass
  * `none` (never opened), `open` (a transaction of this run may be open: a POST /api/transaction
  * or a write was sent and not rolled back yet), `rolled back`, `rollback failed`.
  */
-export type TxState = 'none' | 'open' | 'rolled back' | 'rollback failed';
+export type { TxState } from './transaction-ledger.js';
+export { TransactionLedger } from './transaction-ledger.js';
 
 /** SPS cancels an open transaction after this long when nothing else says (600 s in the samples). */
 export const DEFAULT_TRANSACTION_SECONDS = 600;
-
-/**
- * Every live {@link NodeClient} of one run (the roles-file accounts' too), so that one place
- * can roll back every node with an open transaction of this run, whatever stopped it, and say
- * per node what is left.
- */
-export class TransactionLedger {
-  readonly clients: NodeClient[] = [];
-
-  register(client: NodeClient): void {
-    if (!this.clients.includes(client)) this.clients.push(client);
-  }
-
-  /** Clients whose transaction may be open (a rollback is due). */
-  open(): NodeClient[] {
-    return this.clients.filter((c) => c.txState === 'open');
-  }
-
-  /**
-   * Sends `DELETE /api/transaction` on every client with a transaction of this run that may be
-   * open, in parallel, each bounded by `boundMs`; a client whose rollback already failed gets
-   * no new request. Never throws.
-   */
-  async rollbackAll(rollbackOp: OperationModel | undefined, boundMs: number): Promise<void> {
-    if (!rollbackOp) return;
-    await Promise.allSettled(this.open().map((c) => c.rollbackNow(rollbackOp, boundMs)));
-  }
-}
 
 const TX_PATH = '/api/transaction';
 const WRITE_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
@@ -111,7 +80,7 @@ export const COOKIE_JAR = 'sps-cookies.txt';
 const MOCK_USER = 'mock-user';
 const MOCK_PASSWORD = 'mock-password';
 /** The made-up user name of the `auth_failure` probe starts with this, then 12 random hex digits. */
-export const PROBE_USER_PREFIX = 'sps-conformance-probe-';
+export { PROBE_USER_PREFIX };
 
 export class NodeClient {
   readonly label: string;

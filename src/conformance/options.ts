@@ -10,7 +10,7 @@ import { DEFAULT_SPEC_FILE } from '../spec/model.js';
 import { UsageError } from './errors.js';
 import type { ProgressEvent } from './report/model.js';
 import type { RoleAccount } from './roles.js';
-import { TransactionLedger } from './node-client.js';
+import { TransactionLedger } from './transaction-ledger.js';
 
 export interface ConformanceOptions {
   /** OpenAPI document (JSON or YAML). Default: the bundled `generated/sps-api.json`. */

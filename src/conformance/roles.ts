@@ -11,26 +11,10 @@ import type { ErrorObject } from 'ajv';
 import { readYamlOrJsonFile } from '../shared/cli-options.js';
 import { patternMatches, patternSpecificity } from '../shared/index.js';
 import type { OperationModel } from '../spec/model.js';
+import type { AccessPattern, RoleAccount } from './check-api.js';
 import { UsageError } from './errors.js';
 
-export interface AccessPattern {
-  /** Upper case, or `*` for any method. */
-  method: string;
-  /** `*` one segment, `**` any number (zero included). */
-  path: string;
-  /** As written in the file: `PUT /api/configuration/**`. */
-  text: string;
-}
-
-/** One account of the roles file, its password resolved. */
-export interface RoleAccount {
-  name: string;
-  password: string;
-  /** Where the password came from, for messages: `SPS_PASSWORD_AUDITOR` or `file auditor.pw`. */
-  passwordSource: string;
-  may: AccessPattern[];
-  mayNot: AccessPattern[];
-}
+export type { AccessPattern, RoleAccount } from './check-api.js';
 
 const PATTERN = '^(GET|PUT|POST|DELETE|PATCH|\\*) /\\S*$';
 

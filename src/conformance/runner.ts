@@ -10,7 +10,8 @@ import { createValidator } from '../spec/validate.js';
 import { applyBaseline } from './baseline.js';
 import { clusterFactRows } from './checks/index.js';
 import { CannotRunError } from './errors.js';
-import { AbortedError, DEFAULT_TRANSACTION_SECONDS, type NodeClient, type TransactionLedger } from './node-client.js';
+import { AbortedError, DEFAULT_TRANSACTION_SECONDS, type NodeClient } from './node-client.js';
+import type { TransactionLedger } from './transaction-ledger.js';
 import { CHECK_NAMES, FORMER_NAMES } from './checks/index.js';
 import { UsageError } from './errors.js';
 import type { RunContext } from './plan/context.js';
@@ -26,7 +27,7 @@ export { DEFAULTS, normaliseBaseUrl, type ConformanceOptions, type RunOptions } 
 export { transactionState } from './checks/util.js';
 export { coverageOf } from './report/model.js';
 export type { ConformanceReport, Coverage, CoverageCell, CoverageRow, ExitCode, MatrixCell, NodeLock, NotChecked, ProgressEvent, TargetInfo } from './report/model.js';
-export { TransactionLedger } from './node-client.js';
+export { TransactionLedger } from './transaction-ledger.js';
 
 export async function runConformance(conformanceOptions: ConformanceOptions = {}): Promise<ConformanceReport> {
   const started = Date.now();
@@ -70,7 +71,7 @@ async function runWith(options: RunOptions, started: number, prisms: PrismHandle
     if (options.live) {
       await runLiveTargets(run, clients);
       // Facts across nodes, once every node is done (checks/cluster_facts.ts).
-      const clusters = clusterFactRows(run);
+      const clusters = run.checks.some((c) => c.name === 'cluster_facts') ? clusterFactRows({ model: run.model, nodes: report.targets, push: (r, key) => run.push(r, key) }) : [];
       if (clusters.length > 0) report.clusters = clusters;
     }
     else await runMockTarget(run, clients, prisms, earlyPrism);

@@ -1,7 +1,7 @@
 import type { OperationModel, SpecModel } from '../spec/model.js';
 import { CHECK_NAMES, FORMER_NAMES } from './checks/index.js';
 import { UsageError } from './errors.js';
-import type { CheckName } from './types.js';
+import type { CheckName } from './check-api.js';
 
 /** Which operations and checks a run covers, from `--only` / `--skip` (tags, operationIds, check names). */
 export interface Selection {

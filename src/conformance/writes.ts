@@ -8,6 +8,7 @@ import { isObject, jsonEqual } from '../shared/index.js';
 import type { OperationModel, SpecModel } from '../spec/model.js';
 import { applicableSchemas, itemSchemas, propertySchemas } from '../spec/schema-walk.js';
 import type { SchemaValidator } from '../spec/validate.js';
+import type { OperationRole } from './check-api.js';
 
 /** Operations that change cluster membership: never sent to a target by the runner. */
 export const CLUSTER_MEMBERSHIP_OPERATIONS: ReadonlySet<string> = new Set([
@@ -17,18 +18,7 @@ export const CLUSTER_MEMBERSHIP_OPERATIONS: ReadonlySet<string> = new Set([
   'updateClusterNode',
 ]);
 
-export type OperationRole =
-  | 'never-send'
-  | 'login'
-  | 'read'
-  | 'transaction-open'
-  | 'transaction-rollback'
-  | 'transaction-commit'
-  | 'cluster-membership'
-  | 'setting-put'
-  | 'other-write'
-  /** Not documented for the node's SPS version (`x-sps-versions`): never sent, skipped with the range. */
-  | 'not-in-version';
+export type { OperationRole } from './check-api.js';
 
 const TRANSACTION = '/api/transaction';
 

@@ -9,12 +9,9 @@
  */
 import { isObject } from '../../shared/index.js';
 import type { OperationModel } from '../../spec/model.js';
+import { resultFor, type AccessCell, type AccessRow, type AccountSession, type CheckDefinition, type Exchange, type LiveNode, type Outcome, type ProbeDefinition, type RoleAccount, type SendExtra } from '../check-api.js';
 import { shellQuote } from '../curl.js';
-import { NodeClient, type SendSpec } from '../node-client.js';
-import type { LiveNodeEnv, RunContext } from '../plan/context.js';
-import type { AccessCell, AccessRow } from '../report/model.js';
-import { accessFor, type RoleAccount } from '../roles.js';
-import { resultFor, type CheckDefinition, type Exchange, type Outcome, type ProbeDefinition } from '../types.js';
+import { accessFor } from '../roles.js';
 import { notSentReason, sameValueRequestBody } from '../writes.js';
 import { describeAnswer, errorTypeOf, isSuccess, transactionState } from './util.js';
 
@@ -56,55 +53,46 @@ interface Planned {
 }
 
 /** The plan of one run: per account, the operations the roles file speaks about; the matrix rows, created once in order. */
-const plans = new WeakMap<RunContext, Planned[][]>();
-
-function planOf(run: RunContext): Planned[][] {
-  let plan = plans.get(run);
-  if (plan) return plan;
-  plan = run.options.roles.map((account) =>
-    run.ops.flatMap((op) => {
+function planOf(env: LiveNode): Planned[][] {
+  return env.perRun('access_control plan', () =>
+    env.accounts.map((account) =>
+    env.ops.flatMap((op) => {
       if (op.security === 'basicAuth') return []; // the login is the account's one login
       const d = accessFor(account, op);
       if (!d) return [];
       const row: AccessRow = { user: account.name, operationId: op.operationId, method: op.method, path: op.path, expected: d.expected, rule: `${d.expected === 'denied' ? 'may_not' : 'may'}: ${d.rule}`, nodes: {} };
-      (run.report.access ??= []).push(row);
+      env.addAccessRow(row);
       return [{ op, row }];
     }),
-  );
-  plans.set(run, plan);
-  return plan;
+  ));
 }
 
-async function accessControlLive(env: LiveNodeEnv): Promise<void> {
-  const plan = planOf(env.run);
+async function accessControlLive(env: LiveNode): Promise<void> {
+  const plan = planOf(env);
   let own = 0;
   try {
-    for (const [i, account] of env.run.options.roles.entries()) own += await checkAccount(env, account, plan[i]!);
+    for (const [i, account] of env.accounts.entries()) own += await checkAccount(env, account, plan[i]!);
   } finally {
     // The target's request count is the main session's; say what the accounts' sessions added.
-    const accounts = env.run.options.roles.filter((a) => a.name !== env.run.options.username).length;
-    if (accounts > 0) env.target.notes.push(`access_control: ${accounts} roles-file account${accounts === 1 ? '' : 's'} with a session of its own sent ${own} more requests (one login each)`);
+    const accounts = env.accounts.filter((a) => a.name !== env.username).length;
+    if (accounts > 0) env.note(`access_control: ${accounts} roles-file account${accounts === 1 ? '' : 's'} with a session of its own sent ${own} more requests (one login each)`);
   }
 }
 
 /** One account on one node; returns the requests sent with a session of its own (0 when it is `--username`'s). */
-async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Planned[]): Promise<number> {
-  const { run, nodeIndex } = env;
-  const node = env.client.label;
-  const reuse = account.name === run.options.username;
+async function checkAccount(env: LiveNode, account: RoleAccount, planned: Planned[]): Promise<number> {
+  const { node } = env;
+  const reuse = account.name === env.username;
   // Curl lines show where the account's password comes from, never the password.
   const passwordPlaceholder = account.passwordSource.startsWith('file ') ? `$(head -n1 ${shellQuote(account.passwordSource.slice(5))})` : `$${account.passwordSource}`;
-  const client = reuse
-    ? env.client
-    : new NodeClient(
-        { ...run.options, username: account.name, password: account.password },
-        { label: node, baseUrl: env.client.baseUrl, target: 'live', sessionCookieName: run.check.sessionCookieName, passwordPlaceholder },
-      );
+  const client = reuse ? env.mainSession(account.name) : env.openSession(account, passwordPlaceholder);
+  /** The main session (the account's own when it is `--username`). */
+  const main = reuse ? client : env.mainSession();
   const who = `user ${account.name}`;
   const pseudo = (op: OperationModel, path: string): Exchange => ({ node, target: 'live', op, probe: ACCESS.kind, method: op.method, path, curl: '', user: account.name });
   const row = (ex: Exchange, outcome: Outcome, message: string, first = false): void => {
     // A denied operation that was allowed comes before everything else in the report.
-    run.push(resultFor(ex, check, outcome, message), first ? [-1, nodeIndex, run.rank(nodeIndex, ex)[2]!] : run.rank(nodeIndex, ex));
+    env.row(ex, resultFor(ex, check, outcome, message), first);
   };
   const cell = (p: Planned, c: AccessCell): void => {
     // What the cell proves: a 2xx proves the account may, a 401/403 that it may not; anything else proves nothing.
@@ -116,28 +104,24 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
     cell(p, { seen: 'not sent', outcome: 'skipped', why });
     row(pseudo(p.op, path), 'skipped', `${who}: ${message}`);
   };
-  const send = async (op: OperationModel, path: string, extra: Partial<SendSpec> = {}, via: NodeClient = client, ignoreAbort = false): Promise<Exchange | undefined> => {
-    if (via.deadReason) return undefined;
-    const ex = await via.send({ op, probe: ACCESS.kind, path, auth: 'session', ...extra }, { ignoreAbort });
-    if (via === client) ex.user = account.name;
-    if (run.selection.includesOperation(op)) run.record(nodeIndex, ex);
-    else run.observe(ex);
-    return ex;
+  const send = (op: OperationModel, path: string, extra: SendExtra & { auth?: 'basic' } = {}, via: AccountSession = client, ignoreAbort = false): Promise<Exchange | undefined> => {
+    const { auth = 'session', ...body } = extra;
+    return via.send(op, ACCESS.kind, path, auth, body, { ignoreAbort });
   };
   try {
     if (!reuse) {
-      const loginOp = run.model.operations.find((o) => o.operationId === 'logIn') ?? run.model.operations.find((o) => o.security === 'basicAuth');
+      const loginOp = env.model.operations.find((o) => o.operationId === 'logIn') ?? env.model.operations.find((o) => o.security === 'basicAuth');
       const login = loginOp ? await send(loginOp, loginOp.path, { auth: 'basic' }) : undefined;
       if (!loginOp || !login?.response || !isSuccess(login.response.status) || !client.adoptSession(login.response.setCookies)) {
         const why = !loginOp ? 'the spec documents no login operation' : login ? `${loginOp.method} ${loginOp.path} answered ${describeAnswer(login)}` : `node ${node} was given up`;
         if (login) row(login, 'failed', `${who} (password from ${account.passwordSource}) could not log in on node ${node}: ${why}`);
         for (const p of planned) notSent(p, `not checked: the account could not log in on node ${node}`);
-        return client === env.client ? 0 : client.requests;
+        return client.requests;
       }
     }
     let wrote = false;
     for (const p of planned) {
-      if (client.deadReason || env.client.deadReason) {
+      if (client.givenUp() || env.givenUp()) {
         notSent(p, `not sent: node ${node} was given up`);
         continue;
       }
@@ -157,11 +141,11 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
         notSent(p, never.replace(/^never sent to a target/, 'never sent, for an account either'));
         continue;
       }
-      if (!run.options.allowWrites) {
+      if (!env.allowWrites) {
         notSent(p, `not sent: read-only run: the probe of ${p.row.expected === 'allowed' ? 'an allowed' : 'a denied'} write needs --allow-writes`);
         continue;
       }
-      if (env.lockedAtStart || env.target.transactionAtStart !== 'closed') {
+      if (env.lockedAtStart || env.transactionAtStart !== 'closed') {
         notSent(p, `not sent: the transaction status of node ${node} was not "closed" at the start, so another session may hold the configuration lock`);
         continue;
       }
@@ -173,7 +157,7 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
     // The account must not leave a transaction behind.
     if (wrote && env.getTx) {
       const mine = await send(env.getTx, env.getTx.path);
-      const state = transactionState(mine?.response?.json) ?? transactionState((await send(env.getTx, env.getTx.path, {}, env.client))?.response?.json);
+      const state = transactionState(mine?.response?.json) ?? transactionState((await send(env.getTx, env.getTx.path, {}, main))?.response?.json);
       const ex = mine ?? pseudo(env.getTx, env.getTx.path);
       if (state === 'closed') row(ex, 'passed', `${who}: after its write probes no transaction is left open on node ${node}`);
       else row(ex, 'failed', `${who}: after its write probes the transaction is ${state ?? 'in an unknown state'} on node ${node}: it may be left open`);
@@ -257,10 +241,10 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
       mayBeOpen = !open?.response || isSuccess(open.response.status);
       // The current value: as the account, else with the main session.
       let before = await send(getOp, path);
-      if (!isSuccess(before?.response?.status)) before = await send(getOp, path, {}, env.client);
+      if (!isSuccess(before?.response?.status)) before = await send(getOp, path, {}, main);
       const current = isObject(before?.response?.json) ? before.response.json.body : undefined;
       if (current === undefined) return notSent(p, 'not sent: the current value could not be read', path);
-      const prepared = sameValueRequestBody(run.model, run.validator, p.op, current);
+      const prepared = sameValueRequestBody(env.model, env.validator, p.op, current);
       if (!prepared.ok) return notSent(p, `not sent: ${prepared.reason}`, path);
       const put = await send(p.op, path, { body: prepared.body });
       if (!put?.response || isSuccess(put.response.status)) mayBeOpen = true; // an implicit transaction

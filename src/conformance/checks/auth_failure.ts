@@ -1,7 +1,7 @@
 import { findSetCookie } from '../../shared/index.js';
-import { PROBE_USER_PREFIX } from '../node-client.js';
-import { WRONG_PASSWORD } from '../plan/probes.js';
-import { resultFor, type CheckDefinition } from '../types.js';
+import { PROBE_USER_PREFIX } from '../check-api.js';
+import { WRONG_PASSWORD } from '../check-api.js';
+import { resultFor, type CheckDefinition } from '../check-api.js';
 import { errorTypeOf, show } from './util.js';
 
 const check = 'auth_failure';

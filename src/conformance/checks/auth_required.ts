@@ -1,5 +1,5 @@
-import { MADE_UP_SESSION, NO_SESSION } from '../plan/probes.js';
-import { resultFor, type CheckDefinition } from '../types.js';
+import { MADE_UP_SESSION, NO_SESSION } from '../check-api.js';
+import { resultFor, type CheckDefinition } from '../check-api.js';
 import { errorTypeOf, show } from './util.js';
 
 const check = 'auth_required';

@@ -17,10 +17,7 @@
  */
 import { isObject } from '../../shared/index.js';
 import type { OperationModel, SpecModel } from '../../spec/model.js';
-import type { RunContext } from '../plan/context.js';
-import { NORMAL } from '../plan/probes.js';
-import type { ClusterGroup } from '../report/model.js';
-import { resultFor, type CheckDefinition, type Exchange } from '../types.js';
+import { NORMAL, resultFor, type CheckDefinition, type ClusterGroup, type Exchange, type FinishedRun } from '../check-api.js';
 import { requestPath } from './util.js';
 
 const check = 'cluster_facts';
@@ -107,11 +104,11 @@ const list = (m: Map<string, string[]> | undefined): string => [...(m?.keys() ??
 
 /**
  * The cross-node rows of a live run with several nodes (called once, after every node's plan),
- * and the clusters it found (for the report). Pushes its rows itself.
+ * and the clusters it found (for the report). Pushes its rows itself. The runner calls it only
+ * for a live run with the check selected.
  */
-export function clusterFactRows(run: RunContext): ClusterGroup[] {
-  if (!run.options.live || !run.checks.some((c) => c.name === check)) return [];
-  const nodes = run.report.targets.map((t) => t.node);
+export function clusterFactRows(run: FinishedRun): ClusterGroup[] {
+  const nodes = run.nodes.map((t) => t.node);
   if (nodes.length < 2) return [];
   const byNode = views.get(run.model) ?? new Map<string, NodeView>();
   const found = groups(nodes, byNode);
@@ -139,7 +136,7 @@ export function clusterFactRows(run: RunContext): ClusterGroup[] {
       run.push(ok ? result : { ...result, basis: 'vendor', strength: 'fact', source: `vendor page ${CLUSTER_PAGE}` }, [index, 9, 0, 0, 0, 0]);
     };
     // One version.
-    const versions = g.map((n) => [n, byNode.get(n)?.version ?? run.report.targets.find((t) => t.node === n)?.version ?? 'unknown'] as const);
+    const versions = g.map((n) => [n, byNode.get(n)?.version ?? run.nodes.find((t) => t.node === n)?.version ?? 'unknown'] as const);
     const distinct = [...new Set(versions.map(([, v]) => v))];
     row(infoOp, 'info', distinct.length === 1, distinct.length === 1 ? `every node runs SPS ${distinct[0]}` : `the nodes of one cluster must run the same SPS version, but ${versions.map(([n, v]) => `${n} says ${v}`).join(', ')}`);
     // Exactly one central-management node, at most one search-master: in every node's member list.

@@ -1,6 +1,6 @@
 import { isJsonMediaType, mediaTypeBase } from '../../shared/index.js';
-import { NORMAL, WRITE } from '../plan/probes.js';
-import { resultFor, type CheckDefinition } from '../types.js';
+import { NORMAL, WRITE } from '../check-api.js';
+import { resultFor, type CheckDefinition } from '../check-api.js';
 import { contentTypeOf, documentedFor } from './util.js';
 
 const check = 'content_type';

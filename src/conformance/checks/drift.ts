@@ -1,8 +1,8 @@
 import type { SpecModel } from '../../spec/model.js';
 import { applicableSchemas, itemSchemas, propertySchemas } from '../../spec/schema-walk.js';
 import type { SchemaValidator } from '../../spec/validate.js';
-import { NORMAL, WRITE } from '../plan/probes.js';
-import { resultFor, softOutcome, type CheckDefinition } from '../types.js';
+import { NORMAL, WRITE } from '../check-api.js';
+import { resultFor, softOutcome, type CheckDefinition } from '../check-api.js';
 import { isObject } from '../../shared/index.js';
 import { documentedFor, receivedJson } from './util.js';
 

@@ -1,7 +1,7 @@
-import { NORMAL, WRITE } from '../plan/probes.js';
+import { NORMAL, WRITE } from '../check-api.js';
 import { escapePointer } from '../../spec/model.js';
 import { describeSource, readingPhrase, strengthOf } from '../../spec/verdict.js';
-import { readingResult, resultFor, sourcedResult, type CheckContext, type CheckDefinition, type Exchange } from '../types.js';
+import { readingResult, resultFor, sourcedResult, type CheckContext, type CheckDefinition, type Exchange } from '../check-api.js';
 import { documentedFor, errorTypeOf, receivedJson, show } from './util.js';
 
 /** The error types decisions.md lists per status, used when a response documents none itself. */

@@ -4,7 +4,7 @@
  * former names `--only`/`--skip` still accept, `--help` and the README's checks table.
  * Adding a check: one file `checks/<name>.ts` exporting a {@link CheckDefinition}, one line here.
  */
-import type { CheckDefinition, CheckName, ProbeDefinition, ProbeKind } from '../types.js';
+import type { CheckDefinition, CheckName, ProbeDefinition, ProbeKind } from '../check-api.js';
 import { accessControl } from './access_control.js';
 import { authFailure } from './auth_failure.js';
 import { authRequired } from './auth_required.js';

@@ -13,9 +13,8 @@ import { isObject } from '../../shared/index.js';
 import type { OperationModel, SpecModel } from '../../spec/model.js';
 import { applicableSchemas, propertySchemas } from '../../spec/schema-walk.js';
 import type { SchemaValidator } from '../../spec/validate.js';
-import type { LiveNodeEnv, RunContext } from '../plan/context.js';
-import { resultFor, type CheckDefinition, type Exchange, type ProbeDefinition } from '../types.js';
-import { sameValue, sameValueRequestBody, type OperationRole } from '../writes.js';
+import { resultFor, type CheckDefinition, type Exchange, type LiveNode, type ProbeDefinition } from '../check-api.js';
+import { sameValue, sameValueRequestBody } from '../writes.js';
 import { DEFAULT_ERROR_TYPES } from './error_body.js';
 import { describeAnswer, errorTypeOf, isSuccess, show, transactionState } from './util.js';
 
@@ -35,8 +34,8 @@ export const invalidWrite: CheckDefinition = {
   probes: [INVALID_WRITE],
   run: () => [],
   live: invalidWrites,
-  livePlanned: (run: RunContext, roles: ReadonlyMap<OperationModel, OperationRole>) =>
-    run.options.allowWrites ? run.ops.filter((o) => roles.get(o) === 'setting-put').length * (3 + 2 * PER_SETTING) : 0,
+  livePlanned: ({ allowWrites, ops, roles }) =>
+    allowWrites ? ops.filter((o) => roles.get(o) === 'setting-put').length * (3 + 2 * PER_SETTING) : 0,
 };
 
 export interface ForbiddenBody {
@@ -123,13 +122,12 @@ export function forbiddenBodies(model: SpecModel, validator: SchemaValidator, pu
   return out;
 }
 
-async function invalidWrites(env: LiveNodeEnv): Promise<void> {
-  const { run, client, nodeIndex, target } = env;
-  const node = client.label;
-  if (!run.options.allowWrites) return;
-  const settings = run.ops.filter((o) => env.roles.get(o) === 'setting-put' && !isNeverSend(run.model, o));
-  const skip = (op: OperationModel, message: string): void => run.skipRow(nodeIndex, node, op, INVALID_WRITE.kind, check, op.path, message);
-  if (env.lockedAtStart || target.transactionAtStart !== 'closed') {
+async function invalidWrites(env: LiveNode): Promise<void> {
+  const { node } = env;
+  if (!env.allowWrites) return;
+  const settings = env.ops.filter((o) => env.roles.get(o) === 'setting-put' && !isNeverSend(env.model, o));
+  const skip = (op: OperationModel, message: string): void => env.skip(op, INVALID_WRITE.kind, check, op.path, message);
+  if (env.lockedAtStart || env.transactionAtStart !== 'closed') {
     for (const op of settings) skip(op, `not sent: the transaction status of node ${node} was not "closed" at the start; nothing is written`);
     return;
   }
@@ -139,9 +137,9 @@ async function invalidWrites(env: LiveNodeEnv): Promise<void> {
     for (const op of settings) skip(op, 'not sent: the spec documents no POST/DELETE /api/transaction to roll back with');
     return;
   }
-  run.progress(client, 'invalid writes');
+  env.progress('invalid writes');
   for (const put of settings) {
-    if (client.deadReason) {
+    if (env.givenUp()) {
       skip(put, `not sent: node ${node} was given up`);
       continue;
     }
@@ -153,7 +151,7 @@ async function invalidWrites(env: LiveNodeEnv): Promise<void> {
   if (env.getTx) {
     const ex = await env.send(env.getTx, INVALID_WRITE.kind, env.getTx.path, 'session');
     const state = transactionState(ex?.response?.json);
-    if (ex) run.push(resultFor(ex, check, state === 'closed' ? 'passed' : 'failed', state === 'closed' ? 'after the invalid writes: no transaction left open' : `after the invalid writes the transaction is ${state ?? 'in an unknown state'}: it may be left open on node ${node}`), run.rank(nodeIndex, ex));
+    if (ex) env.row(ex, resultFor(ex, check, state === 'closed' ? 'passed' : 'failed', state === 'closed' ? 'after the invalid writes: no transaction left open' : `after the invalid writes the transaction is ${state ?? 'in an unknown state'}: it may be left open on node ${node}`));
   }
 }
 
@@ -170,18 +168,17 @@ function documented4xx(op: OperationModel, status: number): { statuses: number[]
   return { statuses, types };
 }
 
-async function cycle(env: LiveNodeEnv, put: OperationModel, openOp: OperationModel, rollbackOp: OperationModel): Promise<'done' | 'locked' | 'skipped'> {
-  const { run, client, nodeIndex } = env;
-  const node = client.label;
+async function cycle(env: LiveNode, put: OperationModel, openOp: OperationModel, rollbackOp: OperationModel): Promise<'done' | 'locked' | 'skipped'> {
+  const { node } = env;
   const getOp = env.findOp('GET', put.path);
   const path = put.pathParams.length > 0 ? (getOp ? env.concrete.get(getOp) : undefined) : put.path;
   const setting = `${put.operationId} (PUT ${path ?? put.path})`;
   const skip = (message: string): 'skipped' => {
-    run.skipRow(nodeIndex, node, put, INVALID_WRITE.kind, check, path ?? put.path, `${setting}: ${message}`);
+    env.skip(put, INVALID_WRITE.kind, check, path ?? put.path, `${setting}: ${message}`);
     return 'skipped';
   };
   if (!getOp || !path) return skip('not sent: no object to read first');
-  const row = (ex: Exchange, ok: boolean, message: string): void => run.push(resultFor(ex, check, ok ? 'passed' : 'failed', `${setting}: ${message}`), run.rank(nodeIndex, ex));
+  const row = (ex: Exchange, ok: boolean, message: string): void => env.row(ex, resultFor(ex, check, ok ? 'passed' : 'failed', `${setting}: ${message}`));
   let mayBeOpen = false;
   try {
     const open = await env.send(openOp, INVALID_WRITE.kind, openOp.path, 'session', { emptyBody: true });
@@ -192,12 +189,12 @@ async function cycle(env: LiveNodeEnv, put: OperationModel, openOp: OperationMod
     const first = await env.send(getOp, INVALID_WRITE.kind, path, 'session');
     const original = isObject(first?.response?.json) ? first.response.json.body : undefined;
     if (original === undefined) return skip(`not sent: reading it first got ${first ? describeAnswer(first) : 'nothing'}`);
-    const prepared = sameValueRequestBody(run.model, run.validator, put, original);
+    const prepared = sameValueRequestBody(env.model, env.validator, put, original);
     if (!prepared.ok) return skip(`not sent: ${prepared.reason}`);
-    const bodies = forbiddenBodies(run.model, run.validator, put, prepared.body);
+    const bodies = forbiddenBodies(env.model, env.validator, put, prepared.body);
     if (bodies.length === 0) return skip('not sent: its request schema documents no type, required field or list of values to break');
     for (const forbidden of bodies) {
-      if (client.deadReason) break;
+      if (env.givenUp()) break;
       const what = `a body the schema forbids (${forbidden.kind}: ${forbidden.detail})`;
       const ex = await env.send(put, INVALID_WRITE.kind, path, 'session', { body: forbidden.body });
       if (!ex) break;
@@ -224,10 +221,9 @@ async function cycle(env: LiveNodeEnv, put: OperationModel, openOp: OperationMod
   } finally {
     if (mayBeOpen) {
       // Sent even after an abort: this is the cleanup the abort waits for.
-      const ex = await client.send({ op: rollbackOp, probe: INVALID_WRITE.kind, path: rollbackOp.path, auth: 'session' }, { ignoreAbort: true });
-      run.record(nodeIndex, ex);
+      const ex = await env.sendCleanup(rollbackOp, INVALID_WRITE.kind, rollbackOp.path);
       const ok = isSuccess(ex.response?.status);
-      run.push(resultFor(ex, check, ok ? 'passed' : 'failed', ok ? `${setting}: transaction rolled back` : `${setting}: ROLLBACK FAILED on node ${node}: DELETE /api/transaction got ${describeAnswer(ex)}; a transaction may be left open`), run.rank(nodeIndex, ex));
+      env.row(ex, resultFor(ex, check, ok ? 'passed' : 'failed', ok ? `${setting}: transaction rolled back` : `${setting}: ROLLBACK FAILED on node ${node}: DELETE /api/transaction got ${describeAnswer(ex)}; a transaction may be left open`));
     }
   }
 }

@@ -1,7 +1,7 @@
 import { matchesTemplate } from '../../spec/model.js';
-import { NORMAL, WRITE } from '../plan/probes.js';
+import { NORMAL, WRITE } from '../check-api.js';
 import { describeSource, readingPhrase, strengthOf, type SourceKind } from '../../spec/verdict.js';
-import { readingResult, resultFor, type CheckContext, type CheckDefinition } from '../types.js';
+import { readingResult, resultFor, type CheckContext, type CheckDefinition } from '../check-api.js';
 import { isObject } from '../../shared/index.js';
 import { parentPath, receivedJson, requestPath, show } from './util.js';
 

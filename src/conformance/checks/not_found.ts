@@ -1,5 +1,5 @@
-import { NOT_FOUND } from '../plan/probes.js';
-import { resultFor, type CheckDefinition } from '../types.js';
+import { NOT_FOUND } from '../check-api.js';
+import { resultFor, type CheckDefinition } from '../check-api.js';
 import { errorTypeOf, show } from './util.js';
 
 const check = 'not_found';

@@ -1,8 +1,8 @@
 import { findSetCookie, parseSetCookie } from '../../shared/index.js';
 import type { HeaderModel } from '../../spec/model.js';
-import { NORMAL, WRITE } from '../plan/probes.js';
+import { NORMAL, WRITE } from '../check-api.js';
 import { describeSource, readingPhrase, strengthOf, type Verdict } from '../../spec/verdict.js';
-import { isSoftBasis, readingResult, resultFor, type Basis, type CheckContext, type CheckDefinition, type RecordedResponse } from '../types.js';
+import { isSoftBasis, readingResult, resultFor, type Basis, type CheckContext, type CheckDefinition, type RecordedResponse } from '../check-api.js';
 import { documentedFor } from './util.js';
 
 const check = 'response_headers';

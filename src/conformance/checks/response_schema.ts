@@ -1,6 +1,6 @@
-import { NORMAL, WRITE } from '../plan/probes.js';
+import { NORMAL, WRITE } from '../check-api.js';
 import { readingPhrase } from '../../spec/verdict.js';
-import { isSoftBasis, readingResult, resultFor, type CheckDefinition } from '../types.js';
+import { isSoftBasis, readingResult, resultFor, type CheckDefinition } from '../check-api.js';
 import { documentedFor, receivedJson } from './util.js';
 
 const check = 'response_schema';

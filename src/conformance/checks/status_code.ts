@@ -1,5 +1,5 @@
-import { NORMAL, WRITE } from '../plan/probes.js';
-import { resultFor, type CheckDefinition } from '../types.js';
+import { NORMAL, WRITE } from '../check-api.js';
+import { resultFor, type CheckDefinition } from '../check-api.js';
 import { documentedFor, documentedStatuses } from './util.js';
 
 const check = 'status_code';

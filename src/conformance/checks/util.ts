@@ -1,6 +1,6 @@
 import { documentedResponse, parentPath, type ResponseModel } from '../../spec/model.js';
 import { isJsonMediaType, isObject, mediaTypeBase } from '../../shared/index.js';
-import type { Exchange } from '../types.js';
+import type { Exchange } from '../check-api.js';
 
 /** Helpers of the checks (and of the plans that read answers): one home, no copies in a check. */
 

@@ -15,11 +15,9 @@
  */
 import { isObject } from '../../shared/index.js';
 import type { OperationModel } from '../../spec/model.js';
-import type { LiveNodeEnv, RunContext } from '../plan/context.js';
-import { WRITE } from '../plan/probes.js';
-import { resultFor, type CheckDefinition, type Exchange, type Outcome } from '../types.js';
+import { resultFor, WRITE, type CheckDefinition, type Exchange, type LiveNode, type LivePlan, type Outcome } from '../check-api.js';
 import { differentRequestBody } from '../write-values.js';
-import { sameValue, sameValueRequestBody, type OperationRole } from '../writes.js';
+import { sameValue, sameValueRequestBody } from '../writes.js';
 import { describeAnswer, errorTypeOf, isSuccess, show, transactionState } from './util.js';
 
 const check = 'write_roundtrip';
@@ -39,50 +37,49 @@ export const writeRoundtrip: CheckDefinition = {
 /** Requests per setting: open, read, PUT, read back, change log, rollback, read again. */
 const PER_SETTING = 7;
 
-function plannedRequests(run: RunContext, roles: ReadonlyMap<OperationModel, OperationRole>): number {
-  if (!run.options.allowWrites) return 0;
-  return run.ops.filter((o) => roles.get(o) === 'setting-put').length * PER_SETTING + 1;
+function plannedRequests({ allowWrites, ops, roles }: LivePlan): number {
+  if (!allowWrites) return 0;
+  return ops.filter((o) => roles.get(o) === 'setting-put').length * PER_SETTING + 1;
 }
 
-async function writeCycles(env: LiveNodeEnv): Promise<void> {
-  const { run, client, nodeIndex, target } = env;
-  const node = client.label;
-  if (!run.options.allowWrites) return;
-  const settings = run.ops.filter((o) => env.roles.get(o) === 'setting-put');
+async function writeCycles(env: LiveNode): Promise<void> {
+  const { node } = env;
+  if (!env.allowWrites) return;
+  const settings = env.ops.filter((o) => env.roles.get(o) === 'setting-put');
   const skipAll = (why: string, message: string): void => {
-    target.writes = `skipped: ${why}`;
-    for (const op of settings) run.skipRow(nodeIndex, node, op, 'write', check, op.path, message);
+    env.writes = `skipped: ${why}`;
+    for (const op of settings) env.skip(op, 'write', check, op.path, message);
   };
   if (env.lockedAtStart) {
     return skipAll('a transaction was already open on the node', `not written: a transaction was already open on node ${node} (someone holds the configuration lock); it was left alone`);
   }
-  if (target.transactionAtStart !== 'closed') {
+  if (env.transactionAtStart !== 'closed') {
     return skipAll('the transaction status could not be read first', `not written: the transaction status of node ${node} could not be read first, so it is unknown whether someone holds the configuration lock`);
   }
-  if (client.deadReason) {
-    target.writes = 'skipped: node given up';
+  if (env.givenUp()) {
+    env.writes = 'skipped: node given up';
     return;
   }
   const openOp = env.findOp('POST', '/api/transaction');
   const rollbackOp = env.findOp('DELETE', '/api/transaction');
   if (!openOp || !rollbackOp) {
-    target.writes = 'skipped: the spec documents no POST/DELETE /api/transaction';
+    env.writes = 'skipped: the spec documents no POST/DELETE /api/transaction';
     return;
   }
-  run.progress(client, 'writes');
+  env.progress('writes');
   let changed = 0;
   let same = 0;
   let lockedByOther = false;
   for (const put of settings) {
-    if (lockedByOther || client.deadReason) {
-      run.skipRow(nodeIndex, node, put, 'write', check, put.path, lockedByOther ? `not written: the configuration is locked by another session on node ${node}` : `not written: node ${node} was given up`);
+    if (lockedByOther || env.givenUp()) {
+      env.skip(put, 'write', check, put.path, lockedByOther ? `not written: the configuration is locked by another session on node ${node}` : `not written: node ${node} was given up`);
       continue;
     }
     const outcome = await writeCycle(env, put, openOp, rollbackOp);
     if (outcome === 'locked') {
       lockedByOther = true;
-      target.notes.push('the configuration was locked by another session: no writes, its transaction was not touched');
-      run.progress(client, 'writes', `node ${node}: the configuration is locked by another session; writes are skipped`);
+      env.note('the configuration was locked by another session: no writes, its transaction was not touched');
+      env.progress('writes', `node ${node}: the configuration is locked by another session; writes are skipped`);
     } else if (outcome === 'changed') changed++;
     else if (outcome === 'same') same++;
   }
@@ -93,10 +90,10 @@ async function writeCycles(env: LiveNodeEnv): Promise<void> {
     if (ex) {
       const closed = state === 'closed';
       const message = closed ? 'after the write cycle: no transaction left open' : `after the write cycle the transaction is ${state ?? 'in an unknown state'}: it may be left open on node ${node}`;
-      run.push(resultFor(ex, check, closed ? 'passed' : 'failed', message), run.rank(nodeIndex, ex));
+      env.row(ex, resultFor(ex, check, closed ? 'passed' : 'failed', message));
     }
   }
-  target.writes = lockedByOther ? 'skipped: configuration locked by another session' : `${changed} of ${settings.length} settings written with a different value and ${same} with the same value, all rolled back`;
+  env.writes = lockedByOther ? 'skipped: configuration locked by another session' : `${changed} of ${settings.length} settings written with a different value and ${same} with the same value, all rolled back`;
 }
 
 type CycleOutcome = 'changed' | 'same' | 'locked' | 'failed' | 'skipped';
@@ -111,7 +108,7 @@ interface CycleState {
   putInFlight?: boolean;
 }
 
-async function writeCycle(env: LiveNodeEnv, put: OperationModel, openOp: OperationModel, rollbackOp: OperationModel): Promise<CycleOutcome> {
+async function writeCycle(env: LiveNode, put: OperationModel, openOp: OperationModel, rollbackOp: OperationModel): Promise<CycleOutcome> {
   const state: CycleState = { sent: 0, mayBeOpen: false };
   const getOp = env.findOp('GET', put.path);
   const path = put.pathParams.length > 0 ? (getOp ? env.concrete.get(getOp) : undefined) : put.path;
@@ -127,9 +124,8 @@ async function writeCycle(env: LiveNodeEnv, put: OperationModel, openOp: Operati
       rolledBack = await rollback(env, rollbackOp, setting);
       // Stopped with the PUT in flight: the node may still apply it after the rollback, and on
       // 6.9+ a change opens a transaction by itself. Look once more, and roll that back too.
-      if (state.putInFlight && env.run.options.signal?.aborted && env.getTx) {
-        const ex = await env.client.send({ op: env.getTx, probe: 'write', path: env.getTx.path, auth: 'session' }, { ignoreAbort: true });
-        env.run.record(env.nodeIndex, ex);
+      if (state.putInFlight && env.stopped() && env.getTx) {
+        const ex = await env.sendCleanup(env.getTx, 'write', env.getTx.path);
         if (transactionState(ex.response?.json) === 'open') await rollback(env, rollbackOp, setting);
       }
     }
@@ -139,22 +135,21 @@ async function writeCycle(env: LiveNodeEnv, put: OperationModel, openOp: Operati
     await readAfterRollback(env, put, path, state.changedFrom);
   }
   // The requests of this cycle that were not sent leave the plan.
-  env.client.planned -= Math.max(0, PER_SETTING - state.sent);
+  env.unplan(Math.max(0, PER_SETTING - state.sent));
   return outcome;
 }
 
-async function writeAndCheck(env: LiveNodeEnv, put: OperationModel, openOp: OperationModel, state: CycleState): Promise<CycleOutcome> {
-  const { run, client, nodeIndex, send } = env;
-  const node = client.label;
+async function writeAndCheck(env: LiveNode, put: OperationModel, openOp: OperationModel, state: CycleState): Promise<CycleOutcome> {
+  const { node, send } = env;
   const getOp = env.findOp('GET', put.path);
   const changesOp = env.findOp('GET', '/api/transaction/changes');
   const path = put.pathParams.length > 0 ? (getOp ? env.concrete.get(getOp) : undefined) : put.path;
   const setting = `${put.operationId} (PUT ${path ?? put.path})`;
   const row = (ex: Exchange | undefined, outcome: Outcome, message: string): void => {
-    if (ex) run.push(resultFor(ex, check, outcome, message), run.rank(nodeIndex, ex));
-    else run.skipRow(nodeIndex, node, put, 'write', check, path ?? put.path, message, outcome);
+    if (ex) env.row(ex, resultFor(ex, check, outcome, message));
+    else env.skip(put, 'write', check, path ?? put.path, message, outcome);
   };
-  const sendCounted: LiveNodeEnv['send'] = (...args) => {
+  const sendCounted: LiveNode['send'] = (...args) => {
     state.sent++;
     return send(...args);
   };
@@ -189,12 +184,12 @@ async function writeAndCheck(env: LiveNodeEnv, put: OperationModel, openOp: Oper
     row(before, 'failed', `${setting}: could not read the setting first: ${before ? describeAnswer(before) : 'node given up'}`);
     return 'failed';
   }
-  const prepared = sameValueRequestBody(run.model, run.validator, put, current);
+  const prepared = sameValueRequestBody(env.model, env.validator, put, current);
   if (!prepared.ok) {
     row(before, 'skipped', `${setting}: not written: ${prepared.reason}`);
     return 'skipped';
   }
-  const different = differentRequestBody(run.model, run.validator, put, prepared.body);
+  const different = differentRequestBody(env.model, env.validator, put, prepared.body);
   const body = different.ok ? different.value.body : prepared.body;
   state.putInFlight = true;
   const written = await sendCounted(put, 'write', path, 'session', { body });
@@ -230,7 +225,7 @@ async function writeAndCheck(env: LiveNodeEnv, put: OperationModel, openOp: Oper
 }
 
 /** After the rollback (outside any transaction) the setting must read as it was. Returns whether it did. */
-async function readAfterRollback(env: LiveNodeEnv, put: OperationModel, path: string, original: unknown): Promise<boolean> {
+async function readAfterRollback(env: LiveNode, put: OperationModel, path: string, original: unknown): Promise<boolean> {
   const getOp = env.findOp('GET', put.path)!;
   const setting = `${put.operationId} (PUT ${path})`;
   const ex = await env.send(getOp, 'write', path, 'session');
@@ -242,13 +237,13 @@ async function readAfterRollback(env: LiveNodeEnv, put: OperationModel, path: st
     : !isSuccess(ex.response?.status)
       ? `${setting}: reading it after the rollback got ${describeAnswer(ex)}`
       : `${setting}: after the rollback it reads ${show(value)}, not the original value ${show(original)}: the rollback did not undo the write`;
-  env.run.push(resultFor(ex, check, ok ? 'passed' : 'failed', message), env.run.rank(env.nodeIndex, ex));
+  env.row(ex, resultFor(ex, check, ok ? 'passed' : 'failed', message));
   return ok;
 }
 
 /** A GET body and a request body are the same setting value (references as keys, read-only fields ignored). */
-function sameSetting(env: LiveNodeEnv, put: OperationModel, got: unknown, requestBody: unknown): boolean {
-  const asRequest = sameValueRequestBody(env.run.model, env.run.validator, put, got);
+function sameSetting(env: LiveNode, put: OperationModel, got: unknown, requestBody: unknown): boolean {
+  const asRequest = sameValueRequestBody(env.model, env.validator, put, got);
   return sameValue(asRequest.ok ? asRequest.body : got, requestBody);
 }
 
@@ -258,11 +253,11 @@ function sameSetting(env: LiveNodeEnv, put: OperationModel, got: unknown, reques
  * equal-value replaces of that path. A change of any other path is a failure either way.
  */
 async function changeLogProblems(
-  env: LiveNodeEnv,
+  env: LiveNode,
   changesOp: OperationModel,
   path: string,
   expected: { old: unknown; new: unknown } | undefined,
-  send: LiveNodeEnv['send'],
+  send: LiveNode['send'],
 ): Promise<string[]> {
   const changes = await send(changesOp, 'write', changesOp.path, 'session');
   const list = isObject(changes?.response?.json) ? changes.response.json.changes : undefined;
@@ -296,16 +291,13 @@ async function changeLogProblems(
   return problems;
 }
 
-async function rollback(env: LiveNodeEnv, rollbackOp: OperationModel, setting: string): Promise<boolean> {
-  const { run, client, nodeIndex } = env;
-  const node = client.label;
+async function rollback(env: LiveNode, rollbackOp: OperationModel, setting: string): Promise<boolean> {
+  const { node } = env;
   // Sent even after an abort: this is the cleanup the abort is waiting for.
-  const ex = await client.send({ op: rollbackOp, probe: 'write', path: rollbackOp.path, auth: 'session' }, { ignoreAbort: true });
-  run.record(nodeIndex, ex);
-  run.tick(client);
+  const ex = await env.sendCleanup(rollbackOp, 'write', rollbackOp.path);
   const ok = isSuccess(ex.response?.status);
   const message = ok ? `${setting}: transaction rolled back` : `${setting}: ROLLBACK FAILED on node ${node}: DELETE /api/transaction got ${describeAnswer(ex)}; a transaction may be left open`;
-  run.push(resultFor(ex, check, ok ? 'passed' : 'failed', message), run.rank(nodeIndex, ex));
-  run.progress(client, 'writes', ok ? undefined : `node ${node}: rollback failed, a transaction may be left open`);
+  env.row(ex, resultFor(ex, check, ok ? 'passed' : 'failed', message));
+  env.progress('writes', ok ? undefined : `node ${node}: rollback failed, a transaction may be left open`);
   return ok;
 }

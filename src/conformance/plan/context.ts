@@ -24,7 +24,7 @@ import {
   type Outcome,
   type ProbeDefinition,
   type ProbeKind,
-} from '../types.js';
+} from '../check-api.js';
 import type { OperationRole } from '../writes.js';
 
 export interface RunContext {

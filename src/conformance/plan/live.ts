@@ -12,10 +12,11 @@ import { describeAnswer, errorTypeOf, isSuccess, transactionState } from '../che
 import { CannotRunError } from '../errors.js';
 import { runLimited } from '../limit.js';
 import { AbortedError, NodeClient } from '../node-client.js';
-import type { Exchange } from '../types.js';
+import type { AccountSession, Exchange, LiveNode, OperationRole as Role, SendExtra } from '../check-api.js';
+import type { AuthMode, ProbeKind } from '../check-api.js';
 import { notSentReason, operationRole, type OperationRole } from '../writes.js';
-import { madeUpId, type LiveNodeEnv, type RunContext } from './context.js';
-import { NORMAL, WRITE } from './probes.js';
+import { madeUpId, type RunContext } from './context.js';
+import { NORMAL, WRITE } from '../check-api.js';
 
 /** Like Promise.all, but waits for every promise to settle before rethrowing the first error. */
 async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
@@ -116,7 +117,7 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
   }
   /** 200 answers of GETs by concrete path: where ids for parameterised paths come from. */
   const answers = new Map<string, unknown>();
-  const send: LiveNodeEnv['send'] = async (op, probe, path, auth, extra = {}) => {
+  const send: LiveNode['send'] = async (op, probe, path, auth, extra = {}) => {
     if (client.deadReason) {
       run.skipRow(nodeIndex, node, op, probe, probeOwner(probe), path, `not sent: node ${node} was given up: ${client.deadReason}`);
       return undefined;
@@ -221,9 +222,9 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
   }
 
   // 5. The checks' own request sequences (the write cycle), one after the other.
-  const env: LiveNodeEnv = { run, client, nodeIndex, target, send, concrete, roles, getTx, lockedAtStart, findOp };
+  const live = liveNode(run, client, nodeIndex, { send, concrete, roles, getTx, lockedAtStart, findOp });
   try {
-    for (const c of run.checks) if (c.live) await c.live(env);
+    for (const c of run.checks) if (c.live) await c.live(live);
   } catch (err) {
     if (err instanceof AbortedError && target.writes === 'pending') target.writes = 'stopped before the writes were done';
     throw err;
@@ -251,6 +252,119 @@ function plannedRequests(run: RunContext, client: NodeClient, roles: ReadonlyMap
   for (const op of probeOps) {
     for (const probe of run.probes) if (probe.appliesTo?.(op) && !(probe.path === 'made-up' && op.pathParams.length === 0)) probes++;
   }
-  const own = run.checks.reduce((sum, c) => sum + (c.livePlanned?.(run, roles) ?? 0), 0);
+  const plan = { allowWrites: run.options.allowWrites, ops: run.ops, roles };
+  const own = run.checks.reduce((sum, c) => sum + (c.livePlanned?.(plan) ?? 0), 0);
   return client.requests + (getTx ? 1 : 0) + reads.length + probes + own;
+}
+
+/** What the planner found on a node before the sequences run. */
+interface NodeFindings {
+  send: LiveNode['send'];
+  concrete: ReadonlyMap<OperationModel, string | undefined>;
+  roles: ReadonlyMap<OperationModel, Role>;
+  getTx: OperationModel | undefined;
+  lockedAtStart: boolean;
+  findOp(method: string, path: string): OperationModel | undefined;
+}
+
+/** Per-run state of the sequences ({@link LiveNode.perRun}), one map per run. */
+const perRunState = new WeakMap<RunContext, Map<string, unknown>>();
+
+/** The narrow handle a check's live sequence gets for one node (check-api.ts {@link LiveNode}). */
+function liveNode(run: RunContext, client: NodeClient, nodeIndex: number, found: NodeFindings): LiveNode {
+  const target = run.report.targets[nodeIndex]!;
+  const node = client.label;
+  return {
+    node,
+    model: run.model,
+    validator: run.validator,
+    allowWrites: run.options.allowWrites,
+    username: run.options.username,
+    accounts: run.options.roles,
+    ops: run.ops,
+    isSelected: (op) => run.selection.includesOperation(op),
+    roles: found.roles,
+    concrete: found.concrete,
+    getTx: found.getTx,
+    lockedAtStart: found.lockedAtStart,
+    get transactionAtStart() {
+      return target.transactionAtStart;
+    },
+    findOp: found.findOp,
+    givenUp: () => client.deadReason,
+    stopped: () => run.options.signal?.aborted === true,
+    send: found.send,
+    async sendCleanup(op, probe, path) {
+      const ex = await client.send({ op, probe, path, auth: 'session' }, { ignoreAbort: true });
+      run.record(nodeIndex, ex);
+      run.tick(client);
+      return ex;
+    },
+    openSession(account, passwordPlaceholder) {
+      const session = new NodeClient(
+        { ...run.options, username: account.name, password: account.password },
+        { label: node, baseUrl: client.baseUrl, target: 'live', sessionCookieName: run.check.sessionCookieName, passwordPlaceholder },
+      );
+      return accountSession(run, nodeIndex, session, account.name, true);
+    },
+    mainSession(user) {
+      return accountSession(run, nodeIndex, client, user, false);
+    },
+    row(ex, result, first = false) {
+      // A first row (a denied operation that was allowed) comes before everything else in the report.
+      run.push(result, first ? [-1, nodeIndex, run.rank(nodeIndex, ex)[2]!] : run.rank(nodeIndex, ex));
+    },
+    skip(op, probe, check, path, message, outcome) {
+      run.skipRow(nodeIndex, node, op, probe, check, path, message, outcome);
+    },
+    progress(phase, notice) {
+      run.progress(client, phase, notice);
+    },
+    unplan(count = 1) {
+      client.planned -= count;
+    },
+    note(text) {
+      target.notes.push(text);
+    },
+    get notes() {
+      return target.notes;
+    },
+    get writes() {
+      return target.writes;
+    },
+    set writes(text: string) {
+      target.writes = text;
+    },
+    addAccessRow(row) {
+      (run.report.access ??= []).push(row);
+    },
+    perRun<T>(key: string, make: () => T): T {
+      let state = perRunState.get(run);
+      if (!state) perRunState.set(run, (state = new Map()));
+      if (!state.has(key)) state.set(key, make());
+      return state.get(key) as T;
+    },
+  };
+}
+
+/** A session on a node as `access_control` uses it: its requests recorded (as `user`'s, when given). */
+function accountSession(run: RunContext, nodeIndex: number, session: NodeClient, user: string | undefined, owned: boolean): AccountSession {
+  return {
+    async send(op: OperationModel, probe: ProbeKind, path: string, auth: AuthMode, extra: SendExtra = {}, opts: { ignoreAbort?: boolean } = {}) {
+      if (session.deadReason) return undefined;
+      const ex = await session.send({ op, probe, path, auth, ...extra }, { ignoreAbort: opts.ignoreAbort === true });
+      if (user !== undefined) ex.user = user;
+      if (run.selection.includesOperation(op)) run.record(nodeIndex, ex);
+      else run.observe(ex);
+      return ex;
+    },
+    givenUp: () => session.deadReason,
+    adoptSession: (setCookies) => session.adoptSession([...setCookies]),
+    get requests() {
+      return session.requests;
+    },
+    close: async () => {
+      if (owned) await session.close();
+    },
+  };
 }

@@ -10,7 +10,7 @@ import { CannotRunError } from '../errors.js';
 import { runLimited } from '../limit.js';
 import { AbortedError, NodeClient, type AuthMode } from '../node-client.js';
 import { PrismStartError, startPrism, type PrismHandle } from '../prism.js';
-import { NORMAL } from './probes.js';
+import { NORMAL } from '../check-api.js';
 import { madeUpIdCandidates, type RunContext } from './context.js';
 import { acceptFor, requestBodyFor, requiredQuery } from './request.js';
 import { neverSendReason } from '../writes.js';

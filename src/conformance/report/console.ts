@@ -1,6 +1,6 @@
 import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type NotChecked, type ProgressEvent } from './model.js';
 import { CHECK_NAMES } from '../checks/index.js';
-import type { CheckResult } from '../types.js';
+import type { CheckResult } from '../check-api.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);

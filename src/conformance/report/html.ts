@@ -1,7 +1,7 @@
 import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type TargetInfo } from './model.js';
 import { notCheckedText } from './console.js';
 import { CHECK_NAMES } from '../checks/index.js';
-import type { CheckResult } from '../types.js';
+import type { CheckResult } from '../check-api.js';
 import { htmlEscape, REPORT_BASE_CSS } from '../../shared/html.js';
 
 const CSS = `

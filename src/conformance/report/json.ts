@@ -1,4 +1,4 @@
-import type { CheckResult } from '../types.js';
+import type { CheckResult } from '../check-api.js';
 import type { ConformanceReport } from './model.js';
 
 /** One result row as `report.json` lists it (optional fields only when set). */

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../types.js';
+import type { CheckResult } from '../check-api.js';
 import { accessCellLabel, type ConformanceReport, type NotChecked } from './model.js';
 import { notCheckedText } from './console.js';
 

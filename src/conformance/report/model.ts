@@ -6,7 +6,7 @@
 import type { OperationModel } from '../../spec/model.js';
 import type { BaselineReport } from '../baseline.js';
 import { CHECK_NAMES } from '../checks/index.js';
-import { isSoftBasis, type CheckResult, type Outcome, type TargetKind } from '../types.js';
+import { isSoftBasis, type AccessCell, type AccessRow, type CheckResult, type ClusterGroup, type Outcome, type TargetKind } from '../check-api.js';
 
 export interface ProgressEvent {
   node: string;
@@ -72,10 +72,7 @@ export interface NotChecked {
 }
 
 /** Nodes the run treated as one cluster (or one node checked alone), and why. */
-export interface ClusterGroup {
-  nodes: string[];
-  reason: string;
-}
+export type { ClusterGroup } from '../check-api.js';
 
 export interface CoverageCell {
   status: string;
@@ -101,30 +98,7 @@ export interface Coverage {
 export type MatrixCell = Outcome | 'none' | 'not checked';
 
 /** What a node did with one operation sent as a roles-file account. */
-export interface AccessCell {
-  /** `allowed` (2xx), `denied` (401/403), `other` (another status), `not sent` (with the reason in its row), `no answer`. */
-  seen: 'allowed' | 'denied' | 'other' | 'not sent' | 'no answer';
-  status?: number;
-  outcome: Outcome;
-  /** What the cell proves: `proven allowed` (2xx), `proven denied` (401/403), `not tried` (see `why`). */
-  proof?: 'proven allowed' | 'proven denied' | 'not tried';
-  /** For a cell that was not tried or not judged: why, in a few words. */
-  why?: string;
-}
-
-/** One row of the user x operation matrix (`--roles`): what the roles file expects, what each node did. */
-export interface AccessRow {
-  user: string;
-  operationId: string;
-  method: string;
-  /** The path template. */
-  path: string;
-  expected: 'allowed' | 'denied';
-  /** The roles-file pattern that decided (`may_not: PUT /api/configuration/**`). */
-  rule: string;
-  /** node -> what it did. */
-  nodes: Record<string, AccessCell>;
-}
+export type { AccessCell, AccessRow } from '../check-api.js';
 
 export interface Summary {
   passed: number;

@@ -22,7 +22,7 @@ import { view, write, type Ctx, type Handler, type PublicHandler, type Reply } f
 import { notFound, semantic } from '../appliance/errors.js';
 import { configMeta, directory, setting } from '../appliance/meta.js';
 import type { SimState } from '../state/model.js';
-import { objectId } from '../state/seed.js';
+import { objectId } from '../state/ids.js';
 import { replaced } from '../state/store.js';
 import { deleteAt, getAt, hasAt, isParam, itemKeys, Layout, segmentsOf, setAt, VALUE, type Tree } from './layout.js';
 import { itemsSchema, keepReadOnly, mapReferences, propertySchema } from './schema.js';

@@ -5,8 +5,7 @@ import { seedConfiguration } from '../engine/seed.js';
 import type { SimSpec } from '../engine/spec.js';
 import type { ConfigurationState, SimState } from './model.js';
 
-/** An SPS-looking object id (22 hex characters, as in the doc samples). */
-export const objectId = (): string => randomBytes(11).toString('hex');
+export { objectId } from './ids.js';
 
 const seeds = new WeakMap<SimSpec, ConfigurationState>();
 
