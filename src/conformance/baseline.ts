@@ -180,9 +180,10 @@ export interface BaselineScope {
  * (or stay failed, naming the expired entry); every entry that matched nothing and whose check
  * ran gets a warning row of its own, after all others.
  */
-/** A row of the run, in report order (report/model.ts `Ranked`); its `result` is replaced when an entry marks it. */
+/** A row of the run with its report-order key (report/model.ts `Ranked`); an entry that matches marks its `result`, a stale entry adds a row. */
 interface RankedRow {
   result: CheckResult;
+  key: number[];
 }
 
 export function applyBaseline(ranked: RankedRow[], baseline: Baseline, scope: BaselineScope): BaselineReport {
