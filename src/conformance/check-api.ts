@@ -231,7 +231,7 @@ export type AuthMode =
 /** The user name of the `wrong_password` probe starts with this (a made-up user: no lockout of a real one). */
 export const PROBE_USER_PREFIX = 'sps-conformance-probe-';
 
-/** What the runner may do with an operation (`writes.ts` decides it from the spec). */
+/** What the runner may do with an operation (`write-safety.ts` decides it from the spec). */
 export type OperationRole =
   | 'never-send'
   | 'login'

@@ -1,7 +1,7 @@
 /**
  * The options of a run, validated once: `runConformance` takes {@link ConformanceOptions}
  * (the CLI maps its flags to them) and turns them into {@link RunOptions}, which the plans and
- * each {@link NodeClient} use as they are.
+ * each {@link NodeSession} use as they are.
  */
 import { readFileSync } from 'node:fs';
 import { SecretRegistry } from '../redact.js';

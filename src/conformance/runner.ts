@@ -10,7 +10,7 @@ import { createValidator } from '../spec/validate.js';
 import { applyBaseline } from './baseline.js';
 import { clusterFactRows } from './checks/index.js';
 import { CannotRunError } from './errors.js';
-import { AbortedError, DEFAULT_TRANSACTION_SECONDS, type NodeClient } from './node-client.js';
+import { AbortedError, DEFAULT_TRANSACTION_SECONDS, type NodeSession } from './node-session.js';
 import type { TransactionLedger } from './transaction-ledger.js';
 import { CHECK_NAMES, FORMER_NAMES } from './checks/index.js';
 import { UsageError } from './errors.js';
@@ -64,7 +64,7 @@ async function runWith(options: RunOptions, started: number, prisms: PrismHandle
   if (run.checks.length === 0) throw new UsageError(`--only/--skip select no check: nothing would be checked (checks: ${CHECK_NAMES.join(', ')})`);
   if (run.ops.length === 0) throw new UsageError('--only/--skip select no operation of this spec: nothing would be sent');
 
-  const clients: NodeClient[] = [];
+  const clients: NodeSession[] = [];
   let fatal: string | undefined;
   let aborted: string | undefined;
   try {
@@ -169,7 +169,7 @@ function whyCannotRun(run: RunContext, check: string): string {
  * Everything selected or asked for that the run did not check: the report says "incomplete"
  * and the exit code is 2 when this is not empty.
  */
-function notCheckedOf(run: RunContext, clients: readonly NodeClient[], aborted: string | undefined): NotChecked[] {
+function notCheckedOf(run: RunContext, clients: readonly NodeSession[], aborted: string | undefined): NotChecked[] {
   const out: NotChecked[] = [];
   const { options, report } = run;
   const ran = new Set(run.ranked.filter((r) => r.result.outcome !== 'skipped').map((r) => r.result.check));

@@ -15,7 +15,7 @@ import {
   sameValue,
   sameValueRequestBody,
   stripReadOnly,
-} from '../../src/conformance/writes.js';
+} from '../../src/conformance/write-safety.js';
 import { buildSpecModel, fillPath, loadSpec, matchesTemplate, parentPath } from '../../src/spec/model.js';
 import { createValidator } from '../../src/spec/validate.js';
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { forbiddenBodies } from '../../src/conformance/checks/invalid_write.js';
 import { runConformance } from '../../src/conformance/runner.js';
-import { operationRole } from '../../src/conformance/writes.js';
+import { operationRole } from '../../src/conformance/write-safety.js';
 import { startSimulator, type SimBehaviour, type SimulatorHandle } from '../../src/simulator/index.js';
 import { DEFAULT_SPEC_FILE, loadSpec } from '../../src/spec/model.js';
 import { createValidator } from '../../src/spec/validate.js';

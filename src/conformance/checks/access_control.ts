@@ -12,7 +12,7 @@ import type { OperationModel } from '../../spec/model.js';
 import { resultFor, type AccessCell, type AccessRow, type AccountSession, type CheckDefinition, type Exchange, type LiveNode, type Outcome, type ProbeDefinition, type RoleAccount, type SendExtra } from '../check-api.js';
 import { shellQuote } from '../curl.js';
 import { accessFor } from '../roles.js';
-import { notSentReason, sameValueRequestBody } from '../writes.js';
+import { notSentReason, sameValueRequestBody } from '../write-safety.js';
 import { describeAnswer, errorTypeOf, isSuccess, transactionState } from './util.js';
 
 const check = 'access_control';

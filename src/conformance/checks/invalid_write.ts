@@ -14,7 +14,7 @@ import type { OperationModel, SpecModel } from '../../spec/model.js';
 import { applicableSchemas, propertySchemas } from '../../spec/schema-walk.js';
 import type { SchemaValidator } from '../../spec/validate.js';
 import { resultFor, type CheckDefinition, type Exchange, type LiveNode, type ProbeDefinition } from '../check-api.js';
-import { sameValue, sameValueRequestBody } from '../writes.js';
+import { sameValue, sameValueRequestBody } from '../write-safety.js';
 import { DEFAULT_ERROR_TYPES } from './error_body.js';
 import { describeAnswer, errorTypeOf, isSuccess, show, transactionState } from './util.js';
 

@@ -1,7 +1,7 @@
 /**
  * `write_roundtrip`, live with `--allow-writes` only: proves that a write takes effect, and
  * leaves nothing behind. Each writable setting, in its own transaction: read it, PUT a
- * different valid value (write-values.ts: a boolean flipped, another enum member or documented
+ * different valid value (different-value.ts: a boolean flipped, another enum member or documented
  * example, one list entry added or removed), read it back and see the new value, find the path
  * in the change log with the old and the new value, roll back, read it again and see the
  * original value. Where no different value is safe to make (references, keys, secrets) the
@@ -16,8 +16,8 @@
 import { isObject } from '../../shared/index.js';
 import type { OperationModel } from '../../spec/model.js';
 import { resultFor, WRITE, type CheckDefinition, type Exchange, type LiveNode, type LivePlan, type Outcome } from '../check-api.js';
-import { differentRequestBody } from '../write-values.js';
-import { sameValue, sameValueRequestBody } from '../writes.js';
+import { differentRequestBody } from '../different-value.js';
+import { sameValue, sameValueRequestBody } from '../write-safety.js';
 import { describeAnswer, errorTypeOf, isSuccess, show, transactionState } from './util.js';
 
 const check = 'write_roundtrip';

@@ -10,7 +10,7 @@ import { createDocumentValidator, type SchemaValidator } from '../../spec/valida
 import { createJudge, describeSource, strengthOf } from '../../spec/verdict.js';
 import { versionView } from '../../spec/versions.js';
 import { CHECK_NAMES, CHECKS, probesOf } from '../checks/index.js';
-import type { AuthMode, NodeClient } from '../node-client.js';
+import type { AuthMode, NodeSession } from '../node-session.js';
 import type { RunOptions } from '../options.js';
 import type { ConformanceReport, CoverageInput, Ranked, TargetInfo } from '../report/model.js';
 import type { Selection } from '../selection.js';
@@ -25,7 +25,7 @@ import {
   type ProbeDefinition,
   type ProbeKind,
 } from '../check-api.js';
-import type { OperationRole } from '../writes.js';
+import type { OperationRole } from '../write-safety.js';
 
 export interface RunContext {
   options: RunOptions;
@@ -59,15 +59,15 @@ export interface RunContext {
   push(result: CheckResult, key: number[]): void;
   /** A row for a request that was not sent (or a result without an exchange). */
   skipRow(nodeIndex: number, node: string, op: OperationModel, probe: ProbeKind, check: CheckName, path: string, message: string, outcome?: Outcome): void;
-  progress(client: NodeClient, phase: string, notice?: string): void;
+  progress(client: NodeSession, phase: string, notice?: string): void;
   /** The progress of a node again, in its current phase (after each answer: done of planned). */
-  tick(client: NodeClient): void;
+  tick(client: NodeSession): void;
 }
 
 /** One live node during its run: what a check's `live` request sequence gets. */
 export interface LiveNodeEnv {
   run: RunContext;
-  client: NodeClient;
+  client: NodeSession;
   nodeIndex: number;
   target: TargetInfo;
   /** Sends and records one request; undefined when the node was given up (a row says so). */
@@ -96,7 +96,7 @@ export function createRunContext(
   const opIndex = new Map(model.operations.map((o, i) => [o, i]));
   const secrets = options.secrets;
   let writeSeq = 0;
-  const phases = new Map<NodeClient, string>();
+  const phases = new Map<NodeSession, string>();
   let failedSoFar = 0;
   /** The check context of each node whose version is known, one per version. */
   const byVersion = new Map<string, CheckContext>();

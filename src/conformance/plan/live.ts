@@ -11,10 +11,10 @@ import { probeOwner } from '../checks/index.js';
 import { describeAnswer, errorTypeOf, isSuccess, transactionState } from '../checks/util.js';
 import { CannotRunError } from '../errors.js';
 import { runLimited } from '../limit.js';
-import { AbortedError, NodeClient } from '../node-client.js';
+import { AbortedError, NodeSession } from '../node-session.js';
 import type { AccountSession, Exchange, LiveNode, OperationRole as Role, SendExtra } from '../check-api.js';
 import type { AuthMode, ProbeKind } from '../check-api.js';
-import { notSentReason, operationRole, type OperationRole } from '../writes.js';
+import { notSentReason, operationRole, type OperationRole } from '../write-safety.js';
 import { madeUpId, type RunContext } from './context.js';
 import { NORMAL, WRITE } from '../check-api.js';
 
@@ -36,12 +36,12 @@ function loginOperation(run: RunContext): OperationModel | undefined {
  * when no node can be used is the run impossible (exit 2 with the first reason). Every node
  * finishes (and rolls back) before this returns.
  */
-export async function runLiveTargets(run: RunContext, clients: NodeClient[]): Promise<void> {
+export async function runLiveTargets(run: RunContext, clients: NodeSession[]): Promise<void> {
   const { options } = run;
   for (const url of options.urls) {
     const host = new URL(url).host;
     const label = options.urls.filter((u) => new URL(u).host === host).length > 1 ? url : host;
-    clients.push(new NodeClient(options, { label, baseUrl: url, target: 'live', sessionCookieName: run.check.sessionCookieName }));
+    clients.push(new NodeSession(options, { label, baseUrl: url, target: 'live', sessionCookieName: run.check.sessionCookieName }));
     run.report.targets.push({ node: label, url, kind: 'live', loggedIn: false, transactionAtStart: 'unknown', version: 'unknown', writes: options.allowWrites ? 'pending' : 'not requested (read-only run)', requests: 0, notes: [] });
   }
   const problems = await settleAll(
@@ -61,7 +61,7 @@ export async function runLiveTargets(run: RunContext, clients: NodeClient[]): Pr
   if (problems.every((p) => p !== undefined)) throw new CannotRunError(problems[0]!);
 }
 
-async function login(run: RunContext, client: NodeClient, nodeIndex: number): Promise<string | undefined> {
+async function login(run: RunContext, client: NodeSession, nodeIndex: number): Promise<string | undefined> {
   const op = loginOperation(run);
   if (!op) return 'the spec documents no login operation (an operation secured by HTTP Basic)';
   const ex = await client.send({ op, probe: 'normal', path: op.path, auth: 'basic' });
@@ -91,7 +91,7 @@ async function login(run: RunContext, client: NodeClient, nodeIndex: number): Pr
 /** `GET /api/info` with the session, right after the login: the node's version ('unknown' when the spec lacks it or it fails). */
 export const infoOperation = (run: RunContext): OperationModel | undefined => run.model.operations.find((o) => o.method === 'GET' && o.path === '/api/info');
 
-async function readVersion(run: RunContext, client: NodeClient, nodeIndex: number): Promise<void> {
+async function readVersion(run: RunContext, client: NodeSession, nodeIndex: number): Promise<void> {
   const op = infoOperation(run);
   if (!op) return;
   const ex = await client.send({ op, probe: 'normal', path: op.path, auth: 'session' });
@@ -101,7 +101,7 @@ async function readVersion(run: RunContext, client: NodeClient, nodeIndex: numbe
   if (ex.response?.status === 200 && isObject(body) && typeof body.firmware_version === 'string') run.report.targets[nodeIndex]!.version = body.firmware_version;
 }
 
-async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: number): Promise<void> {
+async function runLiveNode(run: RunContext, client: NodeSession, nodeIndex: number): Promise<void> {
   const { model, options, selection } = run;
   const target = run.report.targets[nodeIndex]!;
   const node = client.label;
@@ -244,7 +244,7 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
  * selected checks' own sequences plan (`livePlanned`). Lowered while running when a read has
  * no id to use or a write cycle ends early, so that "done of planned" stays honest.
  */
-function plannedRequests(run: RunContext, client: NodeClient, roles: ReadonlyMap<OperationModel, OperationRole>, getTx: OperationModel | undefined): number {
+function plannedRequests(run: RunContext, client: NodeSession, roles: ReadonlyMap<OperationModel, OperationRole>, getTx: OperationModel | undefined): number {
   const reads = run.ops.filter((o) => roles.get(o) === 'read' && o !== getTx);
   const loginOp = loginOperation(run);
   const probeOps = [...reads, ...(loginOp && run.selection.includesOperation(loginOp) ? [loginOp] : [])];
@@ -271,7 +271,7 @@ interface NodeFindings {
 const perRunState = new WeakMap<RunContext, Map<string, unknown>>();
 
 /** The narrow handle a check's live sequence gets for one node (check-api.ts {@link LiveNode}). */
-function liveNode(run: RunContext, client: NodeClient, nodeIndex: number, found: NodeFindings): LiveNode {
+function liveNode(run: RunContext, client: NodeSession, nodeIndex: number, found: NodeFindings): LiveNode {
   const target = run.report.targets[nodeIndex]!;
   const node = client.label;
   return {
@@ -301,7 +301,7 @@ function liveNode(run: RunContext, client: NodeClient, nodeIndex: number, found:
       return ex;
     },
     openSession(account, passwordPlaceholder) {
-      const session = new NodeClient(
+      const session = new NodeSession(
         { ...run.options, username: account.name, password: account.password },
         { label: node, baseUrl: client.baseUrl, target: 'live', sessionCookieName: run.check.sessionCookieName, passwordPlaceholder },
       );
@@ -348,7 +348,7 @@ function liveNode(run: RunContext, client: NodeClient, nodeIndex: number, found:
 }
 
 /** A session on a node as `access_control` uses it: its requests recorded (as `user`'s, when given). */
-function accountSession(run: RunContext, nodeIndex: number, session: NodeClient, user: string | undefined, owned: boolean): AccountSession {
+function accountSession(run: RunContext, nodeIndex: number, session: NodeSession, user: string | undefined, owned: boolean): AccountSession {
   return {
     async send(op: OperationModel, probe: ProbeKind, path: string, auth: AuthMode, extra: SendExtra = {}, opts: { ignoreAbort?: boolean } = {}) {
       if (session.deadReason) return undefined;

@@ -8,12 +8,12 @@ import { fillPath, type OperationModel } from '../../spec/model.js';
 import { probeOwner } from '../checks/index.js';
 import { CannotRunError } from '../errors.js';
 import { runLimited } from '../limit.js';
-import { AbortedError, NodeClient, type AuthMode } from '../node-client.js';
+import { AbortedError, NodeSession, type AuthMode } from '../node-session.js';
 import { PrismStartError, startPrism, type PrismHandle } from '../prism.js';
 import { NORMAL } from '../check-api.js';
 import { madeUpIdCandidates, type RunContext } from './context.js';
 import { acceptFor, requestBodyFor, requiredQuery } from './request.js';
-import { neverSendReason } from '../writes.js';
+import { neverSendReason } from '../write-safety.js';
 
 function mockPath(run: RunContext, op: OperationModel): string {
   const values: Record<string, string> = {};
@@ -39,7 +39,7 @@ export function mockSendsAnything(run: RunContext): boolean {
 }
 
 /** Starts Prism (unless `mockUrl` is given), runs the mock plan and stops Prism again. */
-export async function runMockTarget(run: RunContext, clients: NodeClient[], prisms: PrismHandle[], early?: Promise<PrismHandle>): Promise<void> {
+export async function runMockTarget(run: RunContext, clients: NodeSession[], prisms: PrismHandle[], early?: Promise<PrismHandle>): Promise<void> {
   const { options } = run;
   const mockUrls: string[] = [];
   const needed = mockSendsAnything(run);
@@ -62,7 +62,7 @@ export async function runMockTarget(run: RunContext, clients: NodeClient[], pris
   if (options.signal?.aborted) throw new AbortedError('aborted');
   const note = mockUrls.length === 0 ? 'not started: the selection sends nothing to the mock' : `Prism mock of the spec${mockUrls.length > 1 ? ` (${mockUrls.length} instances sharing the requests)` : ''}`;
   // A mock that stops answering (Prism crashed or was killed) is given up like a live node.
-  const mockClients = (mockUrls.length > 0 ? mockUrls : ['http://127.0.0.1:0']).map((baseUrl) => new NodeClient(options, { label: 'mock', baseUrl, target: 'mock', sessionCookieName: run.check.sessionCookieName }));
+  const mockClients = (mockUrls.length > 0 ? mockUrls : ['http://127.0.0.1:0']).map((baseUrl) => new NodeSession(options, { label: 'mock', baseUrl, target: 'mock', sessionCookieName: run.check.sessionCookieName }));
   clients.push(...mockClients);
   // Operations a live run never sends (x-sps-never-send): Prism may answer them, a node never does.
   const neverSent = run.ops.filter((op) => op.neverSend !== undefined).map((op) => `${op.operationId} (${op.method} ${op.path}): ${neverSendReason(op)} (exercised against the mock only)`);
@@ -79,13 +79,13 @@ export async function runMockTarget(run: RunContext, clients: NodeClient[], pris
   if (gone) throw new CannotRunError(`the mock at ${gone.baseUrl} does not answer: ${gone.deadReason}`);
 }
 
-async function runMock(run: RunContext, mockClients: NodeClient[]): Promise<void> {
+async function runMock(run: RunContext, mockClients: NodeSession[]): Promise<void> {
   const client = mockClients[0]!;
   const tasks: Array<() => Promise<void>> = [];
   const probes: Array<() => Promise<void>> = [];
   // Requests are spread round-robin over the Prism instances.
   let turn = 0;
-  const next = (): NodeClient => mockClients[turn++ % mockClients.length]!;
+  const next = (): NodeSession => mockClients[turn++ % mockClients.length]!;
   const normal = run.probes.includes(NORMAL);
   for (const op of run.ops) {
     const path = mockPath(run, op);

@@ -41,7 +41,7 @@ export const MAX_NON_JSON_READ = 1024 * 1024;
 export const MAX_JSON_READ = 64 * 1024 * 1024;
 
 /** The run's validated options this client uses, as they are. */
-export type NodeClientSettings = Pick<RunOptions, 'secrets' | 'username' | 'password' | 'caFile' | 'ca' | 'insecure' | 'timeoutMs' | 'userAgent' | 'signal' | 'ledger' | 'passwordPlaceholder'>;
+export type NodeSessionSettings = Pick<RunOptions, 'secrets' | 'username' | 'password' | 'caFile' | 'ca' | 'insecure' | 'timeoutMs' | 'userAgent' | 'signal' | 'ledger' | 'passwordPlaceholder'>;
 
 /**
  * What this run did to the configuration lock of one node, as far as this client knows:
@@ -82,7 +82,7 @@ const MOCK_PASSWORD = 'mock-password';
 /** The made-up user name of the `auth_failure` probe starts with this, then 12 random hex digits. */
 export { PROBE_USER_PREFIX };
 
-export class NodeClient {
+export class NodeSession {
   readonly label: string;
   readonly baseUrl: string;
   readonly target: TargetKind;
@@ -111,9 +111,9 @@ export class NodeClient {
   /** When SPS cancels this run's open transaction by itself (ms since the epoch), while `txState` is `open` or `rollback failed`. */
   lockUntilMs: number | undefined;
 
-  private readonly o: NodeClientSettings & NodeTarget;
+  private readonly o: NodeSessionSettings & NodeTarget;
 
-  constructor(settings: NodeClientSettings, node: NodeTarget) {
+  constructor(settings: NodeSessionSettings, node: NodeTarget) {
     const o = (this.o = { ...settings, ...node });
     this.label = o.label;
     this.baseUrl = o.baseUrl;

@@ -20,7 +20,7 @@ import { isObject } from '../shared/index.js';
 import type { OperationModel, SpecModel } from '../spec/model.js';
 import { applicableSchemas, itemSchemas, propertySchemas, type LocatedSchema } from '../spec/schema-walk.js';
 import type { SchemaValidator } from '../spec/validate.js';
-import { referencesToKeys, sameValue, stripReadOnly } from './writes.js';
+import { referencesToKeys, sameValue, stripReadOnly } from './write-safety.js';
 
 export interface DifferentValue {
   body: unknown;

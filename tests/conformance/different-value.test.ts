@@ -1,12 +1,12 @@
 /**
- * The different value of the write check (src/conformance/write-values.ts): one small change
+ * The different value of the write check (src/conformance/different-value.ts): one small change
  * that fits the request schema, and never a change to a reference, a key or a secret, nor to
  * an object that holds one.
  */
 import { describe, expect, it } from 'vitest';
 import { buildSpecModel, type OperationModel } from '../../src/spec/model.js';
 import { createValidator } from '../../src/spec/validate.js';
-import { differentRequestBody } from '../../src/conformance/write-values.js';
+import { differentRequestBody } from '../../src/conformance/different-value.js';
 
 const Reference = {
   type: 'object',
