@@ -85,7 +85,7 @@ export interface StartPrismOptions {
 }
 
 export async function startPrism(specFile: string, opts: StartPrismOptions = {}): Promise<PrismHandle> {
-  const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
+  const startTimeoutMs = opts.startTimeoutMs ?? 120_000;
   installExitHook();
   const args = opts.proxyTo
     ? [prismCliPath(), 'proxy', '-p', '0', '-h', '127.0.0.1', '--errors', specFile, opts.proxyTo]
