@@ -284,9 +284,13 @@ export function deleteObject(template: string): Handler {
  * actions). `x-sps-never-send` operations are counted in `stats.neverSend` by the appliance.
  */
 export function exampleAnswer(op: OperationModel): PublicHandler {
-  const success = op.responses.filter((r) => /^2\d\d$/.test(r.status));
+  // The success answers (2xx; else a documented redirect, as the Welcome Wizard's 303).
+  const twoXX = op.responses.filter((r) => /^2\d\d$/.test(r.status));
+  const success = twoXX.length > 0 ? twoXX : op.responses.filter((r) => /^3\d\d$/.test(r.status));
+  // A POST that documents 201 creates: that is its answer.
+  const created = op.method === 'POST' ? success.find((r) => r.status === '201') : undefined;
   const withExample = success.find((r) => r.json && Object.keys(r.json.examples).length > 0);
-  const chosen = withExample ?? success[0];
+  const chosen = created ?? withExample ?? success[0];
   const status = chosen ? Number(chosen.status) : 200;
   const examples = chosen?.json?.examples ?? {};
   const example = 'default' in examples ? examples.default : Object.values(examples)[0];
