@@ -2,6 +2,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Agent, fetch } from 'undici';
 import { loadSpec } from '../../src/spec/model.js';
+import { DEFAULT_SPS_VERSION, loadSimSpec } from '../../src/simulator/engine/spec.js';
 import { startSimulator, type SimNode, type SimulatorHandle, type SimulatorOptions, type SimUser } from '../../src/simulator/index.js';
 
 export const ADMIN: SimUser = { username: 'admin', password: 'admin-test-password' };
@@ -153,4 +154,14 @@ export function configAt(state: { configuration: unknown }, path: string): unkno
     cur = (cur as Record<string, unknown> | undefined)?.[seg];
   }
   return cur;
+}
+
+/** The children a directory lists, from the spec as the default SPS version documents it (sorted). */
+export function specChildren(dir: string): string[] {
+  const templates = loadSimSpec({}, DEFAULT_SPS_VERSION).model.pathTemplates;
+  const next = templates
+    .filter((t) => t.startsWith(`${dir}/`) && t !== '/api/info')
+    .map((t) => t.slice(dir.length + 1).split('/')[0] as string)
+    .filter((s) => !s.startsWith('{'));
+  return [...new Set(next)].sort();
 }
