@@ -188,7 +188,13 @@ export function listCollection(template: string): Handler {
     const items = isObject(map)
       ? Object.entries(map).map(([key, body]) => ({ key, body: engine.toShown(schema, body, s), meta: { href: `${ctx.path}/${key}` } }))
       : [];
-    return { status: 200, body: { items, meta: configMeta(ctx, ctx.path, s) } };
+    const meta = configMeta(ctx, ctx.path, s);
+    // Literal `@name` paths below a collection (`@order`) are linked from its meta.
+    for (const t of engine.spec.model.pathTemplates) {
+      const last = t.slice(t.lastIndexOf('/') + 1);
+      if (t === `${template}/${last}` && last.startsWith('@')) meta[last.slice(1)] = `${ctx.path}/${last}`;
+    }
+    return { status: 200, body: { items, meta } };
   };
 }
 

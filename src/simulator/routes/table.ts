@@ -131,8 +131,9 @@ export function servedRoutes(spec: SimSpec, opts: { beyondContract?: boolean } =
   if (opts.beyondContract === true) {
     // What real nodes answer wins over the engine's example answer, also where the spec has
     // since documented the path: discover's tests rely on its data (fake secrets, meta cycles).
+    const shape = (p: string): string => p.replace(/\{[^}]+\}/g, '{}');
     for (const r of BEYOND) {
-      const i = rows.findIndex((x) => x.method === r.method && x.path === r.path);
+      const i = rows.findIndex((x) => x.method === r.method && shape(x.path) === shape(r.path));
       if (i >= 0) rows[i] = r;
       else rows.push(r);
     }
