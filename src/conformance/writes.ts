@@ -65,7 +65,7 @@ export function notSentReason(role: OperationRole, allowWrites: boolean): string
     case 'transaction-rollback':
       return allowWrites ? undefined : 'read-only run: writes need --allow-writes';
     case 'not-in-version':
-      return 'not documented for the node\'s SPS version';
+      return "not documented for the node's SPS version";
     default:
       return undefined;
   }
@@ -76,12 +76,7 @@ export function referencesToKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(referencesToKeys);
   if (!isObject(value)) return value;
   const keys = Object.keys(value);
-  if (
-    keys.length === 2 &&
-    typeof value.key === 'string' &&
-    isObject(value.meta) &&
-    typeof value.meta.href === 'string'
-  ) {
+  if (keys.length === 2 && typeof value.key === 'string' && isObject(value.meta) && typeof value.meta.href === 'string') {
     return value.key;
   }
   const out: Record<string, unknown> = {};

@@ -154,10 +154,21 @@ describe('discover against a 3-node simulator serving beyond the contract', () =
       expect(byPath.get('/api/setup')).toMatchObject({ status: 200, shape: 'object', in_spec: expected.get('/api/setup') });
       expect(byPath.get('/api/audit/sessions')).toMatchObject({ shape: 'list', in_spec: expected.get('/api/audit/sessions') });
       expect(got.collections).toEqual(
-        expect.arrayContaining([{ path: '/api/audit/sessions', listed: AUDIT_SESSION_IDS.length, sampled: AUDIT_SESSION_IDS.slice(0, SAMPLE).map((id) => `/api/audit/sessions/${id}`) }]),
+        expect.arrayContaining([
+          {
+            path: '/api/audit/sessions',
+            listed: AUDIT_SESSION_IDS.length,
+            sampled: AUDIT_SESSION_IDS.slice(0, SAMPLE).map((id) => `/api/audit/sessions/${id}`),
+          },
+        ]),
       );
       const download = got.endpoints.find((e: any) => e.path.endsWith('/download'));
-      expect(download).toMatchObject({ status: 200, content_type: 'application/zip', body_skipped: 'not-json', template: '/api/troubleshooting/support-bundle/{supportBundleId}/download' });
+      expect(download).toMatchObject({
+        status: 200,
+        content_type: 'application/zip',
+        body_skipped: 'not-json',
+        template: '/api/troubleshooting/support-bundle/{supportBundleId}/download',
+      });
       expect(byPath.get('/api/configuration/datetime/timezone')).toMatchObject({ in_spec: true, operationId: 'getTimezone' });
       expect(byPath.get('/api/cluster/promote')).toMatchObject({ status: 405, in_spec: true });
     });
@@ -168,11 +179,21 @@ describe('discover against a 3-node simulator serving beyond the contract', () =
     // The simulator did hand the secrets out (to an admin, who may read the 403 one too)...
     const n1 = sim.nodes[0]!;
     const agent = new Agent({ connect: { ca: sim.caPem! } });
-    const login = await request(`${n1.url}/api/authentication`, { dispatcher: agent, headers: { authorization: `Basic ${Buffer.from(`admin:${sim.users.admin.password}`).toString('base64')}` } });
+    const login = await request(`${n1.url}/api/authentication`, {
+      dispatcher: agent,
+      headers: { authorization: `Basic ${Buffer.from(`admin:${sim.users.admin.password}`).toString('base64')}` },
+    });
     await login.body.text();
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     const seen: string[] = [];
-    for (const p of ['/api/configuration/management/email', '/api/cluster/spp', '/api/starling/join', '/api/configuration/aaa/local_database', '/api/configuration/network/naming', `/api/audit/sessions/${AUDIT_SESSION_IDS[0]}`]) {
+    for (const p of [
+      '/api/configuration/management/email',
+      '/api/cluster/spp',
+      '/api/starling/join',
+      '/api/configuration/aaa/local_database',
+      '/api/configuration/network/naming',
+      `/api/audit/sessions/${AUDIT_SESSION_IDS[0]}`,
+    ]) {
       const r = await request(`${n1.url}${p}`, { dispatcher: agent, headers: { cookie } });
       seen.push(await r.body.text());
     }
@@ -182,8 +203,16 @@ describe('discover against a 3-node simulator serving beyond the contract', () =
     expect(handedOut).toContain('BEGIN CERTIFICATE');
 
     // ...and none of them reached the console, the reports or the drafts.
-    const texts = [res.stdout, res.stderr, ...allFiles(reportDir).map((f) => readFileSync(f, 'utf8')), ...allFiles(draftDir).map((f) => readFileSync(f, 'utf8'))];
-    const secrets = sim.nodes.flatMap(secretsOf).flatMap((s) => s.split('\n')).filter((s) => s.length >= 8 && !s.startsWith('-----'));
+    const texts = [
+      res.stdout,
+      res.stderr,
+      ...allFiles(reportDir).map((f) => readFileSync(f, 'utf8')),
+      ...allFiles(draftDir).map((f) => readFileSync(f, 'utf8')),
+    ];
+    const secrets = sim.nodes
+      .flatMap(secretsOf)
+      .flatMap((s) => s.split('\n'))
+      .filter((s) => s.length >= 8 && !s.startsWith('-----'));
     for (const s of [...secrets, sim.users.auditor!.password]) for (const t of texts) expect(t.includes(s), `secret ${s.slice(0, 8)}…`).toBe(false);
 
     // The drafts, moved into a copy of openapi/, pass the spec's lint and example validation.

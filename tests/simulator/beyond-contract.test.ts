@@ -1,6 +1,12 @@
 /** What the simulator serves beyond the contract (`beyondContract: true`), and only then. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_SESSION_IDS, REPORTING_SETTINGS, SUPPORT_BUNDLE_BYTES, SUPPORT_BUNDLE_IDS, beyondContractSecrets } from '../../src/simulator/handlers/beyond_contract.js';
+import {
+  AUDIT_SESSION_IDS,
+  REPORTING_SETTINGS,
+  SUPPORT_BUNDLE_BYTES,
+  SUPPORT_BUNDLE_IDS,
+  beyondContractSecrets,
+} from '../../src/simulator/handlers/beyond_contract.js';
 import { DEFAULT_SPS_VERSION, loadSimSpec } from '../../src/simulator/engine/spec.js';
 import { BEYOND } from '../../src/simulator/routes/table.js';
 import { ADMIN, AUDITOR, specChildren, startTestSim, type TestSim } from './helpers.js';
@@ -29,7 +35,11 @@ describe('beyond the contract', () => {
     const sessions = await c.get('/api/audit/sessions');
     expect(sessions.json.items).toHaveLength(AUDIT_SESSION_IDS.length);
     const one = await c.get(`/api/audit/sessions/${AUDIT_SESSION_IDS[1]}`);
-    expect(one.json.meta).toMatchObject({ previous: `/api/audit/sessions/${AUDIT_SESSION_IDS[0]}`, next: `/api/audit/sessions/${AUDIT_SESSION_IDS[2]}`, audit_trail: `/api/audit/sessions/${AUDIT_SESSION_IDS[1]}/audit_trail` });
+    expect(one.json.meta).toMatchObject({
+      previous: `/api/audit/sessions/${AUDIT_SESSION_IDS[0]}`,
+      next: `/api/audit/sessions/${AUDIT_SESSION_IDS[2]}`,
+      audit_trail: `/api/audit/sessions/${AUDIT_SESSION_IDS[1]}/audit_trail`,
+    });
     const reporting = ((await c.get('/api/configuration/reporting')).json.items as Array<{ key: string }>).map((i) => i.key);
     expect(reporting).toEqual(expect.arrayContaining([...REPORTING_SETTINGS]));
   });

@@ -30,14 +30,29 @@ const ok = (schema: unknown, example: unknown, status = '200'): Record<string, u
 const ref = { oneOf: [{ type: 'string' }, { $ref: '#/components/schemas/Reference' }] };
 const widget = { type: 'object', required: ['name'], properties: { name: { type: 'string' }, peer: ref } };
 const entity = (body: unknown): unknown => ({ allOf: [{ $ref: '#/components/schemas/ObjectEntity' }, { properties: { body } }] });
-const op = (id: string, extra: Record<string, unknown>): Record<string, unknown> => ({ operationId: id, 'x-sps-versions': '>=7.0', 'x-sps-source': src, tags: ['Scratch'], ...extra });
+const op = (id: string, extra: Record<string, unknown>): Record<string, unknown> => ({
+  operationId: id,
+  'x-sps-versions': '>=7.0',
+  'x-sps-source': src,
+  tags: ['Scratch'],
+  ...extra,
+});
 const meta = (href: string): unknown => ({ href, parent: href.slice(0, href.lastIndexOf('/')), transaction: '/api/transaction' });
 
 /** The bundled spec plus the scratch area: what a spec author adds for a new path. */
 function scratchSpec(): Record<string, any> {
   const doc = JSON.parse(readFileSync(SPEC_FILE, 'utf8'));
-  const widgetsList = { items: [{ key: '-1', body: { name: 'built-in' }, meta: { href: `${WIDGETS}/-1` } }, { key: 'aaaa0000bbbb1111cccc22', body: { name: 'first' }, meta: { href: `${WIDGETS}/aaaa0000bbbb1111cccc22` } }], meta: meta(WIDGETS) };
-  doc.paths[AREA] = { 'x-sps-kind': 'directory', get: op('listScratch', { responses: ok({ $ref: '#/components/schemas/Directory' }, { items: [], meta: meta(AREA) }) }) };
+  const widgetsList = {
+    items: [
+      { key: '-1', body: { name: 'built-in' }, meta: { href: `${WIDGETS}/-1` } },
+      { key: 'aaaa0000bbbb1111cccc22', body: { name: 'first' }, meta: { href: `${WIDGETS}/aaaa0000bbbb1111cccc22` } },
+    ],
+    meta: meta(WIDGETS),
+  };
+  doc.paths[AREA] = {
+    'x-sps-kind': 'directory',
+    get: op('listScratch', { responses: ok({ $ref: '#/components/schemas/Directory' }, { items: [], meta: meta(AREA) }) }),
+  };
   doc.paths[WIDGETS] = {
     'x-sps-kind': 'collection',
     get: op('listWidgets', { responses: ok({ $ref: '#/components/schemas/ObjectCollection' }, widgetsList) }),
@@ -49,18 +64,38 @@ function scratchSpec(): Record<string, any> {
   doc.paths[`${WIDGETS}/{id}`] = {
     'x-sps-kind': 'object',
     parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-    get: op('getWidget', { responses: { ...ok(entity(widget), { key: 'aaaa0000bbbb1111cccc22', body: { name: 'first' }, meta: meta(`${WIDGETS}/aaaa0000bbbb1111cccc22`) }), '404': { $ref: '#/components/responses/NotFound' } } }),
-    put: op('updateWidget', { requestBody: { required: true, content: { 'application/json': { schema: widget } } }, responses: ok(entity(widget), { key: 'k', body: { name: 'x' }, meta: meta(`${WIDGETS}/k`) }) }),
+    get: op('getWidget', {
+      responses: {
+        ...ok(entity(widget), { key: 'aaaa0000bbbb1111cccc22', body: { name: 'first' }, meta: meta(`${WIDGETS}/aaaa0000bbbb1111cccc22`) }),
+        '404': { $ref: '#/components/responses/NotFound' },
+      },
+    }),
+    put: op('updateWidget', {
+      requestBody: { required: true, content: { 'application/json': { schema: widget } } },
+      responses: ok(entity(widget), { key: 'k', body: { name: 'x' }, meta: meta(`${WIDGETS}/k`) }),
+    }),
     delete: op('deleteWidget', { responses: ok({ $ref: '#/components/schemas/DeleteResult' }, { meta: meta(`${WIDGETS}/k`) }) }),
   };
   doc.paths[SETTING] = {
     'x-sps-kind': 'setting',
-    get: op('getScratchSetting', { responses: ok(entity({ type: 'object', properties: { widget: ref } }), { key: 'setting', body: { widget: { key: 'aaaa0000bbbb1111cccc22', meta: { href: `${WIDGETS}/aaaa0000bbbb1111cccc22` } } }, meta: meta(SETTING) }) }),
-    put: op('updateScratchSetting', { requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { widget: { type: 'string' } } } } } }, responses: ok(entity({ type: 'object' }), { key: 'setting', body: {}, meta: meta(SETTING) }) }),
+    get: op('getScratchSetting', {
+      responses: ok(entity({ type: 'object', properties: { widget: ref } }), {
+        key: 'setting',
+        body: { widget: { key: 'aaaa0000bbbb1111cccc22', meta: { href: `${WIDGETS}/aaaa0000bbbb1111cccc22` } } },
+        meta: meta(SETTING),
+      }),
+    }),
+    put: op('updateScratchSetting', {
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { widget: { type: 'string' } } } } } },
+      responses: ok(entity({ type: 'object' }), { key: 'setting', body: {}, meta: meta(SETTING) }),
+    }),
   };
   doc.paths[SECRETS] = {
     'x-sps-kind': 'collection',
-    post: op('createSecret', { requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } }, responses: ok({ $ref: '#/components/schemas/WriteResult' }, { key: 's', meta: meta(`${SECRETS}/s`) }, '201') }),
+    post: op('createSecret', {
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+      responses: ok({ $ref: '#/components/schemas/WriteResult' }, { key: 's', meta: meta(`${SECRETS}/s`) }, '201'),
+    }),
   };
   doc.paths['/api/scratch_action'] = {
     'x-sps-kind': 'action',
@@ -156,7 +191,9 @@ describe('the engine serves a scratch area added to a copy of the spec', () => {
     const doc = scratchSpec();
     const model = buildSpecModel(doc);
     const planned = model.operations.filter((o) => o.path.startsWith(AREA)).flatMap((o) => o.responses.map((r) => `${o.operationId} ${r.status}`));
-    expect(planned).toEqual(expect.arrayContaining(['listWidgets 200', 'createWidget 201', 'getWidget 404', 'deleteWidget 200', 'getScratchSetting 200', 'createSecret 201']));
+    expect(planned).toEqual(
+      expect.arrayContaining(['listWidgets 200', 'createWidget 201', 'getWidget 404', 'deleteWidget 200', 'getScratchSetting 200', 'createSecret 201']),
+    );
 
     const dir = mkdtempSync(join(tmpdir(), 'sps-scratch-'));
     dirs.push(dir);
@@ -165,11 +202,14 @@ describe('the engine serves a scratch area added to a copy of the spec', () => {
     const out = new PassThrough();
     let text = '';
     out.on('data', (b: Buffer) => (text += b.toString()));
-    const code = await main(['--url', t.node(0).url, '--username', ADMIN.username, '--ca', t.sim.caFile!, '--spec', file, '--only', 'Scratch', '--report-dir', dir], {
-      env: { SPS_PASSWORD: ADMIN.password },
-      stdout: out,
-      stderr: out,
-    } as never);
+    const code = await main(
+      ['--url', t.node(0).url, '--username', ADMIN.username, '--ca', t.sim.caFile!, '--spec', file, '--only', 'Scratch', '--report-dir', dir],
+      {
+        env: { SPS_PASSWORD: ADMIN.password },
+        stdout: out,
+        stderr: out,
+      } as never,
+    );
     expect(code, text.slice(-2000)).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     const passed = new Set(report.results.filter((x: any) => x.outcome === 'passed').map((x: any) => x.operationId));

@@ -32,14 +32,15 @@ describe('route tree', () => {
     const spec = loadSimSpec({}, '7.5.1');
     const tree = buildRouteTree(spec);
     const state = initialState(spec);
-    const below = (dir: string): string[] => [
-      ...new Set(
-        spec.model.pathTemplates
-          .filter((t) => t.startsWith(`${dir}/`) && t !== '/api/info')
-          .map((t) => t.slice(dir.length + 1).split('/')[0] as string)
-          .filter((s) => !s.startsWith('{')),
-      ),
-    ].sort();
+    const below = (dir: string): string[] =>
+      [
+        ...new Set(
+          spec.model.pathTemplates
+            .filter((t) => t.startsWith(`${dir}/`) && t !== '/api/info')
+            .map((t) => t.slice(dir.length + 1).split('/')[0] as string)
+            .filter((s) => !s.startsWith('{')),
+        ),
+      ].sort();
     expect(tree.children('/api', state)).toEqual(below('/api'));
     expect(tree.children('/api/configuration', state)).toEqual(below('/api/configuration'));
     expect(tree.children('/api/cluster', state)).toEqual(below('/api/cluster'));
@@ -73,7 +74,9 @@ describe.skipIf(!specAvailable())('route table against the spec', () => {
     const all = rows.map((r) => `${r.method} ${r.path}`);
     expect(new Set(all).size).toBe(all.length);
     // Without beyondContract: exactly the operations the version documents.
-    const contract = servedRoutes(sim).map((r) => `${r.method} ${r.path}`).sort();
+    const contract = servedRoutes(sim)
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
     expect(contract).toEqual([...spec].sort());
     expect(servedRoutes(sim).some((r) => r.beyond)).toBe(false);
     // With it: every documented operation still answered, plus the rows beyond the contract.

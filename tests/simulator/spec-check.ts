@@ -20,7 +20,10 @@ export class SpecChecker {
   readonly seen = new Map<string, Set<number>>();
 
   /** The spec as SPS `version` documents it (default: the simulator's default version). */
-  constructor(file = SPEC_FILE, readonly version = DEFAULT_SPS_VERSION) {
+  constructor(
+    file = SPEC_FILE,
+    readonly version = DEFAULT_SPS_VERSION,
+  ) {
     this.model = buildSpecModel(versionView(readSpecDocument(file), version), file);
     this.validator = createValidator(this.model);
   }

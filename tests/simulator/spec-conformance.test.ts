@@ -80,7 +80,11 @@ describe.skipIf(!specAvailable())('simulator answers conform to generated/sps-ap
     // Operations without a session, once the spec documents them (issue 13).
     for (const p of ['/api/info', '/api/authentication/login_methods']) if (spec.has('GET', p)) await call(a, 'GET', p, 200);
     problems.push(...spec.check('GET', '/api/authentication', 401, (await a.login({ username: 'admin', password: 'nope' })).json));
-    for (const [c, user] of [[a, undefined], [b, undefined], [op, AUDITOR]] as const) {
+    for (const [c, user] of [
+      [a, undefined],
+      [b, undefined],
+      [op, AUDITOR],
+    ] as const) {
       const r = await c.login(user);
       expect(r.status).toBe(200);
       problems.push(...spec.check('GET', '/api/authentication', 200, r.json));
@@ -212,7 +216,9 @@ describe.skipIf(!specAvailable())('simulator answers conform to generated/sps-ap
         const created = await call(c, 'POST', op.path, success('POST', op.path), { path: list ?? op.path, body });
         const key = created.json.key as string;
         expect(key, op.path).toMatch(/\S/);
-        const child = spec.model.operations.find((o) => o.method === 'GET' && o.path.startsWith(`${op.path}/{`) && o.path.split('/').length === op.path.split('/').length + 1);
+        const child = spec.model.operations.find(
+          (o) => o.method === 'GET' && o.path.startsWith(`${op.path}/{`) && o.path.split('/').length === op.path.split('/').length + 1,
+        );
         if (child) await call(c, 'GET', child.path, 200, { path: `${list ?? op.path}/${key}` });
         const del = spec.model.operations.find((o) => o.method === 'DELETE' && child && o.path === child.path);
         if (del) await call(c, 'DELETE', del.path, success('DELETE', del.path), { path: `${list ?? op.path}/${key}` });
@@ -232,11 +238,20 @@ describe.skipIf(!specAvailable())('simulator answers conform to generated/sps-ap
     let neverSent = 0;
     const listings = new Map<string, string[]>();
     for (const op of spec.model.operations) {
-      if (op.method === 'GET' || op.path.startsWith('/api/configuration') || op.path.startsWith('/api/transaction') || op.path.startsWith('/api/cluster')) continue;
+      if (op.method === 'GET' || op.path.startsWith('/api/configuration') || op.path.startsWith('/api/transaction') || op.path.startsWith('/api/cluster'))
+        continue;
       const path = (await fill(c, op.path, listings)) ?? op.path.replace(/\{[^}]+\}/g, 'x');
       const json = op.requestBody === undefined || /json/.test(op.requestBody.mediaType);
       const body = json ? requestExample(op.method, op.path) : undefined;
-      const r = await c.raw(op.method, path, json ? (body === undefined ? { headers: { 'content-length': '0' } } : { body: JSON.stringify(body) }) : { body: 'binary upload', headers: { 'content-type': op.requestBody!.mediaType } });
+      const r = await c.raw(
+        op.method,
+        path,
+        json
+          ? body === undefined
+            ? { headers: { 'content-length': '0' } }
+            : { body: JSON.stringify(body) }
+          : { body: 'binary upload', headers: { 'content-type': op.requestBody!.mediaType } },
+      );
       expect(r.status, `${op.method} ${path}`).toBe(success(op.method, op.path));
       problems.push(...spec.check(op.method, op.path, r.status, r.json));
       if (op.neverSend !== undefined) neverSent++;
