@@ -76,7 +76,12 @@ export function referencesToKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(referencesToKeys);
   if (!isObject(value)) return value;
   const keys = Object.keys(value);
-  if (keys.length === 2 && typeof value.key === 'string' && isObject(value.meta) && typeof value.meta.href === 'string') {
+  if (
+    keys.length === 2 &&
+    typeof value.key === 'string' &&
+    isObject(value.meta) &&
+    typeof value.meta.href === 'string'
+  ) {
     return value.key;
   }
   const out: Record<string, unknown> = {};

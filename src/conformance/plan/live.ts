@@ -36,17 +36,7 @@ export async function runLiveTargets(run: RunContext, clients: NodeClient[]): Pr
     const host = new URL(url).host;
     const label = options.urls.filter((u) => new URL(u).host === host).length > 1 ? url : host;
     clients.push(new NodeClient(options, { label, baseUrl: url, target: 'live', sessionCookieName: run.check.sessionCookieName }));
-    run.report.targets.push({
-      node: label,
-      url,
-      kind: 'live',
-      loggedIn: false,
-      transactionAtStart: 'unknown',
-      version: 'unknown',
-      writes: options.allowWrites ? 'pending' : 'not requested (read-only run)',
-      requests: 0,
-      notes: [],
-    });
+    run.report.targets.push({ node: label, url, kind: 'live', loggedIn: false, transactionAtStart: 'unknown', version: 'unknown', writes: options.allowWrites ? 'pending' : 'not requested (read-only run)', requests: 0, notes: [] });
   }
   // Log in on every node first: a node that cannot be used makes the run impossible (exit 2).
   const logins = await settleAll(clients.map((c, i) => login(run, c, i)));
@@ -90,8 +80,7 @@ async function readVersion(run: RunContext, client: NodeClient, nodeIndex: numbe
   if (run.selection.includesOperation(op)) run.record(nodeIndex, ex);
   else run.observe(ex);
   const body = isObject(ex.response?.json) ? ex.response.json.body : undefined;
-  if (ex.response?.status === 200 && isObject(body) && typeof body.firmware_version === 'string')
-    run.report.targets[nodeIndex]!.version = body.firmware_version;
+  if (ex.response?.status === 200 && isObject(body) && typeof body.firmware_version === 'string') run.report.targets[nodeIndex]!.version = body.firmware_version;
 }
 
 async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: number): Promise<void> {
@@ -139,11 +128,7 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
     if (state === 'open') {
       lockedAtStart = true;
       target.notes.push('a transaction was already open (configuration lock held): no writes, the transaction was not touched');
-      run.progress(
-        client,
-        'transaction status',
-        `node ${node}: a transaction is already open (someone holds the configuration lock); writes are skipped and it is left alone`,
-      );
+      run.progress(client, 'transaction status', `node ${node}: a transaction is already open (someone holds the configuration lock); writes are skipped and it is left alone`);
     }
   }
 
@@ -152,13 +137,10 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
   const plain = reads.filter((o) => o.pathParams.length === 0 && o !== infoOperation(run)); // /api/info was read at the login
   const withParams = reads.filter((o) => o.pathParams.length > 0).sort((a, b) => a.pathParams.length - b.pathParams.length);
   run.progress(client, 'reads');
-  await runLimited(
-    options.concurrency,
-    plain.map((op) => async () => {
-      await send(op, 'normal', op.path, 'session');
-      run.progress(client, 'reads');
-    }),
-  );
+  await runLimited(options.concurrency, plain.map((op) => async () => {
+    await send(op, 'normal', op.path, 'session');
+    run.progress(client, 'reads');
+  }));
   const concrete = new Map<OperationModel, string | undefined>();
   for (const op of withParams) {
     const values: Record<string, string> = {};
@@ -180,15 +162,10 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
       run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, `not read: ${missing}`);
     }
   }
-  await runLimited(
-    options.concurrency,
-    withParams
-      .filter((op) => concrete.get(op))
-      .map((op) => async () => {
-        await send(op, 'normal', concrete.get(op)!, 'session');
-        run.progress(client, 'reads');
-      }),
-  );
+  await runLimited(options.concurrency, withParams.filter((op) => concrete.get(op)).map((op) => async () => {
+    await send(op, 'normal', concrete.get(op)!, 'session');
+    run.progress(client, 'reads');
+  }));
 
   // 3. The probes of the selected checks, for the reads and the login they apply to.
   const loginOp = loginOperation(run);
@@ -214,19 +191,15 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
     }
   }
   run.progress(client, 'probes');
-  await runLimited(
-    options.concurrency,
-    probes.map((p) => async () => {
-      await p();
-      run.progress(client, 'probes');
-    }),
-  );
+  await runLimited(options.concurrency, probes.map((p) => async () => {
+    await p();
+    run.progress(client, 'probes');
+  }));
 
   // 4. Operations that are not sent, with the reason.
   for (const op of run.ops) {
     const role = roles.get(op)!;
-    const reason =
-      role === 'not-in-version' && version !== undefined ? notDocumentedReason(op.versions ?? '', version) : notSentReason(role, options.allowWrites);
+    const reason = role === 'not-in-version' && version !== undefined ? notDocumentedReason(op.versions ?? '', version) : notSentReason(role, options.allowWrites);
     if (reason) run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, reason);
   }
 
