@@ -10,6 +10,10 @@ export interface CurlRequest {
   /** Non-secret headers, sent as they are. */
   headers?: Record<string, string>;
   body?: string;
+  /** A multipart form (`-F name=@file`, `-F name=value`) instead of `body`. */
+  form?: Array<{ name: string; file?: string; value?: string }>;
+  /** A file sent as the raw body (`--data-binary @file`) instead of `body`. */
+  dataFile?: string;
   /** HTTP Basic: the password is shown as `passwordPlaceholder` (a `$VAR` or `<...>`). */
   basic?: { username: string; passwordPlaceholder: string };
   /** A cookie: `valuePlaceholder` replaces the value when the value is a secret. */
@@ -45,7 +49,9 @@ export function toCurl(req: CurlRequest): string {
     parts.push('-b', credentialWord(`${req.cookie.name}=`, shown));
   }
   for (const [name, value] of Object.entries(req.headers ?? {})) parts.push('-H', shellQuote(`${name}: ${value}`));
-  if (req.body !== undefined) parts.push('--data-raw', shellQuote(req.body));
+  if (req.form) for (const f of req.form) parts.push('-F', shellQuote(f.file !== undefined ? `${f.name}=@${f.file}` : `${f.name}=${f.value ?? ''}`));
+  else if (req.dataFile !== undefined) parts.push('--data-binary', shellQuote(`@${req.dataFile}`));
+  else if (req.body !== undefined) parts.push('--data-raw', shellQuote(req.body));
   parts.push(shellQuote(req.url));
   return parts.join(' ');
 }

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createTransport, TransportError, type Transport } from '../http/transport.js';
+import type { RawBody } from './plan/request.js';
 import { collectSecretValues, REDACTED, redactJson } from '../redact.js';
 import { findSetCookie } from '../shared/index.js';
 import type { RunOptions } from './options.js';
@@ -28,8 +29,20 @@ export interface SendSpec {
   /** JSON value to send (serialised here); `''` sends an empty body with Content-Length: 0. */
   body?: unknown;
   emptyBody?: boolean;
+  /** A body that is not JSON (a multipart form, an upload), sent as it is. */
+  raw?: RawBody;
+  /** The Accept header (default `application/json`). */
+  accept?: string;
   prefer?: { code?: number; example?: string };
 }
+
+/**
+ * A body that is not JSON is never kept (a report holds its type, size and sha256): at most
+ * this many bytes of it are read and hashed, the rest is abandoned unread.
+ */
+export const MAX_NON_JSON_READ = 1024 * 1024;
+/** A JSON answer longer than this is abandoned unread (`bodySkipped: 'too-large'`). */
+export const MAX_JSON_READ = 64 * 1024 * 1024;
 
 /** The run's validated options this client uses, as they are. */
 export type NodeClientSettings = Pick<RunOptions, 'secrets' | 'username' | 'password' | 'caFile' | 'ca' | 'insecure' | 'timeoutMs' | 'userAgent' | 'signal'>;
@@ -115,8 +128,9 @@ export class NodeClient {
     if (abortable && this.o.signal?.aborted) throw new AbortedError('aborted');
     const method = spec.op.method;
     const url = `${this.baseUrl}${spec.path}`;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    const shownHeaders: Record<string, string> = { Accept: 'application/json' };
+    const accept = spec.accept ?? 'application/json';
+    const headers: Record<string, string> = { accept };
+    const shownHeaders: Record<string, string> = { Accept: accept };
     const curl: CurlRequest = { method, url, headers: shownHeaders };
     if (this.o.insecure) curl.insecure = true;
     else if (this.o.caFile) curl.ca = this.o.caFile;
@@ -160,7 +174,15 @@ export class NodeClient {
       shownHeaders.Prefer = headers.prefer;
     }
     let body: string | undefined;
-    if (spec.emptyBody) {
+    if (spec.raw) {
+      body = spec.raw.body;
+      headers['content-type'] = spec.raw.contentType;
+      if ('form' in spec.raw.curl) curl.form = spec.raw.curl.form;
+      else {
+        shownHeaders['Content-Type'] = spec.raw.contentType;
+        curl.dataFile = spec.raw.curl.file;
+      }
+    } else if (spec.emptyBody) {
       body = '';
       curl.body = '';
     } else if (spec.body !== undefined) {
@@ -186,7 +208,7 @@ export class NodeClient {
     // rollback, which is sent after it.
     const signal = abortable ? this.o.signal : undefined;
     try {
-      const res = await this.transport.request({ method, url, headers, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
+      const res = await this.transport.request({ method, url, headers, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}), digestNonJson: MAX_NON_JSON_READ, maxBodyBytes: MAX_JSON_READ });
       this.consecutiveFailures = 0;
       this.registerSecrets(res.json);
       ex.response = {
@@ -196,6 +218,8 @@ export class NodeClient {
         bodyText: res.bodyText,
         json: res.json,
         durationMs: res.durationMs,
+        ...(res.digest ? { digest: res.digest } : {}),
+        ...(res.bodySkipped ? { bodySkipped: res.bodySkipped } : {}),
       };
     } catch (err) {
       if (signal?.aborted) throw new AbortedError('aborted');

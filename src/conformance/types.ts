@@ -1,3 +1,4 @@
+import type { BodyDigest } from '../http/transport.js';
 import type { OperationModel, SpecModel } from '../spec/model.js';
 import type { SchemaValidator } from '../spec/validate.js';
 import type { SourceKind, SpecJudge } from '../spec/verdict.js';
@@ -68,10 +69,15 @@ export interface RecordedResponse {
   /** Header names in lower case. */
   headers: Record<string, string>;
   setCookies: string[];
+  /** The body of a JSON answer; `''` for any other body (never kept: see `digest`). */
   bodyText: string;
   /** The parsed body when it is JSON, else undefined. */
   json: unknown;
   durationMs: number;
+  /** A body that is not JSON (a download, an HTML page): its type, the bytes read and their sha256, never the bytes. */
+  digest?: BodyDigest;
+  /** A JSON body longer than the runner reads (node-client.ts MAX_JSON_READ): abandoned unread. */
+  bodySkipped?: 'not-json' | 'too-large';
 }
 
 /** A request that was sent and what came back (or why nothing came back). */

@@ -199,7 +199,7 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
   // 4. Operations that are not sent, with the reason.
   for (const op of run.ops) {
     const role = roles.get(op)!;
-    const reason = role === 'not-in-version' && version !== undefined ? notDocumentedReason(op.versions ?? '', version) : notSentReason(role, options.allowWrites);
+    const reason = role === 'not-in-version' && version !== undefined ? notDocumentedReason(op.versions ?? '', version) : notSentReason(role, options.allowWrites, op);
     if (reason) run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, reason);
   }
 
