@@ -58,8 +58,6 @@ export interface OperationModel {
   versions?: string;
   /** The path item's `x-sps-kind` (`directory`, `setting`, `collection`, `object`, `action`, `file`). */
   kind?: string;
-  /** The reason given by `x-sps-never-send`, when a conformance run must never send it. */
-  neverSend?: string;
 }
 
 export interface SpecModel {
@@ -184,7 +182,6 @@ export function buildSpecModel(document: JsonObject, file = '<memory>'): SpecMod
         pointer: opPointer,
         ...(typeof op['x-sps-versions'] === 'string' ? { versions: op['x-sps-versions'] } : {}),
         ...(typeof item['x-sps-kind'] === 'string' ? { kind: item['x-sps-kind'] } : {}),
-        ...(typeof op['x-sps-never-send'] === 'string' ? { neverSend: op['x-sps-never-send'] } : {}),
       });
     }
   }
