@@ -109,7 +109,23 @@ function expectedEndpoints(n: SimNode): Map<string, boolean> {
   // In the spec: the path's template is documented (the spec has grown over some beyond rows).
   const shape = (p: string): string => p.replace(/\{[^}]+\}/g, '{}');
   const documented = new Set(loadSimSpec({}, DEFAULT_SPS_VERSION).model.pathTemplates.map(shape));
-  for (const r of rows) if (!unlinked(r)) for (const p of expand(r.path)) out.set(p, documented.has(shape(r.path)));
+  for (const r of all) {
+    if (unlinked(r) || r.path.includes('/@')) continue;
+    if (reachable(r.path)) {
+      for (const p of expand(r.path)) out.set(p, documented.has(shape(r.path)));
+      continue;
+    }
+    // Listed by its parent but answering no GET (e.g. /api/upload): requested once, 404.
+    const segs = r.path.split('/');
+    for (let i = 2; i < segs.length; i++) {
+      const q = segs.slice(0, i + 1).join('/');
+      if (!reachable(q) || q.includes('{')) break;
+      if (!gets.has(q)) {
+        for (const p of expand(q)) out.set(p, documented.has(shape(q)));
+        break;
+      }
+    }
+  }
   return out;
 }
 

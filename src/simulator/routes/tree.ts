@@ -53,9 +53,7 @@ export class RouteTree {
       if (isLeaf && r.unlisted) continue;
       if (isParam(next)) {
         if (isLeaf && r.keys) for (const k of r.keys(state)) keys.add(k);
-      } else if (isLeaf) {
-        // A child is listed when something answers at it (a path with routes only further
-        // below, such as /api/upload, is no directory of its own).
+      } else {
         keys.add(next);
       }
     }
