@@ -301,11 +301,29 @@ export function exampleAnswer(op: OperationModel): PublicHandler {
   const examples = chosen?.json?.examples ?? {};
   const example = 'default' in examples ? examples.default : Object.values(examples)[0];
   const binary = chosen !== undefined && chosen.json === undefined && chosen.contentTypes.length > 0;
-  return () => {
+  const has404 = op.statuses.includes(404);
+  return (ctx) => {
+    // An id the listing one level up does not name is 404, where the operation documents it.
+    if (has404 && op.pathParams.length > 0) unknownIdIsNotFound(ctx.appliance.spec, op.path, ctx.params, ctx.path);
     if (binary) return { status, body: Buffer.from('simulated download\n'), headers: { 'content-type': chosen.contentTypes[0] as string } };
     if (example === undefined && status === 204) return { status, body: undefined };
     return { status, body: structuredClone(example ?? {}) };
   };
+}
+
+/** Throws 404 when a `{param}` value is not among the keys the listing's example names. */
+function unknownIdIsNotFound(spec: SimSpec, template: string, params: Record<string, string>, path: string): void {
+  const segs = segmentsOf(template);
+  segs.forEach((seg, i) => {
+    if (!isParam(seg)) return;
+    const listing = spec.operation('GET', `/${segs.slice(0, i).join('/')}`);
+    const examples = listing?.responses.find((r) => r.status === '200')?.json?.examples ?? {};
+    const ex = 'default' in examples ? examples.default : Object.values(examples)[0];
+    const items = isObject(ex) && Array.isArray(ex.items) ? ex.items : [];
+    const keys = items.map((it) => (isObject(it) ? it.key : undefined)).filter((k): k is string => typeof k === 'string');
+    const value = params[seg.slice(1, -1)];
+    if (keys.length > 0 && value !== undefined && !keys.includes(value)) throw notFound(path);
+  });
 }
 
 /** GET /api/cluster: the doc sample carries one meta link per child besides href and parent. */
