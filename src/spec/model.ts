@@ -56,8 +56,6 @@ export interface OperationModel {
   versions?: string;
   /** The path item's `x-sps-kind` (`directory`, `setting`, `collection`, `object`, `action`, `file`). */
   kind?: string;
-  /** The reason given by `x-sps-never-send`, when a conformance run must never send it. */
-  neverSend?: string;
 }
 
 export interface SpecModel {
