@@ -56,6 +56,8 @@ export interface OperationModel {
   versions?: string;
   /** The path item's `x-sps-kind` (`directory`, `setting`, `collection`, `object`, `action`, `file`). */
   kind?: string;
+  /** `x-sps-never-send`: why a conformance run never sends this operation to a live target. */
+  neverSend?: string;
 }
 
 export interface SpecModel {
