@@ -503,7 +503,7 @@ export interface paths {
         };
         /**
          * List the alerting settings
-         * @description Lists the alerting settings of SPS: system-related and traffic-related alerts.
+         * @description Lists the alerting settings of SPS: system-related and traffic-related alerts. Versions: this listing was seen in 6.x only; the range stays open because both of its children are documented up to 7.x.
          */
         get: operations["listAlertingEndpoints"];
         put?: never;
@@ -571,7 +571,7 @@ export interface paths {
         };
         /**
          * Get the troubleshooting settings
-         * @description Debug logging and the retention of core dump files.
+         * @description Debug logging and the retention of core dump files. Versions: the guide shows this page for 5.7 to 6.x only; the range stays open because the 7.x listing of `/api/configuration` still names `troubleshooting`.
          */
         get: operations["getTroubleshooting"];
         /**
@@ -1613,7 +1613,7 @@ export interface paths {
         put?: never;
         /**
          * Create an AA plugin instance
-         * @description Adds a AA plugin instance inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         * @description Adds an AA plugin instance inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
          */
         post: operations["createAaPluginInstance"];
         delete?: never;
@@ -1637,7 +1637,7 @@ export interface paths {
         put?: never;
         /**
          * Create an analytics policy
-         * @description Adds a analytics policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         * @description Adds an analytics policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
          */
         post: operations["createAnalyticsPolicy"];
         delete?: never;
@@ -1695,7 +1695,7 @@ export interface paths {
         put?: never;
         /**
          * Create an archive/cleanup policy
-         * @description Adds a archive/cleanup policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         * @description Adds an archive/cleanup policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
          */
         post: operations["createArchiveCleanupPolicy"];
         delete?: never;
@@ -1753,7 +1753,7 @@ export interface paths {
         put?: never;
         /**
          * Create an audit policy
-         * @description Adds a audit policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         * @description Adds an audit policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
          */
         post: operations["createAuditPolicy"];
         delete?: never;
@@ -1927,7 +1927,7 @@ export interface paths {
         put?: never;
         /**
          * Create an indexing policy
-         * @description Adds a indexing policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         * @description Adds an indexing policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
          */
         post: operations["createIndexingPolicy"];
         delete?: never;
@@ -2521,7 +2521,7 @@ export interface paths {
         };
         /**
          * Get the routing table
-         * @description The routing table of SPS: the gateway of each configured target network.
+         * @description The routing table of SPS: the gateway of each configured target network. Versions: its own page was read for 6.x only; the range stays open because the network listing, which names `routing`, is documented up to 7.x.
          */
         get: operations["getRouting"];
         /**
@@ -2747,7 +2747,7 @@ export interface paths {
         };
         /**
          * List the HTTP configuration endpoints
-         * @description The endpoints that configure HTTP connections: policies, global options and (where listed) connection policies.
+         * @description The endpoints that configure HTTP connections: policies, global options and (where listed) connection policies. Versions: this listing was read on a 6.1 page only; the range starts at 5.7 because the HTTP channel policies below it are documented from 5.7 on.
          */
         get: operations["listHttpEndpoints"];
         put?: never;
@@ -2825,7 +2825,7 @@ export interface paths {
         };
         /**
          * Get the global HTTP options
-         * @description The options that affect every HTTP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         * @description The options that affect every HTTP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`). Versions: the endpoint is first seen listed in 6.1; the range starts at 6.0 like the options of the other protocols, whose 6.0 pages show them.
          */
         get: operations["getHttpOptions"];
         /**
@@ -3195,7 +3195,7 @@ export interface paths {
         };
         /**
          * Get an MSSQL connection policy
-         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface. The version range follows the MSSQL chapter (6.4 on), whose connection list names these objects; the page that shows the fields is a 7.x page.
          */
         get: operations["getMssqlConnectionPolicy"];
         put?: never;
@@ -3293,7 +3293,7 @@ export interface paths {
         };
         /**
          * Get the global RDP options
-         * @description The options that affect every RDP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         * @description The options that affect every RDP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`). Versions: the protocol's own page shows the 7.x shape; the 6.x shape and the open range follow the options pages of the other protocols.
          */
         get: operations["getRdpOptions"];
         /**
@@ -3983,7 +3983,7 @@ export interface paths {
         };
         /**
          * Get the global VNC options
-         * @description The options that affect every VNC connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         * @description The options that affect every VNC connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`). Versions: the protocol's own page shows the 7.x shape; the 6.x shape and the open range follow the options pages of the other protocols.
          */
         get: operations["getVncOptions"];
         /**
