@@ -50,10 +50,14 @@ export interface OperationModel {
   parameters: ParameterModel[];
   pathParams: ParameterModel[];
   requestBody?: RequestBodyModel;
-  /** `x-sps-never-send`: why a conformance run never sends this operation to a live target. */
-  neverSend?: string;
   /** JSON pointer of the operation object, e.g. `#/paths/~1api/get`. */
   pointer: string;
+  /** The operation's `x-sps-versions` range (`>=6.0`), when it has one (src/spec/versions.ts reads it). */
+  versions?: string;
+  /** The path item's `x-sps-kind` (`directory`, `setting`, `collection`, `object`, `action`, `file`). */
+  kind?: string;
+  /** The reason given by `x-sps-never-send`, when a conformance run must never send it. */
+  neverSend?: string;
 }
 
 export interface SpecModel {
@@ -174,8 +178,10 @@ export function buildSpecModel(document: JsonObject, file = '<memory>'): SpecMod
         parameters,
         pathParams: parameters.filter((p) => p.in === 'path'),
         ...(requestBody ? { requestBody } : {}),
-        ...(typeof op['x-sps-never-send'] === 'string' ? { neverSend: op['x-sps-never-send'] } : {}),
         pointer: opPointer,
+        ...(typeof op['x-sps-versions'] === 'string' ? { versions: op['x-sps-versions'] } : {}),
+        ...(typeof item['x-sps-kind'] === 'string' ? { kind: item['x-sps-kind'] } : {}),
+        ...(typeof op['x-sps-never-send'] === 'string' ? { neverSend: op['x-sps-never-send'] } : {}),
       });
     }
   }
