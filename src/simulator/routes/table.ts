@@ -12,6 +12,7 @@
  * The children of every directory are derived from these rows (routes/tree.ts).
  */
 import { parentPath } from '../../spec/model.js';
+import * as audit from '../handlers/audit.js';
 import * as auth from '../handlers/authentication.js';
 import * as bc from '../handlers/beyond_contract.js';
 import * as cl from '../handlers/cluster.js';
@@ -46,6 +47,10 @@ export const HANDLED: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/cluster/status', fn: cs.listClusterStatus },
   { method: 'GET', path: '/api/cluster/status/{nodeId}', fn: cs.getClusterNodeStatus },
   { method: 'GET', path: '/api/cluster/configuration_sync', fn: cs.getConfigurationSync },
+
+  { method: 'GET', path: '/api/audit/sessions', fn: audit.searchSessions },
+  { method: 'GET', path: '/api/audit/sessions/{id}', fn: audit.getSession },
+  { method: 'GET', path: '/api/audit/sessions/{id}/audit_trail', fn: audit.downloadAuditTrail },
 ];
 
 /** What real nodes serve and the spec does not document (GET only), for `discover`. */
