@@ -4057,7 +4057,7 @@ export interface paths {
          *     `limit` (500 by default) and `offset` select the page; `meta.match_count` counts every match, and
          *     `meta.first`, `last`, `previous` and `next` are the links of the neighbouring pages (with their query
          *     strings). `fields` selects the session properties each item carries, `q` filters, `start`/`end`
-         *     bound the time (ISO 8601). A basic search pages through at most the first 10,000 matches; for more,
+         *     bound the time (ISO 8601); a query or a page the appliance cannot use answers 400 (`InvalidQuery`). A basic search pages through at most the first 10,000 matches; for more,
          *     SPS 7.4+ offers a session database snapshot (`GET /api/audit/sessions/_snapshot`). This is how SIEM
          *     and audit tools read SPS: keep `limit` small on a busy node.
          */
@@ -6963,12 +6963,12 @@ export interface components {
          *     for more.
          * @example 50
          */
-        Limit: number;
+        Limit: number & unknown;
         /**
          * @description How many matching items to skip before the page starts (pagination, with `limit`). The vendor samples start at 0.
          * @example 100
          */
-        Offset: number;
+        Offset: number & unknown;
         /**
          * @description The session properties (elements) each listed item carries, comma-separated (for example
          *     `protocol,user.name`). Without it the items are only keys and links; the answer's

@@ -13,6 +13,7 @@ import { drift } from './drift.js';
 import { errorBody } from './error_body.js';
 import { metaLinks } from './meta_links.js';
 import { notFound } from './not_found.js';
+import { pagination } from './pagination.js';
 import { responseHeaders } from './response_headers.js';
 import { responseSchema } from './response_schema.js';
 import { statusCode } from './status_code.js';
@@ -33,6 +34,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   notFound,
   drift,
   responseHeaders,
+  pagination,
   writeRoundtrip,
   accessControl,
 ];

@@ -194,6 +194,50 @@ export function searchSessions(ctx: Ctx): Reply {
   };
 }
 
+/** GET /api/audit/sessions/{id}/indexing: the session's indexing runs, paginated like the search (`limit`, `offset`). */
+export function listSessionIndexing(ctx: Ctx): Reply {
+  const s = find(ctx);
+  const broken = ctx.appliance.behaviour.brokenPagination;
+  const limit = intParam(ctx, 'limit', DEFAULT_LIMIT, 1);
+  const offset = intParam(ctx, 'offset', 0, 0);
+  const i = sessionsOf(ctx.appliance.nodeId).indexOf(s);
+  const created = Date.parse(s.body.creation_time as string);
+  const runs = Array.from({ length: (i % 3) + 1 }, (_, r) => ({
+    config: {
+      command: { enabled: true },
+      keyboard: { buffer_interval: 3, enabled: false },
+      mouse: { buffer_interval: 1, enabled: false },
+      near_realtime: false,
+      ocr_languages: [],
+      screen: { enabled: true, omnipage_trade_off: 'TO_ACCURATE' },
+      title: { enabled: true },
+    },
+    statistics: { cpu_time: 5 + r, duration: 100 + 7 * r, start_time: created + 60_000 * (r + 1) },
+    status: 'COMPLETED',
+    version: { adp: '6.0.20', worker: '4.0.26' },
+  }));
+  const href = `${BASE}/${s.key}/indexing`;
+  const link = (o: number): string => `${href}?limit=${limit}&offset=${o}`;
+  const lastOffset = Math.floor((runs.length - 1) / limit) * limit;
+  return {
+    status: 200,
+    body: {
+      items: runs.slice(offset, broken === 'ignore-limit' ? runs.length : offset + limit),
+      meta: {
+        first: link(0),
+        href,
+        last: link(lastOffset),
+        limit,
+        match_count: broken === 'wrong-match-count' ? runs.length + offset + 1 : runs.length,
+        next: offset + limit < runs.length ? link(offset + limit) : null,
+        offset,
+        parent: `${BASE}/${s.key}`,
+        previous: offset > 0 ? link(Math.max(0, offset - limit)) : null,
+      },
+    },
+  };
+}
+
 function find(ctx: Ctx): StoredSession {
   const key = ctx.params.id ?? '';
   const s = sessionsOf(ctx.appliance.nodeId).find((x) => x.key === key);

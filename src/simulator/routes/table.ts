@@ -51,6 +51,7 @@ export const HANDLED: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/audit/sessions', fn: audit.searchSessions },
   { method: 'GET', path: '/api/audit/sessions/{id}', fn: audit.getSession },
   { method: 'GET', path: '/api/audit/sessions/{id}/audit_trail', fn: audit.downloadAuditTrail },
+  { method: 'GET', path: '/api/audit/sessions/{id}/indexing', fn: audit.listSessionIndexing },
 ];
 
 /** What real nodes serve and the spec does not document (GET only), for `discover`. */
