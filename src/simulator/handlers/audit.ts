@@ -266,3 +266,49 @@ export function downloadAuditTrail(ctx: Ctx): Reply {
     headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${s.key}.${srs ? 'srs' : 'zat'}"` },
   };
 }
+
+/** The documented example answer of a GET, with `meta.href`/`meta.parent` naming the request path. */
+function exampleFor(ctx: Ctx, template: string): Reply {
+  const op = ctx.appliance.spec.operation('GET', template);
+  const doc = op?.responses.find((r) => r.status === '200')?.json;
+  const examples = doc?.examples ?? {};
+  const value = structuredClone('default' in examples ? examples.default : Object.values(examples)[0]) ?? {};
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    const meta = v.meta !== null && typeof v.meta === 'object' ? (v.meta as Record<string, unknown>) : undefined;
+    if (meta) {
+      meta.href = ctx.path;
+      meta.parent = ctx.path.slice(0, ctx.path.lastIndexOf('/'));
+    }
+  }
+  return { status: 200, body: value };
+}
+
+/**
+ * A sub-resource of one session (alerts, channels, content search): 404 for a session the
+ * database does not hold, else the documented example answer.
+ */
+export function sessionChild(template: string): (ctx: Ctx) => Reply {
+  return (ctx) => {
+    find(ctx);
+    return exampleFor(ctx, template);
+  };
+}
+
+/**
+ * A member (`.../{id}`) answered from the documented examples: 404 unless the id is a key the
+ * listing's example lists (a firmware slot, a firmware download); the member's own example when
+ * its key is the id, else the listing's item in a member envelope.
+ */
+export function exampleMember(template: string): (ctx: Ctx) => Reply {
+  const parent = template.slice(0, template.lastIndexOf('/'));
+  return (ctx) => {
+    const id = ctx.params.id ?? '';
+    const listing = exampleFor(ctx, parent).body as { items?: Array<Record<string, unknown>> };
+    const item = (listing.items ?? []).find((it) => it.key === id);
+    if (!item) throw notFound(ctx.path);
+    const own = exampleFor(ctx, template);
+    if ((own.body as Record<string, unknown>).key === id) return own;
+    return { status: 200, body: { key: id, body: structuredClone(item.body ?? {}), meta: { href: ctx.path, parent: ctx.path.slice(0, ctx.path.lastIndexOf('/')) } } };
+  };
+}

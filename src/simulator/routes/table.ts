@@ -52,6 +52,11 @@ export const HANDLED: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/audit/sessions/{id}', fn: audit.getSession },
   { method: 'GET', path: '/api/audit/sessions/{id}/audit_trail', fn: audit.downloadAuditTrail },
   { method: 'GET', path: '/api/audit/sessions/{id}/indexing', fn: audit.listSessionIndexing },
+  { method: 'GET', path: '/api/audit/sessions/{id}/alerts', fn: audit.sessionChild('/api/audit/sessions/{id}/alerts') },
+  { method: 'GET', path: '/api/audit/sessions/{id}/channels', fn: audit.sessionChild('/api/audit/sessions/{id}/channels') },
+  { method: 'GET', path: '/api/audit/sessions/{id}/content', fn: audit.sessionChild('/api/audit/sessions/{id}/content') },
+  { method: 'GET', path: '/api/firmware/slots/{id}', fn: audit.exampleMember('/api/firmware/slots/{id}') },
+  { method: 'GET', path: '/api/firmware/fetch/{id}', fn: audit.exampleMember('/api/firmware/fetch/{id}') },
 ];
 
 /** What real nodes serve and the spec does not document (GET only), for `discover`. */
