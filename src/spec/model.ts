@@ -181,7 +181,6 @@ export function buildSpecModel(document: JsonObject, file = '<memory>'): SpecMod
         pointer: opPointer,
         ...(typeof op['x-sps-versions'] === 'string' ? { versions: op['x-sps-versions'] } : {}),
         ...(typeof item['x-sps-kind'] === 'string' ? { kind: item['x-sps-kind'] } : {}),
-        ...(typeof op['x-sps-never-send'] === 'string' ? { neverSend: op['x-sps-never-send'] } : {}),
       });
     }
   }
