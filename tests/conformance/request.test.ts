@@ -33,7 +33,7 @@ describe('the ordinary request of an operation', () => {
     expect(raw!.body).toContain(`--${boundary}\r\nContent-Disposition: form-data; name="firmware"; filename="sps.iso"`);
     expect(raw!.body.endsWith(`--${boundary}--\r\n`)).toBe(true);
     expect(raw!.curl).toEqual({ form: [{ name: 'firmware', file: 'sps.iso' }] });
-    expect(toCurl({ method: 'POST', url: 'https://sps/api/upload/firmware', form: [{ name: 'firmware', file: 'sps.iso' }] })).toContain("-F firmware=@sps.iso");
+    expect(toCurl({ method: 'POST', url: 'https://sps/api/upload/firmware', form: [{ name: 'firmware', file: 'sps.iso' }] })).toContain('-F firmware=@sps.iso');
   });
 
   it('sends a raw upload in its own media type, shown as --data-binary @file', () => {
@@ -43,7 +43,9 @@ describe('the ordinary request of an operation', () => {
   });
 
   it('sends JSON bodies from their first example, as before', () => {
-    const put = model.operations.find((o) => o.method === 'PUT' && o.requestBody?.mediaType === 'application/json' && Object.keys(o.requestBody.examples).length > 0)!;
+    const put = model.operations.find(
+      (o) => o.method === 'PUT' && o.requestBody?.mediaType === 'application/json' && Object.keys(o.requestBody.examples).length > 0,
+    )!;
     const first = Object.values(put.requestBody!.examples)[0];
     expect(requestBodyFor(model, put)).toEqual({ body: first });
   });

@@ -76,7 +76,9 @@ describe('sessions, downloads and never-sent operations against the simulator', 
       const failed = report.results.filter((r) => r.outcome === 'failed' && part3.has(r.operationId));
       expect(failed.map((r) => `${r.check} ${r.path}: ${r.message}`)).toEqual([]);
       const pages = report.results.filter((r) => r.check === 'pagination' && r.operationId === 'searchSessions' && r.outcome === 'passed');
-      expect(pages.map((r) => r.path)).toEqual(expect.arrayContaining(['/api/audit/sessions?limit=2&offset=0', '/api/audit/sessions?limit=2&offset=1', '/api/audit/sessions?limit=not-a-number']));
+      expect(pages.map((r) => r.path)).toEqual(
+        expect.arrayContaining(['/api/audit/sessions?limit=2&offset=0', '/api/audit/sessions?limit=2&offset=1', '/api/audit/sessions?limit=not-a-number']),
+      );
     }, 180_000);
   }
 

@@ -91,7 +91,11 @@ export const pagination: CheckDefinition = {
   livePlanned: (run: RunContext, roles: ReadonlyMap<OperationModel, OperationRole>) =>
     run.ops
       .filter((o) => isPaginated(o) && roles.get(o) === 'read')
-      .reduce((n, o) => n + REQUESTS_PER_READ - (queryParam(o, 'q') ? 0 : 1) - (exampleField(o) ? 0 : 1) - (documentedResponse(o, 400) ? 0 : queryParam(o, 'q') ? 2 : 1), 0),
+      .reduce(
+        (n, o) =>
+          n + REQUESTS_PER_READ - (queryParam(o, 'q') ? 0 : 1) - (exampleField(o) ? 0 : 1) - (documentedResponse(o, 400) ? 0 : queryParam(o, 'q') ? 2 : 1),
+        0,
+      ),
 };
 
 async function pageSequences(env: LiveNodeEnv): Promise<void> {
@@ -135,17 +139,32 @@ async function pageSequence(env: LiveNodeEnv, op: OperationModel, base: string):
   const count = first.meta.match_count;
   const problems = shapeProblems(first, 0);
   if (typeof count !== 'number') problems.push('meta.match_count is missing');
-  if (first.meta.previous !== null && first.meta.previous !== undefined) problems.push(`meta.previous of the first page is ${JSON.stringify(first.meta.previous)}, not null`);
-  row(firstEx, problems.length > 0 ? 'failed' : 'passed', problems.length > 0 ? `first page: ${problems.join('; ')}` : `first page: ${first.items.length} items, meta.limit ${PAGE}, meta.offset 0, match_count ${String(count)}`);
+  if (first.meta.previous !== null && first.meta.previous !== undefined)
+    problems.push(`meta.previous of the first page is ${JSON.stringify(first.meta.previous)}, not null`);
+  row(
+    firstEx,
+    problems.length > 0 ? 'failed' : 'passed',
+    problems.length > 0
+      ? `first page: ${problems.join('; ')}`
+      : `first page: ${first.items.length} items, meta.limit ${PAGE}, meta.offset 0, match_count ${String(count)}`,
+  );
 
   /** Compares a later page's match_count; a moved count is re-read on the first page to tell moved data apart. */
   const sameCount = async (ex: Exchange, page: Page, what: string): Promise<boolean> => {
     if (page.meta.match_count === count) return true;
     const again = pageOf(await get(withQuery(base, { limit: String(PAGE), offset: '0' })));
     if (again && again.meta.match_count === page.meta.match_count) {
-      row(ex, 'warning', `${what}: match_count moved from ${String(count)} to ${String(page.meta.match_count)}, and the first page says so too: the data changed during the check (not a pagination fault); not compared`);
+      row(
+        ex,
+        'warning',
+        `${what}: match_count moved from ${String(count)} to ${String(page.meta.match_count)}, and the first page says so too: the data changed during the check (not a pagination fault); not compared`,
+      );
     } else {
-      row(ex, 'failed', `${what}: match_count is ${JSON.stringify(page.meta.match_count)}, the first page said ${String(count)} (and says ${JSON.stringify(again?.meta.match_count)} when read again): match_count does not agree across pages`);
+      row(
+        ex,
+        'failed',
+        `${what}: match_count is ${JSON.stringify(page.meta.match_count)}, the first page said ${String(count)} (and says ${JSON.stringify(again?.meta.match_count)} when read again): match_count does not agree across pages`,
+      );
     }
     return false;
   };
@@ -158,7 +177,11 @@ async function pageSequence(env: LiveNodeEnv, op: OperationModel, base: string):
     const p = shapeProblems(second, 1);
     const moved = first.items.length >= 2 && second.items.length >= 1 ? identity(second.items[0]) === identity(first.items[1]) : true;
     if (!moved) p.push('its first item is not the second item of the first page (offset does not move the window)');
-    row(secondEx, p.length > 0 ? 'failed' : 'passed', p.length > 0 ? `offset=1: ${p.join('; ')}` : `offset=1: the window moved by one item, match_count ${String(count)}`);
+    row(
+      secondEx,
+      p.length > 0 ? 'failed' : 'passed',
+      p.length > 0 ? `offset=1: ${p.join('; ')}` : `offset=1: the window moved by one item, match_count ${String(count)}`,
+    );
   }
 
   // 3. The page links: each a path of this read with a query string; next and last are followed.
@@ -169,11 +192,16 @@ async function pageSequence(env: LiveNodeEnv, op: OperationModel, base: string):
     return typeof v !== 'string' || requestPath({ path: v } as Exchange) !== base || !v.includes('?');
   });
   if (badLinks.length > 0) {
-    row(firstEx, 'failed', `page links: ${badLinks.map((k) => `meta.${k} is ${JSON.stringify(first.meta[k])}`).join('; ')} (expected ${base}?... with the page's query)`);
+    row(
+      firstEx,
+      'failed',
+      `page links: ${badLinks.map((k) => `meta.${k} is ${JSON.stringify(first.meta[k])}`).join('; ')} (expected ${base}?... with the page's query)`,
+    );
   }
   const total = typeof count === 'number' ? count : 0;
   const next = first.meta.next;
-  if (total > PAGE && (next === null || next === undefined)) row(firstEx, 'failed', `page links: meta.next is null, but match_count ${total} needs more than one page of ${PAGE}`);
+  if (total > PAGE && (next === null || next === undefined))
+    row(firstEx, 'failed', `page links: meta.next is null, but match_count ${total} needs more than one page of ${PAGE}`);
   if (typeof next === 'string' && !badLinks.includes('next')) {
     const ex = await get(next);
     if (!ex) return;
@@ -182,7 +210,11 @@ async function pageSequence(env: LiveNodeEnv, op: OperationModel, base: string):
       const p = shapeProblems(page, PAGE);
       const follows = second && second.items.length >= 2 && page.items.length >= 1 ? identity(page.items[0]) === identity(second.items[1]) : true;
       if (!follows) p.push('its first item is not the item after the first page');
-      row(ex, p.length > 0 ? 'failed' : 'passed', p.length > 0 ? `meta.next (${next}): ${p.join('; ')}` : `meta.next (${next}): the second page, match_count ${String(count)}`);
+      row(
+        ex,
+        p.length > 0 ? 'failed' : 'passed',
+        p.length > 0 ? `meta.next (${next}): ${p.join('; ')}` : `meta.next (${next}): the second page, match_count ${String(count)}`,
+      );
     }
   }
   const last = first.meta.last;
@@ -194,8 +226,15 @@ async function pageSequence(env: LiveNodeEnv, op: OperationModel, base: string):
       const p = shapeProblems(page, undefined);
       if (page.meta.next !== null && page.meta.next !== undefined) p.push(`meta.next of the last page is ${JSON.stringify(page.meta.next)}, not null`);
       if (total > 0 && page.items.length === 0) p.push('the last page holds no items although match_count is not 0');
-      if (typeof page.meta.offset === 'number' && typeof first.meta.offset === 'number' && page.meta.offset < first.meta.offset) p.push(`meta.offset ${page.meta.offset} is before the first page`);
-      row(ex, p.length > 0 ? 'failed' : 'passed', p.length > 0 ? `meta.last (${last}): ${p.join('; ')}` : `meta.last (${last}): the last page, ${page.items.length} items at offset ${String(page.meta.offset)}`);
+      if (typeof page.meta.offset === 'number' && typeof first.meta.offset === 'number' && page.meta.offset < first.meta.offset)
+        p.push(`meta.offset ${page.meta.offset} is before the first page`);
+      row(
+        ex,
+        p.length > 0 ? 'failed' : 'passed',
+        p.length > 0
+          ? `meta.last (${last}): ${p.join('; ')}`
+          : `meta.last (${last}): the last page, ${page.items.length} items at offset ${String(page.meta.offset)}`,
+      );
     }
   }
 
@@ -214,7 +253,8 @@ async function pageSequence(env: LiveNodeEnv, op: OperationModel, base: string):
       }
       const p: string[] = [];
       if (extra.size > 0) p.push(`items carry fields that were not selected: ${[...extra].slice(0, 5).join(', ')}`);
-      if (page.meta.fields !== undefined && !jsonEqual(page.meta.fields, [field])) p.push(`meta.fields is ${JSON.stringify(page.meta.fields)}, not ["${field}"]`);
+      if (page.meta.fields !== undefined && !jsonEqual(page.meta.fields, [field]))
+        p.push(`meta.fields is ${JSON.stringify(page.meta.fields)}, not ["${field}"]`);
       row(ex, p.length > 0 ? 'failed' : 'passed', p.length > 0 ? `fields=${field}: ${p.join('; ')}` : `fields=${field}: only the selected field came back`);
     }
   }
@@ -222,7 +262,15 @@ async function pageSequence(env: LiveNodeEnv, op: OperationModel, base: string):
   // 5. A limit that is not an integer, and an unparsable query: the documented 400.
   const refused = async (query: Record<string, string>, what: string): Promise<void> => {
     if (!documentedResponse(op, 400)) {
-      run.skipRow(nodeIndex, env.client.label, op, PAGINATION.kind, check, withQuery(base, query), `${what}: not sent: ${op.operationId} documents no 400 to expect`);
+      run.skipRow(
+        nodeIndex,
+        env.client.label,
+        op,
+        PAGINATION.kind,
+        check,
+        withQuery(base, query),
+        `${what}: not sent: ${op.operationId} documents no 400 to expect`,
+      );
       return;
     }
     const ex = await get(withQuery(base, query));
@@ -233,7 +281,13 @@ async function pageSequence(env: LiveNodeEnv, op: OperationModel, base: string):
     const type = errorTypeOf(ex.response?.json);
     const typeOk = doc.errorTypes.length === 0 || (typeof type === 'string' && doc.errorTypes.includes(type));
     const ok = status === 400 && typeOk;
-    row(ex, ok ? 'passed' : 'failed', ok ? `${what}: refused with ${describeAnswer(ex)}, as documented` : `${what}: expected the documented 400 (${doc.errorTypes.join(', ') || 'an error body'}), received ${describeAnswer(ex)}`);
+    row(
+      ex,
+      ok ? 'passed' : 'failed',
+      ok
+        ? `${what}: refused with ${describeAnswer(ex)}, as documented`
+        : `${what}: expected the documented 400 (${doc.errorTypes.join(', ') || 'an error body'}), received ${describeAnswer(ex)}`,
+    );
   };
   await refused({ limit: BAD_LIMIT }, `limit=${BAD_LIMIT}`);
   if (queryParam(op, 'q')) await refused({ limit: String(PAGE), q: BAD_QUERY }, `q=${BAD_QUERY}`);

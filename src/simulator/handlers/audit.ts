@@ -140,7 +140,10 @@ export function searchSessions(ctx: Ctx): Reply {
   const limit = intParam(ctx, 'limit', DEFAULT_LIMIT, 1);
   const offset = intParam(ctx, 'offset', 0, 0);
   const fieldsRaw = ctx.query.get('fields') ?? '';
-  const fields = fieldsRaw.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const fields = fieldsRaw
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   const terms = parseQuery(ctx, ctx.query.get('q') ?? '');
   const start = parseTime(ctx, 'start');
   const end = parseTime(ctx, 'end');
@@ -171,7 +174,8 @@ export function searchSessions(ctx: Ctx): Reply {
     if (v !== null && v !== '') extra.set(name, v);
   }
   const rest = extra.toString();
-  const link = (o: number): string => `${BASE}?limit=${limit}&offset=${o}&fields=${encodeURIComponent(fields.join(',')).replace(/%2C/g, ',')}${rest ? `&${rest}` : ''}`;
+  const link = (o: number): string =>
+    `${BASE}?limit=${limit}&offset=${o}&fields=${encodeURIComponent(fields.join(',')).replace(/%2C/g, ',')}${rest ? `&${rest}` : ''}`;
   const lastOffset = reachable === 0 ? 0 : Math.floor((reachable - 1) / limit) * limit;
   const matchCount = broken === 'wrong-match-count' ? matches.length + offset + 1 : matches.length;
   return {
@@ -309,6 +313,9 @@ export function exampleMember(template: string): (ctx: Ctx) => Reply {
     if (!item) throw notFound(ctx.path);
     const own = exampleFor(ctx, template);
     if ((own.body as Record<string, unknown>).key === id) return own;
-    return { status: 200, body: { key: id, body: structuredClone(item.body ?? {}), meta: { href: ctx.path, parent: ctx.path.slice(0, ctx.path.lastIndexOf('/')) } } };
+    return {
+      status: 200,
+      body: { key: id, body: structuredClone(item.body ?? {}), meta: { href: ctx.path, parent: ctx.path.slice(0, ctx.path.lastIndexOf('/')) } },
+    };
   };
 }
