@@ -33,6 +33,8 @@ const BEHAVIOURS: Readonly<Record<string, { help: string; set: SimBehaviour }>> 
   'no-login-challenge': { help: 'a failed login answers 401 without WWW-Authenticate (breaks an inference only)', set: { noLoginChallenge: true } },
   'keep-sessions-on-cluster-commit': { help: 'sessions survive a cluster-interface or promote commit', set: { dropSessionsOnClusterCommit: false } },
   'ignore-posts': { help: 'POST answers 201 but nothing is stored', set: { ignorePosts: true } },
+  'pagination-ignores-limit': { help: 'GET /api/audit/sessions answers every match from offset on, whatever the limit (caught by the pagination check)', set: { brokenPagination: 'ignore-limit' } },
+  'pagination-wrong-match-count': { help: 'GET /api/audit/sessions answers a match_count that changes with the page (caught by the pagination check)', set: { brokenPagination: 'wrong-match-count' } },
   'accept-invalid-bodies': { help: 'a body that breaks its request schema is stored, not refused with 400 InvalidRequestBody', set: { acceptInvalidBodies: true } },
 };
 

@@ -129,6 +129,12 @@ export interface SimBehaviour {
    * `wrong-central-address` (its join status names another Central Management address).
    */
   clusterBreak?: 'version-differs' | 'second-central' | 'members-differ' | 'wrong-central-address';
+  /**
+   * The session search (`GET /api/audit/sessions`) pages wrongly: `ignore-limit` answers every
+   * match from `offset` on whatever the `limit`; `wrong-match-count` answers a `match_count` that
+   * changes from page to page. The `pagination` check of sps-conformance catches each.
+   */
+  brokenPagination?: 'ignore-limit' | 'wrong-match-count';
 }
 
 export interface SimulatorOptions {

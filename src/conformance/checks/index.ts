@@ -15,6 +15,7 @@ import { errorBody } from './error_body.js';
 import { invalidWrite } from './invalid_write.js';
 import { metaLinks } from './meta_links.js';
 import { notFound } from './not_found.js';
+import { pagination } from './pagination.js';
 import { responseHeaders } from './response_headers.js';
 import { responseSchema } from './response_schema.js';
 import { statusCode } from './status_code.js';
@@ -37,6 +38,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   drift,
   responseHeaders,
   clusterFacts,
+  pagination,
   writeRoundtrip,
   invalidWrite,
   accessControl,
