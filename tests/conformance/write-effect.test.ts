@@ -12,6 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runConformance } from '../../src/conformance/runner.js';
+import { collectSecretValues } from '../../src/redact.js';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.js';
 import { CLI, ROOT, tempDir } from './helpers/cli.js';
 
@@ -26,11 +27,11 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function writeRun(behaviour: SimulatorOptions['behaviour']) {
+async function writeRun(behaviour: SimulatorOptions['behaviour'], only: string[] = ['write_roundtrip']) {
   sim = await startSimulator({ users: USERS, behaviour });
   const node = sim.nodes[0]!;
   const before = JSON.stringify(node.state.committedConfig());
-  const report = await runConformance({ urls: [node.url], username: 'admin', password: PASSWORD, caFile: sim.caFile!, allowWrites: true, only: ['write_roundtrip'] });
+  const report = await runConformance({ urls: [node.url], username: 'admin', password: PASSWORD, caFile: sim.caFile!, allowWrites: true, only });
   const rows = report.results.filter((r) => r.check === 'write_roundtrip');
   return { report, rows, node, before, after: JSON.stringify(node.state.committedConfig()) };
 }
@@ -57,6 +58,24 @@ describe('write_roundtrip: a write must take effect', () => {
     expect(after).toBe(before);
     expect(node.state.openTransaction()).toBeNull();
     expect(node.state.commits()).toEqual([]);
+  }, 60_000);
+
+  it('a setting with a secret field (SNMP community): the change log hides it, the GET shows it; the non-secret change is proven and the secret reaches no report', async () => {
+    const { report, rows, node, before, after } = await writeRun({}, ['updateSnmpAgent', 'updateSnmpTrap']);
+    const secrets = collectSecretValues(node.state.committedConfig());
+    expect(secrets.length).toBeGreaterThan(0);
+    const puts = rows.filter((r) => r.method === 'PUT' && r.check === 'write_roundtrip');
+    expect(puts.map((r) => r.operationId).sort()).toEqual(['updateSnmpAgent', 'updateSnmpTrap']);
+    for (const r of puts) {
+      expect(r.outcome, r.message).toBe('passed');
+      // A different value was written (not the same-value fallback), so the change log proved it.
+      expect(r.message).toMatch(/PUT a different value .* found it in the change log with the old and the new value/);
+    }
+    expect(report.exitCode).toBe(0);
+    const text = JSON.stringify(report);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(after).toBe(before);
+    expect(node.state.openTransaction()).toBeNull();
   }, 60_000);
 
   it('fails when the appliance accepts the PUT but keeps the old value, naming the setting', async () => {
