@@ -8,6 +8,7 @@ import type { CheckDefinition, CheckName, ProbeDefinition, ProbeKind } from '../
 import { accessControl } from './access_control.js';
 import { authFailure } from './auth_failure.js';
 import { authRequired } from './auth_required.js';
+import { collectionRoundtrip } from './collection_roundtrip.js';
 import { contentType } from './content_type.js';
 import { drift } from './drift.js';
 import { errorBody } from './error_body.js';
@@ -34,6 +35,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   drift,
   responseHeaders,
   writeRoundtrip,
+  collectionRoundtrip,
   accessControl,
 ];
 
