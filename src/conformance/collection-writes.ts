@@ -93,6 +93,7 @@ export function newObjectBody(
   const notes: string[] = [];
   const problem = new ReferenceFiller(model, sources, notes).fill(body, pointer, []);
   if (problem) return { ok: false, reason: problem };
+  if (Object.keys(body).length === 0) return { ok: false, reason: 'nothing of the documented example is left once the references no existing object shows are left out' };
   if (typeof body.name === 'string') body.name = name;
   const check = validator.validate(pointer, body);
   if (!check.valid) return { ok: false, reason: `the object built from the documented example does not fit the POST request schema (${check.errors.join('; ')})` };
@@ -125,7 +126,9 @@ class ReferenceFiller {
       if (!child) continue;
       const where = [...at, key];
       if (this.isReference(child)) {
-        const known = this.existingAt(where);
+        const held = this.existingAt(where);
+        // A reference as GET shows it, also without its meta (a sample may cut it).
+        const known = isObject(held) && typeof held.key === 'string' ? held.key : held;
         if (typeof known === 'string' && !Array.isArray(value[key])) {
           value[key] = known;
           this.notes.push(`/${where.join('/')} refers to ${known}, as an existing object does`);
@@ -199,9 +202,9 @@ class ReferenceFiller {
   /** A schema that is, or has a branch that is, the embedded reference `{key, meta.href}`. */
   private isReference(pointer: string): boolean {
     return this.expand(pointer).some(({ schema, pointer: p }) => {
-      if (/\/components\/schemas\/Reference$/.test(p)) return true;
+      if (/\/components\/schemas\/\w*Reference$/.test(p)) return true;
       const req = Array.isArray(schema.required) ? schema.required : [];
-      return req.includes('key') && req.includes('meta') && isObject(schema.properties) && 'key' in schema.properties && 'meta' in schema.properties;
+      return req.includes('key') && isObject(schema.properties) && 'key' in schema.properties && 'meta' in schema.properties;
     });
   }
 }

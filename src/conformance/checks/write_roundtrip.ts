@@ -13,6 +13,7 @@
  * A little over 300 lines on purpose: the whole cycle and every rollback path in one file, so
  * that what is written, and when it is undone, can be read in one place.
  */
+import { redactJson } from '../../redact.js';
 import { isObject } from '../../shared/index.js';
 import type { OperationModel } from '../../spec/model.js';
 import type { LiveNodeEnv, RunContext } from '../plan/context.js';
@@ -257,6 +258,9 @@ function sameSetting(env: LiveNodeEnv, put: OperationModel, got: unknown, reques
   return sameValue(asRequest.ok ? asRequest.body : got, requestBody);
 }
 
+/** A change log value and a value sent are the same; secret-named fields (which a change log may hide) are not compared. */
+const sameLogged = (logged: unknown, sent: unknown): boolean => sameValue(redactJson(logged), redactJson(sent));
+
 /**
  * The change log after the PUT. With a different value (`expected`) it must list the path
  * written, with the old and the new value; without one (the same-value PUT) it may list only
@@ -289,8 +293,8 @@ async function changeLogProblems(
     }
     listed = true;
     if (cPath === path && c.type === 'replace') {
-      if (!sameValue(c.old_value, expected.old)) problems.push(`the change log's old_value of ${path} is ${show(c.old_value)}, not the value read first ${show(expected.old)}`);
-      if (!sameValue(c.new_value, expected.new)) problems.push(`the change log's new_value of ${path} is ${show(c.new_value)}, not the value written ${show(expected.new)}`);
+      if (!sameLogged(c.old_value, expected.old)) problems.push(`the change log's old_value of ${path} is ${show(c.old_value)}, not the value read first ${show(expected.old)}`);
+      if (!sameLogged(c.new_value, expected.new)) problems.push(`the change log's new_value of ${path} is ${show(c.new_value)}, not the value written ${show(expected.new)}`);
     } else if (c.type === 'replace' && sameValue(c.old_value, c.new_value)) {
       problems.push(`the change log lists a replace of ${cPath} with equal old and new values`);
     }
