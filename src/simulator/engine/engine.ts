@@ -17,7 +17,7 @@
  * checked against its schema before the handler runs (engine/spec.ts).
  */
 import { isObject } from '../../shared/json.js';
-import type { OperationModel } from '../../spec/model.js';
+import type { OperationModel, SpecModel } from '../../spec/model.js';
 import { view, write, type Ctx, type Handler, type PublicHandler, type Reply } from '../appliance/context.js';
 import { notFound, semantic } from '../appliance/errors.js';
 import { configMeta, directory, setting } from '../appliance/meta.js';
@@ -283,7 +283,7 @@ export function deleteObject(template: string): Handler {
  * documented answer, the first success status with an example (sessions, health, firmware,
  * actions). `x-sps-never-send` operations are counted in `stats.neverSend` by the appliance.
  */
-export function exampleAnswer(op: OperationModel): PublicHandler {
+export function exampleAnswer(op: OperationModel, knownIds?: ReadonlyMap<string, ReadonlySet<string>>): PublicHandler {
   const success = op.responses.filter((r) => /^2\d\d$/.test(r.status));
   const withExample = success.find((r) => r.json && Object.keys(r.json.examples).length > 0);
   const chosen = withExample ?? success[0];
@@ -291,11 +291,69 @@ export function exampleAnswer(op: OperationModel): PublicHandler {
   const examples = chosen?.json?.examples ?? {};
   const example = 'default' in examples ? examples.default : Object.values(examples)[0];
   const binary = chosen !== undefined && chosen.json === undefined && chosen.contentTypes.length > 0;
-  return () => {
+  return (ctx) => {
+    // An id no example shows is an object that does not exist (a made-up id answers 404).
+    for (const [name, ids] of knownIds ?? []) {
+      const value = ctx.params[name];
+      if (value !== undefined && ids.size > 0 && !ids.has(value) && !ids.has(safeDecode(value))) throw notFound(ctx.path);
+    }
     if (binary) return { status, body: Buffer.from('simulated download\n'), headers: { 'content-type': chosen.contentTypes[0] as string } };
     if (example === undefined && status === 204) return { status, body: undefined };
     return { status, body: structuredClone(example ?? {}) };
   };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The ids the spec's examples show for each `{param}` of a template served by its example
+ * (sessions, firmware slots, host keys): the keys of the listing one level up, the object's own
+ * `key`, and the segment at the param's place of every `href` the examples below it carry.
+ */
+export function documentedIds(model: SpecModel, template: string): Map<string, Set<string>> {
+  const segs = template.split('/');
+  const out = new Map<string, Set<string>>();
+  segs.forEach((seg, i) => {
+    if (!(seg.startsWith('{') && seg.endsWith('}'))) return;
+    const ids = new Set<string>();
+    const prefix = segs.slice(0, i);
+    const literalMatch = (other: string[]): boolean => prefix.every((p, j) => p.startsWith('{') || other[j] === p);
+    for (const op of model.operations) {
+      if (op.method !== 'GET') continue;
+      const opSegs = op.path.split('/');
+      if (opSegs.length < i || !literalMatch(opSegs)) continue;
+      for (const r of op.responses) {
+        if (!r.status.startsWith('2')) continue;
+        for (const ex of Object.values(r.json?.examples ?? {})) {
+          if (opSegs.length === i && isObject(ex) && Array.isArray(ex.items)) for (const it of ex.items) if (isObject(it) && typeof it.key === 'string') ids.add(it.key);
+          if (opSegs.length === i + 1 && op.path === template && isObject(ex) && typeof ex.key === 'string') ids.add(ex.key);
+          collectHrefs(ex, (href) => {
+            const h = href.split('/');
+            if (h.length > i && literalMatch(h)) ids.add(safeDecode(h[i] as string));
+          });
+        }
+      }
+    }
+    out.set(seg.slice(1, -1), ids);
+  });
+  return out;
+}
+
+function collectHrefs(value: unknown, visit: (href: string) => void, depth = 0): void {
+  if (depth > 12) return;
+  if (Array.isArray(value)) for (const v of value) collectHrefs(v, visit, depth + 1);
+  else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'href' && typeof v === 'string') visit(v);
+      else collectHrefs(v, visit, depth + 1);
+    }
+  }
 }
 
 /** GET /api/cluster: the doc sample carries one meta link per child besides href and parent. */

@@ -99,7 +99,7 @@ function engineRoute(spec: SimSpec, method: string, template: string): RouteSpec
   const row = { method, path: template } as RouteSpec;
   if (!fn) {
     if (!op) throw new Error(`no operation ${method} ${template}`);
-    const answer = eng.exampleAnswer(op);
+    const answer = eng.exampleAnswer(op, op.pathParams.length > 0 ? eng.documentedIds(spec.model, template) : undefined);
     if (op.security === 'none') return { ...row, public: true, fn: answer };
     return { ...row, fn: answer };
   }
