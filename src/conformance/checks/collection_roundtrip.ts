@@ -65,6 +65,8 @@ async function collectionCycles(env: LiveNodeEnv): Promise<void> {
   const rollbackOp = env.findOp('DELETE', '/api/transaction');
   const why = env.lockedAtStart
     ? `a transaction was already open on node ${node} (someone holds the configuration lock); it was left alone`
+    : /locked by another session/.test(target.writes) // write_roundtrip ran first and met the lock
+      ? `the configuration is locked by another session on node ${node}; its transaction is left alone`
     : target.transactionAtStart !== 'closed'
       ? `the transaction status of node ${node} could not be read first`
       : !openOp || !rollbackOp

@@ -140,7 +140,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
         tx.policies.set(key, value);
         tx.changes.push({ type: 'create', path: `${path}/${key}`, new_value: value });
       }
-      return json(res, 201, { key, meta: { href: `${path}/${key}`, parent: '/api/configuration/policies', transaction: '/api/transaction' } });
+      return json(res, 201, { key, meta: { href: path, parent: '/api/configuration/policies', transaction: '/api/transaction' } });
     }
     if (path === policies && method === 'GET' && tx && tx.policies.size > 0) {
       const ex = exampleFor(op, path) as { items: unknown[] };
