@@ -18,6 +18,7 @@ export const CLUSTER_MEMBERSHIP_OPERATIONS: ReadonlySet<string> = new Set([
 ]);
 
 export type OperationRole =
+  | 'never-send'
   | 'login'
   | 'read'
   | 'transaction-open'
@@ -62,6 +63,8 @@ export function childOf(parent: string, child: string): boolean {
 
 /** What the runner may do with an operation against a live target. */
 export function operationRole(op: OperationModel, all: OperationModel[]): OperationRole {
+  // `x-sps-never-send` comes first: such an operation is never a read, a probe or a write.
+  if (op.neverSend !== undefined) return 'never-send';
   if (op.security === 'basicAuth') return 'login';
   if (op.method === 'GET' || op.method === 'HEAD') return 'read';
   if (isClusterMembership(op)) return 'cluster-membership';
@@ -77,9 +80,16 @@ export function operationRole(op: OperationModel, all: OperationModel[]): Operat
   return 'other-write';
 }
 
+/** The report line of an `x-sps-never-send` operation. */
+export function neverSendReason(op: Pick<OperationModel, 'neverSend'> | undefined): string {
+  return `never sent: ${op?.neverSend ?? 'the spec marks it x-sps-never-send'}`;
+}
+
 /** Why an operation is not sent to a live target (undefined: it is sent). */
-export function notSentReason(role: OperationRole, allowWrites: boolean): string | undefined {
+export function notSentReason(role: OperationRole, allowWrites: boolean, op?: OperationModel): string | undefined {
   switch (role) {
+    case 'never-send':
+      return neverSendReason(op);
     case 'cluster-membership':
       return 'never sent to a target: it changes cluster membership (exercised against the simulator and the mock)';
     case 'transaction-commit':
@@ -93,7 +103,7 @@ export function notSentReason(role: OperationRole, allowWrites: boolean): string
     case 'transaction-rollback':
       return allowWrites ? undefined : 'read-only run: writes need --allow-writes';
     case 'not-in-version':
-      return 'not documented for the node\'s SPS version';
+      return "not documented for the node's SPS version";
     default:
       return undefined;
   }

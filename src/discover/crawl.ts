@@ -64,6 +64,12 @@ export interface CrawlOptions {
   secrets: SecretRegistry;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
+  /**
+   * Paths asked besides the ones the directories link to: the spec's own GET paths without a
+   * parameter (the transaction's change log, ...), so that a served endpoint of the contract is
+   * never reported as missing only because no directory lists it.
+   */
+  extraPaths?: readonly string[];
 }
 
 export const LOGIN_PATH = '/api/authentication';
@@ -182,6 +188,7 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
   }
   progress('logged in');
 
+  const extra = (o.extraPaths ?? []).filter((p) => p !== LOGIN_PATH && !SEEDS.includes(p));
   const seen = new Set<string>([LOGIN_PATH, ...SEEDS]);
   const queue: string[] = [...SEEDS];
   /** Sampled collection -> the children that may be fetched. */
@@ -211,6 +218,8 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
       return;
     }
     failures = 0;
+    // A spec path asked besides the links that the node does not serve is no endpoint of the node.
+    if (res.status === 404 && extra.includes(path)) return;
     if (res.json !== undefined) o.secrets.addFromJson(res.json, 'secret');
     const { items, meta } = linksOf(res.json);
     const collection = isObject(res.json) && Array.isArray(res.json.items) && isCollection(res.json.items);
@@ -232,7 +241,7 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
     meta.forEach(enqueue);
   };
 
-  await new Promise<void>((resolve) => {
+  const drain = (): Promise<void> => new Promise<void>((resolve) => {
     const pump = (): void => {
       while (inFlight < o.concurrency && queue.length > 0 && !result.fatal && !o.signal?.aborted && result.requests < o.maxRequests) {
         const path = queue.shift()!;
@@ -248,6 +257,14 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
     };
     pump();
   });
+  await drain();
+  // Then the spec's own GET paths that no directory linked to (the transaction's change log).
+  const unseen = extra.filter((p) => !seen.has(p));
+  if (unseen.length > 0 && !result.fatal && !o.signal?.aborted && result.requests < o.maxRequests) {
+    for (const p of unseen) seen.add(p);
+    queue.push(...unseen);
+    await drain();
+  }
   if (queue.length > 0 && !result.fatal && result.requests >= o.maxRequests) result.boundHit = queue.length;
   if (o.signal?.aborted && !result.fatal) result.fatal = `stopped by ${String(o.signal.reason ?? 'a signal')}`;
   progress(`done: ${result.endpoints.length} paths fetched (sampled instances of one template count once in the report), ${result.requests} requests${result.boundHit ? `, --max-requests hit with ${result.boundHit} paths not fetched` : ''}`);

@@ -56,7 +56,7 @@ export interface OperationModel {
   versions?: string;
   /** The path item's `x-sps-kind` (`directory`, `setting`, `collection`, `object`, `action`, `file`). */
   kind?: string;
-  /** The reason given by `x-sps-never-send`, when a conformance run must never send it. */
+  /** `x-sps-never-send`: why a conformance run never sends this operation to a live target. */
   neverSend?: string;
 }
 
@@ -178,10 +178,10 @@ export function buildSpecModel(document: JsonObject, file = '<memory>'): SpecMod
         parameters,
         pathParams: parameters.filter((p) => p.in === 'path'),
         ...(requestBody ? { requestBody } : {}),
+        ...(typeof op['x-sps-never-send'] === 'string' ? { neverSend: op['x-sps-never-send'] } : {}),
         pointer: opPointer,
         ...(typeof op['x-sps-versions'] === 'string' ? { versions: op['x-sps-versions'] } : {}),
         ...(typeof item['x-sps-kind'] === 'string' ? { kind: item['x-sps-kind'] } : {}),
-        ...(typeof op['x-sps-never-send'] === 'string' ? { neverSend: op['x-sps-never-send'] } : {}),
       });
     }
   }

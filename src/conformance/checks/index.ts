@@ -8,10 +8,12 @@ import type { CheckDefinition, CheckName, ProbeDefinition, ProbeKind } from '../
 import { accessControl } from './access_control.js';
 import { authFailure } from './auth_failure.js';
 import { authRequired } from './auth_required.js';
+import { clusterFacts } from './cluster_facts.js';
 import { collectionRoundtrip } from './collection_roundtrip.js';
 import { contentType } from './content_type.js';
 import { drift } from './drift.js';
 import { errorBody } from './error_body.js';
+import { invalidWrite } from './invalid_write.js';
 import { metaLinks } from './meta_links.js';
 import { notFound } from './not_found.js';
 import { responseHeaders } from './response_headers.js';
@@ -21,6 +23,7 @@ import { writeRoundtrip } from './write_roundtrip.js';
 
 export { findUndocumented } from './drift.js';
 export { setsCookie } from './auth_failure.js';
+export { clusterFactRows } from './cluster_facts.js';
 
 /** Every check, in report order. */
 export const CHECKS: readonly CheckDefinition[] = [
@@ -34,8 +37,10 @@ export const CHECKS: readonly CheckDefinition[] = [
   notFound,
   drift,
   responseHeaders,
+  clusterFacts,
   writeRoundtrip,
   collectionRoundtrip,
+  invalidWrite,
   accessControl,
 ];
 

@@ -17,7 +17,7 @@
  * checked against its schema before the handler runs (engine/spec.ts).
  */
 import { isObject } from '../../shared/json.js';
-import type { OperationModel, SpecModel } from '../../spec/model.js';
+import type { OperationModel } from '../../spec/model.js';
 import { view, write, type Ctx, type Handler, type PublicHandler, type Reply } from '../appliance/context.js';
 import { notFound, semantic } from '../appliance/errors.js';
 import { configMeta, directory, setting } from '../appliance/meta.js';
@@ -188,7 +188,13 @@ export function listCollection(template: string): Handler {
     const items = isObject(map)
       ? Object.entries(map).map(([key, body]) => ({ key, body: engine.toShown(schema, body, s), meta: { href: `${ctx.path}/${key}` } }))
       : [];
-    return { status: 200, body: { items, meta: configMeta(ctx, ctx.path, s) } };
+    const meta = configMeta(ctx, ctx.path, s);
+    // Literal `@name` paths below a collection (`@order`) are linked from its meta.
+    for (const t of engine.spec.model.pathTemplates) {
+      const last = t.slice(t.lastIndexOf('/') + 1);
+      if (t === `${template}/${last}` && last.startsWith('@')) meta[last.slice(1)] = `${ctx.path}/${last}`;
+    }
+    return { status: 200, body: { items, meta } };
   };
 }
 
@@ -283,77 +289,41 @@ export function deleteObject(template: string): Handler {
  * documented answer, the first success status with an example (sessions, health, firmware,
  * actions). `x-sps-never-send` operations are counted in `stats.neverSend` by the appliance.
  */
-export function exampleAnswer(op: OperationModel, knownIds?: ReadonlyMap<string, ReadonlySet<string>>): PublicHandler {
-  const success = op.responses.filter((r) => /^2\d\d$/.test(r.status));
+export function exampleAnswer(op: OperationModel): PublicHandler {
+  // The success answers (2xx; else a documented redirect, as the Welcome Wizard's 303).
+  const twoXX = op.responses.filter((r) => /^2\d\d$/.test(r.status));
+  const success = twoXX.length > 0 ? twoXX : op.responses.filter((r) => /^3\d\d$/.test(r.status));
+  // A POST that documents 201 creates: that is its answer.
+  const created = op.method === 'POST' ? success.find((r) => r.status === '201') : undefined;
   const withExample = success.find((r) => r.json && Object.keys(r.json.examples).length > 0);
-  const chosen = withExample ?? success[0];
+  const chosen = created ?? withExample ?? success[0];
   const status = chosen ? Number(chosen.status) : 200;
   const examples = chosen?.json?.examples ?? {};
   const example = 'default' in examples ? examples.default : Object.values(examples)[0];
   const binary = chosen !== undefined && chosen.json === undefined && chosen.contentTypes.length > 0;
+  const has404 = op.statuses.includes(404);
   return (ctx) => {
-    // An id no example shows is an object that does not exist (a made-up id answers 404).
-    for (const [name, ids] of knownIds ?? []) {
-      const value = ctx.params[name];
-      if (value !== undefined && ids.size > 0 && !ids.has(value) && !ids.has(safeDecode(value))) throw notFound(ctx.path);
-    }
+    // An id the listing one level up does not name is 404, where the operation documents it.
+    if (has404 && op.pathParams.length > 0) unknownIdIsNotFound(ctx.appliance.spec, op.path, ctx.params, ctx.path);
     if (binary) return { status, body: Buffer.from('simulated download\n'), headers: { 'content-type': chosen.contentTypes[0] as string } };
     if (example === undefined && status === 204) return { status, body: undefined };
     return { status, body: structuredClone(example ?? {}) };
   };
 }
 
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/**
- * The ids the spec's examples show for each `{param}` of a template served by its example
- * (sessions, firmware slots, host keys): the keys of the listing one level up, the object's own
- * `key`, and the segment at the param's place of every `href` the examples below it carry.
- */
-export function documentedIds(model: SpecModel, template: string): Map<string, Set<string>> {
-  const segs = template.split('/');
-  const out = new Map<string, Set<string>>();
+/** Throws 404 when a `{param}` value is not among the keys the listing's example names. */
+function unknownIdIsNotFound(spec: SimSpec, template: string, params: Record<string, string>, path: string): void {
+  const segs = segmentsOf(template);
   segs.forEach((seg, i) => {
-    if (!(seg.startsWith('{') && seg.endsWith('}'))) return;
-    const ids = new Set<string>();
-    const prefix = segs.slice(0, i);
-    const literalMatch = (other: string[]): boolean => prefix.every((p, j) => p.startsWith('{') || other[j] === p);
-    for (const op of model.operations) {
-      if (op.method !== 'GET') continue;
-      const opSegs = op.path.split('/');
-      if (opSegs.length < i || !literalMatch(opSegs)) continue;
-      for (const r of op.responses) {
-        if (!r.status.startsWith('2')) continue;
-        for (const ex of Object.values(r.json?.examples ?? {})) {
-          if (opSegs.length === i && isObject(ex) && Array.isArray(ex.items)) for (const it of ex.items) if (isObject(it) && typeof it.key === 'string') ids.add(it.key);
-          if (opSegs.length === i + 1 && op.path === template && isObject(ex) && typeof ex.key === 'string') ids.add(ex.key);
-          collectHrefs(ex, (href) => {
-            const h = href.split('/');
-            if (h.length > i && literalMatch(h)) ids.add(safeDecode(h[i] as string));
-          });
-        }
-      }
-    }
-    out.set(seg.slice(1, -1), ids);
+    if (!isParam(seg)) return;
+    const listing = spec.operation('GET', `/${segs.slice(0, i).join('/')}`);
+    const examples = listing?.responses.find((r) => r.status === '200')?.json?.examples ?? {};
+    const ex = 'default' in examples ? examples.default : Object.values(examples)[0];
+    const items = isObject(ex) && Array.isArray(ex.items) ? ex.items : [];
+    const keys = items.map((it) => (isObject(it) ? it.key : undefined)).filter((k): k is string => typeof k === 'string');
+    const value = params[seg.slice(1, -1)];
+    if (keys.length > 0 && value !== undefined && !keys.includes(value)) throw notFound(path);
   });
-  return out;
-}
-
-function collectHrefs(value: unknown, visit: (href: string) => void, depth = 0): void {
-  if (depth > 12) return;
-  if (Array.isArray(value)) for (const v of value) collectHrefs(v, visit, depth + 1);
-  else if (isObject(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'href' && typeof v === 'string') visit(v);
-      else collectHrefs(v, visit, depth + 1);
-    }
-  }
 }
 
 /** GET /api/cluster: the doc sample carries one meta link per child besides href and parent. */
