@@ -44,7 +44,10 @@ export interface CollectionTarget {
 }
 
 /** The collections whose POST the selection holds, with the operations of their cycle. */
-export function collectionTargets(ops: readonly OperationModel[], all: readonly OperationModel[]): Array<CollectionTarget | { path: string; post: OperationModel; reason: string }> {
+export function collectionTargets(
+  ops: readonly OperationModel[],
+  all: readonly OperationModel[],
+): Array<CollectionTarget | { path: string; post: OperationModel; reason: string }> {
   const out: Array<CollectionTarget | { path: string; post: OperationModel; reason: string }> = [];
   for (const post of ops) {
     if (!isCollectionCreate(post, all)) continue;
@@ -93,10 +96,12 @@ export function newObjectBody(
   const notes: string[] = [];
   const problem = new ReferenceFiller(model, sources, notes).fill(body, pointer, []);
   if (problem) return { ok: false, reason: problem };
-  if (Object.keys(body).length === 0) return { ok: false, reason: 'nothing of the documented example is left once the references no existing object shows are left out' };
+  if (Object.keys(body).length === 0)
+    return { ok: false, reason: 'nothing of the documented example is left once the references no existing object shows are left out' };
   if (typeof body.name === 'string') body.name = name;
   const check = validator.validate(pointer, body);
-  if (!check.valid) return { ok: false, reason: `the object built from the documented example does not fit the POST request schema (${check.errors.join('; ')})` };
+  if (!check.valid)
+    return { ok: false, reason: `the object built from the documented example does not fit the POST request schema (${check.errors.join('; ')})` };
   return { ok: true, body, notes };
 }
 
@@ -174,7 +179,8 @@ class ReferenceFiller {
 
   private required(pointer: string): string[] {
     const out: string[] = [];
-    for (const s of this.expand(pointer)) if (Array.isArray(s.schema.required)) out.push(...s.schema.required.filter((r): r is string => typeof r === 'string'));
+    for (const s of this.expand(pointer))
+      if (Array.isArray(s.schema.required)) out.push(...s.schema.required.filter((r): r is string => typeof r === 'string'));
     return out;
   }
 

@@ -60,7 +60,9 @@ describe.runIf(existsSync(BUNDLED))('collection_roundtrip against the simulator'
       expect(rowOf(rows, 'GET', path, 'passed')?.message, path).toMatch(/after the rollback the list is as it was/);
     }
     // What the node's version makes read-only, and a write-only list, are skipped with the reason.
-    expect(rowOf(rows, 'POST', '/api/configuration/policies/ticketing_policies', 'skipped')?.message).toMatch(/read-only on SPS 7\.5\.1: createTicketingPolicy .*>=6\.0 <7\.0/);
+    expect(rowOf(rows, 'POST', '/api/configuration/policies/ticketing_policies', 'skipped')?.message).toMatch(
+      /read-only on SPS 7\.5\.1: createTicketingPolicy .*>=6\.0 <7\.0/,
+    );
     expect(rowOf(rows, 'POST', '/api/configuration/passwords', 'skipped')?.message).toMatch(/write-only list/);
     // Never a built-in object (negative key), never an object that existed before the run.
     const writes = sent.filter((r) => r.method === 'PUT' || r.method === 'DELETE');
@@ -81,7 +83,9 @@ describe.runIf(existsSync(BUNDLED))('collection_roundtrip against the simulator'
     expect(report.summary.failed).toBeGreaterThan(0);
     const failed = rows.filter((r) => r.outcome === 'failed');
     const ssh = failed.find((r) => r.method === 'POST' && r.path === '/api/configuration/ssh/connections');
-    expect(ssh?.message).toMatch(/^\/api\/configuration\/ssh\/connections: POST answered 201 with key \w+, but reading \S+ back got 404.*the object was not stored/);
+    expect(ssh?.message).toMatch(
+      /^\/api\/configuration\/ssh\/connections: POST answered 201 with key \w+, but reading \S+ back got 404.*the object was not stored/,
+    );
     expect(new Set(report.results.filter((r) => r.outcome === 'failed').map((r) => r.check))).toEqual(new Set(['collection_roundtrip']));
     expect(JSON.stringify(node.state.committedConfig())).toBe(before);
     expect(node.state.openTransaction()).toBeNull();

@@ -39,7 +39,8 @@ const PER_COLLECTION = 10;
 
 function writable(run: RunContext, roles: ReadonlyMap<OperationModel, OperationRole>): CollectionTarget[] {
   return collectionTargets(run.ops, run.model.operations).filter(
-    (t): t is CollectionTarget => 'list' in t && documentedExample(t.post) !== undefined && roles.get(t.post) !== 'not-in-version' && roles.get(t.list) !== 'not-in-version',
+    (t): t is CollectionTarget =>
+      'list' in t && documentedExample(t.post) !== undefined && roles.get(t.post) !== 'not-in-version' && roles.get(t.list) !== 'not-in-version',
   );
 }
 
@@ -52,7 +53,8 @@ async function collectionCycles(env: LiveNodeEnv): Promise<void> {
   const node = client.label;
   if (!run.options.allowWrites) return;
   const all = collectionTargets(run.ops, run.model.operations);
-  const skip = (post: OperationModel, path: string, message: string): void => run.skipRow(nodeIndex, node, post, 'write', check, path, `${path}: not created: ${message}`);
+  const skip = (post: OperationModel, path: string, message: string): void =>
+    run.skipRow(nodeIndex, node, post, 'write', check, path, `${path}: not created: ${message}`);
   const todo: CollectionTarget[] = [];
   for (const t of all) {
     if (!('list' in t)) skip(t.post, t.path, t.reason);
@@ -67,11 +69,11 @@ async function collectionCycles(env: LiveNodeEnv): Promise<void> {
     ? `a transaction was already open on node ${node} (someone holds the configuration lock); it was left alone`
     : /locked by another session/.test(target.writes) // write_roundtrip ran first and met the lock
       ? `the configuration is locked by another session on node ${node}; its transaction is left alone`
-    : target.transactionAtStart !== 'closed'
-      ? `the transaction status of node ${node} could not be read first`
-      : !openOp || !rollbackOp
-        ? 'the spec documents no POST/DELETE /api/transaction'
-        : undefined;
+      : target.transactionAtStart !== 'closed'
+        ? `the transaction status of node ${node} could not be read first`
+        : !openOp || !rollbackOp
+          ? 'the spec documents no POST/DELETE /api/transaction'
+          : undefined;
   if (why || client.deadReason) {
     for (const t of todo) skip(t.post, t.path, why ?? `node ${node} was given up`);
     client.planned -= todo.length * PER_COLLECTION;
@@ -151,10 +153,15 @@ async function createAndRemove(
   }
   if (open?.response && (open.response.status === 409 || errorTypeOf(open.response.json) === 'ConfigurationLocked')) {
     state.mayBeOpen = false;
-    row(open, 'skipped', `not created: POST /api/transaction answered ${describeAnswer(open)}: the configuration is locked by another session, whose transaction is left alone`);
+    row(
+      open,
+      'skipped',
+      `not created: POST /api/transaction answered ${describeAnswer(open)}: the configuration is locked by another session, whose transaction is left alone`,
+    );
     return 'locked';
   }
-  if (!open?.response || !isSuccess(open.response.status)) return row(open, 'failed', `could not open a transaction: ${open ? describeAnswer(open) : 'node given up'}`);
+  if (!open?.response || !isSuccess(open.response.status))
+    return row(open, 'failed', `could not open a transaction: ${open ? describeAnswer(open) : 'node given up'}`);
 
   const before = await listKeys(env, t, send);
   if (!before.keys) return row(before.ex, 'failed', `could not read the list first: ${before.ex ? describeAnswer(before.ex) : 'node given up'}`);
@@ -164,9 +171,11 @@ async function createAndRemove(
 
   const posted = await send(t.post, 'write', t.path, 'session', { body: built.body });
   const key = isObject(posted?.response?.json) && typeof posted.response.json.key === 'string' ? posted.response.json.key : undefined;
-  if (!posted?.response || !isSuccess(posted.response.status)) return row(posted, 'failed', `POST of a new object ${show(built.body)} got ${posted ? describeAnswer(posted) : 'nothing (node given up)'}`);
+  if (!posted?.response || !isSuccess(posted.response.status))
+    return row(posted, 'failed', `POST of a new object ${show(built.body)} got ${posted ? describeAnswer(posted) : 'nothing (node given up)'}`);
   if (key === undefined) return row(posted, 'failed', `POST answered ${posted.response.status} without the new object's key`);
-  if (before.keys.includes(key)) return row(posted, 'failed', `POST answered with key ${key}, the key of an object that existed before the run: it is left alone`);
+  if (before.keys.includes(key))
+    return row(posted, 'failed', `POST answered with key ${key}, the key of an object that existed before the run: it is left alone`);
   const objectPath = `${t.path}/${encodeURIComponent(key)}`;
 
   const problems: string[] = [];
@@ -174,14 +183,17 @@ async function createAndRemove(
     const read = await send(t.getOne, 'write', objectPath, 'session');
     const body = isObject(read?.response?.json) ? read.response.json.body : undefined;
     if (!read?.response || !isSuccess(read.response.status)) {
-      problems.push(`POST answered ${posted.response.status} with key ${key}, but reading ${objectPath} back got ${read ? describeAnswer(read) : 'nothing'}: the object was not stored`);
+      problems.push(
+        `POST answered ${posted.response.status} with key ${key}, but reading ${objectPath} back got ${read ? describeAnswer(read) : 'nothing'}: the object was not stored`,
+      );
     } else {
       const differs = differences(built.body, body);
       if (differs.length > 0) problems.push(`the object read back differs from the one created: ${differs.join(', ')}`);
     }
   } else {
     const listed = await listKeys(env, t, send);
-    if (!listed.keys?.includes(key)) problems.push(`POST answered ${posted.response.status} with key ${key}, but the list does not show it: the object was not stored`);
+    if (!listed.keys?.includes(key))
+      problems.push(`POST answered ${posted.response.status} with key ${key}, but the list does not show it: the object was not stored`);
   }
   const changesOp = env.findOp('GET', '/api/transaction/changes');
   if (changesOp) problems.push(...(await changeLogProblems(env, changesOp, t.path, key, send)));
@@ -190,14 +202,20 @@ async function createAndRemove(
   let removed = 'left to the rollback (the spec documents no DELETE of its objects)';
   if (t.remove && env.roles.get(t.remove) !== 'not-in-version') {
     const deleted = await send(t.remove, 'write', objectPath, 'session');
-    if (!deleted?.response || !isSuccess(deleted.response.status)) return row(deleted, 'failed', `DELETE of the object this run created (${key}) got ${deleted ? describeAnswer(deleted) : 'nothing'}`);
+    if (!deleted?.response || !isSuccess(deleted.response.status))
+      return row(deleted, 'failed', `DELETE of the object this run created (${key}) got ${deleted ? describeAnswer(deleted) : 'nothing'}`);
     if (t.getOne) {
       const gone = await send(t.getOne, 'write', objectPath, 'session');
-      if (gone?.response?.status !== 404) return row(gone ?? deleted, 'failed', `after the DELETE, ${objectPath} answers ${gone ? describeAnswer(gone) : 'nothing'}, not 404`);
+      if (gone?.response?.status !== 404)
+        return row(gone ?? deleted, 'failed', `after the DELETE, ${objectPath} answers ${gone ? describeAnswer(gone) : 'nothing'}, not 404`);
     }
     const after = await listKeys(env, t, send);
     if (!after.keys || !sameKeys(after.keys, before.keys)) {
-      return row(after.ex ?? deleted, 'failed', `after the DELETE the list is ${after.keys ? show(after.keys) : 'unreadable'}, not as it was before (${show(before.keys)})`);
+      return row(
+        after.ex ?? deleted,
+        'failed',
+        `after the DELETE the list is ${after.keys ? show(after.keys) : 'unreadable'}, not as it was before (${show(before.keys)})`,
+      );
     }
     removed = 'deleted it and the list is as it was';
   }
@@ -206,14 +224,19 @@ async function createAndRemove(
 }
 
 /** The keys and bodies the collection lists (undefined keys: it could not be read). */
-async function listKeys(env: LiveNodeEnv, t: CollectionTarget, send: LiveNodeEnv['send']): Promise<{ ex: Exchange | undefined; keys?: string[]; bodies: unknown[] }> {
+async function listKeys(
+  env: LiveNodeEnv,
+  t: CollectionTarget,
+  send: LiveNodeEnv['send'],
+): Promise<{ ex: Exchange | undefined; keys?: string[]; bodies: unknown[] }> {
   const ex = await send(t.list, 'write', t.path, 'session');
   const items = isObject(ex?.response?.json) && Array.isArray(ex.response.json.items) ? ex.response.json.items.filter(isObject) : undefined;
   if (!ex?.response || !isSuccess(ex.response.status) || !items) return { ex, bodies: [] };
   return { ex, keys: items.map((i) => String(i.key)), bodies: items.map((i) => i.body) };
 }
 
-const sameKeys = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
+const sameKeys = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
 
 /** Top-level fields of the created body that read back otherwise (references compared as keys). */
 function differences(created: Record<string, unknown>, read: unknown): string[] {
@@ -236,7 +259,8 @@ async function changeLogProblems(env: LiveNodeEnv, changesOp: OperationModel, co
   let listed = false;
   for (const c of list.filter(isObject)) {
     const path = typeof c.path === 'string' ? c.path : '';
-    if (path !== collection && !path.startsWith(`${collection}/`)) problems.push(`the change log lists a ${String(c.type)} of ${JSON.stringify(path)}, outside ${collection}`);
+    if (path !== collection && !path.startsWith(`${collection}/`))
+      problems.push(`the change log lists a ${String(c.type)} of ${JSON.stringify(path)}, outside ${collection}`);
     else if (c.type === 'create' && (path === `${collection}/${key}` || path === `${collection}/${encodeURIComponent(key)}`)) listed = true;
   }
   if (!listed) problems.push(list.length === 0 ? 'the change log is empty after the POST' : `the change log lists no create of ${collection}/${key}`);
