@@ -200,7 +200,7 @@ class ReferenceFiller {
     const out = [{ schema: value, pointer: base }];
     for (const kw of ['allOf', 'oneOf', 'anyOf'] as const) {
       const list = value[kw];
-      if (Array.isArray(list)) list.forEach((_, i) => out.push(...this.expand(`${base}/${kw}/${i}`, depth + 1)));
+      if (Array.isArray(list)) for (let i = 0; i < list.length; i++) out.push(...this.expand(`${base}/${kw}/${i}`, depth + 1));
     }
     return out;
   }

@@ -18,7 +18,7 @@ import type { LiveNodeEnv, RunContext } from '../plan/context.js';
 import { WRITE } from '../plan/probes.js';
 import { resultFor, type CheckDefinition, type Exchange, type Outcome } from '../types.js';
 import { sameValue, type OperationRole } from '../writes.js';
-import { describeAnswer, errorTypeOf, isSuccess, show, transactionState } from './util.js';
+import { describeAnswer, errorTypeOf, isSuccess, show } from './util.js';
 import { rollback } from './write_roundtrip.js';
 
 const check = 'collection_roundtrip';
