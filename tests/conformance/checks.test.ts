@@ -42,7 +42,7 @@ function outcomes(check: CheckDefinition, ctx: CheckContext, ex: Exchange): stri
 
 describe('operation model', () => {
   it('derives operations, security, statuses, error types and parameter examples from the spec', () => {
-    expect(model.operations).toHaveLength(18);
+    expect(model.operations).toHaveLength(20);
     expect(op('logIn').security).toBe('basicAuth');
     expect(op('getTimezone').security).toBe('sessionCookie');
     expect(op('getTimezone').sessionCookieName).toBe('session_id');

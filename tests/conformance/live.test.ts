@@ -58,7 +58,15 @@ describe('a conformant target', () => {
     expect(writes).toEqual([
       'POST /api/transaction', 'PUT /api/configuration/datetime/timezone', 'DELETE /api/transaction',
       'POST /api/transaction', 'PUT /api/configuration/datetime/ntp_servers', 'DELETE /api/transaction',
+      // collection_roundtrip: a new backup policy, created and deleted again, then the rollback.
+      'POST /api/transaction', 'POST /api/configuration/policies/backup_policies',
+      expect.stringMatching(/^DELETE \/api\/configuration\/policies\/backup_policies\/[0-9a-f]{22}$/), 'DELETE /api/transaction',
+      // invalid_write: a forbidden body per setting, each in its own rolled-back transaction.
+      'POST /api/transaction', 'PUT /api/configuration/datetime/timezone', 'DELETE /api/transaction',
+      'POST /api/transaction', 'PUT /api/configuration/datetime/ntp_servers', 'DELETE /api/transaction',
     ]);
+    // Only the object this run created was deleted, never the one that existed before.
+    expect(writes.filter((w) => w.includes('99375192754364c2b1bd01'))).toEqual([]);
     expect(sps!.transactionOpen()).toBe(false);
     expect(sps!.committed()).toEqual({ timezone: 'America/New_York', ntp: [{ selection: 'fqdn', value: 'pool.ntp.org' }] });
     const roundtrips = report.results.filter((r) => r.check === 'write_roundtrip' && r.outcome === 'passed').map((r) => r.message);

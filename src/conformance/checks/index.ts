@@ -9,6 +9,7 @@ import { accessControl } from './access_control.js';
 import { authFailure } from './auth_failure.js';
 import { authRequired } from './auth_required.js';
 import { clusterFacts } from './cluster_facts.js';
+import { collectionRoundtrip } from './collection_roundtrip.js';
 import { contentType } from './content_type.js';
 import { drift } from './drift.js';
 import { errorBody } from './error_body.js';
@@ -40,6 +41,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   clusterFacts,
   pagination,
   writeRoundtrip,
+  collectionRoundtrip,
   invalidWrite,
   accessControl,
 ];

@@ -19,6 +19,7 @@ import type { OperationModel } from '../../spec/model.js';
 import type { LiveNodeEnv, RunContext } from '../plan/context.js';
 import { WRITE } from '../plan/probes.js';
 import { resultFor, type CheckDefinition, type Exchange, type Outcome } from '../types.js';
+import { isBuiltInKey, paramValues } from '../collection-writes.js';
 import { differentRequestBody } from '../write-values.js';
 import { sameValue, sameValueRequestBody, type OperationRole } from '../writes.js';
 import { describeAnswer, errorTypeOf, isSuccess, show, transactionState } from './util.js';
@@ -163,6 +164,10 @@ async function writeAndCheck(env: LiveNodeEnv, put: OperationModel, openOp: Oper
     row(undefined, 'skipped', `${setting}: not written: no object to read first`);
     return 'skipped';
   }
+  if (paramValues(put.path, path).some(isBuiltInKey)) {
+    row(undefined, 'skipped', `${setting}: not written: only built-in objects (negative keys) were found, and they are never changed`);
+    return 'skipped';
+  }
   let open: Exchange | undefined;
   try {
     open = await sendCounted(openOp, 'write', openOp.path, 'session', { emptyBody: true });
@@ -253,6 +258,7 @@ function sameSetting(env: LiveNodeEnv, put: OperationModel, got: unknown, reques
   return sameValue(asRequest.ok ? asRequest.body : got, requestBody);
 }
 
+
 /**
  * The change log after the PUT. With a different value (`expected`) it must list the path
  * written, with the old and the new value; without one (the same-value PUT) it may list only
@@ -301,7 +307,8 @@ async function changeLogProblems(
   return problems;
 }
 
-async function rollback(env: LiveNodeEnv, rollbackOp: OperationModel, setting: string): Promise<boolean> {
+/** Rolls the transaction back (sent even after an abort) and reports it; whether it worked. Also used by collection_roundtrip. */
+export async function rollback(env: LiveNodeEnv, rollbackOp: OperationModel, setting: string): Promise<boolean> {
   const { run, client, nodeIndex } = env;
   const node = client.label;
   // Sent even after an abort: this is the cleanup the abort is waiting for.

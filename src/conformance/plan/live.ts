@@ -9,6 +9,7 @@ import { fillPath, type OperationModel } from '../../spec/model.js';
 import { coerceVersion, notDocumentedReason, satisfiesRange } from '../../spec/versions.js';
 import { probeOwner } from '../checks/index.js';
 import { describeAnswer, errorTypeOf, isSuccess, transactionState } from '../checks/util.js';
+import { isBuiltInKey } from '../collection-writes.js';
 import { CannotRunError } from '../errors.js';
 import { runLimited } from '../limit.js';
 import { AbortedError, NodeClient } from '../node-client.js';
@@ -166,7 +167,9 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
       const listingPath = fillPath(op.path.slice(0, op.path.indexOf(`{${p.name}}`)).replace(/\/$/, ''), values);
       const listing = answers.get(listingPath);
       const items = isObject(listing) && Array.isArray(listing.items) ? listing.items : undefined;
-      const key = items?.map((it) => (isObject(it) ? it.key : undefined)).find((k): k is string => typeof k === 'string');
+      // An object that is not built-in (negative key) where there is one: the write cycle may change it.
+      const keys = items?.map((it) => (isObject(it) ? it.key : undefined)).filter((k): k is string => typeof k === 'string');
+      const key = keys?.find((k) => !isBuiltInKey(k)) ?? keys?.[0];
       if (key === undefined) {
         missing = items ? `${listingPath} lists no objects` : `no listing of ${listingPath} to take a ${p.name} from`;
         break;
