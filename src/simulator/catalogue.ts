@@ -52,6 +52,9 @@ export interface SwitchEntry {
 
 const b = (behaviour: SimBehaviour) => () => ({ behaviour });
 
+/** The write cycle on the two settings whose write is proven by a different value. */
+const WRITE_CYCLE = ['updateTimezone', 'updateNtpServers', 'write_roundtrip'];
+
 /** The catalogue, in the order of the table in docs/simulator.md. */
 export const SWITCHES: readonly SwitchEntry[] = [
   {
@@ -60,7 +63,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     summary: 'PUT answers 200 and is logged in the change log, but the stored value stays',
     set: b({ ignorePuts: true }),
     caught: { by: 'check', check: 'write_roundtrip', outcome: 'failed', message: /the appliance accepted the PUT \(200\) but kept the old value/ },
-    run: { allowWrites: true, only: ['write_roundtrip'] },
+    run: { allowWrites: true, only: WRITE_CYCLE },
   },
   {
     name: 'empty-change-log',
@@ -68,7 +71,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     summary: 'changes apply, but GET /api/transaction/changes answers an empty list',
     set: b({ emptyChangeLog: true }),
     caught: { by: 'check', check: 'write_roundtrip', outcome: 'failed', message: /the change log \(GET \/api\/transaction\/changes\) is empty after the PUT of a different value/ },
-    run: { allowWrites: true, only: ['write_roundtrip'] },
+    run: { allowWrites: true, only: WRITE_CYCLE },
   },
   {
     name: 'ignore-posts',
@@ -76,7 +79,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     summary: 'POST answers 201 with a new key, but nothing is stored or logged',
     set: b({ ignorePosts: true }),
     caught: { by: 'nothing', why: 'no check creates an object yet: the write cycle only PUTs settings back (a POST check is future work)' },
-    run: { allowWrites: true, only: ['write_roundtrip'] },
+    run: { allowWrites: true, only: WRITE_CYCLE },
   },
   {
     name: 'accept-invalid-bodies',
@@ -92,7 +95,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     summary: 'GET /api carries meta.parent "/", which no vendor page documents (breaks a reading only)',
     set: b({ readingVariant: 'parent-slash' }),
     caught: { by: 'check', check: 'meta_links', outcome: 'warning', message: /breaks (our reading|inference from)/ },
-    run: {},
+    run: { only: ['listApiEndpoints', 'meta_links'] },
   },
   {
     name: 'accept-any-password',
@@ -107,7 +110,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     kind: 'behaviour',
     summary: 'the auditor may write everything',
     set: b({ privilegeBugs: { auditorCanWrite: true } }),
-    caught: { by: 'check', check: 'access_control', outcome: 'failed', message: /^DENIED OPERATION ALLOWED: user auditor may not use PUT / },
+    caught: { by: 'check', check: 'access_control', outcome: 'failed', message: /DENIED OPERATION ALLOWED: user auditor may not use PUT \/api\/configuration\/datetime\/timezone / },
     run: { allowWrites: true, only: ['access_control'], roles: 'auditor' },
   },
   {
@@ -115,7 +118,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     kind: 'behaviour',
     summary: 'every write of the operator answers 403, although its privileges allow it',
     set: b({ privilegeBugs: { operatorCannotWrite: true } }),
-    caught: { by: 'check', check: 'access_control', outcome: 'failed', message: /^user operator may use PUT .*, but node \S+ refused it: 403/ },
+    caught: { by: 'check', check: 'access_control', outcome: 'failed', message: /user operator may use PUT \/api\/configuration\/datetime\/timezone .*, but node \S+ refused it: 403/ },
     run: { allowWrites: true, only: ['access_control'], roles: 'operator' },
   },
   {
@@ -123,7 +126,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     kind: 'behaviour',
     summary: 'the operator may read /api/cluster/**',
     set: b({ privilegeBugs: { operatorCanReadCluster: true } }),
-    caught: { by: 'check', check: 'access_control', outcome: 'failed', message: /^DENIED OPERATION ALLOWED: user operator may not use GET \/api\/cluster/ },
+    caught: { by: 'check', check: 'access_control', outcome: 'failed', message: /DENIED OPERATION ALLOWED: user operator may not use GET \/api\/cluster/ },
     run: { only: ['access_control'], roles: 'operator' },
   },
   {
@@ -140,7 +143,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     summary: 'sessions survive a commit that changes the cluster interface or promotes the node',
     set: b({ dropSessionsOnClusterCommit: false }),
     caught: { by: 'nothing', why: 'a conformance run never commits, so it cannot see what a commit does to sessions' },
-    run: { allowWrites: true, only: ['write_roundtrip'] },
+    run: { allowWrites: true, only: WRITE_CYCLE },
   },
   {
     name: 'lock-visibility-shared',
@@ -197,7 +200,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     summary: 'every request waits this long, then is answered normally',
     set: (ms) => ({ behaviour: { latencyMs: ms } }),
     caught: { by: 'runner', exitCode: 2, message: /no answer in time|timeout/ },
-    run: { timeoutMs: 500 },
+    run: { only: ['Authentication'], timeoutMs: 500 },
   },
   {
     name: 'reset',
@@ -205,7 +208,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     summary: 'every connection is reset (TCP RST), no HTTP answer',
     set: () => ({ fault: { kind: 'reset' } }),
     caught: { by: 'runner', exitCode: 2, message: /unreachable: connection closed by the peer/ },
-    run: { timeoutMs: 2000 },
+    run: { only: ['Authentication'], timeoutMs: 2000 },
   },
   {
     name: 'hang',
@@ -213,7 +216,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     summary: 'no request is ever answered (the socket stays open)',
     set: () => ({ fault: { kind: 'hang' } }),
     caught: { by: 'runner', exitCode: 2, message: /no answer in time/ },
-    run: { timeoutMs: 500 },
+    run: { only: ['Authentication'], timeoutMs: 500 },
   },
   {
     name: 'hang-after',
@@ -221,8 +224,8 @@ export const SWITCHES: readonly SwitchEntry[] = [
     kind: 'fault',
     summary: 'the node answers this many requests, then none (a node that stalls mid-run)',
     set: (n) => ({ fault: { kind: 'hang', after: n } }),
-    caught: { by: 'runner', exitCode: 2, message: /no answer in time/ },
-    run: { timeoutMs: 500 },
+    caught: { by: 'check', check: 'status_code', outcome: 'failed', message: /no HTTP answer from \S+ \(timeout: no complete response within 500 ms\)/ },
+    run: { only: ['Authentication'], timeoutMs: 500 },
   },
   {
     name: 'html-502',
@@ -230,7 +233,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     summary: 'every request answers an HTML 502 page, as a reverse proxy in front of a dead SPS does',
     set: () => ({ fault: { kind: 'html502' } }),
     caught: { by: 'runner', exitCode: 2, message: /not an SPS REST API\? GET \/api\/authentication answered 502 text\/html/ },
-    run: { timeoutMs: 2000 },
+    run: { only: ['Authentication'], timeoutMs: 2000 },
   },
 ];
 
