@@ -78,7 +78,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
     kind: 'behaviour',
     summary: 'POST answers 201 with a new key, but nothing is stored or logged',
     set: b({ ignorePosts: true }),
-    caught: { by: 'nothing', why: 'no check creates an object yet: the write cycle only PUTs settings back (a POST check is future work)' },
+    caught: { by: 'nothing', why: 'no check creates an object yet: the write cycle only PUTs settings back; a POST check is future work' },
     run: { allowWrites: true, only: WRITE_CYCLE },
   },
   {
@@ -282,7 +282,7 @@ export function applySwitches(switches: readonly string[]): { behaviour: SimBeha
 function caughtText(c: Caught): string {
   if (c.by === 'check') return `\`${c.check}\` ${c.outcome === 'failed' ? 'fails' : 'warns'}`;
   if (c.by === 'runner') return `the runner stops: exit ${c.exitCode}`;
-  return `nothing: passes${c.warning ? `, \`${c.warning}\` warns` : ''} (${c.why})`;
+  return `nothing: passes${c.warning ? `, \`${c.warning}\` warns` : ''}: ${c.why}`;
 }
 
 function runText(r: CatchRun): string {
@@ -291,6 +291,7 @@ function runText(r: CatchRun): string {
   if (r.allowWrites) parts.push('`--allow-writes`');
   if (r.roles) parts.push(`\`--roles\` (${r.roles})`);
   if (r.timeoutMs) parts.push(`\`--timeout-ms ${r.timeoutMs}\``);
+  if (r.only) parts.push(`\`--only ${r.only.join(',')}\``);
   return parts.join(', ');
 }
 
