@@ -323,7 +323,7 @@ if (isEntryPoint()) {
     const now = Date.now();
     if (!first) {
       first = { signal, at: now };
-      say(`\nsps-conformance: ${signal} received: stopping; requests in flight aborted, rolling back every transaction this run opened...`);
+      say(`\nsps-conformance: ${signal} received: stopping, rolling back every transaction this run opened (requests in flight aborted)...`);
       controller.abort(signal);
       return;
     }

@@ -75,7 +75,7 @@ export function notSentReason(role: OperationRole, allowWrites: boolean, op?: Op
     case 'transaction-rollback':
       return allowWrites ? undefined : 'read-only run: writes need --allow-writes';
     case 'not-in-version':
-      return 'not documented for the node\'s SPS version';
+      return "not documented for the node's SPS version";
     default:
       return undefined;
   }

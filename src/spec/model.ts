@@ -56,7 +56,7 @@ export interface OperationModel {
   versions?: string;
   /** The path item's `x-sps-kind` (`directory`, `setting`, `collection`, `object`, `action`, `file`). */
   kind?: string;
-  /** The reason given by `x-sps-never-send`, when a conformance run must never send it. */
+  /** `x-sps-never-send`: why a conformance run never sends this operation to a live target. */
   neverSend?: string;
 }
 

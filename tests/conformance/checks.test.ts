@@ -124,6 +124,15 @@ describe('meta_links', () => {
     expect(r?.message).toContain('meta.next');
   });
 
+  it('accepts the null parent of a top-level area, as the 7.x vendor sample of GET /api/configuration shows, and no deeper', () => {
+    // The fixture spec's top-level area: /api/transaction (the vendor sample is /api/configuration's).
+    const topLevel = { key: 'transaction', body: { status: 'closed' }, meta: { href: '/api/transaction', parent: null } };
+    expect(outcomes(metaLinks, live, exchange('getTransaction', 200, topLevel, { path: '/api/transaction' }))).toEqual(['passed']);
+    const deeper = structuredClone(goodTimezone) as unknown as { meta: Record<string, unknown> };
+    deeper.meta.parent = null;
+    expect(metaLinks.run(live, exchange('getTimezone', 200, deeper, { path: TIMEZONE }))[0]?.message).toContain('meta.parent is null');
+  });
+
   it('against the mock, wants an href that is a path of the API instead of the requested one', () => {
     const shared = { ...goodTimezone, meta: { ...goodTimezone.meta, href: '/api/configuration/datetime/ntp_servers', previous: null, next: TIMEZONE } };
     expect(outcomes(metaLinks, mock, exchange('getTimezone', 200, shared, { path: TIMEZONE }))).toEqual(['passed']);

@@ -91,7 +91,7 @@ describe('streamed report files', () => {
       expect(json).toBe(`${JSON.stringify(JSON.parse(json), null, 2)}\n`);
       const { results, ...rest } = JSON.parse(json) as { results: unknown[] } & Record<string, unknown>;
       expect(results).toEqual(whole.results);
-      expect(rest).toEqual({ ...whole, results: undefined, access: whole.access ?? [] });
+      expect(rest).toEqual({ ...whole, results: undefined, access: whole.access ?? [], notChecked: whole.notChecked ?? [] });
       expect(files['junit.xml']).toBe(renderJunit(whole));
       expect(files['report.html']).toBe(renderHtml(whole));
       for (const text of Object.values(files)) expect(text).not.toContain(SECRET);

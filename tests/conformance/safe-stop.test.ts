@@ -97,7 +97,7 @@ async function newSessionOpens(sim: SimulatorHandle): Promise<number> {
   const url = sim.nodes[0]!.url;
   const login = await fetch(`${url}/api/authentication`, { headers: { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}` } });
   const cookie = (login.headers.getSetCookie().find((c) => c.startsWith('session_id=')) ?? '').split(';')[0]!;
-  const open = await fetch(`${url}/api/transaction`, { method: 'POST', headers: { cookie, 'content-length': '0' } });
+  const open = await fetch(`${url}/api/transaction`, { method: 'POST', headers: { cookie }, body: '' });
   await fetch(`${url}/api/transaction`, { method: 'DELETE', headers: { cookie } });
   return open.status;
 }

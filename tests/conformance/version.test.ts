@@ -93,7 +93,7 @@ describe('an SPS 6.9 node: what 6.9 lacks is skipped with the reason', () => {
 
   it('serves only 6.9 paths, and the runner skips the 7.x operations naming the range', async () => {
     const before = JSON.stringify(sim.nodes[0]!.state.committedConfig());
-    const r = await run(sim, ['--allow-writes'], 'Management');
+    const r = await run(sim, ['--allow-writes'], 'getSystemBackup,updateSystemBackup,getExportedConfigurationEncryption,updateExportedConfigurationEncryption');
     expect(r.code).toBe(0);
     expect(r.json.targets[0].version).toBe('6.9');
     const rows = r.json.results.filter((x: any) => x.operationId === 'getSystemBackup');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/simulator/index.js';
-import { ADMIN, startTestSim, type TestSim } from './helpers.js';
+import { ADMIN, specChildren, startTestSim, type TestSim } from './helpers.js';
 
 let t: TestSim | undefined;
 afterEach(async () => {
@@ -20,7 +20,7 @@ describe('simulator: authentication and sessions', () => {
 
     const api = await c.get('/api');
     expect(api.status).toBe(200);
-    expect(api.json.items.map((i: { key: string }) => i.key)).toEqual(['authentication', 'cluster', 'configuration', 'transaction']);
+    expect(api.json.items.map((i: { key: string }) => i.key)).toEqual(specChildren('/api'));
     const dt = await c.get('/api/configuration/datetime');
     expect(dt.status).toBe(200);
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seedBody, startTestSim, type ApiClient, type TestSim } from './helpers.js';
+import { seedBody, specChildren, startTestSim, type ApiClient, type TestSim } from './helpers.js';
 
 let t: TestSim;
 let c: ApiClient;
@@ -23,33 +23,31 @@ const PGP = '-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQGNBF3rnZ0BDADHdz5\n=j20J\n-
 
 describe('simulator: configuration envelopes', () => {
   it('lists directories with items and sibling links', async () => {
-    const dt = await c.get('/api/configuration/datetime');
+    const DT = '/api/configuration/datetime';
+    const conf = specChildren('/api/configuration');
+    const i = conf.indexOf('datetime');
+    const at = (k: string | undefined): string | null => (k === undefined ? null : `/api/configuration/${k}`);
+    const dt = await c.get(DT);
     expect(dt.json).toEqual({
-      items: [
-        { key: 'ntp_servers', meta: { href: NTP } },
-        { key: 'timezone', meta: { href: '/api/configuration/datetime/timezone' } },
-      ],
+      items: specChildren(DT).map((k) => ({ key: k, meta: { href: `${DT}/${k}` } })),
       meta: {
-        first: '/api/configuration/datetime',
-        href: '/api/configuration/datetime',
-        last: '/api/configuration/policies',
-        next: '/api/configuration/local_services',
+        first: at(conf[0]),
+        href: DT,
+        last: at(conf[conf.length - 1]),
+        next: at(conf[i + 1]),
         parent: '/api/configuration',
-        previous: null,
+        previous: at(i > 0 ? conf[i - 1] : undefined),
         transaction: '/api/transaction',
       },
     });
+    expect(specChildren(DT)).toEqual(['ntp_servers', 'timezone']);
     const mgmt = await c.get('/api/configuration/management');
-    expect(mgmt.json.items.map((i: { key: string }) => i.key)).toEqual(['exported_configuration_encryption', 'system_backup']);
+    expect(mgmt.json.items.map((i: { key: string }) => i.key)).toEqual(specChildren('/api/configuration/management'));
     const cluster = await c.get('/api/cluster');
     expect(cluster.json.meta).toEqual({
       href: '/api/cluster',
       parent: '/api',
-      configuration_sync: '/api/cluster/configuration_sync',
-      join_request: '/api/cluster/join_request',
-      nodes: '/api/cluster/nodes',
-      promote: '/api/cluster/promote',
-      status: '/api/cluster/status',
+      ...Object.fromEntries(specChildren('/api/cluster').map((k) => [k, `/api/cluster/${k}`])),
     });
   });
 
@@ -124,24 +122,26 @@ describe('simulator: configuration envelopes', () => {
     expect((await c.delete('/api/transaction')).status).toBe(200);
   });
 
-  it('references a backup policy from system_backup', async () => {
+  it('references a backup policy from system_backup: a bare key in the PUT, {key, meta.href} in the GET', async () => {
     const policies = await c.get(POLICIES);
     expect(policies.status).toBe(200);
     const items = policies.json.items as Array<{ key: string; body: { name: string }; meta: { href: string } }>;
     expect(items.length).toBeGreaterThan(0);
-    const backup = await c.get(BACKUP);
-    const p1 = items.find((i) => i.key === backup.json.body.backup_policy.key);
-    expect(p1, 'the seeded system backup names a seeded policy').toBeDefined();
-    expect(p1!.meta.href).toBe(`${POLICIES}/${p1!.key}`);
-    expect(backup.json.body.backup_policy).toEqual({ key: p1!.key, meta: { href: `${POLICIES}/${p1!.key}` } });
-    const one = await c.get(`${POLICIES}/${p1!.key}`);
-    expect(one.json).toMatchObject({ key: p1!.key, body: p1!.body, meta: { href: `${POLICIES}/${p1!.key}`, parent: POLICIES } });
+    const p1 = items[0]!;
+    expect(p1.meta.href).toBe(`${POLICIES}/${p1.key}`);
+    const one = await c.get(`${POLICIES}/${p1.key}`);
+    expect(one.json).toMatchObject({ key: p1.key, body: p1.body, meta: { href: `${POLICIES}/${p1.key}`, parent: POLICIES } });
     expect((await c.get(`${POLICIES}/does-not-exist`)).status).toBe(404);
+
+    // The seed shows the reference of the spec example, href included.
+    const backup = await c.get(BACKUP);
+    expect(backup.json.body.backup_policy.key).toBe((seedBody(BACKUP) as { backup_policy: string }).backup_policy);
     expect(backup.json.meta).toMatchObject({ href: BACKUP, parent: '/api/configuration/management' });
 
-    const put = await c.put(BACKUP, { backup_policy: p1!.key });
+    const put = await c.put(BACKUP, { backup_policy: p1.key });
     expect(put.status).toBe(200);
-    expect(put.json.body.backup_policy).toEqual({ key: p1!.key, meta: { href: `${POLICIES}/${p1!.key}` } });
+    expect(put.json.body.backup_policy).toEqual({ key: p1.key, meta: { href: `${POLICIES}/${p1.key}` } });
+    expect((await c.get(BACKUP)).json.body.backup_policy).toEqual({ key: p1.key, meta: { href: `${POLICIES}/${p1.key}` } });
     expect((await c.delete('/api/transaction')).status).toBe(200);
   });
 

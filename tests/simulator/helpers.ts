@@ -2,6 +2,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Agent, fetch } from 'undici';
 import { loadSpec } from '../../src/spec/model.js';
+import { DEFAULT_SPS_VERSION, loadSimSpec } from '../../src/simulator/engine/spec.js';
 import { startSimulator, type SimNode, type SimulatorHandle, type SimulatorOptions, type SimUser } from '../../src/simulator/index.js';
 
 export const ADMIN: SimUser = { username: 'admin', password: 'admin-test-password' };
@@ -79,11 +80,7 @@ export class ApiClient {
     return this.raw('DELETE', path);
   }
 
-  async raw(
-    method: string,
-    path: string,
-    opts: { headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {},
-  ): Promise<ApiResponse> {
+  async raw(method: string, path: string, opts: { headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'sps-contract-tests', ...opts.headers };
     if (this.cookie && !('cookie' in headers)) headers.cookie = this.cookie;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -106,18 +103,12 @@ export class ApiClient {
  * Sends a hand-written HTTP/1.1 request over a raw (TLS) socket, so that no client library adds
  * a Content-Length on its own. Returns the status code and the body text.
  */
-export function rawRequest(
-  url: string,
-  ca: string | undefined,
-  lines: string[],
-): Promise<{ status: number; head: string; body: string }> {
+export function rawRequest(url: string, ca: string | undefined, lines: string[]): Promise<{ status: number; head: string; body: string }> {
   const u = new URL(url);
   const port = Number(u.port);
   return new Promise((resolve, reject) => {
     const socket =
-      u.protocol === 'https:'
-        ? tlsConnect({ host: u.hostname, port, servername: 'localhost', ...(ca ? { ca } : {}) })
-        : netConnect({ host: u.hostname, port });
+      u.protocol === 'https:' ? tlsConnect({ host: u.hostname, port, servername: 'localhost', ...(ca ? { ca } : {}) }) : netConnect({ host: u.hostname, port });
     const chunks: Buffer[] = [];
     socket.on(u.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
@@ -149,8 +140,21 @@ export const SEED_TZ = seedBody('/api/configuration/datetime/timezone') as strin
 /** The stored value of a configuration path in a state (engine layout: one key per segment). */
 export function configAt(state: { configuration: unknown }, path: string): unknown {
   let cur: unknown = state.configuration;
-  for (const seg of path.replace(/^\/api\/configuration\/?/, '').split('/').filter(Boolean)) {
+  for (const seg of path
+    .replace(/^\/api\/configuration\/?/, '')
+    .split('/')
+    .filter(Boolean)) {
     cur = (cur as Record<string, unknown> | undefined)?.[seg];
   }
   return cur;
+}
+
+/** The children a directory lists, from the spec as the default SPS version documents it (sorted). */
+export function specChildren(dir: string): string[] {
+  const templates = loadSimSpec({}, DEFAULT_SPS_VERSION).model.pathTemplates;
+  const next = templates
+    .filter((t) => t.startsWith(`${dir}/`) && t !== '/api/info')
+    .map((t) => t.slice(dir.length + 1).split('/')[0] as string)
+    .filter((s) => !s.startsWith('{'));
+  return [...new Set(next)].sort();
 }

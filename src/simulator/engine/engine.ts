@@ -188,7 +188,13 @@ export function listCollection(template: string): Handler {
     const items = isObject(map)
       ? Object.entries(map).map(([key, body]) => ({ key, body: engine.toShown(schema, body, s), meta: { href: `${ctx.path}/${key}` } }))
       : [];
-    return { status: 200, body: { items, meta: configMeta(ctx, ctx.path, s) } };
+    const meta = configMeta(ctx, ctx.path, s);
+    // Literal `@name` paths below a collection (`@order`) are linked from its meta.
+    for (const t of engine.spec.model.pathTemplates) {
+      const last = t.slice(t.lastIndexOf('/') + 1);
+      if (t === `${template}/${last}` && last.startsWith('@')) meta[last.slice(1)] = `${ctx.path}/${last}`;
+    }
+    return { status: 200, body: { items, meta } };
   };
 }
 
@@ -284,18 +290,40 @@ export function deleteObject(template: string): Handler {
  * actions). `x-sps-never-send` operations are counted in `stats.neverSend` by the appliance.
  */
 export function exampleAnswer(op: OperationModel): PublicHandler {
-  const success = op.responses.filter((r) => /^2\d\d$/.test(r.status));
+  // The success answers (2xx; else a documented redirect, as the Welcome Wizard's 303).
+  const twoXX = op.responses.filter((r) => /^2\d\d$/.test(r.status));
+  const success = twoXX.length > 0 ? twoXX : op.responses.filter((r) => /^3\d\d$/.test(r.status));
+  // A POST that documents 201 creates: that is its answer.
+  const created = op.method === 'POST' ? success.find((r) => r.status === '201') : undefined;
   const withExample = success.find((r) => r.json && Object.keys(r.json.examples).length > 0);
-  const chosen = withExample ?? success[0];
+  const chosen = created ?? withExample ?? success[0];
   const status = chosen ? Number(chosen.status) : 200;
   const examples = chosen?.json?.examples ?? {};
   const example = 'default' in examples ? examples.default : Object.values(examples)[0];
   const binary = chosen !== undefined && chosen.json === undefined && chosen.contentTypes.length > 0;
-  return () => {
+  const has404 = op.statuses.includes(404);
+  return (ctx) => {
+    // An id the listing one level up does not name is 404, where the operation documents it.
+    if (has404 && op.pathParams.length > 0) unknownIdIsNotFound(ctx.appliance.spec, op.path, ctx.params, ctx.path);
     if (binary) return { status, body: Buffer.from('simulated download\n'), headers: { 'content-type': chosen.contentTypes[0] as string } };
     if (example === undefined && status === 204) return { status, body: undefined };
     return { status, body: structuredClone(example ?? {}) };
   };
+}
+
+/** Throws 404 when a `{param}` value is not among the keys the listing's example names. */
+function unknownIdIsNotFound(spec: SimSpec, template: string, params: Record<string, string>, path: string): void {
+  const segs = segmentsOf(template);
+  segs.forEach((seg, i) => {
+    if (!isParam(seg)) return;
+    const listing = spec.operation('GET', `/${segs.slice(0, i).join('/')}`);
+    const examples = listing?.responses.find((r) => r.status === '200')?.json?.examples ?? {};
+    const ex = 'default' in examples ? examples.default : Object.values(examples)[0];
+    const items = isObject(ex) && Array.isArray(ex.items) ? ex.items : [];
+    const keys = items.map((it) => (isObject(it) ? it.key : undefined)).filter((k): k is string => typeof k === 'string');
+    const value = params[seg.slice(1, -1)];
+    if (keys.length > 0 && value !== undefined && !keys.includes(value)) throw notFound(path);
+  });
 }
 
 /** GET /api/cluster: the doc sample carries one meta link per child besides href and parent. */

@@ -3,6 +3,7 @@
  * cut to the node's SPS version (`versionView`), its operation model, and the one place where a
  * documented PUT/POST body is checked against its request schema (`checkRequestBody`).
  */
+import { isJsonMediaType } from '../../shared/index.js';
 import { isObject } from '../../shared/json.js';
 import { buildSpecModel, DEFAULT_SPEC_FILE, readSpecDocument, type JsonObject, type OperationModel, type SpecModel } from '../../spec/model.js';
 import { createDocumentValidator, type SchemaValidator } from '../../spec/validate.js';
@@ -77,10 +78,10 @@ export function checkRequestBody(spec: SimSpec, op: OperationModel | undefined, 
   try {
     value = JSON.parse(text) as unknown;
   } catch (e) {
-    if (!op?.requestBody) return undefined; // not a JSON operation: its handler decides
+    if (!op?.requestBody || !isJsonMediaType(op.requestBody.mediaType)) return undefined; // not a JSON body: its handler decides
     throw syntactic('The request body is not valid JSON.', { path, reason: (e as Error).message });
   }
-  const pointer = op?.requestBody?.schemaPointer;
+  const pointer = op?.requestBody && isJsonMediaType(op.requestBody.mediaType) ? op.requestBody.schemaPointer : undefined;
   if (pointer === undefined || acceptInvalid) return value;
   const outcome = spec.validator.validate(pointer, value);
   if (!outcome.valid) {

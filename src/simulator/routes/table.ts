@@ -7,7 +7,8 @@
  *   (engine/engine.ts), and every directory by its children;
  * - any other documented operation by its documented example (engine `exampleAnswer`);
  * - with `beyondContract`, what real nodes serve beyond the contract (`beyond: true`, GET only,
- *   handlers/beyond_contract.ts), where the spec does not document the path.
+ *   handlers/beyond_contract.ts); such a row replaces the engine's GET where the spec has
+ *   since documented the path.
  *
  * The children of every directory are derived from these rows (routes/tree.ts).
  */
@@ -128,8 +129,14 @@ export function servedRoutes(spec: SimSpec, opts: { beyondContract?: boolean } =
     rows.push(handled.get(k) ?? engineRoute(spec, op.method, op.path));
   }
   if (opts.beyondContract === true) {
-    const templates = new Set(spec.model.pathTemplates);
-    for (const r of BEYOND) if (!templates.has(r.path)) rows.push(r);
+    // What real nodes answer wins over the engine's example answer, also where the spec has
+    // since documented the path: discover's tests rely on its data (fake secrets, meta cycles).
+    const shape = (p: string): string => p.replace(/\{[^}]+\}/g, '{}');
+    for (const r of BEYOND) {
+      const i = rows.findIndex((x) => x.method === r.method && shape(x.path) === shape(r.path));
+      if (i >= 0) rows[i] = r;
+      else rows.push(r);
+    }
   }
   return rows;
 }
