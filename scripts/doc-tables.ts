@@ -28,7 +28,8 @@ const end = (name: string) => `<!-- end generated: ${name} -->`;
 export function withTable(text: string, table: DocTable): string {
   const a = text.indexOf(begin(table.name));
   const b = text.indexOf(end(table.name));
-  if (a < 0 || b < a) throw new Error(`${table.file}: the markers of the generated table "${table.name}" are missing (${begin(table.name)} ... ${end(table.name)})`);
+  if (a < 0 || b < a)
+    throw new Error(`${table.file}: the markers of the generated table "${table.name}" are missing (${begin(table.name)} ... ${end(table.name)})`);
   return `${text.slice(0, a)}${begin(table.name)}\n${table.render()}\n${text.slice(b)}`;
 }
 

@@ -70,7 +70,12 @@ export const SWITCHES: readonly SwitchEntry[] = [
     kind: 'behaviour',
     summary: 'changes apply, but GET /api/transaction/changes answers an empty list',
     set: b({ emptyChangeLog: true }),
-    caught: { by: 'check', check: 'write_roundtrip', outcome: 'failed', message: /the change log \(GET \/api\/transaction\/changes\) is empty after the PUT of a different value/ },
+    caught: {
+      by: 'check',
+      check: 'write_roundtrip',
+      outcome: 'failed',
+      message: /the change log \(GET \/api\/transaction\/changes\) is empty after the PUT of a different value/,
+    },
     run: { allowWrites: true, only: WRITE_CYCLE },
   },
   {
@@ -110,7 +115,12 @@ export const SWITCHES: readonly SwitchEntry[] = [
     kind: 'behaviour',
     summary: 'the auditor may write everything',
     set: b({ privilegeBugs: { auditorCanWrite: true } }),
-    caught: { by: 'check', check: 'access_control', outcome: 'failed', message: /DENIED OPERATION ALLOWED: user auditor may not use PUT \/api\/configuration\/datetime\/timezone / },
+    caught: {
+      by: 'check',
+      check: 'access_control',
+      outcome: 'failed',
+      message: /DENIED OPERATION ALLOWED: user auditor may not use PUT \/api\/configuration\/datetime\/timezone /,
+    },
     run: { allowWrites: true, only: ['access_control'], roles: 'auditor' },
   },
   {
@@ -118,7 +128,12 @@ export const SWITCHES: readonly SwitchEntry[] = [
     kind: 'behaviour',
     summary: 'every write of the operator answers 403, although its privileges allow it',
     set: b({ privilegeBugs: { operatorCannotWrite: true } }),
-    caught: { by: 'check', check: 'access_control', outcome: 'failed', message: /user operator may use PUT \/api\/configuration\/datetime\/timezone .*, but node \S+ refused it: 403/ },
+    caught: {
+      by: 'check',
+      check: 'access_control',
+      outcome: 'failed',
+      message: /user operator may use PUT \/api\/configuration\/datetime\/timezone .*, but node \S+ refused it: 403/,
+    },
     run: { allowWrites: true, only: ['access_control'], roles: 'operator' },
   },
   {
@@ -297,6 +312,8 @@ function runText(r: CatchRun): string {
 
 /** The table of docs/simulator.md (scripts/doc-tables.ts). */
 export function switchesTable(): string {
-  const rows = SWITCHES.map((s) => `| \`${spelling(s)}\` | ${s.kind} | ${s.summary}${s.param ? ` (n: ${s.param.what})` : ''} | ${caughtText(s.caught)} | ${runText(s.run)} |`);
+  const rows = SWITCHES.map(
+    (s) => `| \`${spelling(s)}\` | ${s.kind} | ${s.summary}${s.param ? ` (n: ${s.param.what})` : ''} | ${caughtText(s.caught)} | ${runText(s.run)} |`,
+  );
   return ['| Switch | Kind | What the node does | What catches it | Run that proves it |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -5,7 +5,16 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { coerceVersion } from '../spec/versions.js';
 import { applySwitches, SWITCHES, spelling } from './catalogue.js';
-import { DEFAULT_SPS_VERSION, randomPassword, startSimulator, type SimBehaviour, type SimFault, type SimSwitch, type SimulatorHandle, type SimUsers } from './index.js';
+import {
+  DEFAULT_SPS_VERSION,
+  randomPassword,
+  startSimulator,
+  type SimBehaviour,
+  type SimFault,
+  type SimSwitch,
+  type SimulatorHandle,
+  type SimUsers,
+} from './index.js';
 
 interface CliOptions {
   nodes: number;
@@ -111,7 +120,12 @@ async function main(argv: string[] = process.argv): Promise<void> {
     .option('--transaction-seconds <seconds>', 'lifetime of an open transaction', intIn(1, 86400, '--transaction-seconds'))
     .option('--sps-version <version>', `the SPS version the nodes are: serve only what it documents (default ${DEFAULT_SPS_VERSION})`, spsVersionArg)
     .option('--beyond-contract', 'also serve what real nodes serve beyond the contract (GET only; for sps-conformance discover)')
-    .option('--behave <name>', `misbehave like a broken appliance (repeatable; the catalogue, see docs/simulator.md): ${SWITCHES.map((s) => `${spelling(s)} (${s.summary})`).join('; ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--behave <name>',
+      `misbehave like a broken appliance (repeatable; the catalogue, see docs/simulator.md): ${SWITCHES.map((s) => `${spelling(s)} (${s.summary})`).join('; ')}`,
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--latency-ms <ms>', 'delay every request by this many milliseconds', intIn(1, 600_000, '--latency-ms'))
     .option('-v, --verbose', 'print one line per request (method, path, status; never bodies or cookies)')
     .showHelpAfterError();
@@ -121,9 +135,8 @@ async function main(argv: string[] = process.argv): Promise<void> {
     program.error('--port-base + --nodes goes past port 65535');
   }
 
-  let switched: { behaviour: SimBehaviour; faults: SimFault[] } = { behaviour: {}, faults: [] };
   try {
-    switched = switchesOf(opts.behave, opts.latencyMs);
+    switchesOf(opts.behave, opts.latencyMs); // validates the names before anything starts
   } catch (err) {
     program.error((err as Error).message);
   }

@@ -10,9 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadRolesFile } from '../../src/conformance/roles.js';
+import { loadRolesFile, type RoleAccount } from '../../src/conformance/roles.js';
 import { runConformance, type ConformanceReport } from '../../src/conformance/runner.js';
-import { applySwitches, parseSwitch, startSimulator, SWITCHES, type CatchRun, type SimSwitch, type SimulatorHandle, type SwitchEntry } from '../../src/simulator/index.js';
+import {
+  applySwitches,
+  parseSwitch,
+  startSimulator,
+  SWITCHES,
+  type CatchRun,
+  type SimSwitch,
+  type SimulatorHandle,
+  type SwitchEntry,
+} from '../../src/simulator/index.js';
 import { DEFAULT_SPEC_FILE } from '../../src/spec/model.js';
 
 const ROLES: Record<NonNullable<CatchRun['roles']>, string> = {
@@ -33,9 +42,13 @@ function written(entry: SwitchEntry): SimSwitch {
 
 async function runWith(run: CatchRun, switches: SimSwitch[]): Promise<ConformanceReport> {
   const nodes = run.cluster ?? 1;
-  sim = await startSimulator({ nodes, cluster: run.cluster !== undefined, nodeSwitches: Array.from({ length: nodes }, (_, i) => (i === nodes - 1 ? switches : [])) });
+  sim = await startSimulator({
+    nodes,
+    cluster: run.cluster !== undefined,
+    nodeSwitches: Array.from({ length: nodes }, (_, i) => (i === nodes - 1 ? switches : [])),
+  });
   const s = sim;
-  let roles;
+  let roles: RoleAccount[] | undefined;
   if (run.roles) {
     const dir = mkdtempSync(join(tmpdir(), 'sps-catalogue-'));
     writeFileSync(join(dir, 'roles.yaml'), ROLES[run.roles]);
@@ -101,37 +114,43 @@ describe('the catalogue', () => {
 describe.runIf(existsSync(DEFAULT_SPEC_FILE))('every switch is caught as the catalogue names it', () => {
   const controls = new Map<string, ConformanceReport>();
 
-  it.each(SWITCHES.map((s) => [s.name, s] as const))('%s', async (_name, entry) => {
-    const report = await runWith(entry.run, [written(entry)]);
-    const caught = entry.caught;
-    if (caught.by === 'runner') {
-      expect(report.exitCode, show(failedRows(report))).toBe(caught.exitCode);
-      expect(report.fatal).toMatch(caught.message);
-    } else if (caught.by === 'check') {
-      const rows = report.results.filter((r) => r.check === caught.check && r.outcome === caught.outcome);
-      expect(rows.length, show(report.results.filter((r) => r.check === caught.check))).toBeGreaterThan(0);
-      expect(rows.map((r) => r.message).join('\n')).toMatch(caught.message);
-      expect(new Set(failedRows(report).map((r) => r.check)), show(failedRows(report))).toEqual(caught.outcome === 'failed' ? new Set([caught.check]) : new Set());
-      expect(report.exitCode).toBe(caught.outcome === 'failed' ? 1 : 0);
-    } else {
-      expect(report.exitCode, show(failedRows(report))).toBe(0);
-      const warned = report.results.filter((r) => r.outcome === 'warning');
-      if (caught.warning) {
-        expect(warned.length).toBeGreaterThan(0);
-        expect(new Set(warned.map((r) => r.check))).toEqual(new Set([caught.warning]));
+  it.each(SWITCHES.map((s) => [s.name, s] as const))(
+    '%s',
+    async (_name, entry) => {
+      const report = await runWith(entry.run, [written(entry)]);
+      const caught = entry.caught;
+      if (caught.by === 'runner') {
+        expect(report.exitCode, show(failedRows(report))).toBe(caught.exitCode);
+        expect(report.fatal).toMatch(caught.message);
+      } else if (caught.by === 'check') {
+        const rows = report.results.filter((r) => r.check === caught.check && r.outcome === caught.outcome);
+        expect(rows.length, show(report.results.filter((r) => r.check === caught.check))).toBeGreaterThan(0);
+        expect(rows.map((r) => r.message).join('\n')).toMatch(caught.message);
+        expect(new Set(failedRows(report).map((r) => r.check)), show(failedRows(report))).toEqual(
+          caught.outcome === 'failed' ? new Set([caught.check]) : new Set(),
+        );
+        expect(report.exitCode).toBe(caught.outcome === 'failed' ? 1 : 0);
       } else {
-        expect(warned, show(warned)).toEqual([]);
+        expect(report.exitCode, show(failedRows(report))).toBe(0);
+        const warned = report.results.filter((r) => r.outcome === 'warning');
+        if (caught.warning) {
+          expect(warned.length).toBeGreaterThan(0);
+          expect(new Set(warned.map((r) => r.check))).toEqual(new Set([caught.warning]));
+        } else {
+          expect(warned, show(warned)).toEqual([]);
+        }
       }
-    }
 
-    // The same run against the faithful simulator passes without a warning: the switch is what was caught.
-    const key = JSON.stringify(entry.run);
-    let control = controls.get(key);
-    if (!control) {
-      control = await runWith(entry.run, []);
-      controls.set(key, control);
-    }
-    expect(control.exitCode, show(failedRows(control))).toBe(0);
-    expect(control.results.filter((r) => r.outcome === 'warning')).toEqual([]);
-  }, 120_000);
+      // The same run against the faithful simulator passes without a warning: the switch is what was caught.
+      const key = JSON.stringify(entry.run);
+      let control = controls.get(key);
+      if (!control) {
+        control = await runWith(entry.run, []);
+        controls.set(key, control);
+      }
+      expect(control.exitCode, show(failedRows(control))).toBe(0);
+      expect(control.results.filter((r) => r.outcome === 'warning')).toEqual([]);
+    },
+    120_000,
+  );
 });
