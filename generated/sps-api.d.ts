@@ -595,7 +595,11 @@ export interface paths {
         };
         /**
          * List the management settings
-         * @description Lists the system management settings (certificates, e-mail, backups, syslog, web interface, ...).
+         * @description Lists the system management settings. What is listed depends on the version: 6.0 lists
+         *     certificates, disk_fillup_prevention, email, health_monitoring, snmp, soap, syslog and
+         *     webinterface; 6.9 adds exported_configuration_encryption, license, root_password,
+         *     splunk_forwarder and support_info; 7.x drops soap and adds system_backup,
+         *     universal_siem_forwarder and (7.0.5 and later) web_gateway_authentication.
          */
         get: operations["listManagementEndpoints"];
         put?: never;
@@ -654,6 +658,861 @@ export interface paths {
          *     reading: SPS derives them from the key).
          */
         put: operations["updateExportedConfigurationEncryption"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the certificates SPS uses
+         * @description The references to the certificates of the internal CA, the timestamping authority and the
+         *     web/REST interface.
+         */
+        get: operations["getManagementCertificates"];
+        /**
+         * Change the certificates SPS uses
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys. Upload a new certificate to `/api/configuration/x509` first
+         *     and reference its key.
+         */
+        put: operations["updateManagementCertificates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/disk_fillup_prevention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the disk fill-up prevention settings
+         * @description Whether SPS protects its disk from filling up, the usage limit, and whether archiving starts at
+         *     the limit.
+         */
+        get: operations["getDiskFillupPrevention"];
+        /**
+         * Change the disk fill-up prevention settings
+         * @description Replaces the disk fill-up prevention settings inside a transaction (then commit).
+         */
+        put: operations["updateDiskFillupPrevention"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the e-mail settings
+         * @description The SMTP server and authentication, and the e-mail addresses of the administrator, of alerts and
+         *     of reports.
+         */
+        get: operations["getEmailSettings"];
+        /**
+         * Change the e-mail settings
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys.
+         */
+        put: operations["updateEmailSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/health_monitoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the health monitoring limits
+         * @description The disk, swap and load limits above which SPS raises a health alert.
+         */
+        get: operations["getHealthMonitoring"];
+        /**
+         * Change the health monitoring limits
+         * @description Replaces the health monitoring limits inside a transaction (then commit).
+         */
+        put: operations["updateHealthMonitoring"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/license": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the license
+         * @description Information about the SPS license in use. Read-only: the vendor documents only GET. No vendor
+         *     page shows the body (the license page is cut before its sample), so `body` stays open.
+         */
+        get: operations["getLicense"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/root_password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the root password setting
+         * @description The password of the root user of the appliance (console and SSH access). No vendor page shows
+         *     the body (root_password is only listed by the management directory), so `body` stays open.
+         */
+        get: operations["getRootPassword"];
+        /**
+         * Change the root password setting
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys. No vendor page shows the body.
+         */
+        put: operations["updateRootPassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/soap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the SOAP settings
+         * @description The settings of the SOAP interface (6.x only: 7.x no longer lists it). No vendor page shows the
+         *     body (soap is only listed by the management directory), so `body` stays open.
+         */
+        get: operations["getSoapSettings"];
+        /**
+         * Change the SOAP settings
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys. No vendor page shows the body.
+         */
+        put: operations["updateSoapSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/splunk_forwarder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the Splunk forwarder settings
+         * @description The settings that forward data to Splunk. No vendor page shows the body (splunk_forwarder is
+         *     only listed by the management directory), so `body` stays open.
+         */
+        get: operations["getSplunkForwarder"];
+        /**
+         * Change the Splunk forwarder settings
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys. No vendor page shows the body.
+         */
+        put: operations["updateSplunkForwarder"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/support_info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the support information
+         * @description The support information of the appliance. No vendor page shows the body (support_info is only
+         *     listed by the management directory), so `body` stays open.
+         */
+        get: operations["getSupportInfo"];
+        /**
+         * Change the support information
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys. No vendor page shows the body.
+         */
+        put: operations["updateSupportInfo"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/syslog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the syslog settings
+         * @description Where SPS sends its own logs (syslog servers). No vendor page shows the body (syslog is only
+         *     listed by the management directory), so `body` stays open.
+         */
+        get: operations["getSyslog"];
+        /**
+         * Change the syslog settings
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys. No vendor page shows the body.
+         */
+        put: operations["updateSyslog"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/universal_siem_forwarder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the universal SIEM forwarder settings
+         * @description The settings that forward data to a SIEM. No vendor page shows the body
+         *     (universal_siem_forwarder is only listed by the management directory), so `body` stays open. It
+         *     is named by the `next` link of the 7.x system backup page.
+         */
+        get: operations["getUniversalSiemForwarder"];
+        /**
+         * Change the universal SIEM forwarder settings
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys. No vendor page shows the body.
+         */
+        put: operations["updateUniversalSiemForwarder"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/webinterface": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the web interface settings
+         * @description The settings of the web interface. No vendor page shows the body (webinterface is only listed by
+         *     the management directory), so `body` stays open.
+         */
+        get: operations["getWebInterface"];
+        /**
+         * Change the web interface settings
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys. No vendor page shows the body.
+         */
+        put: operations["updateWebInterface"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/snmp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the SNMP settings
+         * @description Lists the SNMP settings of the management area: `trap`, the SNMP server that alerts are sent to.
+         *     No vendor page shows this listing; its one item and its links are read from the `meta` of the
+         *     trap page.
+         */
+        get: operations["listSnmpEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/snmp/trap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the SNMP trap settings
+         * @description Whether alerts go to an SNMP server, its address, and the SNMP version and community.
+         */
+        get: operations["getSnmpTrap"];
+        /**
+         * Change the SNMP trap settings
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys.
+         */
+        put: operations["updateSnmpTrap"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/management/web_gateway_authentication": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the web gateway authentication banner
+         * @description The banner shown on the login screen before web gateway authentication (to tell users they are
+         *     audited), and the auto-assign switch. The vendor's operations table writes the path as
+         *     `/api/configure/management/...`, a typo of its own URL line.
+         */
+        get: operations["getWebGatewayAuthentication"];
+        /**
+         * Configure the web gateway authentication banner
+         * @description Replaces the banner settings inside a transaction (then commit). The page lists 400
+         *     `InvalidRequestBody` (the body is not valid JSON) and 400 `SemanticError` (the configuration
+         *     would be inconsistent; `details` names the problems).
+         */
+        put: operations["updateWebGatewayAuthentication"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/aaa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the user management and access control settings
+         * @description Lists the authentication, authorization and accounting (AAA) settings of the users who access
+         *     SPS: 6.x lists acls, local_database and settings; 7.x adds ldap_servers and login_methods.
+         */
+        get: operations["listAaaEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/aaa/acls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the access control lists
+         * @description The usergroups of SPS and the privileges (ACLs) of each. Read-only: the privileges cannot be
+         *     edited through the REST API. A privilege changed on the web interface applies when the user next
+         *     authenticates; active sessions keep theirs.
+         */
+        get: operations["getAcls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/aaa/ldap_servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the LDAP servers of SPS user authentication
+         * @description The LDAP servers of SPS user authentication. No vendor page shows this list (ldap_servers is
+         *     only listed by the 7.x AAA directory), so its items stay open objects.
+         */
+        get: operations["listAaaLdapServers"];
+        put?: never;
+        /**
+         * Create one of the LDAP servers of SPS user authentication
+         * @description Adds an object to the list inside a transaction (then commit); the answer names the new object's
+         *     key. No vendor page shows the body, nor the path of one object of this list (the example's
+         *     `meta.href` is therefore the list).
+         */
+        post: operations["createAaaLdapServer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/aaa/login_methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the login methods of SPS users
+         * @description The login methods of SPS users. No vendor page shows this list (login_methods is only listed by
+         *     the 7.x AAA directory), so its items stay open objects.
+         */
+        get: operations["listAaaLoginMethods"];
+        put?: never;
+        /**
+         * Create one of the login methods of SPS users
+         * @description Adds an object to the list inside a transaction (then commit); the answer names the new object's
+         *     key. No vendor page shows the body, nor the path of one object of this list (the example's
+         *     `meta.href` is therefore the list).
+         */
+        post: operations["createAaaLoginMethod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/aaa/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the authentication settings
+         * @description The authentication and user database settings of SPS users (local, LDAP, RADIUS). No vendor page
+         *     shows the body (settings is only listed by the AAA directory), so `body` stays open.
+         */
+        get: operations["getAaaSettings"];
+        /**
+         * Change the authentication settings
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys. No vendor page shows the body.
+         */
+        put: operations["updateAaaSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/aaa/local_database": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the local user database
+         * @description Lists the local user database of SPS: its usergroups (`groups`) and users (`users`).
+         */
+        get: operations["listLocalDatabaseEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/aaa/local_database/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the local usergroups
+         * @description The local usergroups of SPS with their members. The vendor page shows one group object, not the
+         *     list; the list example wraps it.
+         */
+        get: operations["listLocalGroups"];
+        put?: never;
+        /**
+         * Create a local usergroup
+         * @description Adds a usergroup inside a transaction (then commit); the answer names the new key. Its
+         *     privileges are set on the web interface, not here.
+         */
+        post: operations["createLocalGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/aaa/local_database/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a local usergroup
+         * @description One local usergroup: its name and members.
+         */
+        get: operations["getLocalGroup"];
+        /**
+         * Change a local usergroup
+         * @description Replaces the group (name and members) inside a transaction (then commit).
+         */
+        put: operations["updateLocalGroup"];
+        post?: never;
+        /**
+         * Delete a local usergroup
+         * @description Deletes the group inside a transaction (then commit). Built-in objects and objects that another
+         *     object references cannot be deleted (400).
+         */
+        delete: operations["deleteLocalGroup"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/aaa/local_database/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the local users
+         * @description The local users of SPS. The `admin` user always exists and has every privilege. Local users
+         *     cannot be managed while LDAP authentication is used (their accounts are disabled, not deleted);
+         *     with RADIUS, only their group memberships are managed on SPS. The list gives each user's key and
+         *     link.
+         */
+        get: operations["listLocalUsers"];
+        put?: never;
+        /**
+         * Create a local user
+         * @description Adds a local user inside a transaction (then commit); the answer names the new key. No vendor
+         *     page shows the user's fields (the page is cut before them); a password is a reference to an
+         *     object created under `/api/configuration/passwords`.
+         */
+        post: operations["createLocalUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/aaa/local_database/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a local user
+         * @description One local user. No vendor page shows the user's fields (the page is cut before them), so `body`
+         *     stays open.
+         */
+        get: operations["getLocalUser"];
+        /**
+         * Change a local user
+         * @description Changes the setting inside a transaction (then commit). Send the whole object without the `body`
+         *     wrapper and references as bare keys. No vendor page shows the body.
+         */
+        put: operations["updateLocalUser"];
+        post?: never;
+        /**
+         * Delete a local user
+         * @description Deletes the user inside a transaction (then commit). The built-in `admin` user cannot be
+         *     deleted, nor can an object another one references (400).
+         */
+        delete: operations["deleteLocalUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/passwords": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a password object
+         * @description Stores a password (or its hash) and answers its key, to be referenced elsewhere, for example as
+         *     the password of a user account. Write-only list: GET on the list is not permitted (the existing
+         *     objects cannot be listed), and an object cannot be changed or deleted (PUT and DELETE are not
+         *     permitted); to replace one, create a new object and change the referring object to reference it.
+         *     An object may be referenced only once.
+         */
+        post: operations["createPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/passwords/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a password object
+         * @description The properties of a password object whose key is known (from the answer that created it, or from
+         *     the object that references it). PUT and DELETE are not permitted on password objects. No vendor
+         *     page shows the body, so it stays open.
+         */
+        get: operations["getPassword"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/private_keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a private key object
+         * @description Stores a private key and answers its key, to be referenced elsewhere. The vendor page names the
+         *     parameters in a table that is not readable, so the body stays an open object.Write-only list:
+         *     GET on the list is not permitted (the existing objects cannot be listed), and an object cannot
+         *     be changed or deleted (PUT and DELETE are not permitted); to replace one, create a new object
+         *     and change the referring object to reference it. An object may be referenced only once.
+         */
+        post: operations["createPrivateKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/private_keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a private key object
+         * @description The properties of a private key object whose key is known. PUT and DELETE are not permitted on
+         *     private key objects. No vendor page shows the body, so it stays open.
+         */
+        get: operations["getPrivateKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/x509": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a certificate
+         * @description Stores an X.509 certificate with its private key and its chain, and answers the new object's
+         *     key, to be referenced (for example by `/api/configuration/management/certificates`). The page's
+         *     rules: the key is a PKCS #1 PEM key without a passphrase, and each PEM text is sent on one line
+         *     with its line breaks written as `\n`. The field names are not in the readable part of the page,
+         *     so the body stays an open object.
+         */
+        post: operations["createX509Certificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/configuration/x509/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a certificate
+         * @description One certificate object, the target of certificate references such as those of
+         *     `/api/configuration/management/certificates` (keys are UUIDs there). No vendor page shows the
+         *     body, so it stays open.
+         */
+        get: operations["getX509Certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ssh-host-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the trusted SSH host keys
+         * @description The host keys and X.509 host certificates of the servers SPS trusts: SPS lets an SSH connection
+         *     reach a server only when it holds the server's key (unless the SSH connection policy says
+         *     otherwise). Keys have the form `<key type>-<host address>:<port>`.
+         */
+        get: operations["listSshHostKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ssh-host-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a trusted SSH host key
+         * @description One trusted host key or host certificate, by its key `<key type>-<host address>:<port>`. The
+         *     page shows the request but not the body of the answer, so `body` stays open.
+         */
+        get: operations["getSshHostKey"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -4106,8 +4965,8 @@ export interface components {
          *     clients should expect types this list does not name. Known types (vendor tables):
          *     `Unauthenticated` (401), `AuthenticationFailure` (401), `Unauthorized` (403), `NotFound` (404),
          *     `InvalidQuery` (400), `SemanticError` (400: the values break a configuration rule, for example
-         *     deleting a plugin that is still referenced, or a web gateway banner that is enabled without
-         *     text) and `InvalidRequestBody` (400: the request body does not fit the endpoint). The firmware
+         *     deleting a plugin that is still referenced; the web gateway authentication PUT lists it too)
+         *     and `InvalidRequestBody` (400: the request body does not fit the endpoint). The firmware
          *     endpoints add `IncompleteRequestBodyError`, `ResourceNotFound` and `FirmwareTestFailed`.
          *     Believed to exist but **unverified**: `SyntacticError`, `IncompleteConfiguration` (400).
          *     `ConfigurationLocked` (409) and `LengthRequired` (411) are ours (see the `Conflict` and
@@ -4363,6 +5222,213 @@ export interface components {
             /** @constant */
             key: "exported_configuration_encryption";
             meta: components["schemas"]["Meta"];
+        };
+        /**
+         * @description The certificates SPS itself uses: its internal certificate authority, its timestamping authority
+         *     (TSA) and the certificate of the web and REST interface. Each is a reference to an object under
+         *     `/api/configuration/x509`: GET embeds `{key, meta.href}`, PUT sends the bare key.
+         */
+        ManagementCertificates: {
+            /** @description The internal certificate authority of SPS. */
+            ca?: {
+                /**
+                 * @description How the CA is given; the vendor sample shows `identity` (a certificate with its key, named in
+                 *     `x509_identity`). Other values are not shown.
+                 */
+                selection?: string;
+                /** @description The CA certificate (with its private key) under `/api/configuration/x509`. */
+                x509_identity?: string | components["schemas"]["Reference"];
+            };
+            /** @description The certificate of the web and REST interface. */
+            server?: string | components["schemas"]["Reference"];
+            /** @description The certificate of the timestamping authority. */
+            tsa?: string | components["schemas"]["Reference"];
+        };
+        /** @description The certificates setting as GET answers it. */
+        ManagementCertificatesEntity: components["schemas"]["ObjectEntity"] & {
+            /** @constant */
+            key?: "certificates";
+            body: components["schemas"]["ManagementCertificates"];
+        };
+        /** @description What SPS does when its disk fills up. */
+        DiskFillupPrevention: {
+            /** @description Start every configured archiving/cleanup job when disk usage passes `used_space_ratio_limit`. */
+            archiving_enabled?: boolean;
+            /** @description Whether disk fill-up prevention is on. */
+            enabled?: boolean;
+            /** @description The disk usage limit, in percent. */
+            used_space_ratio_limit?: number;
+        };
+        /** @description The disk fill-up prevention setting as GET answers it. */
+        DiskFillupPreventionEntity: components["schemas"]["ObjectEntity"] & {
+            /** @constant */
+            key?: "disk_fillup_prevention";
+            body: components["schemas"]["DiskFillupPrevention"];
+        };
+        /**
+         * @description The SMTP server SPS sends mail through, and the addresses of the administrator, of alerts and of
+         *     reports.
+         */
+        EmailSettings: {
+            /** @description The e-mail address of the SPS administrator. */
+            admin_address?: string;
+            /** @description Where alerts are sent. */
+            alerting_address?: string;
+            /** @description Where reports are sent. */
+            reporting_address?: string;
+            /** @description The sender address of the mails SPS sends; `null` when not set. */
+            sender_address?: string | null;
+            /**
+             * @description Whether SPS authenticates to the SMTP server. The vendor sample shows only `enabled: false`; the
+             *     fields of an enabled authentication are not shown.
+             */
+            smtp_auth?: {
+                enabled?: boolean;
+            };
+            /** @description The encryption of the SMTP connection; the vendor sample shows `selection: disabled`. */
+            smtp_encryption?: {
+                selection?: string;
+            };
+            /** @description The SMTP server, by IP address or host name. */
+            smtp_server?: components["schemas"]["ServerAddress"];
+        };
+        /** @description The e-mail settings as GET answers them. */
+        EmailSettingsEntity: components["schemas"]["ObjectEntity"] & {
+            /** @constant */
+            key?: "email";
+            body: components["schemas"]["EmailSettings"];
+        };
+        /** @description The limits above which SPS sends a health alert. */
+        HealthMonitoring: {
+            /** @description Disk usage limit, in percent. */
+            maximum_disk_utilization_ratio?: number;
+            /**
+             * @description Alert when the 1-minute load average passes this value; `null`: no limit. The vendor sample
+             *     shows only `null`.
+             */
+            maximum_load1?: number | null;
+            /**
+             * @description Alert when the 15-minute load average passes this value; `null`: no limit. The vendor sample
+             *     shows only `null`.
+             */
+            maximum_load15?: number | null;
+            /**
+             * @description Alert when the 5-minute load average passes this value; `null`: no limit. The vendor sample
+             *     shows only `null`.
+             */
+            maximum_load5?: number | null;
+            /** @description Swap usage limit, in percent. */
+            maximum_swap_utilization_ratio?: number;
+        };
+        /** @description The health monitoring setting as GET answers it. */
+        HealthMonitoringEntity: components["schemas"]["ObjectEntity"] & {
+            /** @constant */
+            key?: "health_monitoring";
+            body: components["schemas"]["HealthMonitoring"];
+        };
+        /** @description Whether SPS sends its alerts to an SNMP server, where, and with which SNMP version. */
+        SnmpTrap: {
+            /** @description Send alerts to the SNMP server. */
+            enabled?: boolean;
+            /** @description The SNMP version (`selection`) and its settings (`value`). */
+            version?: {
+                /**
+                 * @description SNMP v2c or v3.
+                 * @enum {string}
+                 */
+                selection?: "2c" | "3";
+                /**
+                 * @description The settings of the chosen version. The vendor sample shows those of `2c`; the fields of `3` are
+                 *     not shown.
+                 */
+                value?: {
+                    /** @description The community string (v2c). A secret: examples use a fake value. */
+                    community?: string;
+                    /** @description The SNMP server, by IP address or host name. */
+                    server?: components["schemas"]["ServerAddress"];
+                };
+            };
+        };
+        /** @description The SNMP trap setting as GET answers it. */
+        SnmpTrapEntity: components["schemas"]["ObjectEntity"] & {
+            /** @constant */
+            key?: "trap";
+            body: components["schemas"]["SnmpTrap"];
+        };
+        /**
+         * @description The banner shown before web gateway authentication, and whether the authentication is reused for
+         *     later sessions.
+         */
+        WebGatewayAuthentication: {
+            /**
+             * @description Users authenticate once on the SPS web interface and open later sessions without authenticating
+             *     at the gateway again.
+             */
+            auto_assign?: boolean;
+            /** @description The banner of the login screen. */
+            banner?: {
+                /** @description Whether the banner is shown. */
+                enabled?: boolean;
+                /** @description The text of the banner. */
+                text?: string;
+            };
+        };
+        /**
+         * @description The web gateway authentication setting as GET answers it. The vendor sample (7.0.5.1) shows
+         *     `key` and `body` and no `meta`, unlike every other setting, so `meta` is not required here.
+         */
+        WebGatewayAuthenticationEntity: {
+            /** @constant */
+            key: "web_gateway_authentication";
+            body: components["schemas"]["WebGatewayAuthentication"];
+            meta?: components["schemas"]["Meta"];
+        };
+        /** @description One access rule: a usergroup and the permission it has on a set of pages (objects) of SPS. */
+        AclEntry: {
+            /** @description The name of the usergroup. */
+            group?: string;
+            /** @description The parts of SPS the rule covers, as paths such as `/special/basic`. */
+            objects?: string[];
+            /**
+             * @description Read or read-and-write access.
+             * @enum {string}
+             */
+            permission?: "read" | "write";
+        };
+        /** @description The access control list as GET answers it: `body` is the list of rules. */
+        AclsEntity: components["schemas"]["ObjectEntity"] & {
+            /** @constant */
+            key?: "acls";
+            body?: components["schemas"]["AclEntry"][];
+        };
+        /**
+         * @description A local usergroup of SPS. Groups carry the privileges (ACLs) of their members, local and LDAP
+         *     users alike; the memberships can be edited here, the privileges cannot (see
+         *     `/api/configuration/aaa/acls`).
+         */
+        LocalGroup: {
+            /** @description The members of the group. The vendor sample shows an empty list; the type of an entry is not shown. */
+            members?: unknown[];
+            /** @description The name of the group. */
+            name?: string;
+        };
+        /** @description A local usergroup as GET answers it. */
+        LocalGroupEntity: components["schemas"]["ObjectEntity"] & {
+            key?: string;
+            body: components["schemas"]["LocalGroup"];
+        };
+        /** @description The local usergroups as GET of the list answers them. */
+        LocalGroupCollection: components["schemas"]["ObjectCollection"] & {
+            items?: components["schemas"]["LocalGroupEntity"][];
+        };
+        /**
+         * @description A new password object. The vendor sample sends the password in `plain`; the page also accepts a
+         *     salted SHA-256 hash of the password instead, whose field is not shown in the readable part of
+         *     the page.
+         */
+        PasswordInput: {
+            /** @description The password in plain text. A secret: examples use a fake value. */
+            plain?: string;
         };
         /**
          * @description A backup policy: where and when SPS copies its configuration or data. The vendor's backup
@@ -5005,7 +6071,7 @@ export interface components {
             access_restriction?: components["schemas"]["AccessRestriction"];
             /** @description Whether password authentication is accepted besides public keys. */
             allow_password_auth?: boolean;
-            /** @description Whether repeated failed logins from one address are throttled. */
+            /** @description Whether brute-force protection against repeated login attempts is on. */
             bruteforce_protection?: boolean;
             /** @description Whether SSH access to SPS is enabled. */
             enabled: boolean;
@@ -5024,7 +6090,7 @@ export interface components {
          */
         UserWeb: {
             access_restriction?: components["schemas"]["AccessRestriction"];
-            /** @description Whether repeated failed logins from one address are throttled. Seen in the 5.8 sample only; the 6.14 and 7.x samples do not have it. */
+            /** @description Whether brute-force protection against repeated login attempts is on. Seen in the 5.8 sample only; the 6.14 and 7.x samples do not have it. */
             bruteforce_protection?: boolean;
             /** @description The addresses and ports the user web login listens on. */
             listen?: components["schemas"]["WebListenAddress"][];
@@ -6062,6 +7128,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
         };
     };
     getInfo: {
@@ -7400,6 +8467,1851 @@ export interface operations {
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+        };
+    };
+    getManagementCertificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagementCertificatesEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateManagementCertificates: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManagementCertificates"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getDiskFillupPrevention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiskFillupPreventionEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateDiskFillupPrevention: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiskFillupPrevention"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getEmailSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailSettingsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateEmailSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailSettings"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getHealthMonitoring: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthMonitoringEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateHealthMonitoring: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HealthMonitoring"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getLicense: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getRootPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateRootPassword: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSoapSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSoapSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSplunkForwarder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSplunkForwarder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSupportInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSupportInfo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getSyslog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSyslog: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getUniversalSiemForwarder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUniversalSiemForwarder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getWebInterface: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateWebInterface: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listSnmpEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SNMP settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getSnmpTrap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SNMP trap settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnmpTrapEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateSnmpTrap: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnmpTrap"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getWebGatewayAuthentication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The web gateway authentication settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebGatewayAuthenticationEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateWebGatewayAuthentication: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebGatewayAuthentication"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAaaEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The AAA settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getAcls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The access rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AclsEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listAaaLdapServers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The LDAP servers of SPS user authentication. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createAaaLdapServer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's id, to be referenced elsewhere. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAaaLoginMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The login methods of SPS users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createAaaLoginMethod: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's id, to be referenced elsewhere. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getAaaSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The authentication settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAaaSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listLocalDatabaseEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The local user database. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listLocalGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The local usergroups. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalGroupCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createLocalGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalGroup"];
+            };
+        };
+        responses: {
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's id, to be referenced elsewhere. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getLocalGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usergroup. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalGroupEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateLocalGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalGroup"];
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteLocalGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer carries only the `meta` links. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listLocalUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The local users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createLocalUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's id, to be referenced elsewhere. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getLocalUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The local user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateLocalUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change was made in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of PUT; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteLocalUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction; the answer carries only the `meta` links. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    createPassword: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordInput"];
+            };
+        };
+        responses: {
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's id, to be referenced elsewhere. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The password object. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createPrivateKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's id, to be referenced elsewhere. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getPrivateKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The private key object. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createX509Certificate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /**
+             * @description Our reading: a POST that creates may answer 200 as well as 201 (decisions.md #5), with the same
+             *     body.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Created in the open transaction; `key` is the new object's id, to be referenced elsewhere. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getX509Certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificate object. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSshHostKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The host keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getSshHostKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The host key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectEntity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     listPoliciesEndpoints: {

@@ -25,7 +25,9 @@ export type OperationRole =
   | 'transaction-commit'
   | 'cluster-membership'
   | 'setting-put'
-  | 'other-write';
+  | 'other-write'
+  /** Not documented for the node's SPS version (`x-sps-versions`): never sent, skipped with the range. */
+  | 'not-in-version';
 
 const TRANSACTION = '/api/transaction';
 
@@ -62,6 +64,8 @@ export function notSentReason(role: OperationRole, allowWrites: boolean): string
     case 'transaction-open':
     case 'transaction-rollback':
       return allowWrites ? undefined : 'read-only run: writes need --allow-writes';
+    case 'not-in-version':
+      return 'not documented for the node\'s SPS version';
     default:
       return undefined;
   }

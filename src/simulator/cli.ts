@@ -3,7 +3,8 @@
  * keeps it up until Ctrl-C.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { randomPassword, startSimulator, type SimBehaviour, type SimulatorHandle, type SimUsers } from './index.js';
+import { coerceVersion } from '../spec/versions.js';
+import { DEFAULT_SPS_VERSION, randomPassword, startSimulator, type SimBehaviour, type SimulatorHandle, type SimUsers } from './index.js';
 
 interface CliOptions {
   nodes: number;
@@ -13,6 +14,7 @@ interface CliOptions {
   verbose?: boolean;
   beyondContract?: boolean;
   behave: string[];
+  spsVersion?: string;
   latencyMs?: number;
 }
 
@@ -28,6 +30,8 @@ const BEHAVIOURS: Readonly<Record<string, { help: string; set: SimBehaviour }>> 
   'auditor-can-write': { help: 'the auditor may write everything', set: { privilegeBugs: { auditorCanWrite: true } } },
   'operator-can-read-cluster': { help: 'the operator may read /api/cluster/**', set: { privilegeBugs: { operatorCanReadCluster: true } } },
   'keep-sessions-on-cluster-commit': { help: 'sessions survive a cluster-interface or promote commit', set: { dropSessionsOnClusterCommit: false } },
+  'ignore-posts': { help: 'POST answers 201 but nothing is stored', set: { ignorePosts: true } },
+  'accept-invalid-bodies': { help: 'a body that breaks its request schema is stored, not refused with 400 InvalidRequestBody', set: { acceptInvalidBodies: true } },
 };
 
 function behaviourOf(names: readonly string[], latencyMs: number | undefined): SimBehaviour {
@@ -97,6 +101,11 @@ function banner(sim: SimulatorHandle, https: boolean, sources: Record<string, Pa
   return out.join('\n');
 }
 
+function spsVersionArg(v: string): string {
+  if (coerceVersion(v) === undefined) throw new InvalidArgumentError(`--sps-version ${v}: not an SPS version (e.g. 6.9, 7.4, 7.5.1)`);
+  return v;
+}
+
 async function main(argv: string[] = process.argv): Promise<void> {
   const program = new Command()
     .name('sps-simulator')
@@ -110,6 +119,7 @@ async function main(argv: string[] = process.argv): Promise<void> {
     .option('--http', 'serve plain HTTP instead of HTTPS')
     .option('--port-base <port>', 'first port; node i listens on port-base + i - 1 (default: free ports)', intIn(1, 65535, '--port-base'))
     .option('--transaction-seconds <seconds>', 'lifetime of an open transaction', intIn(1, 86400, '--transaction-seconds'))
+    .option('--sps-version <version>', `the SPS version the nodes are: serve only what it documents (default ${DEFAULT_SPS_VERSION})`, spsVersionArg)
     .option('--beyond-contract', 'also serve what real nodes serve beyond the contract (GET only; for sps-conformance discover)')
     .option('--behave <name>', `misbehave like a broken appliance (repeatable): ${Object.entries(BEHAVIOURS).map(([n, b]) => `${n} (${b.help})`).join('; ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--latency-ms <ms>', 'delay every request by this many milliseconds', intIn(1, 600_000, '--latency-ms'))
@@ -138,9 +148,11 @@ async function main(argv: string[] = process.argv): Promise<void> {
     ...(opts.portBase !== undefined ? { portBase: opts.portBase } : {}),
     ...(opts.transactionSeconds !== undefined ? { transactionSeconds: opts.transactionSeconds } : {}),
     ...(opts.beyondContract ? { beyondContract: true } : {}),
+    ...(opts.spsVersion !== undefined ? { spsVersion: opts.spsVersion } : {}),
     ...(Object.keys(behaviour).length > 0 ? { behaviour } : {}),
     ...(opts.verbose ? { onRequestLog: (l: string) => process.stdout.write(`${l}\n`) } : {}),
   });
+  process.stdout.write(`SPS version ${opts.spsVersion ?? DEFAULT_SPS_VERSION}: serving what the spec documents for it.\n`);
   process.stdout.write(`${banner(sim, https, sources)}\n`);
   if (opts.behave.length > 0 || opts.latencyMs !== undefined) {
     process.stdout.write(`Misbehaving on purpose: ${[...opts.behave, ...(opts.latencyMs !== undefined ? [`latency ${opts.latencyMs} ms`] : [])].join(', ')}\n`);

@@ -7,7 +7,7 @@ import type { ApplianceApi } from './appliance/context.js';
 import { ClusterRegistry } from './appliance/registry.js';
 import { createSimulatorTls, type SimTls } from './certs.js';
 import { systemClock } from './clock.js';
-import { DEFAULT_FIRMWARE_VERSION } from './handlers/info.js';
+import { DEFAULT_SPS_VERSION, loadSimSpec } from './engine/spec.js';
 import { checkBehaviour, SimNodeRuntime } from './node.js';
 import { buildRouteTree } from './routes/table.js';
 import type { SimulatorHandle, SimulatorOptions, SimUsers } from './types.js';
@@ -15,6 +15,7 @@ import type { SimulatorHandle, SimulatorOptions, SimUsers } from './types.js';
 export { createManualClock, systemClock, type ManualClock } from './clock.js';
 export { ROLE_PRIVILEGES } from './appliance/privileges.js';
 export { DEFAULT_FIRMWARE_VERSION } from './handlers/info.js';
+export { DEFAULT_SPS_VERSION } from './engine/spec.js';
 export type * from './types.js';
 
 export const DEFAULT_SESSION_IDLE_SECONDS = 1200;
@@ -40,7 +41,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const useHttps = opts.https ?? true;
   const tls: SimTls | undefined = useHttps ? await createSimulatorTls() : undefined;
   const registry = new ClusterRegistry<ApplianceApi>();
-  const routes = buildRouteTree({ beyondContract: opts.beyondContract === true });
+  const spsVersion = opts.spsVersion ?? opts.firmwareVersion ?? DEFAULT_SPS_VERSION;
+  const spec = loadSimSpec(
+    { ...(opts.specFile !== undefined ? { specFile: opts.specFile } : {}), ...(opts.specDocument !== undefined ? { specDocument: opts.specDocument } : {}) },
+    spsVersion,
+  );
+  const routes = buildRouteTree(spec, { beyondContract: opts.beyondContract === true });
   const runtimes: SimNodeRuntime[] = [];
   try {
     for (let i = 0; i < count; i++) {
@@ -54,7 +60,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         clock: opts.clock ?? systemClock,
         sessionIdleSeconds: opts.sessionIdleSeconds ?? DEFAULT_SESSION_IDLE_SECONDS,
         transactionSeconds: opts.transactionSeconds ?? DEFAULT_TRANSACTION_SECONDS,
-        firmwareVersion: opts.firmwareVersion ?? DEFAULT_FIRMWARE_VERSION,
+        firmwareVersion: opts.firmwareVersion ?? spsVersion,
+        spec,
         behaviour,
         registry,
         routes,

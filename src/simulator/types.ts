@@ -70,6 +70,13 @@ export interface SimPrivilegeBugs {
 export interface SimBehaviour {
   /** PUT answers 200 and is logged in the change log, but the stored value does not change. */
   ignorePuts?: boolean;
+  /** POST answers 201 (a new key for a collection) but nothing is stored or logged. */
+  ignorePosts?: boolean;
+  /**
+   * A PUT/POST body that breaks its request schema is stored instead of being refused with 400
+   * `InvalidRequestBody` (malformed JSON is still a `SyntacticError`).
+   */
+  acceptInvalidBodies?: boolean;
   /** Changes are applied, but `GET /api/transaction/changes` answers an empty list. */
   emptyChangeLog?: boolean;
   /**
@@ -111,8 +118,17 @@ export interface SimulatorOptions {
    * `sps-conformance discover`; the contract's answers stay the same.
    */
   beyondContract?: boolean;
-  /** `body.firmware_version` of `GET /api/info` (default "7.5.1"). */
+  /**
+   * The SPS version every node is (`6.9`, `7.4`, `7.5.1`; default `DEFAULT_SPS_VERSION`, 7.5.1):
+   * a node serves only the operations, properties and shapes whose `x-sps-versions` hold for it.
+   */
+  spsVersion?: string;
+  /** `body.firmware_version` of `GET /api/info` (default: `spsVersion`). */
   firmwareVersion?: string;
+  /** The bundled spec the nodes serve (default `generated/sps-api.json`), e.g. a test's copy. */
+  specFile?: string;
+  /** A bundled spec document to serve (wins over `specFile`); not changed. */
+  specDocument?: Record<string, unknown>;
   /** Behaviour switches of every node (default: none; the node follows the contract). */
   behaviour?: SimBehaviour;
   /** Behaviour switches per node (index 0 is node 1), applied over `behaviour`. */
@@ -156,6 +172,8 @@ export interface SimStats {
   byMethod: Record<string, number>;
   /** Answered requests per HTTP status code. */
   byStatus: Record<string, number>;
+  /** Requests to `x-sps-never-send` operations, per operationId (a conformance run must leave this empty). */
+  neverSend: Record<string, number>;
 }
 
 export interface SimTransactionInfo {

@@ -52,6 +52,12 @@ export interface OperationModel {
   requestBody?: RequestBodyModel;
   /** JSON pointer of the operation object, e.g. `#/paths/~1api/get`. */
   pointer: string;
+  /** The operation's `x-sps-versions` range (`>=6.0`), when it has one (src/spec/versions.ts reads it). */
+  versions?: string;
+  /** The path item's `x-sps-kind` (`directory`, `setting`, `collection`, `object`, `action`, `file`). */
+  kind?: string;
+  /** The reason given by `x-sps-never-send`, when a conformance run must never send it. */
+  neverSend?: string;
 }
 
 export interface SpecModel {
@@ -173,6 +179,9 @@ export function buildSpecModel(document: JsonObject, file = '<memory>'): SpecMod
         pathParams: parameters.filter((p) => p.in === 'path'),
         ...(requestBody ? { requestBody } : {}),
         pointer: opPointer,
+        ...(typeof op['x-sps-versions'] === 'string' ? { versions: op['x-sps-versions'] } : {}),
+        ...(typeof item['x-sps-kind'] === 'string' ? { kind: item['x-sps-kind'] } : {}),
+        ...(typeof op['x-sps-never-send'] === 'string' ? { neverSend: op['x-sps-never-send'] } : {}),
       });
     }
   }

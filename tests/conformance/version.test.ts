@@ -80,3 +80,31 @@ describe('the node version in the reports', () => {
     expect(r.json.results.some((x: any) => x.operationId === 'listApiEndpoints' && x.outcome === 'passed')).toBe(true);
   });
 });
+
+describe('an SPS 6.9 node: what 6.9 lacks is skipped with the reason', () => {
+  let sim: SimulatorHandle;
+  beforeAll(async () => {
+    sim = await startSimulator({ spsVersion: '6.9', users: { admin: { username: 'admin', password: PASSWORD } } });
+  });
+  afterAll(async () => {
+    await sim?.close();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('serves only 6.9 paths, and the runner skips the 7.x operations naming the range', async () => {
+    const before = JSON.stringify(sim.nodes[0]!.state.committedConfig());
+    const r = await run(sim, ['--allow-writes'], 'Management');
+    expect(r.code).toBe(0);
+    expect(r.json.targets[0].version).toBe('6.9');
+    const rows = r.json.results.filter((x: any) => x.operationId === 'getSystemBackup');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((x: any) => x.outcome === 'skipped')).toBe(true);
+    expect(rows[0].message).toBe('not documented for SPS 6.9: x-sps-versions >=7.0');
+    const put = r.json.results.filter((x: any) => x.operationId === 'updateSystemBackup');
+    expect(put.every((x: any) => x.outcome === 'skipped' && /not documented for SPS 6\.9/.test(x.message))).toBe(true);
+    // What 6.9 has is read and passes.
+    expect(r.json.results.some((x: any) => x.operationId === 'getExportedConfigurationEncryption' && x.outcome === 'passed')).toBe(true);
+    expect(sim.nodes[0]!.stats.logins).toBe(1);
+    expect(JSON.stringify(sim.nodes[0]!.state.committedConfig())).toBe(before);
+  });
+});

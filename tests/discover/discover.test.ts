@@ -100,7 +100,7 @@ describe('discover against a fake SPS node', () => {
     expect(byPath.get('/api')).toMatchObject({ shape: 'directory', operationId: 'listApiEndpoints' });
     expect(byPath.get('/api/configuration/policies/backup_policies')).toMatchObject({ shape: 'list', in_spec: true });
     expect(byPath.get('/api/audit/sessions')).toMatchObject({ shape: 'list', in_spec: false });
-    expect(byPath.get('/api/configuration/aaa')).toMatchObject({ status: 403, in_spec: false });
+    expect(byPath.get('/api/configuration/restricted')).toMatchObject({ status: 403, in_spec: false });
     expect(byPath.get('/api/cluster/spp')).toMatchObject({ status: 500 });
     expect(byPath.get('/api/troubleshooting/support-bundle/download')).toMatchObject({ status: 200, content_type: 'application/x-tar', body_skipped: 'not-json' });
     expect(byPath.get('/api/audit/huge_report')).toMatchObject({ status: 200, shape: 'other', body_skipped: 'too-large' });
@@ -125,7 +125,7 @@ describe('discover against a fake SPS node', () => {
     // The big download was abandoned, not read.
     expect(n.binaryBytesSent).toBeLessThan(BINARY_BYTES);
     expect(res.stdout).toMatch(/Total: \d+ endpoints found, \d+ covered by the contract, \d+ not covered/);
-    expect(res.stdout).toMatch(/\/api\/configuration\/management\/email\s+200\s+application\/json\S*\s+object\s+NO/);
+    expect(res.stdout).toMatch(/\/api\/configuration\/management\/mail_relay\s+200\s+application\/json\S*\s+object\s+NO/);
 
     // No secret anywhere in the output, the reports or the drafts.
     const secrets = [...Object.values(SECRETS), ...n.sessionIds];
@@ -133,7 +133,7 @@ describe('discover against a fake SPS node', () => {
     for (const s of secrets) for (const t of texts) expect(t.includes(s), `secret ${s.slice(0, 6)}…`).toBe(false);
     const html = readFileSync(join(reportDir, 'discovery.html'), 'utf8');
     expect(html).not.toMatch(/<script/i);
-    expect(html).toContain('<tr class="uncovered"><td><code>/api/configuration/management/email</code>');
+    expect(html).toContain('<tr class="uncovered"><td><code>/api/configuration/management/mail_relay</code>');
 
     // One draft per uncovered template that answered 2xx, in the repo's layout.
     const drafts = allFiles(draftDir).map((f) => relative(draftDir, f)).sort();
@@ -146,14 +146,15 @@ describe('discover against a fake SPS node', () => {
         'audit/sessions_{sessionId}_audit_trail.yaml',
         'large/large.yaml',
         ...[...n.routes.keys()].filter((p) => p.startsWith('/api/large/')).map((p) => `large/${p.slice('/api/large/'.length)}.yaml`),
-        'management/email.yaml',
+        'management/mail_relay.yaml',
         'starling/starling.yaml',
         'troubleshooting/support-bundle.yaml',
         'troubleshooting/support-bundle_download.yaml',
-        'troubleshooting/troubleshooting.yaml',
+        // openapi/paths/troubleshooting/troubleshooting.yaml is /api/configuration/troubleshooting: the draft of /api/troubleshooting takes the next free name.
+        'troubleshooting/troubleshooting_2.yaml',
       ].sort(),
     );
-    const email = parse(readFileSync(join(draftDir, 'management/email.yaml'), 'utf8'));
+    const email = parse(readFileSync(join(draftDir, 'management/mail_relay.yaml'), 'utf8'));
     expect(email.get['x-sps-source']).toEqual({ kind: 'observed', version: '7.5.1', node: 'node1' });
     expect(email.get.description).toMatch(/not documented/);
     const media = email.get.responses['200'].content['application/json'];
@@ -177,14 +178,14 @@ describe('discover against a fake SPS node', () => {
     expect(lint.totals).toMatchObject({ errors: 0, warnings: 0 });
     const bundled = bundle();
     expect(bundled.status, bundled.stderr).toBe(0);
-    expect(bundled.doc.paths['/api/configuration/management/email']).toBeDefined();
+    expect(bundled.doc.paths['/api/configuration/management/mail_relay']).toBeDefined();
     expect(formatProblems(validateExamples(bundled.doc, rootDoc))).toBe('');
 
     // The same check fails when a draft's example does not fit its schema.
-    const email = join(repo, 'openapi/paths/management/email.yaml');
+    const email = join(repo, 'openapi/paths/management/mail_relay.yaml');
     writeFileSync(email, readFileSync(email, 'utf8').replace(/port: 0/, 'port: not-a-number'));
     const problems = validateExamples(bundle().doc, rootDoc);
-    expect(problems.map((p) => p.file)).toEqual(['openapi/paths/management/email.yaml']);
+    expect(problems.map((p) => p.file)).toEqual(['openapi/paths/management/mail_relay.yaml']);
   }, 60_000);
 
   it('stops at --max-requests with the report and a clear message', async () => {

@@ -52,7 +52,7 @@ export function buildRoutes(): Map<string, Route> {
   r.set('/api', dir('/api', ['/api/authentication', '/api/configuration', '/api/cluster', '/api/audit', '/api/troubleshooting', '/api/large']));
   r.set('/api/info', obj('/api/info', { firmware_version: '7.5.1', hostname: SECRETS.host }));
   r.set('/api/authentication/login_methods', { status: 200, json: { login_methods: [{ name: 'local', type: 'password' }], meta: { href: '/api/authentication/login_methods', parent: '/api/authentication' } } });
-  r.set('/api/configuration', dir('/api/configuration', ['/api/configuration/datetime', '/api/configuration/policies', '/api/configuration/management', '/api/configuration/aaa', '/api/configuration/starling'], { first: '/api/cluster#top', last: '/api/configuration' }));
+  r.set('/api/configuration', dir('/api/configuration', ['/api/configuration/datetime', '/api/configuration/policies', '/api/configuration/management', '/api/configuration/restricted', '/api/configuration/starling'], { first: '/api/cluster#top', last: '/api/configuration' }));
   r.set('/api/configuration/datetime', dir('/api/configuration/datetime', ['/api/configuration/datetime/ntp_servers', '/api/configuration/datetime/timezone']));
   r.set('/api/configuration/datetime/ntp_servers', obj('/api/configuration/datetime/ntp_servers', [{ selection: 'fqdn', value: SECRETS.host }], { next: '/api/configuration/datetime/timezone', previous: null, first: '/api/configuration/datetime/ntp_servers', last: '/api/configuration/datetime/timezone', transaction: '/api/transaction' }));
   r.set('/api/configuration/datetime/timezone', obj('/api/configuration/datetime/timezone', 'Europe/Budapest', { previous: '/api/configuration/datetime/ntp_servers#x', next: null, first: '/api/configuration/datetime/ntp_servers', last: '/api/configuration/datetime/timezone' }));
@@ -63,9 +63,9 @@ export function buildRoutes(): Map<string, Route> {
   POLICY_IDS.forEach((id, i) =>
     r.set(`/api/configuration/policies/backup_policies/${id}`, obj(`/api/configuration/policies/backup_policies/${id}`, policyItems[i]!.body, { next: POLICY_IDS[i + 1] ? `/api/configuration/policies/backup_policies/${POLICY_IDS[i + 1]}` : null, previous: i > 0 ? `/api/configuration/policies/backup_policies/${POLICY_IDS[i - 1]}` : null })),
   );
-  r.set('/api/configuration/management', dir('/api/configuration/management', ['/api/configuration/management/email']));
-  r.set('/api/configuration/management/email', obj('/api/configuration/management/email', { smtp_server: { selection: 'fqdn', value: SECRETS.host }, username: SECRETS.user, password: SECRETS.smtpPassword, port: 25, tls: true, recipients: [SECRETS.user], admin: null }));
-  r.set('/api/configuration/aaa', { status: 403, json: { error: { type: 'Unauthorized', message: 'no privilege' }, meta: { href: '/api/configuration/aaa', parent: '/api/configuration' } } });
+  r.set('/api/configuration/management', dir('/api/configuration/management', ['/api/configuration/management/mail_relay']));
+  r.set('/api/configuration/management/mail_relay', obj('/api/configuration/management/mail_relay', { smtp_server: { selection: 'fqdn', value: SECRETS.host }, username: SECRETS.user, password: SECRETS.smtpPassword, port: 25, tls: true, recipients: [SECRETS.user], admin: null }));
+  r.set('/api/configuration/restricted', { status: 403, json: { error: { type: 'Unauthorized', message: 'no privilege' }, meta: { href: '/api/configuration/restricted', parent: '/api/configuration' } } });
   r.set('/api/configuration/starling', obj('/api/configuration/starling', { psk: SECRETS.psk, token: SECRETS.token, certificate: SECRETS.cert, fingerprint: SECRETS.hash, enabled: false, interfaces: { '@order': ['ab12cd34ef'], ab12cd34ef: { address: SECRETS.host } } }));
   r.set('/api/cluster', dir('/api/cluster', ['/api/cluster/spp']));
   r.set('/api/cluster/spp', { status: 500, json: { error: { type: 'InternalError', message: 'boom' }, meta: { href: '/api/cluster/spp', parent: '/api/cluster' } } });

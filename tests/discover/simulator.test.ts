@@ -13,6 +13,7 @@ import { discoverMain } from '../../src/discover/cli.js';
 import { AUDIT_SESSION_IDS, beyondContractSecrets } from '../../src/simulator/handlers/beyond_contract.js';
 import { startSimulator, type SimNode, type SimulatorHandle } from '../../src/simulator/index.js';
 import { servedRoutes } from '../../src/simulator/routes/table.js';
+import { DEFAULT_SPS_VERSION, loadSimSpec } from '../../src/simulator/engine/spec.js';
 import { formatProblems, validateExamples } from '../spec/lib.js';
 import { adoptDrafts, allFiles } from './adopt-drafts.js';
 
@@ -56,7 +57,7 @@ async function discover(sim: SimulatorHandle, args: string[], nodes: SimNode[] =
  */
 function expectedEndpoints(n: SimNode): Map<string, boolean> {
   const state = n.state.committedConfig();
-  const rows = servedRoutes({ beyondContract: true }).filter((r) => r.path !== '/api/transaction/changes');
+  const rows = servedRoutes(loadSimSpec({}, DEFAULT_SPS_VERSION), { beyondContract: true }).filter((r) => r.path !== '/api/transaction/changes');
   const keysOf = (template: string): string[] => {
     const row = rows.find((r) => r.path === template);
     const keys = row?.keys ? row.keys(state) : template === '/api/cluster/nodes/{nodeId}' ? [n.nodeId] : [];

@@ -107,6 +107,14 @@ describe('redactJson', () => {
     });
   });
 
+  it('replaces the SNMP community of a local_services/snmp_agent body, and registers it for text', () => {
+    const body = { body: { version_2c: { community: 'example-community-string', enabled: true }, system_contact: 'ops' }, key: 'snmp_agent' };
+    expect(redactJson(body)).toEqual({ body: { version_2c: { community: REDACTED, enabled: true }, system_contact: 'ops' }, key: 'snmp_agent' });
+    const r = new SecretRegistry();
+    r.addFromJson(body);
+    expect(r.redact('PUT failed for example-community-string')).not.toContain('example-community-string');
+  });
+
   it('does not mutate its input', () => {
     const input = { psk: 'x', inner: { password: 'y' } };
     const copy = structuredClone(input);

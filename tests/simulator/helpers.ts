@@ -1,6 +1,7 @@
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Agent, fetch } from 'undici';
+import { loadSpec } from '../../src/spec/model.js';
 import { startSimulator, type SimNode, type SimulatorHandle, type SimulatorOptions, type SimUser } from '../../src/simulator/index.js';
 
 export const ADMIN: SimUser = { username: 'admin', password: 'admin-test-password' };
@@ -130,4 +131,26 @@ export function rawRequest(
       resolve({ status, head, body });
     });
   });
+}
+
+const seedSpec = loadSpec();
+
+/** The body of the default 200 example of a GET: what a fresh simulated node holds there (its seed). */
+export function seedBody(template: string): unknown {
+  const op = seedSpec.operations.find((o) => o.method === 'GET' && o.path === template);
+  const examples = op?.responses.find((r) => r.status === '200')?.json?.examples ?? {};
+  const ex = ('default' in examples ? examples.default : Object.values(examples)[0]) as { body?: unknown } | undefined;
+  return ex?.body;
+}
+
+/** The seeded time zone (the spec's example), and a zone that differs from it. */
+export const SEED_TZ = seedBody('/api/configuration/datetime/timezone') as string;
+
+/** The stored value of a configuration path in a state (engine layout: one key per segment). */
+export function configAt(state: { configuration: unknown }, path: string): unknown {
+  let cur: unknown = state.configuration;
+  for (const seg of path.replace(/^\/api\/configuration\/?/, '').split('/').filter(Boolean)) {
+    cur = (cur as Record<string, unknown> | undefined)?.[seg];
+  }
+  return cur;
 }

@@ -1,7 +1,8 @@
-/** The route table is the one list of operations: the router and every directory come from it. */
+/** The route table is derived from the spec: the router and every directory come from it. */
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/simulator/appliance/context.js';
-import { ROUTES, buildRouteTree, servedRoutes } from '../../src/simulator/routes/table.js';
+import { loadSimSpec } from '../../src/simulator/engine/spec.js';
+import { BEYOND, buildRouteTree, HANDLED, servedRoutes } from '../../src/simulator/routes/table.js';
 import { RouteTree } from '../../src/simulator/routes/tree.js';
 import { initialState } from '../../src/simulator/state/seed.js';
 import { SpecChecker, specAvailable } from './spec-check.js';
@@ -18,7 +19,7 @@ describe('route tree', () => {
       { method: 'GET', path: '/api/hidden', fn: ok, public: true, unlisted: true },
       { method: 'GET', path: '/api/b/{id}', fn: ok, keys: () => ['y', 'x'] },
     ]);
-    const state = initialState({ index: 1 });
+    const state = initialState(loadSimSpec({}, '7.5.1'));
     expect(tree.children('/api', state)).toEqual(['a', 'b']);
     expect(tree.children('/api/a', state)).toEqual(['deep']);
     expect(tree.children('/api/b', state)).toEqual(['x', 'y']);
@@ -26,45 +27,68 @@ describe('route tree', () => {
     expect(tree.router.match('DELETE', '/api/b')).toEqual({ kind: 'methodNotAllowed', allowed: ['GET', 'PUT'] });
   });
 
-  it('gives the simulator its directories from the one table', () => {
-    const tree = buildRouteTree();
-    const state = initialState({ index: 1 });
-    expect(tree.children('/api', state)).toEqual(['authentication', 'cluster', 'configuration', 'transaction']);
-    expect(tree.children('/api/configuration', state)).toEqual(['datetime', 'local_services', 'management', 'network', 'policies']);
-    expect(tree.children('/api/configuration/datetime', state)).toEqual(['ntp_servers', 'timezone']);
-    expect(tree.children('/api/configuration/network/nics', state)).toEqual(['nic1', 'nic2', 'nic3']);
-    expect(tree.children('/api/configuration/policies/backup_policies', state)).toEqual(
-      Object.keys(state.configuration.policies.backup_policies).sort(),
-    );
-    expect(tree.children('/api/cluster', state)).toEqual(['configuration_sync', 'join_request', 'nodes', 'promote', 'status']);
+  it('gives the simulator its directories from the spec', () => {
+    const spec = loadSimSpec({}, '7.5.1');
+    const tree = buildRouteTree(spec);
+    const state = initialState(spec);
+    const below = (dir: string): string[] => [
+      ...new Set(
+        spec.model.pathTemplates
+          .filter((t) => t.startsWith(`${dir}/`) && t !== '/api/info')
+          .map((t) => t.slice(dir.length + 1).split('/')[0] as string)
+          .filter((s) => !s.startsWith('{')),
+      ),
+    ].sort();
+    expect(tree.children('/api', state)).toEqual(below('/api'));
+    expect(tree.children('/api/configuration', state)).toEqual(below('/api/configuration'));
+    expect(tree.children('/api/cluster', state)).toEqual(below('/api/cluster'));
+    // A {param} child lists the keys the state holds (seeded from the examples).
+    const nics = tree.children('/api/configuration/network/nics', state) ?? [];
+    expect(nics.length).toBeGreaterThan(0);
+    expect(nics.every((k) => /^nic\d+$/.test(k))).toBe(true);
   });
 
   it('lists the beyond-contract rows in their parents only when they are served', () => {
-    const state = initialState({ index: 1 });
-    const tree = buildRouteTree({ beyondContract: true });
-    expect(tree.children('/api', state)).toEqual(['audit', 'authentication', 'cluster', 'configuration', 'firmware', 'setup', 'starling', 'transaction', 'troubleshooting']);
-    expect(tree.children('/api/cluster', state)).toEqual(['configuration_sync', 'join_request', 'nodes', 'promote', 'spp', 'status']);
-    expect(tree.children('/api/configuration/reporting', state)).toHaveLength(40);
-    expect(buildRouteTree().children('/api/audit', state)).toBeUndefined();
-    expect(servedRoutes().some((r) => r.beyond)).toBe(false);
+    const spec = loadSimSpec({}, '7.5.1');
+    const state = initialState(spec);
+    const tree = buildRouteTree(spec, { beyondContract: true });
+    expect(tree.children('/api', state)).toEqual(expect.arrayContaining(['authentication', 'cluster', 'configuration', 'setup', 'transaction']));
+    expect(tree.children('/api/cluster', state)).toContain('spp');
+    expect(servedRoutes(spec).some((r) => r.beyond)).toBe(false);
+    expect(buildRouteTree(spec).children('/api/cluster', state)).not.toContain('spp');
   });
 
   it('has GET only beyond the contract', () => {
-    const beyond = ROUTES.filter((r) => r.beyond);
-    expect(beyond.length).toBeGreaterThan(20);
-    expect(beyond.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(BEYOND.length).toBeGreaterThan(20);
+    expect(BEYOND.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 });
 
 describe.skipIf(!specAvailable())('route table against the spec', () => {
   it('has one route per spec operation, and nothing the spec lacks besides the rows marked beyond the contract', () => {
     const spec = new SpecChecker().operations().sort();
-    const all = ROUTES.map((r) => `${r.method} ${r.path}`);
+    const sim = loadSimSpec({}, '7.5.1');
+    const rows = servedRoutes(sim, { beyondContract: true });
+    const all = rows.map((r) => `${r.method} ${r.path}`);
     expect(new Set(all).size).toBe(all.length);
-    const contract = ROUTES.filter((r) => !r.beyond).map((r) => `${r.method} ${r.path}`);
-    expect(spec.filter((op) => !contract.includes(op))).toEqual([]);
+    const contract = rows.filter((r) => !r.beyond).map((r) => `${r.method} ${r.path}`).sort();
+    // The default version documents every operation of the spec but the ones of older versions.
+    const older = sim.model.operations.length;
+    expect(contract).toHaveLength(older);
     expect(contract.filter((op) => !spec.includes(op))).toEqual([]);
     // A row marked beyond the contract that the spec documents is a mislabelled row.
-    expect(ROUTES.filter((r) => r.beyond).map((r) => `${r.method} ${r.path}`).filter((op) => spec.includes(op))).toEqual([]);
+    expect(rows.filter((r) => r.beyond).map((r) => `${r.method} ${r.path}`).filter((op) => spec.includes(op))).toEqual([]);
+    // Every handled operation is one the spec documents.
+    expect(HANDLED.map((r) => `${r.method} ${r.path}`).filter((op) => !spec.includes(op))).toEqual([]);
+  });
+
+  it('serves only what the node version documents', () => {
+    const v69 = servedRoutes(loadSimSpec({}, '6.9')).map((r) => `${r.method} ${r.path}`);
+    const v75 = servedRoutes(loadSimSpec({}, '7.5.1')).map((r) => `${r.method} ${r.path}`);
+    expect(v75).toContain('GET /api/configuration/management/system_backup');
+    expect(v69).not.toContain('GET /api/configuration/management/system_backup');
+    expect(v69).not.toContain('GET /api/authentication/login_methods');
+    expect(v69).toContain('GET /api/configuration/management/exported_configuration_encryption');
+    expect(v69.every((op) => v75.includes(op) || op.includes('/authentication/'))).toBe(true);
   });
 });

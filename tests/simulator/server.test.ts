@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestSim, type TestSim } from './helpers.js';
+import { SEED_TZ, startTestSim, type TestSim } from './helpers.js';
 
 let t: TestSim | undefined;
 afterEach(async () => {
@@ -80,7 +80,7 @@ describe('simulator: fault injection', () => {
     const r = await c.get('/api/configuration/datetime/timezone');
     const elapsed = performance.now() - started;
     expect(r.status).toBe(200);
-    expect(r.json.body).toBe('Europe/Budapest');
+    expect(r.json.body).toBe(SEED_TZ);
     expect(elapsed).toBeGreaterThanOrEqual(280);
   });
 

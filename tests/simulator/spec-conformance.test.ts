@@ -30,6 +30,31 @@ describe.skipIf(!specAvailable())('simulator answers conform to generated/sps-ap
     return r;
   }
 
+  /** Every GET template with one concrete path (the first key of the list one level up). */
+  async function concretePaths(c: ApiClient): Promise<Array<[string, string]>> {
+    const out: Array<[string, string]> = [];
+    const concrete = new Map<string, string>();
+    const gets = spec.model.operations
+      .filter((o) => o.method === 'GET' && o.path !== '/api/authentication' && !o.path.startsWith('/api/cluster'))
+      .sort((x, y) => x.path.split('/').length - y.path.split('/').length);
+    for (const op of gets) {
+      let path = op.path;
+      const m = /^(.*)\/\{[^}]+\}$/.exec(op.path);
+      if (m) {
+        const parent = concrete.get(m[1] as string);
+        if (parent === undefined) continue;
+        const items = (await c.get(parent)).json?.items as Array<{ key: string }> | undefined;
+        if (!items || items.length === 0) continue;
+        path = `${parent}/${encodeURIComponent(items[0]!.key)}`;
+      } else if (op.path.includes('{')) {
+        continue;
+      }
+      concrete.set(op.path, path);
+      out.push([op.path, path]);
+    }
+    return out;
+  }
+
   beforeAll(async () => {
     spec = new SpecChecker();
     t = await startTestSim({ nodes: 3 });
@@ -52,32 +77,8 @@ describe.skipIf(!specAvailable())('simulator answers conform to generated/sps-ap
       problems.push(...spec.check('GET', '/api/authentication', 200, r.json));
     }
 
-    for (const p of [
-      '/api',
-      '/api/configuration',
-      '/api/configuration/local_services',
-      '/api/configuration/local_services/cluster',
-      '/api/configuration/datetime',
-      '/api/configuration/datetime/ntp_servers',
-      '/api/configuration/datetime/timezone',
-      '/api/configuration/management',
-      '/api/configuration/management/system_backup',
-      '/api/configuration/management/exported_configuration_encryption',
-      '/api/configuration/policies',
-      '/api/configuration/policies/backup_policies',
-      '/api/configuration/network',
-      '/api/configuration/network/nics',
-      '/api/transaction',
-      '/api/transaction/changes',
-    ]) {
-      await call(a, 'GET', p, 200);
-    }
-    const policies = (await a.get('/api/configuration/policies/backup_policies')).json.items as Array<{ key: string }>;
-    const policy = policies[1]!.key;
-    const POLICY = '/api/configuration/policies/backup_policies/{policyId}';
-    await call(a, 'GET', POLICY, 200, { path: `/api/configuration/policies/backup_policies/${policy}` });
-    await call(a, 'GET', POLICY, 404, { path: '/api/configuration/policies/backup_policies/unknown' });
-    await call(a, 'GET', '/api/configuration/network/nics/{nicId}', 200, { path: '/api/configuration/network/nics/nic1' });
+    // Every documented GET, ids of {param} paths from the list one level up.
+    for (const [template, path] of await concretePaths(a)) await call(a, 'GET', template, 200, { path });
     await call(a, 'GET', '/api/configuration/network/nics/{nicId}', 404, { path: '/api/configuration/network/nics/nic9' });
 
     // Transactions and writes.
@@ -99,11 +100,12 @@ describe.skipIf(!specAvailable())('simulator answers conform to generated/sps-ap
     await call(b, 'PUT', TZ, 409, { body: 'UTC' });
     const listen = (await a.get(LS)).json.body.listen_address.key as string;
     await call(a, 'PUT', LS, 200, { body: { enabled: true, listen_address: listen } });
-    await call(a, 'PUT', LS, 400, { body: { enabled: true, listen_address: 'nic1.interfaces.x.addresses.y' } });
+    await call(a, 'PUT', LS, 400, { body: { enabled: 'yes', listen_address: listen } });
     await call(a, 'PUT', NTP, 200, { body: [{ selection: 'ip', value: '192.0.2.1' }] });
     await call(a, 'POST', NTP, 201, { body: { selection: 'fqdn', value: 'ntp.example.com' } });
     await call(a, 'POST', NTP, 400, { rawBody: '{' });
     await call(a, 'PUT', TZ, 200, { body: 'UTC' });
+    const policy = ((await a.get('/api/configuration/policies/backup_policies')).json.items as Array<{ key: string }>)[0]!.key;
     await call(a, 'PUT', '/api/configuration/management/system_backup', 200, { body: { backup_policy: policy } });
     await call(a, 'PUT', ENC, 200, { body: { encryption: { enabled: true, gpg_public_key: { public_key: PGP } } } });
     for (const p of ['/api/transaction', '/api/transaction/changes', TZ, ENC]) await call(a, 'GET', p, 200);
@@ -159,6 +161,62 @@ describe.skipIf(!specAvailable())('simulator answers conform to generated/sps-ap
     await call(cm, 'GET', STATUS, 200, { path: `/api/cluster/status/${id3}` });
     await call(n2, 'GET', '/api/cluster/status', 404);
     await call(n2, 'GET', '/api/cluster/configuration_sync', 200);
+  });
+
+  it('writes every writable configuration path by its kind, inside a transaction it rolls back', async () => {
+    const c = t.client(1);
+    await c.login();
+    const before = t.sim.nodes[1]!.state.committedConfig();
+    const success = (method: string, template: string): number => {
+      const op = spec.model.operations.find((o) => o.method === method && o.path === template)!;
+      if (method === 'POST' && op.statuses.includes(201)) return 201;
+      return op.statuses.find((st) => st >= 200 && st < 300) ?? 200;
+    };
+    const paths = new Map(await concretePaths(c));
+    const bare = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(bare);
+      if (v !== null && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        const keys = Object.keys(o).sort().join(',');
+        if (keys === 'key,meta' && typeof o.key === 'string') return o.key;
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, bare(x)]));
+      }
+      return v;
+    };
+    const requestExample = (method: string, template: string): unknown => {
+      const op = spec.model.operations.find((o) => o.method === method && o.path === template)!;
+      const ex = op.requestBody?.examples ?? {};
+      return 'default' in ex ? ex.default : Object.values(ex)[0];
+    };
+    for (const op of spec.model.operations) {
+      if (!op.path.startsWith('/api/configuration') || op.method === 'GET') continue;
+      const path = paths.get(op.path) ?? (op.method === 'POST' || op.method === 'PUT' ? paths.get(op.path) : undefined);
+      if (op.kind === 'setting' && op.method === 'PUT' && path) {
+        const current = (await c.get(path)).json.body;
+        await call(c, 'PUT', op.path, success('PUT', op.path), { path, body: bare(current) });
+      } else if (op.kind === 'setting' && op.method === 'POST' && path) {
+        await call(c, 'POST', op.path, success('POST', op.path), { path, body: requestExample('POST', op.path) });
+      } else if (op.kind === 'collection' && op.method === 'POST') {
+        const list = paths.get(op.path);
+        const items = list ? ((await c.get(list)).json?.items as Array<{ body: unknown }> | undefined) : undefined;
+        const body = items?.[0]?.body !== undefined ? bare(items[0].body) : requestExample('POST', op.path);
+        const created = await call(c, 'POST', op.path, success('POST', op.path), { path: list ?? op.path, body });
+        const key = created.json.key as string;
+        expect(key, op.path).toMatch(/\S/);
+        const child = spec.model.operations.find((o) => o.method === 'GET' && o.path.startsWith(`${op.path}/{`) && o.path.split('/').length === op.path.split('/').length + 1);
+        if (child) await call(c, 'GET', child.path, 200, { path: `${list ?? op.path}/${key}` });
+        const del = spec.model.operations.find((o) => o.method === 'DELETE' && child && o.path === child.path);
+        if (del) await call(c, 'DELETE', del.path, success('DELETE', del.path), { path: `${list ?? op.path}/${key}` });
+      } else if (op.kind === 'object' && op.method === 'PUT' && path) {
+        const current = (await c.get(path)).json.body;
+        await call(c, 'PUT', op.path, success('PUT', op.path), { path, body: bare(current) });
+      }
+    }
+    // A body that breaks the request schema: 400 InvalidRequestBody, from the one central check.
+    const tz = await call(c, 'PUT', '/api/configuration/datetime/timezone', 400, { body: 42 });
+    expect(tz.json.error.type).toBe('InvalidRequestBody');
+    await call(c, 'DELETE', '/api/transaction', 200);
+    expect(t.sim.nodes[1]!.state.committedConfig()).toEqual(before);
   });
 
   it('gave only documented statuses with schema-valid bodies, and touched every operation', () => {

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { isObject } from '../../shared/index.js';
 import type { OperationModel, ParameterModel, SpecModel } from '../../spec/model.js';
-import type { SchemaValidator } from '../../spec/validate.js';
+import { createDocumentValidator, type SchemaValidator } from '../../spec/validate.js';
 import { createJudge } from '../../spec/verdict.js';
+import { versionView } from '../../spec/versions.js';
 import { CHECK_NAMES, CHECKS, probesOf } from '../checks/index.js';
 import type { AuthMode, NodeClient } from '../node-client.js';
 import type { RunOptions } from '../options.js';
@@ -45,6 +46,11 @@ export interface RunContext {
    * are dropped once the checks ran (a large run would otherwise hold every answer to the end).
    */
   exchanges: CoverageInput[];
+  /**
+   * The node's SPS version (read at the login): from then on its answers are judged by the
+   * spec as that version documents it (`versionView`; pointers are those of the full spec).
+   */
+  setNodeVersion(nodeIndex: number, version: string): void;
   /** Runs the selected checks on an exchange and collects their rows. */
   record(nodeIndex: number, ex: Exchange): Exchange;
   /** Counts an exchange for coverage only (its operation is not selected). */
@@ -92,6 +98,9 @@ export function createRunContext(
   let writeSeq = 0;
   const phases = new Map<NodeClient, string>();
   let failedSoFar = 0;
+  /** The check context of each node whose version is known, one per version. */
+  const byVersion = new Map<string, CheckContext>();
+  const nodeChecks = new Map<number, CheckContext>();
   const run: RunContext = {
     options,
     model,
@@ -104,10 +113,21 @@ export function createRunContext(
     report,
     ranked: [],
     exchanges: [],
+    setNodeVersion(nodeIndex, version) {
+      let ctx = byVersion.get(version);
+      if (!ctx) {
+        const view = versionView(model.document, version);
+        const viewValidator = createDocumentValidator(view);
+        ctx = { ...check, validator: viewValidator, judge: createJudge({ ...model, document: view }, viewValidator) };
+        byVersion.set(version, ctx);
+      }
+      nodeChecks.set(nodeIndex, ctx);
+    },
     record(nodeIndex, ex) {
       run.observe(ex);
       const key = run.rank(nodeIndex, ex);
-      for (const c of checks) for (const r of c.run(check, ex)) run.push(r, key);
+      const ctx = nodeChecks.get(nodeIndex) ?? check;
+      for (const c of checks) for (const r of c.run(ctx, ex)) run.push(r, key);
       return ex;
     },
     observe(ex) {

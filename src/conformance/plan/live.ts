@@ -6,6 +6,7 @@
  */
 import { isObject } from '../../shared/index.js';
 import { fillPath, type OperationModel } from '../../spec/model.js';
+import { coerceVersion, notDocumentedReason, satisfiesRange } from '../../spec/versions.js';
 import { probeOwner } from '../checks/index.js';
 import { describeAnswer, isSuccess, transactionState } from '../checks/util.js';
 import { CannotRunError } from '../errors.js';
@@ -88,6 +89,14 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
   const node = client.label;
   const findOp = (method: string, path: string): OperationModel | undefined => model.operations.find((o) => o.method === method && o.path === path);
   const roles = new Map<OperationModel, OperationRole>(model.operations.map((o) => [o, operationRole(o, model.operations)]));
+  // The node's version (read from /api/info at the login) decides which operations it has.
+  const version = coerceVersion(target.version) !== undefined ? target.version : undefined;
+  if (version === undefined) {
+    target.notes.push('SPS version unknown: every operation is checked, whatever its x-sps-versions');
+  } else {
+    for (const o of model.operations) if (!satisfiesRange(o.versions, version)) roles.set(o, 'not-in-version');
+    run.setNodeVersion(nodeIndex, version);
+  }
   /** 200 answers of GETs by concrete path: where ids for parameterised paths come from. */
   const answers = new Map<string, unknown>();
   const send: LiveNodeEnv['send'] = async (op, probe, path, auth, extra = {}) => {
@@ -189,7 +198,8 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
 
   // 4. Operations that are not sent, with the reason.
   for (const op of run.ops) {
-    const reason = notSentReason(roles.get(op)!, options.allowWrites);
+    const role = roles.get(op)!;
+    const reason = role === 'not-in-version' && version !== undefined ? notDocumentedReason(op.versions ?? '', version) : notSentReason(role, options.allowWrites);
     if (reason) run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, reason);
   }
 

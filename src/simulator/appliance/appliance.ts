@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseCookieHeader } from '../../shared/cookies.js';
 import { isObject } from '../../shared/json.js';
+import { checkRequestBody, type SimSpec } from '../engine/spec.js';
 import type { RouteTree } from '../routes/tree.js';
 import type { SimState } from '../state/model.js';
 import { initialState } from '../state/seed.js';
@@ -28,6 +29,8 @@ export interface ApplianceOptions {
   behaviour: SimBehaviour;
   registry: ClusterRegistry<ApplianceApi>;
   routes: RouteTree;
+  /** The spec the node serves, cut to its SPS version. */
+  spec: SimSpec;
 }
 
 /** A request as the HTTP server hands it over (body already read). */
@@ -41,7 +44,7 @@ export interface SimRequest {
 }
 
 export function emptyStats(): SimStats {
-  return { logins: 0, loginFailures: 0, failedLogins: {}, requests: 0, writes: 0, byMethod: {}, byStatus: {} };
+  return { logins: 0, loginFailures: 0, failedLogins: {}, requests: 0, writes: 0, byMethod: {}, byStatus: {}, neverSend: {} };
 }
 
 export class Appliance implements ApplianceApi {
@@ -55,6 +58,7 @@ export class Appliance implements ApplianceApi {
   readonly store: ConfigStore;
   readonly sessions: SessionStore;
   readonly firmwareVersion: string;
+  readonly spec: SimSpec;
   behaviour: SimBehaviour;
   /** Set by the server once it listens. */
   address = '';
@@ -70,7 +74,8 @@ export class Appliance implements ApplianceApi {
     this.firmwareVersion = opts.firmwareVersion;
     this.behaviour = { ...opts.behaviour };
     this.routes = opts.routes;
-    this.store = new ConfigStore(initialState({ index: opts.index }), opts.clock, opts.transactionSeconds * 1000);
+    this.spec = opts.spec;
+    this.store = new ConfigStore(initialState(opts.spec), opts.clock, opts.transactionSeconds * 1000);
     this.sessions = new SessionStore(opts.users, opts.clock, opts.sessionIdleSeconds * 1000);
   }
 
@@ -94,6 +99,8 @@ export class Appliance implements ApplianceApi {
     try {
       this.sweep();
       const match = this.routes.router.match(method, path);
+      const op = match.kind === 'match' ? this.spec.operation(method === 'HEAD' ? 'GET' : method, match.pattern) : undefined;
+      if (op?.neverSend !== undefined) this.stats.neverSend[op.operationId] = (this.stats.neverSend[op.operationId] ?? 0) + 1;
       const session = this.sessions.touch(parseCookieHeader(firstHeader(req.headers.cookie)).get('session_id'));
       const base: PublicCtx = {
         appliance: this,
@@ -116,6 +123,10 @@ export class Appliance implements ApplianceApi {
           { path, allowed: match.allowed },
           { allow: match.allowed.join(', ') },
         );
+      }
+      if (method === 'PUT' || method === 'POST' || method === 'PATCH') {
+        // THE check of every documented request body (engine/spec.ts).
+        checkRequestBody(this.spec, op, path, req.rawBody, this.behaviour.acceptInvalidBodies === true);
       }
       if (match.handler.public) return await match.handler.fn(base);
       return await match.handler.fn({ ...base, session });

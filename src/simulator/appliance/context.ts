@@ -8,6 +8,7 @@
 import type { SimState, Change } from '../state/model.js';
 import type { ConfigStore } from '../state/store.js';
 import type { SimBehaviour, SimClock, SimStats } from '../types.js';
+import type { SimSpec } from '../engine/spec.js';
 import { syntactic } from './errors.js';
 import type { ClusterRegistry } from './registry.js';
 import type { Session, SessionStore } from './sessions.js';
@@ -32,6 +33,8 @@ export interface ApplianceApi {
   readonly sessions: SessionStore;
   readonly registry: ClusterRegistry<ApplianceApi>;
   readonly firmwareVersion: string;
+  /** The spec the node serves, cut to its SPS version. */
+  readonly spec: SimSpec;
   readonly behaviour: Readonly<SimBehaviour>;
   /** Keys of a directory (sorted), from the route table; undefined when nothing lives below `dir`. */
   children(dir: string, state: SimState): string[] | undefined;

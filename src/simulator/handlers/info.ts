@@ -1,6 +1,7 @@
 /** GET /api/info: the firmware version, with or without a session (where the SDKs read it). */
 import type { PublicCtx, Reply } from '../appliance/context.js';
 
+/** The default `firmware_version`: the default SPS version (engine/spec.ts). */
 export const DEFAULT_FIRMWARE_VERSION = '7.5.1';
 
 export function getInfo(ctx: PublicCtx): Reply {

@@ -1,26 +1,30 @@
 /**
- * THE route table: every operation the simulator answers, one row each. The router and the
- * children of every directory (`/api`, `/api/configuration`, ...) are derived from it
- * (routes/tree.ts); `tests/simulator/routes.test.ts` compares it with the spec's operations.
- * Rows marked `beyond: true` are what a real node serves beyond the contract (GET only,
- * handlers/beyond_contract.ts); they are served only with `beyondContract: true`.
+ * THE route table of a node, derived from the spec it serves (cut to its SPS version):
+ *
+ * - the operations with handlers of their own (`HANDLED`: authentication, transactions, the
+ *   cluster, `/api/info`), each only where the node's spec documents it;
+ * - every other configuration path by the engine's rules for its `x-sps-kind`
+ *   (engine/engine.ts), and every directory by its children;
+ * - any other documented operation by its documented example (engine `exampleAnswer`);
+ * - with `beyondContract`, what real nodes serve beyond the contract (`beyond: true`, GET only,
+ *   handlers/beyond_contract.ts), where the spec does not document the path.
+ *
+ * The children of every directory are derived from these rows (routes/tree.ts).
  */
+import { parentPath } from '../../spec/model.js';
 import * as auth from '../handlers/authentication.js';
 import * as bc from '../handlers/beyond_contract.js';
 import * as cl from '../handlers/cluster.js';
 import * as cs from '../handlers/cluster_status.js';
-import * as dt from '../handlers/datetime.js';
 import { getInfo } from '../handlers/info.js';
-import * as ls from '../handlers/local_services.js';
-import * as mg from '../handlers/management.js';
-import { listClusterEndpoints, listDirectory } from '../handlers/navigation.js';
-import * as net from '../handlers/network.js';
-import * as pol from '../handlers/policies.js';
 import * as tx from '../handlers/transaction.js';
+import * as eng from '../engine/engine.js';
+import { isConfigurationPath, itemKeys, type Tree } from '../engine/layout.js';
+import type { SimSpec } from '../engine/spec.js';
 import { RouteTree, type RouteSpec } from './tree.js';
 
-export const ROUTES: readonly RouteSpec[] = [
-  { method: 'GET', path: '/api', fn: listDirectory },
+/** The operations with handlers of their own (served where the node's spec documents them). */
+export const HANDLED: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/info', fn: getInfo, public: true, unlisted: true },
   { method: 'GET', path: '/api/authentication', fn: auth.logIn, public: true },
   { method: 'GET', path: '/api/authentication/login_methods', fn: auth.listLoginMethods, public: true },
@@ -31,39 +35,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'DELETE', path: '/api/transaction', fn: tx.rollbackTransaction },
   { method: 'GET', path: '/api/transaction/changes', fn: tx.listTransactionChanges },
 
-  { method: 'GET', path: '/api/configuration', fn: listDirectory },
-  { method: 'GET', path: '/api/configuration/local_services', fn: listDirectory },
-  { method: 'GET', path: '/api/configuration/local_services/cluster', fn: ls.getClusterInterface },
-  { method: 'PUT', path: '/api/configuration/local_services/cluster', fn: ls.updateClusterInterface },
-  { method: 'GET', path: '/api/configuration/datetime', fn: listDirectory },
-  { method: 'GET', path: '/api/configuration/datetime/ntp_servers', fn: dt.getNtpServers },
-  { method: 'POST', path: '/api/configuration/datetime/ntp_servers', fn: dt.createNtpServer },
-  { method: 'PUT', path: '/api/configuration/datetime/ntp_servers', fn: dt.updateNtpServers },
-  { method: 'GET', path: '/api/configuration/datetime/timezone', fn: dt.getTimezone },
-  { method: 'PUT', path: '/api/configuration/datetime/timezone', fn: dt.updateTimezone },
-  { method: 'GET', path: '/api/configuration/management', fn: listDirectory },
-  { method: 'GET', path: '/api/configuration/management/system_backup', fn: mg.getSystemBackup },
-  { method: 'PUT', path: '/api/configuration/management/system_backup', fn: mg.updateSystemBackup },
-  { method: 'GET', path: '/api/configuration/management/exported_configuration_encryption', fn: mg.getExportedConfigurationEncryption },
-  { method: 'PUT', path: '/api/configuration/management/exported_configuration_encryption', fn: mg.updateExportedConfigurationEncryption },
-  { method: 'GET', path: '/api/configuration/policies', fn: listDirectory },
-  { method: 'GET', path: '/api/configuration/policies/backup_policies', fn: pol.listBackupPolicies },
-  {
-    method: 'GET',
-    path: '/api/configuration/policies/backup_policies/{policyId}',
-    fn: pol.getBackupPolicy,
-    keys: (s) => Object.keys(s.configuration.policies.backup_policies),
-  },
-  { method: 'GET', path: '/api/configuration/network', fn: listDirectory },
-  { method: 'GET', path: '/api/configuration/network/nics', fn: net.listNics },
-  {
-    method: 'GET',
-    path: '/api/configuration/network/nics/{nicId}',
-    fn: net.getNic,
-    keys: (s) => Object.keys(s.configuration.network.nics),
-  },
-
-  { method: 'GET', path: '/api/cluster', fn: listClusterEndpoints },
+  { method: 'GET', path: '/api/cluster', fn: eng.listClusterEndpoints },
   { method: 'POST', path: '/api/cluster/promote', fn: cl.promoteClusterNode },
   { method: 'GET', path: '/api/cluster/join_request', fn: cl.getJoinStatus },
   { method: 'POST', path: '/api/cluster/join_request', fn: cl.createJoinRequest },
@@ -74,8 +46,10 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/cluster/status', fn: cs.listClusterStatus },
   { method: 'GET', path: '/api/cluster/status/{nodeId}', fn: cs.getClusterNodeStatus },
   { method: 'GET', path: '/api/cluster/configuration_sync', fn: cs.getConfigurationSync },
+];
 
-  // Beyond the contract: what real nodes serve and the spec does not document (GET only).
+/** What real nodes serve and the spec does not document (GET only), for `discover`. */
+export const BEYOND: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/setup', fn: bc.getSetup, public: true, beyond: true },
   { method: 'GET', path: '/api/firmware', fn: bc.listBeyondDirectory, beyond: true },
   { method: 'GET', path: '/api/firmware/slots', fn: bc.getFirmwareSlots, beyond: true },
@@ -102,11 +76,64 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/audit/sessions/{sessionId}/audit_trail', fn: bc.getAuditTrail, beyond: true },
 ];
 
-/** The routes a node serves: the contract's, and with `beyondContract` the rest. */
-export function servedRoutes(opts: { beyondContract?: boolean } = {}): RouteSpec[] {
-  return ROUTES.filter((r) => opts.beyondContract === true || r.beyond !== true);
+/** The engine's route for one documented operation. */
+function engineRoute(spec: SimSpec, method: string, template: string): RouteSpec {
+  const engine = eng.engineOf(spec);
+  const op = spec.operation(method, template);
+  const kind = op?.kind ?? '';
+  const config = isConfigurationPath(template);
+  let fn: RouteSpec['fn'] | undefined;
+  if (kind === 'directory' && method === 'GET') fn = eng.getDirectory;
+  else if (config && kind === 'setting') {
+    if (method === 'GET') fn = eng.getValue(template);
+    else if (method === 'PUT') fn = eng.putValue(template);
+    else if (method === 'POST') fn = eng.appendEntry(template);
+  } else if (config && kind === 'collection') {
+    if (method === 'GET') fn = eng.listCollection(template);
+    else if (method === 'POST') fn = eng.createObject(template);
+  } else if (config && kind === 'object') {
+    if (method === 'GET') fn = eng.getValue(template);
+    else if (method === 'PUT') fn = eng.putValue(template);
+    else if (method === 'DELETE') fn = eng.deleteObject(template);
+  }
+  const row = { method, path: template } as RouteSpec;
+  if (!fn) {
+    if (!op) throw new Error(`no operation ${method} ${template}`);
+    const answer = eng.exampleAnswer(op);
+    if (op.security === 'none') return { ...row, public: true, fn: answer };
+    return { ...row, fn: answer };
+  }
+  const last = template.slice(template.lastIndexOf('/') + 1);
+  const parent = parentPath(template);
+  if (last.startsWith('{') && parent !== undefined && !parent.includes('{') && config) {
+    return {
+      ...row,
+      fn: fn as never,
+      keys: (s) => itemKeys(s.configuration as Tree, engine.layout.itemsLocation(parent, {})),
+    };
+  }
+  return { ...row, fn: fn as never };
 }
 
-export function buildRouteTree(opts: { beyondContract?: boolean } = {}): RouteTree {
-  return new RouteTree(servedRoutes(opts));
+/** The rows a node of `spec` serves (see the file comment). */
+export function servedRoutes(spec: SimSpec, opts: { beyondContract?: boolean } = {}): RouteSpec[] {
+  const key = (m: string, p: string): string => `${m} ${p}`;
+  const handled = new Map(HANDLED.map((r) => [key(r.method, r.path), r]));
+  const rows: RouteSpec[] = [];
+  const served = new Set<string>();
+  for (const op of spec.model.operations) {
+    const k = key(op.method, op.path);
+    if (served.has(k)) continue;
+    served.add(k);
+    rows.push(handled.get(k) ?? engineRoute(spec, op.method, op.path));
+  }
+  if (opts.beyondContract === true) {
+    const templates = new Set(spec.model.pathTemplates);
+    for (const r of BEYOND) if (!templates.has(r.path)) rows.push(r);
+  }
+  return rows;
+}
+
+export function buildRouteTree(spec: SimSpec, opts: { beyondContract?: boolean } = {}): RouteTree {
+  return new RouteTree(servedRoutes(spec, opts));
 }

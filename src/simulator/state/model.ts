@@ -4,43 +4,14 @@ export const ROLES = ['central-management', 'managed-host', 'search-master', 'se
 export type Role = (typeof ROLES)[number];
 export const SEARCH_ROLES: readonly Role[] = ['search-master', 'search-minion', 'search-local'];
 
-export interface NtpServer {
-  selection: 'ip' | 'fqdn';
-  value: string;
-}
-
-export interface NicAddress {
-  id: string;
-  /** 'IP/prefix' */
-  cidr: string;
-}
-
-export interface NicInterface {
-  id: string;
-  name: string;
-  vlantag: number;
-  addresses: NicAddress[];
-}
-
-export interface Nic {
-  interfaces: NicInterface[];
-}
-
-export interface GpgPublicKey {
-  fingerprint: string;
-  public_key: string;
-  uids: string[];
-}
-
+/**
+ * The configuration tree the engine keeps (engine/layout.ts): one key per path segment below
+ * `/api/configuration`, `@items` maps for `{param}` children, `@value` for a path with paths
+ * below it. `local_services` is always there (the cluster interface lives in it).
+ */
 export interface ConfigurationState {
-  local_services: { cluster: { enabled: boolean; listen_address: string } };
-  datetime: { ntp_servers: NtpServer[]; timezone: string };
-  management: {
-    system_backup: { backup_policy: string };
-    exported_configuration_encryption: { encryption: { enabled: boolean; gpg_public_key: GpgPublicKey | null } };
-  };
-  policies: { backup_policies: Record<string, Record<string, unknown>> };
-  network: { nics: Record<string, Nic> };
+  local_services: { cluster?: unknown; [key: string]: unknown };
+  [key: string]: unknown;
 }
 
 export interface ClusterNodeEntry {
