@@ -4,7 +4,8 @@
  * CA file, the block's first two assignments, are this run's), the package subpaths and the
  * version pins it names. PowerShell is not installed on the build machine.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,13 +37,17 @@ function block(name: string): string {
 }
 
 describe('docs/consumers.md', () => {
-  it('the curl block logs in, reads, writes in a transaction, reads the change log and rolls back', () => {
+  it('the curl block logs in, reads, writes in a transaction, reads the change log and rolls back', async () => {
     const node = sim.nodes[0]!;
     const committed = JSON.stringify(node.state.committedConfig());
     const script = block('curl')
       .replace(/^SPS=\S+/m, `SPS=${node.url}`)
       .replace(/^CA=\S+/m, `CA=${sim.caFile}`);
-    const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: work, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SPS_PASSWORD: PASSWORD } });
+    // Asynchronously: the simulator answers from this process.
+    const r = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: work, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SPS_PASSWORD: PASSWORD } }).then(
+      (x) => ({ status: 0, stdout: x.stdout, stderr: x.stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({ status: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
+    );
     expect(r.status, r.stderr).toBe(0);
     // The read, the staged change in the change log, and the rollback's answer.
     expect(r.stdout).toMatch(/"key":\s*"timezone"/);
