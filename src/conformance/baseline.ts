@@ -6,7 +6,7 @@
  * a warning ("no longer seen on this appliance: remove it").
  *
  * File (YAML or JSON): `{ entries: [ { check, operationId? | path?, message?, node?, reason,
- * expires: YYYY-MM-DD } ] }`. Validated with Ajv (exit 2 naming the entry on a problem).
+ * expires: YYYY-MM-DD, ticket?, firstSeen?, lastSeen? } ] }`. Validated with Ajv (exit 2 naming the entry on a problem).
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { stringify as stringifyYaml } from 'yaml';
@@ -29,6 +29,12 @@ export interface BaselineEntry {
   reason: string;
   /** The last day (UTC) the entry accepts its failures. */
   expires: string;
+  /** An optional ticket reference (an issue key or URL) tracking the deviation. */
+  ticket?: string;
+  /** The day (UTC) the deviation was first seen (`--write-baseline` keeps it). */
+  firstSeen?: string;
+  /** The day (UTC) the deviation was last seen (`--write-baseline` sets it to the run's day). */
+  lastSeen?: string;
 }
 
 export interface Baseline {
@@ -36,7 +42,12 @@ export interface Baseline {
   entries: BaselineEntry[];
 }
 
-/** One entry after the run: what it did. `not-run`: its check or operation was not selected. */
+/**
+ * One entry after the run: what it did. `stale` ("no longer seen: remove it") only when its
+ * check really ran on its operation (on its node, when it names one) and passed there;
+ * `not-run` ("not checked in this run") when the check or operation was not selected, or ran
+ * without a passing row for it (skipped, not sent, failed differently).
+ */
 export interface BaselineEntryReport extends BaselineEntry {
   entry: number;
   matched: number;
@@ -72,6 +83,9 @@ export const BASELINE_SCHEMA = {
         node: { type: 'string', minLength: 1 },
         reason: { type: 'string', minLength: 1 },
         expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+        ticket: { type: 'string', minLength: 1 },
+        firstSeen: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+        lastSeen: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
       },
       anyOf: [{ required: ['operationId'] }, { required: ['path'] }],
     },
@@ -129,6 +143,19 @@ export function readBaseline(file: string, onDeprecation?: (message: string) => 
   return parseBaseline(readYamlOrJsonFile('--baseline', file), file, onDeprecation);
 }
 
+/** The row is about the entry's check, operation (or path) and node, whatever its message. */
+function sameScope(entry: BaselineEntry, r: CheckResult, model: SpecModel): boolean {
+  if (entry.check !== r.check) return false;
+  if (entry.operationId !== undefined && entry.operationId !== r.operationId) return false;
+  if (entry.node !== undefined && entry.node !== r.node) return false;
+  if (entry.path !== undefined) {
+    const path = r.path.split(/[?#]/)[0] ?? r.path;
+    const template = model.operation(r.operationId)?.path;
+    if (entry.path !== path && entry.path !== template && !matchesTemplate(entry.path, path)) return false;
+  }
+  return true;
+}
+
 function matches(entry: BaselineEntry, r: CheckResult, model: SpecModel): boolean {
   if (entry.check !== r.check) return false;
   if (entry.operationId !== undefined && entry.operationId !== r.operationId) return false;
@@ -164,7 +191,15 @@ export function applyBaseline(ranked: Ranked[], baseline: Baseline, scope: Basel
     hit.matched++;
     const expired = hit.expires < scope.today;
     hit.status = expired ? 'expired' : 'accepted';
-    const mark = { entry: hit.entry, reason: hit.reason, expires: hit.expires, status: hit.status } as const;
+    const mark = {
+      entry: hit.entry,
+      reason: hit.reason,
+      expires: hit.expires,
+      status: hit.status,
+      ...(hit.ticket ? { ticket: hit.ticket } : {}),
+      firstSeen: hit.firstSeen ?? scope.today,
+      lastSeen: scope.today,
+    } as const;
     if (expired) {
       row.result = { ...r, baseline: mark, message: `${r.message} [baseline entry ${hit.entry} expired on ${hit.expires} (${hit.reason}): renew it or fix the deviation]` };
     } else {
@@ -172,8 +207,15 @@ export function applyBaseline(ranked: Ranked[], baseline: Baseline, scope: Basel
     }
   }
   for (const e of out) {
-    if (e.matched > 0) continue;
-    if (!scope.ran(e)) {
+    if (e.matched > 0) {
+      e.firstSeen ??= scope.today;
+      e.lastSeen = scope.today;
+      continue;
+    }
+    // Stale only when the check really ran on the entry's operation (and node) and passed there.
+    const scoped = ranked.map((row) => row.result).filter((r) => sameScope(e, r, scope.model));
+    const proven = scope.ran(e) && scoped.some((r) => r.outcome === 'passed') && !scoped.some((r) => r.outcome === 'failed' || r.outcome === 'accepted');
+    if (!proven) {
       e.status = 'not-run';
       continue;
     }
@@ -187,9 +229,9 @@ export function applyBaseline(ranked: Ranked[], baseline: Baseline, scope: Basel
         path: e.path ?? scope.model.operation(e.operationId ?? '')?.path ?? '',
         node: e.node ?? 'baseline',
         outcome: 'warning',
-        message: `baseline entry ${e.entry} (${e.reason}) matched nothing: no longer seen on this appliance: remove it`,
+        message: `baseline entry ${e.entry} (${e.reason}${e.ticket ? `, ${e.ticket}` : ''}${e.lastSeen ? `, last seen ${e.lastSeen}` : ''}) matched nothing, and its check passed on its operation: no longer seen on this appliance: remove it`,
         curl: '',
-        baseline: { entry: e.entry, reason: e.reason, expires: e.expires, status: 'stale' },
+        baseline: { entry: e.entry, reason: e.reason, expires: e.expires, status: 'stale', ...(e.ticket ? { ticket: e.ticket } : {}), ...(e.firstSeen ? { firstSeen: e.firstSeen } : {}), ...(e.lastSeen ? { lastSeen: e.lastSeen } : {}) },
       },
     });
   }
@@ -217,6 +259,7 @@ export function dayAfter(from: Date, days: number): string {
  * entry's reason and expiry): one entry per check, operation and message, for every node.
  */
 export function baselineFromResults(results: readonly CheckResult[], now: Date = new Date()): { entries: BaselineEntry[] } {
+  const today = now.toISOString().slice(0, 10);
   const entries: BaselineEntry[] = [];
   const seen = new Set<string>();
   for (const r of results) {
@@ -228,6 +271,9 @@ export function baselineFromResults(results: readonly CheckResult[], now: Date =
       message: messagePattern(r.message.replace(/ \[baseline entry \d+ expired on [^\]]*\]$/, '')),
       reason: r.outcome === 'accepted' && r.baseline ? r.baseline.reason : TODO_REASON,
       expires: r.outcome === 'accepted' && r.baseline ? r.baseline.expires : dayAfter(now, 90),
+      ...(r.baseline?.ticket ? { ticket: r.baseline.ticket } : {}),
+      firstSeen: r.baseline?.firstSeen ?? today,
+      lastSeen: today,
     };
     const key = `${entry.check}\u0000${entry.operationId ?? entry.path}\u0000${entry.message}`;
     if (seen.has(key)) continue;

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
  * `sps-conformance`: checks an SPS REST API (or, without --url, a Prism mock of the spec)
- * against the contract. Exit codes: 0 conformant, 1 violations found, 2 could not run
- * (usage error, unreachable target, TLS failure, wrong credentials, or stopped by --deadline),
- * 130/143 stopped by SIGINT/SIGTERM (after rolling back any transaction the run opened).
+ * against the contract. Exit codes (docs/safety.md has the table): 0 conformant, 1 violations
+ * found, 2 could not run or incomplete (usage error, unreachable target, TLS failure, wrong
+ * credentials, something selected not checked, a failed rollback, stopped by --deadline),
+ * 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM (after rolling back any transaction the run opened).
  */
 import { realpathSync, writeFileSync } from 'node:fs';
+import { shellQuote } from './curl.js';
+import { TransactionLedger } from './node-client.js';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { parseCommandLine, positiveInt, positiveNumber, readPasswordFile } from '../shared/cli-options.js';
@@ -13,8 +16,9 @@ import { discoverMain } from '../discover/cli.js';
 import { SecretRegistry } from '../redact.js';
 import { baselineFromResults, renderBaseline } from './baseline.js';
 import { UsageError } from './errors.js';
-import { createProgressPrinter, redactReport, renderSummary, writeReports } from './report/index.js';
-import { DEFAULTS, runConformance, type ConformanceOptions, type ConformanceReport } from './runner.js';
+import { createProgressPrinter, ensureWritableDir, ensureWritableFile, redactReport, renderSummary, writeReports } from './report/index.js';
+import { DEFAULTS, nodeLock, runConformance, type ConformanceOptions, type ConformanceReport } from './runner.js';
+import type { NodeLock } from './report/model.js';
 import { checksHelp } from './checks/index.js';
 import { loadRolesFile } from './roles.js';
 
@@ -27,6 +31,38 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Secrets to redact; main() adds the password and the run adds session ids. */
   secrets?: SecretRegistry;
+  /** Every live node client of the run, with its transaction state (the entry point keeps it for a cut-short exit). */
+  ledger?: TransactionLedger;
+}
+
+/** Time of day as `HH:MM:SS` (local time) of an ISO time. */
+function clock(iso: string): string {
+  return new Date(iso).toTimeString().slice(0, 8);
+}
+
+/**
+ * The final line per node of a live run: rolled back, nothing opened, or where a lock may be
+ * held, until when, and the commands that release it now (login, then DELETE /api/transaction;
+ * the password from its environment variable, never printed).
+ */
+export function lockLines(locks: Array<{ node: string; lock: NodeLock | undefined }>): string[] {
+  const out: string[] = [];
+  for (const { node, lock } of locks) {
+    if (!lock) continue;
+    if (lock.state === 'nothing opened') out.push(`Lock: ${node}: nothing opened`);
+    else if (lock.state === 'rolled back') out.push(`Lock: ${node}: rolled back (${lock.opened} transaction${lock.opened === 1 ? '' : 's'} opened, every one rolled back)`);
+    else {
+      out.push(`Lock: may be held on ${node} until ${clock(lock.until!)} (when SPS cancels the transaction by itself); to release it now:`);
+      for (const c of lock.release ?? []) out.push(`    ${c}`);
+    }
+  }
+  return out;
+}
+
+/** The final lines from the ledger itself (when the run did not end with a report). */
+export function ledgerLockLines(ledger: TransactionLedger): string[] {
+  const nodes = [...new Set(ledger.clients.map((c) => c.label))];
+  return lockLines(nodes.map((node) => ({ node, lock: nodeLock(ledger, node) })));
 }
 
 const HELP_AFTER = `
@@ -63,10 +99,13 @@ expired entry fails again, naming the entry; an entry that matches nothing is a 
 ("no longer seen on this appliance: remove it"). --write-baseline FILE writes this run's
 failures as a starting baseline (reason to fill in, expiry 90 days out).
 
-Exit codes: 0 conformant, 1 violations found, 2 could not run (usage error, unreachable
-target, TLS failure, wrong credentials) or stopped by --deadline, 130/143 stopped by
-SIGINT/SIGTERM (requests in flight aborted, the rollback sent at once; a second signal
-exits at once).
+Exit codes: 0 conformant, 1 violations found, 2 could not run or incomplete (usage error,
+unreachable target, TLS failure, wrong credentials, something selected that could not be
+checked, writes asked for but not done, a failed rollback, stopped by --deadline),
+129/130/143 stopped by SIGHUP/SIGINT/SIGTERM. However a run stops, requests in flight are
+aborted and every node with a transaction of this run gets its rollback (bounded) before the
+exit; a signal repeated within a second is the same keypress; a later one exits at once
+and names the node that may stay locked. A live run ends with one "Lock:" line per node.
 
 Safety: one login per node per run; writes only with --allow-writes, each setting in its
 own transaction that is always rolled back (never committed): a different valid value (a
@@ -150,6 +189,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if ('exit' in parsed) return parsed.exit;
   const opts = parsed.opts;
 
+  // Checked before the first request: the folders the run writes to at the end.
+  try {
+    ensureWritableDir(opts.reportDir);
+  } catch (err) {
+    return fail(`--report-dir ${opts.reportDir}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was sent`);
+  }
+  if (opts.writeBaseline) {
+    try {
+      ensureWritableFile(opts.writeBaseline);
+    } catch (err) {
+      return fail(`--write-baseline ${opts.writeBaseline}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was sent`);
+    }
+  }
+
+  const ledger = io.ledger ?? new TransactionLedger();
   let report: ConformanceReport;
   const printer = createProgressPrinter(io.stderr, io.stderrIsTTY === true);
   try {
@@ -175,6 +229,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ...(roles ? { roles } : {}),
       ...(opts.baseline ? { baselineFile: opts.baseline } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
+      ...(opts.passwordFile ? { passwordPlaceholder: `$(head -n1 ${shellQuote(opts.passwordFile)})` } : {}),
+      ledger,
       onProgress: printer.onProgress,
       onDeprecation: (message) => io.stderr.write(`sps-conformance: deprecated: ${message}\n`),
       secrets,
@@ -183,7 +239,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     printer.done();
     if (err instanceof UsageError) return fail(err.message);
     const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    return fail(`internal error: ${msg.split('\n')[0]}`);
+    const code = fail(`internal error: ${msg.split('\n')[0]}`);
+    // The runner rolled back before it threw: say what is left on each node.
+    for (const line of ledgerLockLines(ledger)) io.stderr.write(`${secrets.redact(line)}\n`);
+    return code;
   } finally {
     printer.done();
   }
@@ -205,17 +264,34 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (exitCode === 0) exitCode = 2;
     }
   }
-  if (report.aborted?.includes('--deadline')) {
-    io.stderr.write(`sps-conformance: stopped by ${report.aborted}: requests in flight aborted, any transaction this run opened rolled back; the reports show what ran (exit 2)\n`);
+  if (report.aborted) {
+    io.stderr.write(`sps-conformance: stopped by ${report.aborted}: requests in flight aborted, every transaction this run opened rolled back (see the Lock lines); the reports show what ran (exit ${report.exitCode})\n`);
   }
   try {
-    const files = await writeReports(report, opts.reportDir, secrets);
+    const files = await withTimeout(writeReports(report, opts.reportDir, secrets), REPORT_WRITE_BOUND_MS, `no end after ${REPORT_WRITE_BOUND_MS / 1000} s`);
     (report.fatal ? io.stderr : io.stdout).write(`Reports: ${files.join(', ')}\n`);
   } catch (err) {
     io.stderr.write(`sps-conformance: could not write the reports to ${opts.reportDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
-    if (exitCode === 0) return 2;
+    if (exitCode === 0 || exitCode === 1) exitCode = 2;
   }
+  // Last: one line per live node about its configuration lock.
+  // (A run that could not use any node opened nothing: its one line stays the reason.)
+  const held = report.targets.some((t) => t.lock?.state === 'may be held');
+  const lines = report.fatal && !held ? [] : lockLines(report.targets.filter((t) => t.kind === 'live').map((t) => ({ node: t.node, lock: t.lock })));
+  for (const line of lines) (held ? io.stderr : io.stdout).write(`${secrets.redact(line)}\n`);
   return exitCode;
+}
+
+/** The longest the three report files may take to write before the run gives up on them. */
+const REPORT_WRITE_BOUND_MS = 60_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }
 
 function isEntryPoint(): boolean {
@@ -230,27 +306,51 @@ function isEntryPoint(): boolean {
   }
 }
 
+/** Signals within this long of the first are the same keypress (relayed by npm, a shell, tsx). */
+export const SAME_KEYPRESS_MS = 1_000;
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
 if (isEntryPoint()) {
   const controller = new AbortController();
   const secrets = new SecretRegistry();
-  let signals = 0;
+  const ledger = new TransactionLedger();
+  // A closed terminal (SIGHUP) must not turn a write to it into a crash before the rollback.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+  const say = (line: string): void => void process.stderr.write(`${secrets.redact(line)}\n`);
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    signals++;
-    if (signals === 1) {
-      process.stderr.write(`\nsps-conformance: ${signal} received: stopping, rolling back any transaction this run opened...\n`);
+    const now = Date.now();
+    if (!first) {
+      first = { signal, at: now };
+      say(`\nsps-conformance: ${signal} received: stopping; requests in flight aborted, rolling back every transaction this run opened...`);
       controller.abort(signal);
-    } else {
-      process.stderr.write(`sps-conformance: second ${signal}: exiting now; a transaction this run opened may be left open\n`);
-      process.exit(signal === 'SIGTERM' ? 143 : 130);
+      return;
     }
+    // npm, a shell or tsx passing the terminal's signal on: the same keypress, not a second request.
+    if (now - first.at < SAME_KEYPRESS_MS) return;
+    const held = ledgerLockLines(ledger).filter((l) => !l.startsWith('Lock: ') || l.startsWith('Lock: may be held'));
+    say(`sps-conformance: ${signal} again: exiting without waiting for the rollback${held.length > 0 ? '' : '; no transaction of this run is open'}`);
+    for (const line of held) say(line);
+    process.exit(SIGNAL_EXIT[first.signal] ?? 130);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  process.on('unhandledRejection', (reason) => {
+  process.on('SIGHUP', onSignal);
+  // An exception outside the run's own error handling takes the same path: stop, roll back, exit 2.
+  const onCrash = (reason: unknown): void => {
     const msg = reason instanceof Error ? reason.message : String(reason);
-    process.stderr.write(`sps-conformance: internal error: ${secrets.redact(msg.split('\n')[0] ?? '')}\n`);
-    process.exit(2);
-  });
+    say(`sps-conformance: internal error: ${msg.split('\n')[0] ?? ''}; stopping and rolling back`);
+    if (!controller.signal.aborted) controller.abort('an internal error');
+    const timer = setTimeout(() => {
+      for (const line of ledgerLockLines(ledger)) say(line);
+      process.exit(2);
+    }, 15_000);
+    timer.unref();
+    process.exitCode = 2;
+  };
+  process.on('unhandledRejection', onCrash);
+  process.on('uncaughtException', onCrash);
   const code = await main(process.argv.slice(2), {
     env: process.env,
     stdout: process.stdout,
@@ -258,6 +358,7 @@ if (isEntryPoint()) {
     stderrIsTTY: process.stderr.isTTY === true,
     signal: controller.signal,
     secrets,
+    ledger,
   });
   // Flush, then exit: a socket left half-open by a hanging target must not keep the process alive.
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -10,6 +10,7 @@ import { DEFAULT_SPEC_FILE } from '../spec/model.js';
 import { UsageError } from './errors.js';
 import type { ProgressEvent } from './report/model.js';
 import type { RoleAccount } from './roles.js';
+import { TransactionLedger } from './node-client.js';
 
 export interface ConformanceOptions {
   /** OpenAPI document (JSON or YAML). Default: the bundled `generated/sps-api.json`. */
@@ -52,6 +53,14 @@ export interface ConformanceOptions {
   userAgent?: string;
   /** `--roles FILE`, loaded (`loadRolesFile`): the accounts `access_control` checks; their passwords are redacted like the main one. */
   roles?: RoleAccount[];
+  /**
+   * Where every live node client of the run is registered with the state of its transaction:
+   * the CLI passes its own so that a deliberate second signal can still say which node may be
+   * locked. Default: a new one per run.
+   */
+  ledger?: TransactionLedger;
+  /** How printed commands show the password (default `$SPS_PASSWORD`; the CLI gives `$(head -n1 FILE)` for --password-file). */
+  passwordPlaceholder?: string;
 }
 
 export const DEFAULTS = { timeoutMs: 10_000, concurrency: 2, userAgent: 'sps-conformance/0.1.0' } as const;
@@ -85,6 +94,8 @@ export interface RunOptions {
   userAgent: string;
   /** The roles-file accounts (empty: no `--roles`). */
   roles: RoleAccount[];
+  ledger: TransactionLedger;
+  passwordPlaceholder?: string;
 }
 
 /** Normalises a target URL to an origin plus base path, without the trailing `/api`. */
@@ -133,6 +144,11 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
     } catch (err) {
       throw new UsageError(`--ca ${options.caFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+    if (!ca.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
+      throw new UsageError(
+        `--ca ${options.caFile} is not a PEM certificate file (no "-----BEGIN CERTIFICATE-----" line); a DER (binary) certificate converts with: openssl x509 -inform der -in ${options.caFile} -out ca.pem`,
+      );
+    }
   }
   const baseline = options.baselineFile !== undefined ? readBaseline(options.baselineFile, options.onDeprecation) : undefined;
   return {
@@ -160,5 +176,7 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
     secrets,
     userAgent: options.userAgent ?? DEFAULTS.userAgent,
     roles,
+    ledger: options.ledger ?? new TransactionLedger(),
+    ...(options.passwordPlaceholder ? { passwordPlaceholder: options.passwordPlaceholder } : {}),
   };
 }

@@ -1,6 +1,7 @@
+import type { BodyDigest } from '../http/transport.js';
 import type { OperationModel, SpecModel } from '../spec/model.js';
 import type { SchemaValidator } from '../spec/validate.js';
-import type { SourceKind, SpecJudge } from '../spec/verdict.js';
+import { strengthOf, type Source, type SourceKind, type SpecJudge, type Strength, describeSource } from '../spec/verdict.js';
 import type { AuthMode } from './node-client.js';
 import type { LiveNodeEnv, RunContext } from './plan/context.js';
 import type { OperationRole } from './writes.js';
@@ -8,8 +9,11 @@ import type { OperationRole } from './writes.js';
 /** `accepted`: a failure a `--baseline` entry accepts (it does not fail the run). */
 export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped' | 'accepted';
 
-/** What a failed or warned rule rests on (README, "Documented fact or our reading"). */
+/** What a failed or warned rule rests on (docs/verdicts.md, evidence strength). */
 export type Basis = SourceKind;
+
+/** A soft basis (`inference`, `reading`, `observed`): a warning by default, a failure with `--strict`. */
+export const isSoftBasis = (b: Basis | undefined): boolean => b !== undefined && strengthOf(b) === 'soft';
 
 /** The `--baseline` entry a row matched (or, `stale`, the entry that matched nothing). */
 export interface BaselineMark {
@@ -18,6 +22,12 @@ export interface BaselineMark {
   reason: string;
   expires: string;
   status: 'accepted' | 'expired' | 'stale';
+  /** The entry's ticket reference, when it has one. */
+  ticket?: string;
+  /** When the deviation was first seen (the entry's `firstSeen`, else this run's day). */
+  firstSeen?: string;
+  /** When it was last seen (this run's day for a matched entry). */
+  lastSeen?: string;
 }
 
 /**
@@ -40,9 +50,17 @@ export interface CheckResult {
   message: string;
   /** A curl command that reproduces the request, secrets replaced by placeholders. */
   curl: string;
-  /** On a failure or warning of a rule with a known source: `reading` marks a readings-only row. */
+  /**
+   * On a failure or warning: the kind of source the broken rule rests on. `vendor` and
+   * `client-code` are facts; `inference`, `reading` and `observed` are soft (a warning, a
+   * failure with `--strict`): see {@link isSoftBasis}.
+   */
   basis?: Basis;
-  /** For `basis: 'reading'`: the reading's reason (`x-sps-source.reason`). */
+  /** On a failure or warning: the strength of the evidence (`fact` or `soft`), from `basis`. */
+  strength?: Strength;
+  /** On a failure or warning: the source, described (page links, SDK and what its code shows, the inference or reading and its reason). */
+  source?: string;
+  /** For a soft basis: the described soft sources that were broken (same as `source`; kept for readers of older reports). */
   reading?: string;
   /** Set by `--baseline`: the entry that accepted this failure, or that expired. */
   baseline?: BaselineMark;
@@ -68,10 +86,15 @@ export interface RecordedResponse {
   /** Header names in lower case. */
   headers: Record<string, string>;
   setCookies: string[];
+  /** The body of a JSON answer; `''` for any other body (never kept: see `digest`). */
   bodyText: string;
   /** The parsed body when it is JSON, else undefined. */
   json: unknown;
   durationMs: number;
+  /** A body that is not JSON (a download, an HTML page): its type, the bytes read and their sha256, never the bytes. */
+  digest?: BodyDigest;
+  /** A JSON body longer than the runner reads (node-client.ts MAX_JSON_READ): abandoned unread. */
+  bodySkipped?: 'not-json' | 'too-large';
 }
 
 /** A request that was sent and what came back (or why nothing came back). */
@@ -115,9 +138,20 @@ export function softOutcome(ctx: Pick<CheckContext, 'strict'>): Outcome {
   return ctx.strict ? 'failed' : 'warning';
 }
 
-/** A row for a problem that breaks only our readings: a warning (a failure with `--strict`). */
-export function readingResult(ctx: Pick<CheckContext, 'strict'>, ex: Exchange, check: CheckName, readings: readonly string[], message: string): CheckResult {
-  return { ...resultFor(ex, check, softOutcome(ctx), message), basis: 'reading', reading: readings.join(' / ') };
+/**
+ * A row for a problem that breaks only soft rules (readings, inferences): a warning (a failure
+ * with `--strict`). `readings` are described sources (`describeSource`) or bare reading reasons.
+ */
+export function readingResult(ctx: Pick<CheckContext, 'strict'>, ex: Exchange, check: CheckName, readings: readonly string[], message: string, basis: Basis = 'reading'): CheckResult {
+  const named = readings.map((r) => (/^(our reading|inference from|observed on)\b/.test(r) ? r : `our reading: ${r}`)).join(' / ');
+  return { ...resultFor(ex, check, softOutcome(ctx), message), basis, strength: 'soft', source: named, reading: named };
+}
+
+/** A row for a problem whose rule rests on `source`: a failure for a fact, a soft row otherwise. */
+export function sourcedResult(ctx: Pick<CheckContext, 'strict'>, ex: Exchange, check: CheckName, source: Source | undefined, message: string): CheckResult {
+  const kind = source?.kind ?? 'vendor';
+  if (strengthOf(kind) === 'soft') return readingResult(ctx, ex, check, [describeSource(source)], message, kind);
+  return { ...resultFor(ex, check, 'failed', message), basis: kind, strength: 'fact', source: describeSource(source) };
 }
 
 export function resultFor(ex: Exchange, check: CheckName, outcome: Outcome, message: string): CheckResult {

@@ -18,6 +18,7 @@ export const CLUSTER_MEMBERSHIP_OPERATIONS: ReadonlySet<string> = new Set([
 ]);
 
 export type OperationRole =
+  | 'never-send'
   | 'login'
   | 'read'
   | 'transaction-open'
@@ -38,6 +39,8 @@ export function isClusterMembership(op: OperationModel): boolean {
 
 /** What the runner may do with an operation against a live target. */
 export function operationRole(op: OperationModel, all: OperationModel[]): OperationRole {
+  // `x-sps-never-send` comes first: such an operation is never a read, a probe or a write.
+  if (op.neverSend !== undefined) return 'never-send';
   if (op.security === 'basicAuth') return 'login';
   if (op.method === 'GET' || op.method === 'HEAD') return 'read';
   if (isClusterMembership(op)) return 'cluster-membership';
@@ -51,9 +54,16 @@ export function operationRole(op: OperationModel, all: OperationModel[]): Operat
   return 'other-write';
 }
 
+/** The report line of an `x-sps-never-send` operation. */
+export function neverSendReason(op: Pick<OperationModel, 'neverSend'> | undefined): string {
+  return `never sent: ${op?.neverSend ?? 'the spec marks it x-sps-never-send'}`;
+}
+
 /** Why an operation is not sent to a live target (undefined: it is sent). */
-export function notSentReason(role: OperationRole, allowWrites: boolean): string | undefined {
+export function notSentReason(role: OperationRole, allowWrites: boolean, op?: OperationModel): string | undefined {
   switch (role) {
+    case 'never-send':
+      return neverSendReason(op);
     case 'cluster-membership':
       return 'never sent to a target: it changes cluster membership (exercised against the simulator and the mock)';
     case 'transaction-commit':

@@ -8,6 +8,9 @@
 import { Command, Option } from 'commander';
 import { parseCommandLine, positiveInt, readPasswordFile, UsageError } from '../shared/cli-options.js';
 import { SecretRegistry } from '../redact.js';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildDrafts, writeDrafts } from './drafts.js';
 import { renderConsole, writeDiscoveryReports } from './report.js';
 import { DISCOVER_DEFAULTS, runDiscovery } from './run.js';
@@ -53,6 +56,22 @@ interface Parsed {
 }
 
 /** Runs `discover`; returns the exit code. Never throws. */
+/** Whether `dir` is the project's `openapi/` folder or inside it (symbolic links resolved where they exist). */
+export function insideSpecTree(dir: string): boolean {
+  const real = (p: string): string => {
+    let cur = resolve(p);
+    const rest: string[] = [];
+    while (!existsSync(cur) && dirname(cur) !== cur) {
+      rest.unshift(basename(cur));
+      cur = dirname(cur);
+    }
+    return join(realpathSync(cur), ...rest);
+  };
+  const specTrees = [fileURLToPath(new URL('../../openapi', import.meta.url)), join(process.cwd(), 'openapi')].map(real);
+  const target = real(dir);
+  return specTrees.some((tree) => target === tree || target.startsWith(`${tree}${sep}`));
+}
+
 export async function discoverMain(argv: string[], io: DiscoverIo): Promise<number> {
   const secrets = io.secrets ?? new SecretRegistry();
   secrets.add(io.env.SPS_PASSWORD, 'password');
@@ -98,6 +117,9 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
     secrets.addBasicCredentials(username, password, 'password');
     if (opts.insecure && opts.ca) throw new UsageError('--ca and --insecure exclude each other');
     for (const u of urls) if (!/^https?:\/\/[^/]/i.test(u)) throw new UsageError(`--url ${u}: need an http:// or https:// URL`);
+    if (opts.draftDir && insideSpecTree(opts.draftDir)) {
+      throw new UsageError(`--draft-dir ${opts.draftDir} is inside openapi/: drafts are never written into the spec tree; write them elsewhere and review them before moving anything into openapi/`);
+    }
 
     const run = await runDiscovery({
       urls,

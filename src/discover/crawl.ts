@@ -64,6 +64,12 @@ export interface CrawlOptions {
   secrets: SecretRegistry;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
+  /**
+   * Paths asked besides the ones the directories link to: the spec's own GET paths without a
+   * parameter (the transaction's change log, ...), so that a served endpoint of the contract is
+   * never reported as missing only because no directory lists it.
+   */
+  extraPaths?: readonly string[];
 }
 
 export const LOGIN_PATH = '/api/authentication';
@@ -182,8 +188,9 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
   }
   progress('logged in');
 
-  const seen = new Set<string>([LOGIN_PATH, ...SEEDS]);
-  const queue: string[] = [...SEEDS];
+  const extra = (o.extraPaths ?? []).filter((p) => p !== LOGIN_PATH && !SEEDS.includes(p));
+  const seen = new Set<string>([LOGIN_PATH, ...SEEDS, ...extra]);
+  const queue: string[] = [...SEEDS, ...extra];
   /** Sampled collection -> the children that may be fetched. */
   const sampled = new Map<string, Set<string>>();
   let inFlight = 0;
@@ -211,6 +218,8 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
       return;
     }
     failures = 0;
+    // A spec path asked besides the links that the node does not serve is no endpoint of the node.
+    if (res.status === 404 && extra.includes(path)) return;
     if (res.json !== undefined) o.secrets.addFromJson(res.json, 'secret');
     const { items, meta } = linksOf(res.json);
     const collection = isObject(res.json) && Array.isArray(res.json.items) && isCollection(res.json.items);

@@ -3,6 +3,7 @@
  * and request bound), classifies what was found against the spec and returns the report, the
  * crawls (with the bodies, in memory, for the drafts) and the exit code.
  */
+import { isObject } from '../shared/index.js';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SPEC_FILE, loadSpec, type SpecModel } from '../spec/model.js';
 import type { SecretRegistry } from '../redact.js';
@@ -40,6 +41,26 @@ export function baseUrlOf(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/api$/, '');
 }
 
+/**
+ * The spec's own GET paths that no directory links to: without a parameter, whose parent is
+ * not a directory or collection of the spec (the transaction's change log, linked only from an
+ * open transaction), never one marked `x-sps-never-send`. The crawl asks them besides the links.
+ */
+export function specGetPaths(spec: SpecModel): string[] {
+  const paths = isObject(spec.document.paths) ? spec.document.paths : {};
+  const listed = (p: string): boolean => {
+    const item = paths[p];
+    return isObject(item) && (item['x-sps-kind'] === 'directory' || item['x-sps-kind'] === 'collection');
+  };
+  return spec.operations
+    .filter((op) => op.method === 'GET' && !op.path.includes('{') && !listed(op.path.slice(0, op.path.lastIndexOf('/'))))
+    .filter((op) => {
+      const raw = spec.at(op.pointer);
+      return !(isObject(raw) && 'x-sps-never-send' in raw);
+    })
+    .map((op) => op.path);
+}
+
 export async function runDiscovery(o: DiscoverOptions): Promise<DiscoveryRun> {
   const started = Date.now();
   const spec = loadSpec(o.specFile ?? DEFAULT_SPEC_FILE);
@@ -62,6 +83,7 @@ export async function runDiscovery(o: DiscoverOptions): Promise<DiscoveryRun> {
         secrets: o.secrets,
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        extraPaths: specGetPaths(spec),
       }),
     ),
   );

@@ -3,11 +3,26 @@
  * content-type test, the parsed JSON body, and the streaming body read that stops early for
  * `jsonOnly` (a body that is not JSON is abandoned unread) and `maxBodyBytes`.
  */
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { isJsonMediaType, mediaTypeBase } from '../shared/index.js';
 
 /** Why a body was not read. */
 export type BodySkipped = 'not-json' | 'too-large';
+
+/**
+ * What is kept of a body that is not JSON when it is digested instead of read: its size, its
+ * content type and the sha256 of the bytes read, never the bytes themselves.
+ */
+export interface BodyDigest {
+  contentType: string;
+  /** Bytes read (all of them unless `truncated`). */
+  bytes: number;
+  /** sha256 (hex) of the bytes read. */
+  sha256: string;
+  /** The body was longer than the read limit: the rest was abandoned unread. */
+  truncated: boolean;
+}
 
 /** Lower-cased header names; repeated headers joined with `, `; every Set-Cookie value kept in order. */
 export function normaliseHeaders(raw: Record<string, string | string[] | undefined>): {
@@ -53,8 +68,8 @@ export function parseJson(text: string, contentType: string | undefined): unknow
 export async function readLimitedBody(
   body: Readable,
   contentType: string | string[] | undefined,
-  limits: { jsonOnly?: boolean | undefined; maxBodyBytes?: number | undefined },
-): Promise<{ body: Buffer; bodySkipped?: BodySkipped }> {
+  limits: { jsonOnly?: boolean | undefined; maxBodyBytes?: number | undefined; digestNonJson?: number | undefined },
+): Promise<{ body: Buffer; bodySkipped?: BodySkipped; digest?: BodyDigest }> {
   // Abandoning a body (destroy) makes undici emit an AbortError on it: expected, not a failure.
   body.on('error', () => undefined);
   const type = Array.isArray(contentType) ? contentType.join(', ') : contentType;
@@ -62,6 +77,7 @@ export async function readLimitedBody(
     body.destroy();
     return { body: Buffer.alloc(0), bodySkipped: 'not-json' };
   }
+  if (limits.digestNonJson !== undefined && !isJsonContentType(type)) return { body: Buffer.alloc(0), digest: await digestBody(body, type ?? '', limits.digestNonJson) };
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body) {
@@ -73,4 +89,25 @@ export async function readLimitedBody(
     chunks.push(chunk as Buffer);
   }
   return { body: Buffer.concat(chunks) };
+}
+
+/** Hashes at most `maxBytes` of a body and abandons the rest: no byte of it is kept. */
+async function digestBody(body: Readable, contentType: string, maxBytes: number): Promise<BodyDigest> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let truncated = false;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    const room = maxBytes - bytes;
+    if (buf.length > room) {
+      if (room > 0) hash.update(buf.subarray(0, room));
+      bytes += Math.max(room, 0);
+      truncated = true;
+      break;
+    }
+    hash.update(buf);
+    bytes += buf.length;
+  }
+  if (truncated) body.destroy();
+  return { contentType: mediaTypeBase(contentType), bytes, sha256: hash.digest('hex'), truncated };
 }

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Agent, request as undiciRequest } from 'undici';
-import { readLimitedBody, type BodySkipped } from './body.js';
+import { readLimitedBody, type BodyDigest, type BodySkipped } from './body.js';
 
 export interface TlsOptions {
   /** PEM CA certificate(s) to trust instead of the system store. */
@@ -61,6 +61,7 @@ export interface SendInput {
   signal?: AbortSignal | null | undefined;
   jsonOnly?: boolean;
   maxBodyBytes?: number;
+  digestNonJson?: number;
 }
 
 export interface SendOutput {
@@ -69,6 +70,7 @@ export interface SendOutput {
   rawHeaders: Record<string, string | string[] | undefined>;
   body: Buffer;
   bodySkipped?: BodySkipped;
+  digest?: BodyDigest;
 }
 
 /** Sends through undici (always with a body length on payload methods). */
@@ -82,7 +84,7 @@ export async function sendUndici(agent: Agent, input: SendInput, signal: AbortSi
   });
   const head = { status: res.statusCode, statusText: '', rawHeaders: res.headers };
   try {
-    if (input.jsonOnly || input.maxBodyBytes !== undefined) {
+    if (input.jsonOnly || input.maxBodyBytes !== undefined || input.digestNonJson !== undefined) {
       return { ...head, ...(await readLimitedBody(res.body, res.headers['content-type'], input)) };
     }
     const body = Buffer.from(await res.body.arrayBuffer());

@@ -15,7 +15,7 @@
  * user info removed) and a short reason; they never contain header values or bodies.
  */
 import { performance } from 'node:perf_hooks';
-import { normaliseHeaders, parseJson, type BodySkipped } from './body.js';
+import { normaliseHeaders, parseJson, type BodyDigest, type BodySkipped } from './body.js';
 import { classifyTransportError, TransportError } from './errors.js';
 import { createFetch } from './fetch.js';
 import {
@@ -29,7 +29,7 @@ import {
   type TlsOptions,
 } from './send.js';
 
-export { isJsonContentType } from './body.js';
+export { isJsonContentType, type BodyDigest } from './body.js';
 export {
   classifyTransportError,
   safeUrl,
@@ -64,6 +64,11 @@ export interface RawRequest {
   jsonOnly?: boolean;
   /** Abandon a body longer than this many bytes (`bodySkipped: 'too-large'`, `bodyText: ''`). */
   maxBodyBytes?: number;
+  /**
+   * A body that is not JSON is never kept: at most this many bytes of it are read and hashed
+   * (`digest`: content type, bytes read, sha256, truncated), `bodyText` is `''`.
+   */
+  digestNonJson?: number;
 }
 
 export interface RawResponse {
@@ -78,6 +83,8 @@ export interface RawResponse {
   durationMs: number;
   /** Why the body was not read (only with `jsonOnly` / `maxBodyBytes`). */
   bodySkipped?: BodySkipped;
+  /** With `digestNonJson`, for a body that is not JSON: what is known of it instead of its bytes. */
+  digest?: BodyDigest;
 }
 
 export interface Transport {
@@ -165,6 +172,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
       ...(req.signal ? { signal: req.signal } : {}),
       ...(req.jsonOnly ? { jsonOnly: true } : {}),
       ...(req.maxBodyBytes !== undefined ? { maxBodyBytes: req.maxBodyBytes } : {}),
+      ...(req.digestNonJson !== undefined ? { digestNonJson: req.digestNonJson } : {}),
     });
     const { headers, setCookies } = normaliseHeaders(out.rawHeaders);
     const bodyText = out.body.toString('utf8');
@@ -176,6 +184,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
       json: parseJson(bodyText, headers['content-type']),
       durationMs: out.durationMs,
       ...(out.bodySkipped ? { bodySkipped: out.bodySkipped } : {}),
+      ...(out.digest ? { digest: out.digest } : {}),
     };
   }
 

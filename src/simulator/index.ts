@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ApplianceApi } from './appliance/context.js';
 import { ClusterRegistry } from './appliance/registry.js';
+import { formCluster } from './handlers/cluster.js';
 import { createSimulatorTls, type SimTls } from './certs.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_SPS_VERSION, loadSimSpec } from './engine/spec.js';
@@ -71,6 +72,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await node.listen();
       registry.add(node.appliance);
     }
+    if (opts.cluster) formCluster(runtimes.map((n) => n.appliance));
   } catch (e) {
     await Promise.all(runtimes.map((n) => n.close()));
     await tls?.cleanup();

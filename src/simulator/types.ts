@@ -57,6 +57,8 @@ export interface SimPrivilegeBugs {
   auditorCanWrite?: boolean;
   /** Users of role `operator` may read /api/cluster/** (writes there stay denied). */
   operatorCanReadCluster?: boolean;
+  /** Users of role `operator` get 403 on every write (POST, PUT, DELETE), although their privileges allow it. */
+  operatorCannotWrite?: boolean;
   /** Extra rules per username, checked before the user's own: a matching rule grants what it says. */
   grants?: Record<string, SimPrivilege[]>;
 }
@@ -97,6 +99,36 @@ export interface SimBehaviour {
    * promotes it, as SPS does (default true).
    */
   dropSessionsOnClusterCommit?: boolean;
+  /**
+   * How another session sees a configuration lock it does not hold (the vendor pages are silent;
+   * see handlers/transaction.ts). `'own-session'` (default, our reading): `GET /api/transaction`
+   * tells each session about its own transaction only, so it says `closed` to everyone but the
+   * holder, and only a write or `POST /api/transaction` shows the 409 `ConfigurationLocked`.
+   * `'shared'`: it says `open` (with `meta.remaining_seconds`) to every session while the lock
+   * is held.
+   */
+  lockVisibility?: 'own-session' | 'shared';
+  /**
+   * Whether `DELETE /api/transaction` from another session of the user who holds the lock
+   * discards that transaction (default true, our reading: the lock is the user's, as the web
+   * interface shows it by user name). With false only the holding session can roll it back, and
+   * a leftover lock is released by the transaction timeout only.
+   */
+  sameUserMayRollback?: boolean;
+  /**
+   * A failed login answers 401 `AuthenticationFailure` without the `WWW-Authenticate: Basic`
+   * challenge: what a faithful appliance may do, since only an inference (not a vendor page)
+   * says the challenge is sent.
+   */
+  noLoginChallenge?: boolean;
+  /**
+   * Break one documented cross-node fact on this node (with `cluster: true`): `version-differs`
+   * (`GET /api/info` says 7.4.0 although all nodes of a cluster run one version),
+   * `second-central` (its member list gives it the central-management role too: a cluster has
+   * exactly one), `members-differ` (its member list leaves one other member out),
+   * `wrong-central-address` (its join status names another Central Management address).
+   */
+  clusterBreak?: 'version-differs' | 'second-central' | 'members-differ' | 'wrong-central-address';
 }
 
 export interface SimulatorOptions {
@@ -118,6 +150,12 @@ export interface SimulatorOptions {
    * `sps-conformance discover`; the contract's answers stay the same.
    */
   beyondContract?: boolean;
+  /**
+   * Start the nodes as one cluster (default false: standalone nodes): node 1 is the Central
+   * Management node, every other node is joined to it and managed by it (roles `managed-host`
+   * and `search-local`), all committed, as the vendor's cluster pages describe the end state.
+   */
+  cluster?: boolean;
   /**
    * The SPS version every node is (`6.9`, `7.4`, `7.5.1`; default `DEFAULT_SPS_VERSION`, 7.5.1):
    * a node serves only the operations, properties and shapes whose `x-sps-versions` hold for it.
@@ -152,7 +190,15 @@ export type SimFault = (
   | { kind: 'hang' } // never answer (the socket stays open until the client gives up or close())
   | { kind: 'html502' } // an HTML 502 page, as a reverse proxy in front of SPS would send
   | { kind: 'latency'; ms: number } // delay, then answer normally
-) & { times?: number; method?: string };
+) & {
+  times?: number;
+  method?: string;
+  /**
+   * Let this many matching requests through untouched first; the fault applies from the next
+   * one on. `{kind: 'hang', after: N}` on `'*'` is a node that stalls after N requests.
+   */
+  after?: number;
+};
 
 export interface SimStats {
   /** Successful logins (GET /api/authentication answered 200). */

@@ -45,6 +45,8 @@ export interface HeaderModel {
   name: string;
   required: boolean;
   description: string;
+  /** JSON pointer (with leading `#`) of the header object (its `x-sps-source` names its evidence). */
+  pointer: string;
   schemaPointer?: string;
   /** The header's `example`, or the first of its `examples`. */
   example?: unknown;
@@ -117,6 +119,7 @@ export function buildResponse(status: string, raw: unknown, pointer: string, der
     headers.push({
       name,
       required: h.required === true,
+      pointer: headerPtr ?? hPointer,
       description: typeof h.description === 'string' ? h.description : '',
       ...(h.schema !== undefined ? { schemaPointer: deref(h.schema, `${headerPtr ?? hPointer}/schema`).pointer ?? `${headerPtr ?? hPointer}/schema` } : {}),
       ...(example !== undefined ? { example } : {}),

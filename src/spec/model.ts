@@ -178,10 +178,10 @@ export function buildSpecModel(document: JsonObject, file = '<memory>'): SpecMod
         parameters,
         pathParams: parameters.filter((p) => p.in === 'path'),
         ...(requestBody ? { requestBody } : {}),
+        ...(typeof op['x-sps-never-send'] === 'string' ? { neverSend: op['x-sps-never-send'] } : {}),
         pointer: opPointer,
         ...(typeof op['x-sps-versions'] === 'string' ? { versions: op['x-sps-versions'] } : {}),
         ...(typeof item['x-sps-kind'] === 'string' ? { kind: item['x-sps-kind'] } : {}),
-        ...(typeof op['x-sps-never-send'] === 'string' ? { neverSend: op['x-sps-never-send'] } : {}),
       });
     }
   }

@@ -1,13 +1,13 @@
 /**
  * The vendor-only view of the spec (README, "The spec": documented fact or our reading).
  *
- * A copy of the bundled document in which every constraint marked `x-sps-source: { kind:
- * reading }` is taken out, so that a response can be validated against what the vendor (pages
+ * A copy of the bundled document in which every constraint whose `x-sps-source` is not a
+ * documented fact (kind `reading`, `inference` or `observed`) is taken out, so that a response can be validated against what the vendor (pages
  * and seeds) and the vendor's SDKs document, without our readings. The runner validates a
  * response against the full schema first; when that fails and the same pointer passes in this
  * view, only a reading is broken ("breaks our reading: ..., not a documented fact").
  *
- * The rules, applied to every node marked `kind: reading`:
+ * The rules, applied to every such node:
  *   - a schema is replaced by `{}` (it accepts anything), keeping its `description` and
  *     `x-sps-source` for messages; except a direct member of `oneOf`/`anyOf`, which is kept:
  *     a branch only widens what its parent accepts;
@@ -24,7 +24,12 @@ import { isObject as isJsonObject } from '../shared/index.js';
 export type Json = Record<string, any>;
 
 const isObject = (v: unknown): v is Json => isJsonObject(v);
-export const isReading = (node: unknown): boolean => isObject(node) && isObject(node['x-sps-source']) && node['x-sps-source'].kind === 'reading';
+/**
+ * Whether a node's own mark is not a documented fact: `inference`, `reading` or `observed`
+ * (docs/verdicts.md, evidence strength). The view strips every such node.
+ */
+export const isReading = (node: unknown): boolean =>
+  isObject(node) && isObject(node['x-sps-source']) && ['reading', 'inference', 'observed'].includes(node['x-sps-source'].kind as string);
 
 /** Keywords whose value is one schema, a map of schemas, or a list of schemas. */
 const ONE = ['items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'additionalProperties', 'unevaluatedItems', 'unevaluatedProperties'];

@@ -10,23 +10,76 @@ import type { SpecModel } from './model.js';
 import { createDocumentValidator, type SchemaValidator } from './validate.js';
 import { vendorOnlyView } from './vendor-view.js';
 
-export type SourceKind = 'vendor' | 'client-code' | 'reading';
+export type SourceKind = 'vendor' | 'client-code' | 'inference' | 'reading' | 'observed';
+
+/**
+ * The strength of a rule's evidence (docs/verdicts.md): `fact` (a vendor page or sample, the
+ * vendor's SDK code that breaks without it): breaking it is a failure; `soft` (an inference, our
+ * reading, or what discover observed on one appliance): a warning naming the source and the
+ * reason, a failure with `--strict`.
+ */
+export type Strength = 'fact' | 'soft';
 
 /** An `x-sps-source` (or an `x-sps-rules` entry). */
 export interface Source {
   kind: SourceKind;
-  /** For a reading: why it is ours. */
+  /** For an inference or a reading: why it is implied / why it is ours. */
   reason?: string;
+  /** For an inference: what it is inferred from. */
+  from?: string;
+  /** For a vendor source: the pages (URL) or seeds. */
+  pages?: string[];
+  /** For client-code: the SDKs and what their code shows. */
+  sdks?: string[];
+  shows?: string;
+  /** For observed: the version and node it was seen on. */
+  version?: string;
+  node?: string;
+}
+
+export const strengthOf = (kind: SourceKind | undefined): Strength => (kind === undefined || kind === 'vendor' || kind === 'client-code' ? 'fact' : 'soft');
+
+/** Whether a node's own `x-sps-source` is not a documented fact (an inference, a reading, an observation). */
+export function isSoftSource(value: unknown): boolean {
+  const s = asSource(value);
+  return s !== undefined && strengthOf(s.kind) === 'soft';
+}
+
+/**
+ * One line that names a source for a report row: `vendor page <links>`, `SafeguardJava code:
+ * <what it shows>`, `inference from <what>: <why>`, `our reading: <why>`.
+ */
+export function describeSource(s: Source | undefined): string {
+  if (!s) return 'the spec (no source marked)';
+  const trim = (t: string | undefined) => (t ?? '').trim().replace(/\s+/g, ' ').replace(/\.$/, '');
+  switch (s.kind) {
+    case 'vendor':
+      return `vendor ${s.pages && s.pages.length > 1 ? 'pages' : 'page'} ${(s.pages ?? []).join(', ') || '(not named)'}`;
+    case 'client-code':
+      return `${(s.sdks ?? []).join(', ') || 'SDK'} code: ${trim(s.shows)}`;
+    case 'inference':
+      return `inference from ${trim(s.from) || 'an unnamed source'}: ${trim(s.reason)}`;
+    case 'reading':
+      return `our reading: ${trim(s.reason) || 'a rule marked as our reading'}`;
+    case 'observed':
+      return `observed on ${s.node ?? 'a node'} (SPS ${s.version ?? 'unknown'}), not documented`;
+  }
 }
 
 export interface Verdict {
   valid: boolean;
   /** The full document's problems (`<instance path>: <message>`). */
   errors: string[];
-  /** When invalid: `reading` (the vendor-only view accepts it), else what the broken rules rest on. */
+  /**
+   * When invalid: what the broken rules rest on. A soft kind (`inference`, `reading`,
+   * `observed`) when the vendor-only view (facts only) accepts the value; else `vendor` or
+   * `client-code`.
+   */
   basis?: SourceKind;
-  /** For `basis: 'reading'`: the reasons of the readings that were broken (deduplicated). */
+  /** For a soft basis: the broken soft rules, each described by {@link describeSource} (deduplicated). */
   readings: string[];
+  /** The sources of the broken rules, described (every basis; for a fact: its pages or SDK code). */
+  sources: string[];
 }
 
 export interface SpecJudge {
@@ -43,8 +96,10 @@ export interface SpecJudge {
 export function asSource(value: unknown): Source | undefined {
   if (!isObject(value)) return undefined;
   const kind = value.kind;
-  if (kind !== 'vendor' && kind !== 'client-code' && kind !== 'reading') return undefined;
-  return { kind, ...(typeof value.reason === 'string' ? { reason: value.reason } : {}) };
+  if (kind !== 'vendor' && kind !== 'client-code' && kind !== 'inference' && kind !== 'reading' && kind !== 'observed') return undefined;
+  const str = (k: string) => (typeof value[k] === 'string' ? { [k]: value[k] as string } : {});
+  const list = (k: string) => (Array.isArray(value[k]) ? { [k]: (value[k] as unknown[]).filter((x): x is string => typeof x === 'string') } : {});
+  return { kind, ...str('reason'), ...str('from'), ...str('shows'), ...str('version'), ...str('node'), ...list('pages'), ...list('sdks') } as Source;
 }
 
 /** Every object node of the document -> its own `x-sps-source`, or the nearest one above it. */
@@ -72,20 +127,25 @@ export function createJudge(model: SpecModel, full: SchemaValidator): SpecJudge 
     sources ??= effectiveSources(model.document);
     return isObject(node) ? sources.get(node) : undefined;
   };
-  return {
+  const self: SpecJudge = {
     full,
     judge(pointer, value) {
       const outcome = full.validate(pointer, value);
-      if (outcome.valid) return { valid: true, errors: [], readings: [] };
+      if (outcome.valid) return { valid: true, errors: [], readings: [], sources: [] };
       vendor ??= createDocumentValidator(vendorOnlyView(model.document));
       const failing = (outcome.raw ?? []).filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf').map((e) => sourceOf(e.parentSchema));
       if (vendor.validate(pointer, value).valid) {
-        const readings = [...new Set(failing.filter((s) => s?.kind === 'reading').map((s) => s!.reason ?? 'a rule marked as our reading'))];
-        return { valid: false, errors: outcome.errors, basis: 'reading', readings: readings.length > 0 ? readings : ['a rule marked as our reading'] };
+        const soft = failing.filter((s): s is Source => s !== undefined && strengthOf(s.kind) === 'soft');
+        const readings = [...new Set(soft.map(describeSource))];
+        // The weakest named kind wins the label: a reading when any reading broke, else an inference.
+        const basis: SourceKind = soft.length === 0 || soft.some((s) => s.kind === 'reading') ? 'reading' : soft.some((s) => s.kind === 'inference') ? 'inference' : 'observed';
+        const described = readings.length > 0 ? readings : ['our reading: a rule marked as our reading'];
+        return { valid: false, errors: outcome.errors, basis, readings: described, sources: described };
       }
-      const facts = failing.filter((s) => s?.kind !== 'reading');
+      const facts = failing.filter((s) => strengthOf(s?.kind) === 'fact');
       const basis: SourceKind = facts.length > 0 && facts.every((s) => s?.kind === 'client-code') ? 'client-code' : 'vendor';
-      return { valid: false, errors: outcome.errors, basis, readings: [] };
+      const sources = [...new Set(facts.filter((s): s is Source => s !== undefined).map(describeSource))];
+      return { valid: false, errors: outcome.errors, basis, readings: [], sources: sources.length > 0 ? sources : [describeSource(self.sourceAt(pointer))] };
     },
     sourceAt(pointer) {
       const raw = model.at(pointer);
@@ -97,9 +157,14 @@ export function createJudge(model: SpecModel, full: SchemaValidator): SpecJudge 
       return isObject(node) && isObject(node['x-sps-rules']) ? asSource(node['x-sps-rules'][name]) : undefined;
     },
   };
+  return self;
 }
 
-/** `breaks our reading: <reason>, not a documented fact`: the start of a readings-only message. */
+/**
+ * `breaks <source>, not a documented fact`: the start of a soft row's message. Each entry is a
+ * described source (`our reading: ...`, `inference from ...: ...`); a bare reason is a reading.
+ */
 export function readingPhrase(readings: readonly string[]): string {
-  return `breaks our reading: ${readings.map((r) => r.trim().replace(/\.$/, '')).join(' / ')}, not a documented fact`;
+  const named = readings.map((r) => r.trim().replace(/\.$/, '')).map((r) => (/^(our reading|inference from|observed on)\b/.test(r) ? r : `our reading: ${r}`));
+  return `breaks ${named.join(' / ')}, not a documented fact`;
 }

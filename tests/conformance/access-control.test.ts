@@ -183,12 +183,12 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     const cell = (user: string, operationId: string) => report.access!.find((r) => r.user === user && r.operationId === operationId);
     for (const node of nodes) {
       expect(cell('auditor', 'updateTimezone')).toMatchObject({ expected: 'denied', rule: 'may_not: PUT /api/configuration/**' });
-      expect(cell('auditor', 'updateTimezone')!.nodes[node]).toEqual({ seen: 'denied', status: 403, outcome: 'passed' });
-      expect(cell('auditor', 'openTransaction')!.nodes[node]).toEqual({ seen: 'denied', status: 403, outcome: 'passed' });
-      expect(cell('auditor', 'getTimezone')!.nodes[node]).toEqual({ seen: 'allowed', status: 200, outcome: 'passed' });
-      expect(cell('operator', 'listClusterEndpoints')!.nodes[node]).toEqual({ seen: 'denied', status: 403, outcome: 'passed' });
+      expect(cell('auditor', 'updateTimezone')!.nodes[node]).toEqual({ seen: 'denied', status: 403, outcome: 'passed', proof: 'proven denied' });
+      expect(cell('auditor', 'openTransaction')!.nodes[node]).toEqual({ seen: 'denied', status: 403, outcome: 'passed', proof: 'proven denied' });
+      expect(cell('auditor', 'getTimezone')!.nodes[node]).toEqual({ seen: 'allowed', status: 200, outcome: 'passed', proof: 'proven allowed' });
+      expect(cell('operator', 'listClusterEndpoints')!.nodes[node]).toEqual({ seen: 'denied', status: 403, outcome: 'passed', proof: 'proven denied' });
       // The commit is never sent, for an account either.
-      expect(cell('auditor', 'commitTransaction')!.nodes[node]).toEqual({ seen: 'not sent', outcome: 'skipped' });
+      expect(cell('auditor', 'commitTransaction')!.nodes[node]).toEqual({ seen: 'not sent', outcome: 'skipped', proof: 'not tried', why: 'never sent: commit' });
     }
     expect(report.access!.some((r) => r.user === 'operator' && r.path.startsWith('/api/transaction'))).toBe(false); // the file says nothing about it
     // The reads as each account went through the response checks, attributed to the account.
@@ -258,6 +258,41 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     expect(node.state.commits()).toEqual([]);
   }, 60_000);
 
+  it('a permitted write is proven as the account inside its own rolled-back transaction; one that answers 403 fails naming the user, the operation and the node', async () => {
+    const yaml = 'users:\n  operator:\n    password_env: OP\n    may: ["GET /api/configuration/**", "PUT /api/configuration/**", "POST /api/transaction"]\n';
+    const once = async (behaviour: SimBehaviour) => {
+      sim = await startSimulator({ nodes: 1, behaviour });
+      const roles = loadRolesFile(rolesFile(yaml), { OP: sim.users.operator!.password });
+      const before = JSON.stringify(sim.nodes[0]!.state.committedConfig());
+      const report = await runConformance({ urls: [sim.nodes[0]!.url], username: 'admin', password: sim.users.admin.password, caFile: sim.caFile!, roles, allowWrites: true, only: ['access_control'] });
+      const node = sim.nodes[0]!;
+      expect(JSON.stringify(node.state.committedConfig())).toBe(before);
+      expect(node.state.openTransaction()).toBeNull();
+      expect(node.state.commits()).toEqual([]);
+      const out = { report, node: report.targets[0]!.node, puts: node.stats.byMethod.PUT ?? 0 };
+      await sim.close();
+      sim = undefined;
+      return out;
+    };
+    const ok = await once({});
+    expect(ok.report.exitCode, JSON.stringify(failedRows(ok.report), null, 1)).toBe(0);
+    const tz = ok.report.access!.find((r) => r.user === 'operator' && r.operationId === 'updateTimezone')!;
+    expect(tz).toMatchObject({ expected: 'allowed', rule: 'may: PUT /api/configuration/**' });
+    expect(tz.nodes[ok.node]).toMatchObject({ seen: 'allowed', proof: 'proven allowed', outcome: 'passed' });
+    expect(ok.puts).toBeGreaterThan(0);
+    // The commit is never tried: not in the matrix as proven.
+    expect(ok.report.access!.filter((r) => r.method !== 'GET').every((r) => r.nodes[ok.node]!.proof !== 'not tried' || r.nodes[ok.node]!.why)).toBe(true);
+
+    const broken = await once({ privilegeBugs: { operatorCannotWrite: true } });
+    expect(broken.report.exitCode).toBe(1);
+    const failed = failedRows(broken.report);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((r) => r.user === 'operator' && r.check === 'access_control')).toBe(true);
+    expect(failed.map((r) => r.message)).toContainEqual(expect.stringMatching(new RegExp(`^user operator may use PUT /api/configuration/datetime/timezone \\(updateTimezone, may: PUT /api/configuration/\\*\\*\\).*, but node ${broken.node.replace(/[.]/g, '\\.')} refused it: 403`)));
+    const tzBroken = broken.report.access!.find((r) => r.user === 'operator' && r.operationId === 'updateTimezone')!;
+    expect(tzBroken.nodes[broken.node]).toMatchObject({ seen: 'denied', proof: 'proven denied', outcome: 'failed' });
+  }, 120_000);
+
   it('a permitted operation that answers 403 fails too', async () => {
     sim = await startSimulator({ nodes: 1 });
     const file = rolesFile('users:\n  operator:\n    password_env: OP\n    may: ["GET /api/cluster"]\n    may_not: ["GET /api/info"]\n');
@@ -267,8 +302,8 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     expect(failedRows(report).map((r) => r.message)).toEqual([expect.stringMatching(/^user operator may use GET \/api\/cluster \(listClusterEndpoints, may: GET \/api\/cluster\), but node \S+ refused it: 403 application\/json Unauthorized$/)]);
     const node = report.targets[0]!.node;
     expect(report.access).toEqual([
-      expect.objectContaining({ user: 'operator', operationId: 'getInfo', expected: 'denied', nodes: { [node]: { seen: 'not sent', outcome: 'skipped' } } }),
-      expect.objectContaining({ user: 'operator', operationId: 'listClusterEndpoints', expected: 'allowed', nodes: { [node]: { seen: 'denied', status: 403, outcome: 'failed' } } }),
+      expect.objectContaining({ user: 'operator', operationId: 'getInfo', expected: 'denied', nodes: { [node]: { seen: 'not sent', outcome: 'skipped', proof: 'not tried', why: 'needs no session' } } }),
+      expect.objectContaining({ user: 'operator', operationId: 'listClusterEndpoints', expected: 'allowed', nodes: { [node]: { seen: 'denied', status: 403, outcome: 'failed', proof: 'proven denied' } } }),
     ]);
     // An operation without a session cannot be denied to anyone: not a false failure.
     expect(report.results.find((r) => r.user === 'operator' && r.operationId === 'getInfo')?.message).toMatch(/needs no session/);
@@ -294,7 +329,7 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     }
     // The matrix is in every report.
     expect(run.stdout).toContain('User × operation');
-    expect(run.stdout).toMatch(/auditor\s+PUT \/api\/configuration\/datetime\/timezone\s+denied\s+denied 403\s+denied 403/);
+    expect(run.stdout).toMatch(/auditor\s+PUT \/api\/configuration\/datetime\/timezone\s+denied\s+proven denied 403\s+proven denied 403/);
     expect(reports['report.html']).toContain('<section id="access">');
     expect((JSON.parse(reports['report.json']!) as { access: unknown[] }).access.length).toBeGreaterThan(0);
     expect(reports['junit.xml']).toMatch(/<testcase classname="[^"]+\.auditor\.updateTimezone" name="access_control PUT \/api\/configuration\/datetime\/timezone as auditor"/);

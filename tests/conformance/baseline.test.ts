@@ -70,7 +70,7 @@ describe('the baseline file', () => {
     const row = { check: 'response_schema', operationId: 'getTimezone', method: 'GET', path: '/api/x?y=1', node: 'n1', outcome: 'failed' as const, message: '200: body (root): must be object', curl: '' };
     const now = new Date('2026-01-01T10:00:00Z');
     const out = baselineFromResults([row, { ...row, node: 'n2' }, { ...row, outcome: 'passed' }], now);
-    expect(out.entries).toEqual([{ check: 'response_schema', operationId: 'getTimezone', message: '^200: body \\(root\\): must be object$', reason: TODO_REASON, expires: '2026-04-01' }]);
+    expect(out.entries).toEqual([{ check: 'response_schema', operationId: 'getTimezone', message: '^200: body \\(root\\): must be object$', reason: TODO_REASON, expires: '2026-04-01', firstSeen: '2026-01-01', lastSeen: '2026-01-01' }]);
     expect(new RegExp(out.entries[0]!.message!).test(row.message)).toBe(true);
     // A made-up id is random per run: a UUID in the message matches any UUID next time.
     const notFound = { ...row, check: 'not_found', message: 'made-up id /api/x/46f97a58-4028-467d-9a22-9cfe78ae3e1c answered 200' };
@@ -129,12 +129,51 @@ describe('a run with a baseline (breakable SPS, schema-violation)', () => {
     });
     expect(report.exitCode).toBe(1); // the narrow entry does not accept the planted failure
     const stale = report.results.filter((r) => r.baseline?.status === 'stale');
+    // Entry 1's check failed on its operation (differently): not proven gone, so not stale.
     expect(stale.map((r) => [r.outcome, r.message])).toEqual([
-      ['warning', 'baseline entry 1 (narrow) matched nothing: no longer seen on this appliance: remove it'],
-      ['warning', 'baseline entry 2 (fixed in 7.5) matched nothing: no longer seen on this appliance: remove it'],
+      ['warning', 'baseline entry 2 (fixed in 7.5) matched nothing, and its check passed on its operation: no longer seen on this appliance: remove it'],
     ]);
-    expect(report.baseline!.entries.map((e) => e.status)).toEqual(['stale', 'stale']);
+    expect(report.baseline!.entries.map((e) => e.status)).toEqual(['not-run', 'stale']);
     expect(Object.keys(report.matrix)).not.toContain('baseline'); // not a node
+  }, 60_000);
+
+  it('with --only, an entry is stale only when its check ran on its operation (and node) and passed', async () => {
+    sps = await startBreakableSps();
+    const entry = { check: 'response_schema', operationId: 'getTimezone', reason: 'was broken in 7.4', expires: FUTURE, ticket: 'SPS-1234', firstSeen: '2026-01-05', lastSeen: '2026-02-01' };
+    const withOnly = async (only: string[], e: Record<string, unknown> = entry) => {
+      const dir = tempDir();
+      const f = join(dir, 'b.json');
+      writeFileSync(f, JSON.stringify({ entries: [e] }));
+      return runConformance({ specFile: FIXTURE_SPEC, urls: [sps!.url], username: 'admin', password: sps!.password, timeoutMs: 3000, only, baselineFile: f });
+    };
+    // The operation was not selected: not checked in this run, no warning.
+    const other = await withOnly(['listDatetimeEndpoints']);
+    expect(other.baseline!.entries[0]!.status).toBe('not-run');
+    expect(other.results.filter((r) => r.baseline?.status === 'stale')).toEqual([]);
+    // The check was not selected (another check on the same operation ran).
+    const otherCheck = await withOnly(['getTimezone', 'status_code']);
+    expect(otherCheck.baseline!.entries[0]!.status).toBe('not-run');
+    // Another node than the one that ran: not checked.
+    const otherNode = await withOnly(['getTimezone'], { ...entry, node: 'sps-that-did-not-run:443' });
+    expect(otherNode.baseline!.entries[0]!.status).toBe('not-run');
+    // The check ran on the operation and passed: stale, with its ticket and when it was last seen.
+    const ran = await withOnly(['getTimezone']);
+    expect(ran.results.some((r) => r.check === 'response_schema' && r.operationId === 'getTimezone' && r.outcome === 'passed')).toBe(true);
+    expect(ran.baseline!.entries[0]!.status).toBe('stale');
+    const [row] = ran.results.filter((r) => r.baseline?.status === 'stale');
+    expect(row!.message).toBe('baseline entry 1 (was broken in 7.4, SPS-1234, last seen 2026-02-01) matched nothing, and its check passed on its operation: no longer seen on this appliance: remove it');
+    expect(row!.baseline).toMatchObject({ ticket: 'SPS-1234', firstSeen: '2026-01-05', lastSeen: '2026-02-01' });
+  }, 90_000);
+
+  it('a matched entry keeps its first-seen day and its ticket, and is last seen today', async () => {
+    sps = await startBreakableSps({ breaks: ['schema-violation'] });
+    const today = new Date().toISOString().slice(0, 10);
+    const report = await run({ entries: [{ check: 'response_schema', operationId: 'getTimezone', reason: 'known', expires: FUTURE, ticket: 'SPS-9', firstSeen: '2025-12-01' }] });
+    const accepted = report.results.find((r) => r.outcome === 'accepted')!;
+    expect(accepted.baseline).toMatchObject({ ticket: 'SPS-9', firstSeen: '2025-12-01', lastSeen: today });
+    expect(report.baseline!.entries[0]).toMatchObject({ firstSeen: '2025-12-01', lastSeen: today });
+    const written = baselineFromResults(report.results);
+    expect(written.entries.find((e) => e.operationId === 'getTimezone')).toMatchObject({ ticket: 'SPS-9', firstSeen: '2025-12-01', lastSeen: today });
   }, 60_000);
 
   it('an entry for a check that did not run is "not-run", not stale', async () => {
@@ -172,7 +211,7 @@ describe('the CLI with --baseline and --write-baseline', () => {
 
     const second = await runCli([...common, '--report-dir', join(dir, 'b'), '--baseline', file], { env });
     expect(second.code, second.stdout + second.stderr).toBe(0);
-    expect(second.stdout).toMatch(new RegExp(`^Conformant: \\d+ passed, 0 failed, \\d+ warnings \\(0 readings only\\), ${failed} accepted, \\d+ skipped$`, 'm'));
+    expect(second.stdout).toMatch(new RegExp(`^Conformant: \\d+ passed, 0 failed, \\d+ warnings \\(0 inferences or readings only\\), ${failed} accepted, \\d+ skipped$`, 'm'));
     expect(second.stdout).toContain(`Accepted by the baseline (${failed}, not failing the run):`);
     expect(second.stdout).toContain(`baseline entry 1, until ${dayAfter(new Date(), 90)}: ${TODO_REASON}`);
     const files = readReports(join(dir, 'b'));

@@ -116,9 +116,12 @@ describe('each check can fail', () => {
 });
 
 describe('safety', () => {
-  it('does not write and does not touch the transaction when another session holds the lock', async () => {
+  it('does not write and does not touch the transaction when another session holds the lock; the writes are "not checked" (exit 2)', async () => {
     const report = await runAgainst(['lock-held'], { allowWrites: true });
-    expect(report.exitCode).toBe(0);
+    expect(report.exitCode).toBe(2);
+    expect(report.notChecked).toEqual([expect.objectContaining({ check: 'write_roundtrip', reason: expect.stringContaining('locked by another session') })]);
+    expect(report.targets[0]!.transactionAtStart).toBe('locked by another session');
+    expect(report.targets[0]!.lock).toEqual({ state: 'nothing opened', opened: 0 });
     const writes = sps!.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
     expect(writes).toEqual(['POST /api/transaction']); // refused with 409: no PUT, no DELETE
     expect(report.targets[0]!.notes.join(' ')).toContain('locked by another session');

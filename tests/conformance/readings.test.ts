@@ -47,22 +47,23 @@ describe.runIf(HAVE_SPEC)('readings-only problems, per exchange (bundled spec)',
   const model = loadSpec();
   const getApi = model.operations.find((o) => o.method === 'GET' && o.path === '/api')!.operationId;
 
-  it('response_schema: meta.parent "/" on GET /api breaks only the `^/api` reading: a warning naming it, with the Ajv detail', () => {
+  it('response_schema: meta.parent "/" on GET /api breaks only the `^/api` inference: a warning naming its source and reason, with the Ajv detail', () => {
     const [row] = responseSchema.run(contextFor(model), answer(model, getApi, 200, apiBody({ parent: '/' })));
-    expect(row).toMatchObject({ outcome: 'warning', basis: 'reading' });
-    expect(row!.message).toMatch(/^200: breaks our reading: Every link in the vendor's samples starts with `\/api`.*, not a documented fact; body does not match/);
+    expect(row).toMatchObject({ outcome: 'warning', basis: 'inference', strength: 'soft' });
+    expect(row!.message).toMatch(/^200: breaks inference from Every link in the vendor's samples: Every link in the vendor's samples starts with `\/api`.*, not a documented fact; body does not match/);
     expect(row!.message).toContain('/meta/parent: must match pattern');
-    expect(row!.reading).toMatch(/^Every link in the vendor's samples starts with `\/api`/);
+    expect(row!.source).toMatch(/^inference from Every link in the vendor's samples: Every link/);
   });
 
-  it('response_schema: with --strict the same answer fails (still marked as a reading)', () => {
+  it('response_schema: with --strict the same answer fails (still marked as an inference)', () => {
     const [row] = responseSchema.run(contextFor(model, true), answer(model, getApi, 200, apiBody({ parent: '/' })));
-    expect(row).toMatchObject({ outcome: 'failed', basis: 'reading' });
+    expect(row).toMatchObject({ outcome: 'failed', basis: 'inference', strength: 'soft' });
   });
 
   it('response_schema: a non-string link breaks a vendor fact and fails without --strict', () => {
     const [row] = responseSchema.run(contextFor(model), answer(model, getApi, 200, apiBody({ parent: 42 })));
-    expect(row).toMatchObject({ outcome: 'failed', basis: 'vendor' });
+    expect(row).toMatchObject({ outcome: 'failed', basis: 'vendor', strength: 'fact' });
+    expect(row!.source).toMatch(/^vendor pages? (https:\/\/|seeds\/)/);
     expect(row!.message).not.toContain('breaks our reading');
     expect(row!.message).toContain('/meta/parent: must be string');
   });
@@ -128,7 +129,7 @@ describe('readings-only problems in headers (in-memory spec)', () => {
 
   it('a header value that breaks only the reading is a warning; one that breaks the vendor type fails', () => {
     const [reading] = responseHeaders.run(contextFor(model), answer(model, 'getX', 200, {}, { 'x-count': 'many' }));
-    expect(reading).toMatchObject({ outcome: 'warning', basis: 'reading', reading: 'The samples only show digits.' });
+    expect(reading).toMatchObject({ outcome: 'warning', basis: 'reading', strength: 'soft', source: 'our reading: The samples only show digits' });
     expect(reading!.message).toBe('200: breaks our reading: The samples only show digits, not a documented fact; X-Count does not match its schema: (root): must match pattern "^[0-9]+$"');
     const [strict] = responseHeaders.run(contextFor(model, true), answer(model, 'getX', 200, {}, { 'x-count': 'many' }));
     expect(strict!.outcome).toBe('failed');
@@ -158,19 +159,19 @@ describe.runIf(HAVE_SPEC)('against the simulator answering a reading differently
     const base = { urls: [node.url], username: sim.users.admin.username, password: sim.users.admin.password, caFile: sim.caFile! };
     const report = await runConformance(base);
     expect(report.exitCode, JSON.stringify(report.results.filter((r) => r.outcome === 'failed'), null, 1)).toBe(0);
-    const readings = report.results.filter((r) => r.basis === 'reading');
+    const readings = report.results.filter((r) => r.strength === 'soft');
     expect(readings.length).toBeGreaterThanOrEqual(2);
     expect(new Set(readings.map((r) => r.check))).toEqual(new Set(['response_schema', 'meta_links']));
-    expect(readings.every((r) => r.outcome === 'warning' && r.path === '/api' && r.message.includes('breaks our reading'))).toBe(true);
+    expect(readings.filter((r) => !(r.outcome === 'warning' && r.path === '/api' && /^(\d{3}: )?breaks (our reading|inference from)/.test(r.message)))).toEqual([]);
     expect(report.summary.readingWarnings).toBe(readings.length);
 
     const strict = await runConformance({ ...base, strict: true });
     expect(strict.exitCode).toBe(1);
-    const failed = strict.results.filter((r) => r.outcome === 'failed' && r.basis === 'reading');
+    const failed = strict.results.filter((r) => r.outcome === 'failed' && r.strength === 'soft');
     expect(failed.map((r) => `${r.check} ${r.path}`)).toEqual(readings.map((r) => `${r.check} ${r.path}`));
     expect(strict.summary.readingFailures).toBe(failed.length);
     // Nothing else fails with --strict but drift (the other thing --strict turns into a failure).
-    expect(strict.results.filter((r) => r.outcome === 'failed' && r.basis !== 'reading').every((r) => r.check === 'drift')).toBe(true);
+    expect(strict.results.filter((r) => r.outcome === 'failed' && r.strength !== 'soft').every((r) => r.check === 'drift')).toBe(true);
   }, 90_000);
 
   it('every output counts them: the verdict line, report.json, report.html and junit.xml', async () => {
@@ -181,19 +182,22 @@ describe.runIf(HAVE_SPEC)('against the simulator answering a reading differently
       env: { SPS_PASSWORD: sim.users.admin.password },
     });
     expect(run.code, run.stderr).toBe(0);
-    const m = /^Conformant: \d+ passed, 0 failed, (\d+) warnings \((\d+) readings only\), 0 accepted, \d+ skipped$/m.exec(run.stdout);
+    const m = /^Conformant: \d+ passed, 0 failed, (\d+) warnings \((\d+) inferences or readings only\), 0 accepted, \d+ skipped$/m.exec(run.stdout);
     expect(m, run.stdout.slice(-400)).not.toBeNull();
     const n = Number(m![2]);
     expect(n).toBeGreaterThanOrEqual(2);
     const files = readReports(dir);
-    const json = JSON.parse(files['report.json']!) as { summary: Record<string, number>; results: Array<{ basis?: string; reading?: string }> };
+    const json = JSON.parse(files['report.json']!) as { summary: Record<string, number>; results: Array<{ basis?: string; strength?: string; source?: string }> };
     expect(json.summary.readingWarnings).toBe(n);
-    expect(json.results.filter((r) => r.basis === 'reading')).toHaveLength(n);
-    expect(json.results.find((r) => r.basis === 'reading')!.reading).toBeTruthy();
+    expect(json.results.filter((r) => r.strength === 'soft')).toHaveLength(n);
+    expect(json.results.find((r) => r.basis === 'reading')!.source).toMatch(/^our reading: /);
+    expect(json.results.find((r) => r.basis === 'inference')!.source).toMatch(/^inference from /);
     expect(files['report.html']).toContain(`<div class="card warning readings"><b>${n}</b>readings-only warnings</div>`);
-    expect(files['report.html']).toContain('<b>readings only</b> ');
+    expect(files['report.html']).toContain('<b>reading only</b> ');
+    expect(files['report.html']).toContain('<b>inference only</b> ');
     expect(files['junit.xml']).toContain(`<property name="readingWarnings" value="${n}"/>`);
     expect(files['junit.xml']).toContain('<property name="basis" value="reading"/>');
+    expect(files['junit.xml']).toContain('<property name="strength" value="soft"/>');
     expect(files['junit.xml']).toContain(`(${n} readings only)`);
   }, 90_000);
 });

@@ -1,3 +1,4 @@
+import { startSimulator } from '../../src/simulator/index.js';
 /**
  * The check registry is the one list of checks: this walks it and fails for a check without a
  * failing fixture (fixtures/checks/<check>.ts), for a README checks table or a `--help` that
@@ -93,6 +94,16 @@ describe('the check registry', () => {
         const failed = rows.filter((r) => r.outcome === 'failed');
         expect(failed.map((r) => r.check)).toEqual([name]);
         expect(failed[0]!.message).toMatch(fixture.message);
+      } else if ('cluster' in fixture) {
+        const sim = await startSimulator({ nodes: fixture.cluster.nodeBehaviours.length, cluster: true, nodeBehaviours: fixture.cluster.nodeBehaviours });
+        try {
+          const report = await runConformance({ urls: sim.nodes.map((n) => n.url), username: sim.users.admin.username, password: sim.users.admin.password, caFile: sim.caFile!, only: [name] });
+          const failed = report.results.filter((r) => r.outcome === 'failed');
+          expect(new Set(failed.map((r) => r.check))).toEqual(new Set([name]));
+          expect(failed.map((r) => r.message).join('\n')).toMatch(fixture.message);
+        } finally {
+          await sim.close();
+        }
       } else {
         sps = await startBreakableSps({ breaks: fixture.breakableSps.breaks });
         const report = await runConformance({

@@ -27,6 +27,7 @@ export interface Adopted {
 export function adoptDrafts(draftDir: string, repo: string): Adopted {
   for (const part of ['openapi', 'lint']) cpSync(join(root, part), join(repo, part), { recursive: true });
   cpSync(join(root, 'redocly.yaml'), join(repo, 'redocly.yaml'));
+  cpSync(join(root, '.redocly.lint-ignore.yaml'), join(repo, '.redocly.lint-ignore.yaml'));
   symlinkSync(join(root, 'node_modules'), join(repo, 'node_modules'));
   const rootFile = join(repo, 'openapi/openapi.yaml');
   const doc = parse(readFileSync(rootFile, 'utf8'));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/simulator/index.js';
-import { ADMIN, configAt, rawRequest, SEED_TZ, seedBody, startTestSim, type ApiClient, type TestSim } from './helpers.js';
+import { ADMIN, configAt, OPERATOR, rawRequest, SEED_TZ, seedBody, startTestSim, type ApiClient, type TestSim } from './helpers.js';
 
 let t: TestSim | undefined;
 afterEach(async () => {
@@ -44,7 +44,11 @@ describe('simulator: transactions and the configuration lock', () => {
   });
 
   it('locks the configuration: a second session gets 409 ConfigurationLocked on writes and on POST /api/transaction', async () => {
-    const [a, b] = await twoSessions();
+    t = await startTestSim();
+    const a = t.client();
+    const b = t.client();
+    await a.login(ADMIN);
+    await b.login(OPERATOR); // another user: its rollback leaves A's transaction alone
     expect((await open(a)).status).toBe(200);
     const bOpen = await open(b);
     expect(bOpen.status).toBe(409);
@@ -260,5 +264,52 @@ describe('simulator: transactions and the configuration lock', () => {
     expect(r.json.error.type).toBe('InvalidRequestBody');
     expect(t!.node(0).state.openTransaction()).toBeNull();
     expect((await a.get('/api/transaction')).json.body.status).toBe('closed');
+  });
+
+  it('lockVisibility: another session reads closed by default (own-session reading) and open with the seconds left under "shared"', async () => {
+    const [a, b] = await twoSessions();
+    expect((await open(a)).status).toBe(200);
+    expect((await b.get('/api/transaction')).json.body.status).toBe('closed');
+    t!.node(0).setBehaviour({ lockVisibility: 'shared' });
+    const seen = await b.get('/api/transaction');
+    expect(seen.json.body.status).toBe('open');
+    expect(seen.json.meta.remaining_seconds).toBeGreaterThan(0);
+    expect((await open(b)).status).toBe(409);
+  });
+
+  it('a new session of the user holding the lock releases it with DELETE /api/transaction (sameUserMayRollback, default on)', async () => {
+    const [a, b] = await twoSessions();
+    expect((await a.put(TZ, 'UTC')).status).toBe(200);
+    expect((await b.delete('/api/transaction')).status).toBe(200);
+    expect(t!.node(0).state.openTransaction()).toBeNull();
+    expect((await b.get(TZ)).json.body).toBe('Europe/Budapest');
+    expect((await open(b)).status).toBe(200);
+    // Switched off: only the holding session (or the timeout) releases it.
+    t!.node(0).setBehaviour({ sameUserMayRollback: false });
+    expect((await a.delete('/api/transaction')).status).toBe(200);
+    expect((await open(b)).status).toBe(200); // B holds it again (its own)
+    expect((await a.delete('/api/transaction')).status).toBe(200);
+    expect(t!.node(0).state.openTransaction()).not.toBeNull();
+  });
+
+  it('releases a lock left behind once the transaction timeout has passed', async () => {
+    const clock = createManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const [a, b] = await twoSessions({ clock, transactionSeconds: 60, sessionIdleSeconds: 3600 });
+    expect((await open(a)).status).toBe(200);
+    clock.advance(59_000);
+    expect((await open(b)).status).toBe(409);
+    clock.advance(1_000);
+    expect((await open(b)).status).toBe(200);
+  });
+
+  it('a node that stalls after N requests: hang fault with after', async () => {
+    t = await startTestSim();
+    const a = t.client();
+    await a.login(ADMIN);
+    t.node(0).injectFault('*', { kind: 'hang', after: 2 });
+    expect((await a.get(TZ)).status).toBe(200);
+    expect((await a.get(TZ)).status).toBe(200);
+    const stalled = await Promise.race([a.get(TZ).then(() => 'answered'), new Promise((r) => setTimeout(() => r('stalled'), 300))]);
+    expect(stalled).toBe('stalled');
   });
 });

@@ -4,100 +4,32 @@
  * matter most: 7.x connection policies are writable only for RDP and SSH, MSSQL starts at 6.4,
  * options have a 6.x and a 7.x shape, and the seven protocols share one schema per shape.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pathShape, type InventoryEntry } from '../../scripts/inventory.js';
+import { satisfiesRange } from '../../src/spec/versions.js';
 import { buildSpecModel } from '../../src/spec/model.js';
 import { createValidator } from '../../src/spec/validate.js';
-import { deref, loadBundled, operations, type Json } from './lib.js';
+import { deref, loadBundled, operations, root, type Json } from './lib.js';
 
-/** The inventory's Protocols table, restated: path, documented methods and (+) generic ones. */
-const INVENTORY: Record<string, string> = {
-  '/api/configuration/http': 'GET',
-  '/api/configuration/http/channel_policies': 'GET +POST',
-  '/api/configuration/http/channel_policies/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/http/options': 'GET +PUT',
-  '/api/configuration/http/settings_policies': 'GET +POST',
-  '/api/configuration/ica': 'GET',
-  '/api/configuration/ica/channel_policies': 'GET +POST',
-  '/api/configuration/ica/channel_policies/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/ica/connections': 'GET',
-  '/api/configuration/ica/options': 'GET +PUT',
-  '/api/configuration/ica/settings_policies': 'GET +POST',
-  '/api/configuration/ica/settings_policies/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/mssql': 'GET',
-  '/api/configuration/mssql/authentication_policies': 'GET +POST',
-  '/api/configuration/mssql/channel_policies': 'GET +POST',
-  '/api/configuration/mssql/connections': 'GET',
-  '/api/configuration/mssql/connections/{id}': 'GET',
-  '/api/configuration/mssql/options': 'GET +PUT',
-  '/api/configuration/mssql/settings_policies': 'GET +POST',
-  '/api/configuration/rdp': 'GET',
-  '/api/configuration/rdp/channel_policies': 'GET +POST',
-  '/api/configuration/rdp/channel_policies/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/rdp/connections': 'GET +POST',
-  '/api/configuration/rdp/connections/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/rdp/domain_membership': 'GET +PUT',
-  '/api/configuration/rdp/options': 'GET +PUT',
-  '/api/configuration/rdp/settings_policies': 'GET +POST',
-  '/api/configuration/rdp/settings_policies/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/ssh': 'GET',
-  '/api/configuration/ssh/authentication_policies': 'GET +POST',
-  '/api/configuration/ssh/authentication_policies/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/ssh/channel_policies': 'GET +POST',
-  '/api/configuration/ssh/channel_policies/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/ssh/connections': 'GET +POST',
-  '/api/configuration/ssh/connections/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/ssh/options': 'GET +PUT',
-  '/api/configuration/ssh/settings_policies': 'GET +POST',
-  '/api/configuration/ssh/settings_policies/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/telnet': 'GET',
-  '/api/configuration/telnet/channel_policies': 'GET +POST',
-  '/api/configuration/telnet/channel_policies/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/telnet/connections': 'GET',
-  '/api/configuration/telnet/connections/{id}': 'GET',
-  '/api/configuration/telnet/connections/@order': 'GET +PUT',
-  '/api/configuration/telnet/options': 'GET +PUT',
-  '/api/configuration/vnc': 'GET',
-  '/api/configuration/vnc/channel_policies': 'GET +POST',
-  '/api/configuration/vnc/channel_policies/{id}': 'GET +PUT +DELETE',
-  '/api/configuration/vnc/connections': 'GET',
-  '/api/configuration/vnc/connections/{id}': 'GET',
-  '/api/configuration/vnc/options': 'GET +PUT',
-};
+/** The inventory's Protocols section (tests/spec/vendor-inventory.json, one home for the inventory). */
+const PROTOCOLS_SECTION = 'Protocols (HTTP, ICA, MSSQL, RDP, SSH, Telnet, VNC)';
+const INVENTORY = (JSON.parse(readFileSync(join(root, 'tests/spec/vendor-inventory.json'), 'utf8')) as { entries: InventoryEntry[] }).entries.filter(
+  (e) => e.section === PROTOCOLS_SECTION,
+);
 const PROTOCOLS = ['http', 'ica', 'mssql', 'rdp', 'ssh', 'telnet', 'vnc'];
 const isProtocolPath = (p: string) => PROTOCOLS.some((proto) => p === `/api/configuration/${proto}` || p.startsWith(`/api/configuration/${proto}/`));
 
-/** Whether a version such as "7.1" satisfies an `x-sps-versions` range (">=6.0 <7.0 || >=7.4"). */
-export function inRange(version: string, range: string): boolean {
-  const cmp = (a: string, b: string) => {
-    const x = a.split('.').map(Number);
-    const y = b.split('.').map(Number);
-    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
-    return 0;
-  };
-  return range.split('||').some((alt) =>
-    alt.trim().split(/\s+/).every((c) => {
-      const m = /^(>=|<=|>|<|=)?(.+)$/.exec(c)!;
-      const d = cmp(version, m[2]!);
-      return { '>=': d >= 0, '<=': d <= 0, '>': d > 0, '<': d < 0, '=': d === 0 }[m[1] ?? '='] ?? false;
-    }),
-  );
-}
+const inRange = (version: string, range: string) => satisfiesRange(range, version);
 
 describe('the Protocols section', () => {
   const doc = loadBundled();
   const ops = operations(doc).filter((o) => isProtocolPath(o.path));
 
-  it('reads version ranges as the lint writes them', () => {
-    expect(inRange('6.9', '>=6.0 <7.0')).toBe(true);
-    expect(inRange('7.0', '>=6.0 <7.0')).toBe(false);
-    expect(inRange('6.10', '>=6.4')).toBe(true);
-    expect(inRange('6.3', '>=6.4')).toBe(false);
-    expect(inRange('7.5', '<6.0 || >=7.4')).toBe(true);
-  });
-
   it('has every path and method of the inventory, and no other under the protocols', () => {
-    const expected = Object.entries(INVENTORY).flatMap(([path, methods]) => methods.split(' ').map((m) => `${m.replace('+', '')} ${path}`));
-    const actual = ops.map((o) => `${o.method.toUpperCase()} ${o.path}`);
+    const expected = INVENTORY.flatMap((e) => [...e.explicit, ...e.generic].map((m) => `${m} ${e.path}`));
+    const actual = ops.map((o) => `${o.method.toUpperCase()} ${pathShape(o.path)}`);
     expect(expected).toHaveLength(100);
     expect(actual.sort()).toEqual(expected.sort());
   });

@@ -274,6 +274,11 @@ export interface ClientCodeFact {
   /** The request body is optional and accepts these values. */
   optionalRequestBody?: unknown[];
   responseElements?: string[];
+  /**
+   * The strength the real-clients notes give it: `inference` for what a client's design only
+   * implies ([inferred]); otherwise client code (a vendor page that also documents it is as strong).
+   */
+  strength?: 'inference';
 }
 
 export const clientCodeFacts: ClientCodeFact[] = [
@@ -290,6 +295,7 @@ export const clientCodeFacts: ClientCodeFact[] = [
     sdks: ['SafeguardJava'],
     shows: 'no preemptive credentials: SPS answers 401 with WWW-Authenticate: Basic',
     responseHeaders: { 401: ['WWW-Authenticate'] },
+    strength: 'inference',
   },
   {
     path: '/api/authentication',

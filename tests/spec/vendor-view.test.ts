@@ -48,10 +48,19 @@ describe('the vendor-only view', () => {
     expect(verdicts(doc, TX_200, unknownState)).toMatchObject({ full: false, vendor: false });
   });
 
-  it('a broken SDK fact fails the view too (GET /api/info without firmware_version)', () => {
+  it('GET /api/info: the anonymous vendor answer validates; a broken vendor fact fails the view too', () => {
     const pointer = '#/paths/~1api~1info/get/responses/200/content/application~1json/schema';
+    const anonymous = { body: { domainname: 'example', hostname: 'sps', nickname: null, support_link: 'mailto:admin@example.com' }, key: 'about_info', meta: { href: '/api/info', parent: '/api' } };
+    expect(verdicts(doc, pointer, anonymous)).toMatchObject({ full: true, vendor: true });
     expect(verdicts(doc, pointer, { body: { firmware_version: '7.5.1' } })).toMatchObject({ full: true, vendor: true });
-    expect(verdicts(doc, pointer, { body: {} })).toMatchObject({ full: false, vendor: false });
+    expect(verdicts(doc, pointer, { body: { ...anonymous.body, hostname: 42 } })).toMatchObject({ full: false, vendor: false });
+  });
+
+  it('takes out inferences as it takes out readings (the NTP server `ip` selection, the `/api` link pattern)', () => {
+    const apiParent = verdicts(doc, API_200, apiAnswer('/'));
+    expect(apiParent).toMatchObject({ full: false, vendor: true });
+    expect(isReading(doc.components.schemas.TransactionCommit.properties.message)).toBe(true);
+    expect(doc.components.schemas.TransactionCommit.properties.message['x-sps-source'].kind).toBe('inference');
   });
 
   it('takes out readings of every kind: a pattern, a closed enum, a reading schema, a reading response, a reading media type', () => {
@@ -139,7 +148,7 @@ describe('the provenance lint (Redocly plugin lint/sps-source.js)', () => {
         writeFileSync(path, next);
       };
       // 1. "Our reading" without kind: reading (the mark says vendor).
-      edit('components/schemas/ClusterNodeCollection.yaml', /x-sps-source:\n {2}kind: reading\n {2}reason: .*\n/, 'x-sps-source:\n  kind: vendor\n  pages:\n    - seeds/002_d48d5ff63f018a2b.txt\n');
+      edit('components/schemas/ConfigurationSync.yaml', /x-sps-source:\n {2}kind: reading\n {2}reason: .*\n/, 'x-sps-source:\n  kind: vendor\n  pages:\n    - seeds/002_d48d5ff63f018a2b.txt\n');
       // 2. An invalid source: unknown kind, a reading without reason.
       edit('components/schemas/Timezone.yaml', /x-sps-source:\n {2}kind: vendor\n/, 'x-sps-source:\n  kind: rumour\n');
       edit('components/schemas/Path.yaml', /      reason: .*\n/, '');
@@ -152,7 +161,7 @@ describe('the provenance lint (Redocly plugin lint/sps-source.js)', () => {
       const report = JSON.parse(res.stdout) as { problems: { ruleId: string; message: string; location: { source: { ref: string }; pointer: string }[] }[] };
       const found = report.problems.map((p) => `${p.ruleId} ${p.location[0]!.source.ref.replace(`${dir}/`, '')} ${p.location[0]!.pointer}`).sort();
       expect(found).toEqual([
-        'sps/reading-marked openapi/components/schemas/ClusterNodeCollection.yaml #/description',
+        'sps/reading-marked openapi/components/schemas/ConfigurationSync.yaml #/description',
         'sps/source-required openapi/paths/datetime/timezone.yaml #/get',
         'sps/source-valid openapi/components/schemas/Path.yaml #/allOf/0/x-sps-source',
         'sps/source-valid openapi/components/schemas/Reference.yaml #/x-sps-source',
@@ -161,7 +170,7 @@ describe('the provenance lint (Redocly plugin lint/sps-source.js)', () => {
       const messages = report.problems.map((p) => p.message).join('\n');
       expect(messages).toContain('kind must be one of vendor, client-code, inference, reading, observed, got "rumour"');
       expect(messages).toContain('an observed source needs `node`');
-      expect(messages).toContain('a reading needs a `reason`');
+      expect(messages).toContain('an inference needs a `reason`');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,9 +2,9 @@
  * `access_control`, live with `--roles FILE` only: for each roles-file account and node, one
  * login (the main session when the account is `--username`), the GETs it may use (recorded, so
  * every response check runs on them, rows attributed to the account), and a probe for each
- * operation it may not use: a GET for reads; with `--allow-writes` the open of a transaction
- * (rolled back at once if accepted) and the same-value PUT inside a transaction of that account
- * (always rolled back). What the main run never sends (commit, cluster membership, other
+ * operation it may not use: a GET for reads; with `--allow-writes`, for every write it may or
+ * may not use, the open of a transaction (rolled back at once if accepted) and the same-value
+ * PUT inside a transaction of that account (always rolled back): permissions proven both ways. What the main run never sends (commit, cluster membership, other
  * writes) is never sent for an account either. The user x operation matrix is `report.access`.
  */
 import { isObject } from '../../shared/index.js';
@@ -20,13 +20,29 @@ import { describeAnswer, errorTypeOf, isSuccess, transactionState } from './util
 
 const check = 'access_control';
 
+/** A few words for a matrix cell from a not-sent row's reason. */
+export function shortWhy(message: string): string {
+  const m = message.replace(/^not (sent|checked)(, for an account either)?: /, '').replace(/^never sent(, for an account either)?: /, 'never sent: ');
+  if (/read-only run/.test(m)) return 'read-only run (needs --allow-writes)';
+  if (/needs no session/.test(m)) return 'needs no session';
+  if (/could not log in/.test(m)) return 'login failed';
+  if (/was given up/.test(m)) return 'node given up';
+  if (/locked by another session|was not "closed"/.test(m)) return 'configuration locked';
+  if (/never commits/.test(m)) return 'never sent: commit';
+  if (/cluster membership/.test(m)) return 'never sent: cluster membership';
+  if (/only writes settings back/.test(m)) return 'never sent: not a setting';
+  if (/rollback is only sent/.test(m)) return 'only as cleanup';
+  if (/no object|found no object|could not be read/.test(m)) return 'no object to read';
+  return m.length > 40 ? `${m.slice(0, 37)}...` : m;
+}
+
 /** A request sent as a roles-file account (driven by this check's `live`). */
 export const ACCESS: ProbeDefinition = { kind: 'access', order: 6, label: 'as a roles-file account' };
 
 export const accessControl: CheckDefinition = {
   name: check,
   passes:
-    'with `--roles FILE`, per account and node (one login each): every GET it may use answers without 401/403; every operation it may not use answers the documented 403 `Unauthorized` (401 where documented): a GET for reads, with `--allow-writes` the open of a transaction (rolled back at once if accepted) and the same-value PUT inside its own transaction (always rolled back)',
+    'with `--roles FILE`, per account and node (one login each), every permission is proven both ways: every GET it may use answers without 401/403; every operation it may not use answers the documented 403 `Unauthorized` (401 where documented); with `--allow-writes` each write it may or may not use (the open of a transaction, the same-value PUT of a setting; only what the write check itself sends) is tried as the account inside its own transaction, always rolled back: a permitted write answered 401/403 fails naming the user, the operation and the node. The matrix says per cell: proven allowed, proven denied, or not tried (and why)',
   mock: 'not applicable: Prism has no accounts',
   probes: [ACCESS],
   // The rows come from `live`; the response checks run on its exchanges through `record`.
@@ -91,10 +107,13 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
     run.push(resultFor(ex, check, outcome, message), first ? [-1, nodeIndex, run.rank(nodeIndex, ex)[2]!] : run.rank(nodeIndex, ex));
   };
   const cell = (p: Planned, c: AccessCell): void => {
-    p.row.nodes[node] = c;
+    // What the cell proves: a 2xx proves the account may, a 401/403 that it may not; anything else proves nothing.
+    const proof = c.seen === 'allowed' ? 'proven allowed' : c.seen === 'denied' ? 'proven denied' : 'not tried';
+    p.row.nodes[node] = { ...c, proof };
   };
-  const notSent = (p: Planned, message: string, path = p.op.path): void => {
-    cell(p, { seen: 'not sent', outcome: 'skipped' });
+  /** `why`: a few words for the matrix cell; `message`: the row's full reason. */
+  const notSent = (p: Planned, message: string, path = p.op.path, why = shortWhy(message)): void => {
+    cell(p, { seen: 'not sent', outcome: 'skipped', why });
     row(pseudo(p.op, path), 'skipped', `${who}: ${message}`);
   };
   const send = async (op: OperationModel, path: string, extra: Partial<SendSpec> = {}, via: NodeClient = client, ignoreAbort = false): Promise<Exchange | undefined> => {
@@ -138,12 +157,8 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
         notSent(p, never.replace(/^never sent to a target/, 'never sent, for an account either'));
         continue;
       }
-      if (p.row.expected === 'allowed') {
-        notSent(p, 'not sent: an allowed write is not tried for an account (the write cycle of --username covers the writes)');
-        continue;
-      }
       if (!run.options.allowWrites) {
-        notSent(p, 'not sent: read-only run: the probe of a denied write needs --allow-writes');
+        notSent(p, `not sent: read-only run: the probe of ${p.row.expected === 'allowed' ? 'an allowed' : 'a denied'} write needs --allow-writes`);
         continue;
       }
       if (env.lockedAtStart || env.target.transactionAtStart !== 'closed') {
@@ -151,7 +166,9 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
         continue;
       }
       wrote = true;
-      await deniedWrite(p);
+      // Allowed or denied, the write is tried the same way: as the account, inside its own
+      // transaction, with the value just read, and always rolled back.
+      await tryWrite(p);
     }
     // The account must not leave a transaction behind.
     if (wrote && env.getTx) {
@@ -167,11 +184,11 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
   return reuse ? 0 : client.requests;
 
   /** Compares what came back with what the roles file expects. */
-  function judge(p: Planned, ex: Exchange | undefined, path: string): void {
+  function judge(p: Planned, ex: Exchange | undefined, path: string, whatSent?: string): void {
     const op = p.op;
-    const what = `${op.method} ${op.path} (${op.operationId}, ${p.row.rule})`;
+    const what = whatSent ?? `${op.method} ${op.path} (${op.operationId}, ${p.row.rule})`;
     if (!ex?.response) {
-      cell(p, { seen: 'no answer', outcome: 'skipped' });
+      cell(p, { seen: 'no answer', outcome: 'skipped', why: 'no answer' });
       row(ex ?? pseudo(op, path), 'skipped', `${who}: ${what}: no answer from node ${node}${ex ? ` (${describeAnswer(ex)})` : ''}`);
       return;
     }
@@ -199,7 +216,7 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
       set('passed');
       row(ex, 'passed', `${who}: ${what}: denied as expected (${status} ${String(type)})`);
     } else if (status === 409 || type === 'ConfigurationLocked') {
-      cell(p, { seen, status, outcome: 'skipped' });
+      cell(p, { seen: 'other', status, outcome: 'skipped', why: 'configuration locked' });
       row(ex, 'skipped', `${who}: ${what}: not judged: node ${node} answered ${describeAnswer(ex)} (the configuration is locked by another session)`);
     } else {
       set('failed');
@@ -207,8 +224,11 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
     }
   }
 
-  /** A denied write, sent so that nothing can change even if it is wrongly accepted. */
-  async function deniedWrite(p: Planned): Promise<void> {
+  /**
+   * A write as the account (allowed: proves it may; denied: proves it may not), sent so that
+   * nothing can change even if it is accepted: the same cycle as `write_roundtrip`.
+   */
+  async function tryWrite(p: Planned): Promise<void> {
     const openOp = env.findOp('POST', '/api/transaction');
     const rollbackOp = env.findOp('DELETE', '/api/transaction');
     if (!openOp || !rollbackOp) return notSent(p, 'not sent: the spec documents no POST/DELETE /api/transaction to roll back with');
@@ -229,6 +249,10 @@ async function checkAccount(env: LiveNodeEnv, account: RoleAccount, planned: Pla
       const open = await send(openOp, openOp.path, { emptyBody: true });
       if (open?.response?.status === 409 || errorTypeOf(open?.response?.json) === 'ConfigurationLocked') {
         return notSent(p, `not sent: POST /api/transaction answered ${open ? describeAnswer(open) : 'nothing'}: the configuration is locked by another session, whose transaction is left alone`, path);
+      }
+      if (p.row.expected === 'allowed' && (open?.response?.status === 401 || open?.response?.status === 403)) {
+        // The account may write here but may not even open its transaction: that refusal is the proof.
+        return judge(p, open, path, `${p.op.method} ${p.op.path} (${p.op.operationId}, ${p.row.rule}): its own transaction (POST /api/transaction)`);
       }
       mayBeOpen = !open?.response || isSuccess(open.response.status);
       // The current value: as the account, else with the main session.

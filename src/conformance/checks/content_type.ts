@@ -18,7 +18,7 @@ export const contentType: CheckDefinition = {
     const received = contentTypeOf(ex) || '(none)';
     const status = ex.response.status;
     if (doc.contentTypes.length === 0) {
-      if (ex.response.bodyText.trim() === '') return [resultFor(ex, check, 'passed', `${status}: no body documented, none received`)];
+      if (ex.response.bodyText.trim() === '' && !ex.response.digest?.bytes) return [resultFor(ex, check, 'passed', `${status}: no body documented, none received`)];
       return [resultFor(ex, check, 'passed', `${status}: no body documented; received ${received} (not checked)`)];
     }
     if (doc.json) {

@@ -1,7 +1,7 @@
 import { NORMAL, WRITE } from '../plan/probes.js';
 import { escapePointer } from '../../spec/model.js';
-import { readingPhrase } from '../../spec/verdict.js';
-import { readingResult, resultFor, type CheckContext, type CheckDefinition, type Exchange } from '../types.js';
+import { describeSource, readingPhrase, strengthOf } from '../../spec/verdict.js';
+import { readingResult, resultFor, sourcedResult, type CheckContext, type CheckDefinition, type Exchange } from '../types.js';
 import { documentedFor, errorTypeOf, receivedJson, show } from './util.js';
 
 /** The error types decisions.md lists per status, used when a response documents none itself. */
@@ -15,15 +15,15 @@ export const DEFAULT_ERROR_TYPES: Record<number, string[]> = {
 };
 
 /**
- * A failure, or a readings-only row when the documented response is marked as our reading
- * (`x-sps-source` kind `reading`, e.g. the 409 `ConfigurationLocked` response).
+ * A failure when the documented response rests on a fact, a soft row when it is marked as an
+ * inference or our reading (e.g. the 409 `ConfigurationLocked` response).
  */
 function problem(ctx: CheckContext, ex: Exchange, status: string, message: string) {
   const pointer = `${ex.op.pointer}/responses/${escapePointer(status)}`;
   const source = ctx.judge.sourceAt(pointer);
-  if (source?.kind !== 'reading') return [{ ...resultFor(ex, check, 'failed', message), ...(source ? { basis: source.kind } : {}) }];
-  const reasons = [source.reason ?? `the ${status} response`];
-  return [readingResult(ctx, ex, check, reasons, `${readingPhrase(reasons)}: ${message}`)];
+  if (!source || strengthOf(source.kind) === 'fact') return [sourcedResult(ctx, ex, check, source, message)];
+  const reasons = [describeSource(source)];
+  return [readingResult(ctx, ex, check, reasons, `${readingPhrase(reasons)}: ${message}`, source.kind)];
 }
 
 /**

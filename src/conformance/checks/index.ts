@@ -8,9 +8,11 @@ import type { CheckDefinition, CheckName, ProbeDefinition, ProbeKind } from '../
 import { accessControl } from './access_control.js';
 import { authFailure } from './auth_failure.js';
 import { authRequired } from './auth_required.js';
+import { clusterFacts } from './cluster_facts.js';
 import { contentType } from './content_type.js';
 import { drift } from './drift.js';
 import { errorBody } from './error_body.js';
+import { invalidWrite } from './invalid_write.js';
 import { metaLinks } from './meta_links.js';
 import { notFound } from './not_found.js';
 import { responseHeaders } from './response_headers.js';
@@ -20,6 +22,7 @@ import { writeRoundtrip } from './write_roundtrip.js';
 
 export { findUndocumented } from './drift.js';
 export { setsCookie } from './auth_failure.js';
+export { clusterFactRows } from './cluster_facts.js';
 
 /** Every check, in report order. */
 export const CHECKS: readonly CheckDefinition[] = [
@@ -33,7 +36,9 @@ export const CHECKS: readonly CheckDefinition[] = [
   notFound,
   drift,
   responseHeaders,
+  clusterFacts,
   writeRoundtrip,
+  invalidWrite,
   accessControl,
 ];
 

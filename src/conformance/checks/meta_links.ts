@@ -1,6 +1,6 @@
 import { matchesTemplate } from '../../spec/model.js';
 import { NORMAL, WRITE } from '../plan/probes.js';
-import { readingPhrase } from '../../spec/verdict.js';
+import { describeSource, readingPhrase, strengthOf, type SourceKind } from '../../spec/verdict.js';
 import { readingResult, resultFor, type CheckContext, type CheckDefinition } from '../types.js';
 import { isObject } from '../../shared/index.js';
 import { parentPath, receivedJson, requestPath, show } from './util.js';
@@ -19,17 +19,26 @@ type Rule = 'hrefIsRequestPath' | 'parentIsParentPath' | 'siblingsShareParent' |
  */
 function verdict(ctx: CheckContext, ex: Parameters<CheckDefinition['run']>[1], problems: Array<[Rule, string]>) {
   const facts: string[] = [];
+  const factSources: string[] = [];
   const readings: string[] = [];
   const reasons: string[] = [];
+  let soft: SourceKind = 'reading';
   for (const [rule, text] of problems) {
-    const source = rule === 'type' ? undefined : ctx.judge.rule(META, rule);
-    if (source?.kind === 'reading') {
+    const source = rule === 'type' ? ctx.judge.sourceAt(META) : (ctx.judge.rule(META, rule) ?? ctx.judge.sourceAt(META));
+    if (source && strengthOf(source.kind) === 'soft') {
       readings.push(`${text} (${rule})`);
-      if (!reasons.includes(source.reason ?? rule)) reasons.push(source.reason ?? rule);
-    } else facts.push(rule === 'type' ? text : `${text} (${rule})`);
+      const d = describeSource(source);
+      if (!reasons.includes(d)) reasons.push(d);
+      if (source.kind !== 'reading' && readings.length === 1) soft = source.kind;
+      if (source.kind === 'reading') soft = 'reading';
+    } else {
+      facts.push(rule === 'type' ? text : `${text} (${rule})`);
+      const d = describeSource(source);
+      if (!factSources.includes(d)) factSources.push(d);
+    }
   }
-  if (facts.length > 0) return [{ ...resultFor(ex, check, 'failed', [...facts, ...readings].join('; ')), basis: 'vendor' as const }];
-  return [readingResult(ctx, ex, check, reasons, `${readingPhrase(reasons)}: ${readings.join('; ')}`)];
+  if (facts.length > 0) return [{ ...resultFor(ex, check, 'failed', [...facts, ...readings].join('; ')), basis: 'vendor' as const, strength: 'fact' as const, source: factSources.join(' / ') }];
+  return [readingResult(ctx, ex, check, reasons, `${readingPhrase(reasons)}: ${readings.join('; ')}`, soft)];
 }
 
 /**

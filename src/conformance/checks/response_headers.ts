@@ -1,8 +1,8 @@
 import { findSetCookie, parseSetCookie } from '../../shared/index.js';
 import type { HeaderModel } from '../../spec/model.js';
 import { NORMAL, WRITE } from '../plan/probes.js';
-import { readingPhrase, type Verdict } from '../../spec/verdict.js';
-import { readingResult, resultFor, type CheckContext, type CheckDefinition, type RecordedResponse } from '../types.js';
+import { describeSource, readingPhrase, strengthOf, type Verdict } from '../../spec/verdict.js';
+import { isSoftBasis, readingResult, resultFor, type Basis, type CheckContext, type CheckDefinition, type RecordedResponse } from '../types.js';
 import { documentedFor } from './util.js';
 
 const check = 'response_headers';
@@ -45,29 +45,50 @@ export const responseHeaders: CheckDefinition = {
     if (!ex.response || !doc || doc.headers.length === 0) return [];
     const res = ex.response;
     const problems: string[] = [];
-    /** Problems that break only a reading (the header's schema fails, its vendor-only view passes). */
+    /** The described sources of the fact problems (vendor pages, SDK code). */
+    const factSources = new Set<string>();
+    /** Problems that break only soft rules (the header is an inference or reading; its schema fails, its vendor-only view passes). */
     const readingProblems: string[] = [];
     const reasons = new Set<string>();
+    const softKinds = new Set<Basis>();
     for (const header of doc.headers) {
       const values = received(res, header.name);
       if (values.length === 0) {
-        problems.push(`documented header ${header.name} is missing`);
+        const source = ctx.judge.sourceAt(header.pointer);
+        if (source && strengthOf(source.kind) === 'soft') {
+          readingProblems.push(`documented header ${header.name} is missing`);
+          reasons.add(describeSource(source));
+          softKinds.add(source.kind);
+        } else {
+          problems.push(`documented header ${header.name} is missing`);
+          factSources.add(describeSource(source));
+        }
         continue;
       }
       if (header.schemaPointer) {
         const verdicts = values.map((v) => fits(ctx, header.schemaPointer!, v)).filter((v): v is Verdict => v !== undefined);
         const errors = [...new Set(verdicts.flatMap((v) => v.errors))].join('; ');
-        if (verdicts.length > 0 && verdicts.every((v) => v.basis === 'reading')) {
+        if (verdicts.length > 0 && verdicts.every((v) => isSoftBasis(v.basis))) {
           readingProblems.push(`${header.name} does not match its schema: ${errors}`);
           for (const v of verdicts) for (const r of v.readings) reasons.add(r);
-        } else if (verdicts.length > 0) problems.push(`${header.name} does not match its schema: ${errors}`);
+          for (const v of verdicts) if (v.basis) softKinds.add(v.basis);
+        } else if (verdicts.length > 0) {
+          problems.push(`${header.name} does not match its schema: ${errors}`);
+          for (const v of verdicts) for (const s of v.sources) factSources.add(s);
+        }
       }
       const cookie = header.name.toLowerCase() === 'set-cookie' ? documentedCookie(header) : undefined;
       if (cookie && findSetCookie(values, cookie) === undefined) problems.push(`Set-Cookie sets no usable ${cookie} cookie`);
     }
     const names = doc.headers.map((h) => h.name).join(', ');
-    if (problems.length > 0) return [resultFor(ex, check, 'failed', `${res.status}: ${[...problems, ...readingProblems].join('; ')}`)];
-    if (readingProblems.length > 0) return [readingResult(ctx, ex, check, [...reasons], `${res.status}: ${readingPhrase([...reasons])}; ${readingProblems.join('; ')}`)];
+    if (problems.length > 0) {
+      const source = [...factSources].join(' / ') || describeSource(ctx.judge.sourceAt(ex.op.pointer));
+      return [{ ...resultFor(ex, check, 'failed', `${res.status}: ${[...problems, ...readingProblems].join('; ')}`), basis: 'vendor', strength: 'fact', source }];
+    }
+    if (readingProblems.length > 0) {
+      const basis: Basis = softKinds.has('reading') || softKinds.size === 0 ? 'reading' : [...softKinds][0]!;
+      return [readingResult(ctx, ex, check, [...reasons], `${res.status}: ${readingPhrase([...reasons])}; ${readingProblems.join('; ')}`, basis)];
+    }
     return [resultFor(ex, check, 'passed', `${res.status}: documented headers present and valid: ${names}`)];
   },
 };

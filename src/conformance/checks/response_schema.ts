@@ -1,6 +1,6 @@
 import { NORMAL, WRITE } from '../plan/probes.js';
 import { readingPhrase } from '../../spec/verdict.js';
-import { readingResult, resultFor, type CheckDefinition } from '../types.js';
+import { isSoftBasis, readingResult, resultFor, type CheckDefinition } from '../types.js';
 import { documentedFor, receivedJson } from './util.js';
 
 const check = 'response_schema';
@@ -21,7 +21,7 @@ export const responseSchema: CheckDefinition = {
     const schemaName = component ?? `the schema documented for ${doc.status}`;
     if (outcome.valid) return [resultFor(ex, check, 'passed', `${ex.response.status}: body matches ${schemaName}`)];
     const detail = `body does not match ${schemaName}: ${outcome.errors.join('; ')}`;
-    if (outcome.basis === 'reading') return [readingResult(ctx, ex, check, outcome.readings, `${ex.response.status}: ${readingPhrase(outcome.readings)}; ${detail}`)];
-    return [{ ...resultFor(ex, check, 'failed', `${ex.response.status}: ${detail}`), ...(outcome.basis ? { basis: outcome.basis } : {}) }];
+    if (isSoftBasis(outcome.basis)) return [readingResult(ctx, ex, check, outcome.readings, `${ex.response.status}: ${readingPhrase(outcome.readings)}; ${detail}`, outcome.basis)];
+    return [{ ...resultFor(ex, check, 'failed', `${ex.response.status}: ${detail}`), basis: outcome.basis ?? 'vendor', strength: 'fact', source: outcome.sources.join(' / ') }];
   },
 };

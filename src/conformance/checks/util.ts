@@ -26,9 +26,13 @@ export function errorTypeOf(body: unknown): unknown {
   return isObject(body) && isObject(body.error) ? body.error.type : undefined;
 }
 
-/** The request path without query string or fragment. */
-export function requestPath(ex: Exchange): string {
-  return ex.path.split(/[?#]/)[0] ?? ex.path;
+/**
+ * The request path without query string or fragment, and without a trailing slash (the
+ * vendor's curl lines often add one, `meta.href` never has it: inventory section 4 #12).
+ */
+export function requestPath(ex: Pick<Exchange, 'path'>): string {
+  const path = ex.path.split(/[?#]/)[0] ?? ex.path;
+  return path.length > 1 ? path.replace(/\/+$/, '') || '/' : path;
 }
 
 export { parentPath };

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { isObject } from '../../shared/index.js';
 import type { OperationModel, ParameterModel, SpecModel } from '../../spec/model.js';
 import { createDocumentValidator, type SchemaValidator } from '../../spec/validate.js';
-import { createJudge } from '../../spec/verdict.js';
+import { createJudge, describeSource, strengthOf } from '../../spec/verdict.js';
 import { versionView } from '../../spec/versions.js';
 import { CHECK_NAMES, CHECKS, probesOf } from '../checks/index.js';
 import type { AuthMode, NodeClient } from '../node-client.js';
@@ -101,6 +101,17 @@ export function createRunContext(
   /** The check context of each node whose version is known, one per version. */
   const byVersion = new Map<string, CheckContext>();
   const nodeChecks = new Map<number, CheckContext>();
+  /**
+   * Every failed or warned row names its evidence: a check that knows the broken rule's source
+   * sets it; otherwise the source of the operation the row is about (a fact: its vendor pages).
+   */
+  const withSource = (r: CheckResult): CheckResult => {
+    if ((r.outcome !== 'failed' && r.outcome !== 'warning') || r.source !== undefined) return r.basis && !r.strength ? { ...r, strength: strengthOf(r.basis) } : r;
+    const op = model.operation(r.operationId);
+    const src = op ? check.judge.sourceAt(op.pointer) : undefined;
+    const basis = r.basis ?? (src && strengthOf(src.kind) === 'fact' ? src.kind : undefined);
+    return { ...r, ...(basis ? { basis, strength: strengthOf(basis) } : {}), source: src ? describeSource(src) : 'the spec (no source marked)' };
+  };
   const run: RunContext = {
     options,
     model,
@@ -135,7 +146,7 @@ export function createRunContext(
     },
     rank(nodeIndex, ex) {
       // Request sequences (the write cycle, then the roles-file accounts) keep the order they were sent in.
-      const sequence = ex.probe === 'write' ? 1 : ex.probe === 'access' ? 2 : 0;
+      const sequence = ex.probe === 'write' ? 1 : ex.probe === 'invalid_write' ? 2 : ex.probe === 'access' ? 3 : 0;
       // Against the mock, the examples of one status in the spec's order: the report does not
       // depend on which answer arrived first.
       const examples = ex.exampleName === undefined ? [] : Object.keys(ex.op.responses.find((r) => r.status === String(ex.requestedStatus))?.json?.examples ?? {});
@@ -143,7 +154,7 @@ export function createRunContext(
     },
     push(result, key) {
       if (!selection.includesCheck(result.check)) return;
-      const safe: CheckResult = { ...result, message: secrets.redact(result.message), curl: secrets.redact(result.curl), path: secrets.redact(result.path) };
+      const safe: CheckResult = { ...withSource(result), message: secrets.redact(result.message), curl: secrets.redact(result.curl), path: secrets.redact(result.path) };
       if (safe.outcome === 'failed') failedSoFar++;
       run.ranked.push({ result: safe, key: [...key, CHECK_NAMES.indexOf(result.check)] });
     },

@@ -8,10 +8,10 @@ import { isObject } from '../../shared/index.js';
 import { fillPath, type OperationModel } from '../../spec/model.js';
 import { coerceVersion, notDocumentedReason, satisfiesRange } from '../../spec/versions.js';
 import { probeOwner } from '../checks/index.js';
-import { describeAnswer, isSuccess, transactionState } from '../checks/util.js';
+import { describeAnswer, errorTypeOf, isSuccess, transactionState } from '../checks/util.js';
 import { CannotRunError } from '../errors.js';
 import { runLimited } from '../limit.js';
-import { NodeClient } from '../node-client.js';
+import { AbortedError, NodeClient } from '../node-client.js';
 import type { Exchange } from '../types.js';
 import { notSentReason, operationRole, type OperationRole } from '../writes.js';
 import { madeUpId, type LiveNodeEnv, type RunContext } from './context.js';
@@ -29,7 +29,12 @@ function loginOperation(run: RunContext): OperationModel | undefined {
   return run.model.operations.find((o) => o.operationId === 'logIn') ?? run.model.operations.find((o) => o.security === 'basicAuth');
 }
 
-/** Logs in on every node, then runs each node's plan (in parallel); every node finishes before this returns. */
+/**
+ * Each node on its own, in parallel: the login, then its plan. A node that cannot be logged in
+ * to is reported (`unusable`, its checks "not checked") and the others are still checked; only
+ * when no node can be used is the run impossible (exit 2 with the first reason). Every node
+ * finishes (and rolls back) before this returns.
+ */
 export async function runLiveTargets(run: RunContext, clients: NodeClient[]): Promise<void> {
   const { options } = run;
   for (const url of options.urls) {
@@ -38,18 +43,26 @@ export async function runLiveTargets(run: RunContext, clients: NodeClient[]): Pr
     clients.push(new NodeClient(options, { label, baseUrl: url, target: 'live', sessionCookieName: run.check.sessionCookieName }));
     run.report.targets.push({ node: label, url, kind: 'live', loggedIn: false, transactionAtStart: 'unknown', version: 'unknown', writes: options.allowWrites ? 'pending' : 'not requested (read-only run)', requests: 0, notes: [] });
   }
-  // Log in on every node first: a node that cannot be used makes the run impossible (exit 2).
-  const logins = await settleAll(clients.map((c, i) => login(run, c, i)));
-  const problem = logins.find((l) => l !== undefined);
-  if (problem) throw new CannotRunError(problem);
-  // Every node finishes (and rolls back) before the transports are closed, even after an abort.
-  await settleAll(clients.map((c, i) => runLiveNode(run, c, i)));
+  const problems = await settleAll(
+    clients.map(async (c, i) => {
+      const problem = await login(run, c, i);
+      const target = run.report.targets[i]!;
+      if (problem) {
+        target.unusable = problem;
+        if (options.allowWrites) target.writes = 'not done: the node could not be used';
+        if (clients.length > 1) run.progress(c, 'login', `${problem}: its checks are not run; the other nodes go on`);
+        return problem;
+      }
+      await runLiveNode(run, c, i);
+      return undefined;
+    }),
+  );
+  if (problems.every((p) => p !== undefined)) throw new CannotRunError(problems[0]!);
 }
 
 async function login(run: RunContext, client: NodeClient, nodeIndex: number): Promise<string | undefined> {
   const op = loginOperation(run);
   if (!op) return 'the spec documents no login operation (an operation secured by HTTP Basic)';
-  // No progress output before every login succeeded: if one fails, its reason is the first line.
   const ex = await client.send({ op, probe: 'normal', path: op.path, auth: 'basic' });
   if (run.selection.includesOperation(op)) run.record(nodeIndex, ex);
   else run.observe(ex);
@@ -60,6 +73,10 @@ async function login(run: RunContext, client: NodeClient, nodeIndex: number): Pr
     return `node ${node}: ${what}: ${ex.error?.message ?? 'no answer'}${kind === 'tls' ? ' (use --ca FILE, or --insecure)' : ''}`;
   }
   const status = ex.response.status;
+  if (status === 401 && errorTypeOf(ex.response.json) === 'Unauthenticated') {
+    // A login that reached the API answers AuthenticationFailure to wrong credentials.
+    return `node ${node}: ${op.method} ${client.baseUrl}${op.path} answered ${describeAnswer(ex)}, not AuthenticationFailure: the URL probably does not point at the API root (give the appliance's address, e.g. https://sps.example.com, without a path)`;
+  }
   if (status === 401) return `node ${node}: wrong credentials: ${op.method} ${op.path} answered ${describeAnswer(ex)}`;
   if (status === 403) return `node ${node}: the user may not use the REST API: ${op.method} ${op.path} answered ${describeAnswer(ex)}`;
   if (!isSuccess(status) || !client.adoptSession(ex.response.setCookies)) {
@@ -199,14 +216,25 @@ async function runLiveNode(run: RunContext, client: NodeClient, nodeIndex: numbe
   // 4. Operations that are not sent, with the reason.
   for (const op of run.ops) {
     const role = roles.get(op)!;
-    const reason = role === 'not-in-version' && version !== undefined ? notDocumentedReason(op.versions ?? '', version) : notSentReason(role, options.allowWrites);
+    const reason = role === 'not-in-version' && version !== undefined ? notDocumentedReason(op.versions ?? '', version) : notSentReason(role, options.allowWrites, op);
     if (reason) run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, reason);
   }
 
   // 5. The checks' own request sequences (the write cycle), one after the other.
   const env: LiveNodeEnv = { run, client, nodeIndex, target, send, concrete, roles, getTx, lockedAtStart, findOp };
-  for (const c of run.checks) if (c.live) await c.live(env);
-  if (target.writes === 'pending') target.writes = 'skipped (write_roundtrip not selected)';
+  try {
+    for (const c of run.checks) if (c.live) await c.live(env);
+  } catch (err) {
+    if (err instanceof AbortedError && target.writes === 'pending') target.writes = 'stopped before the writes were done';
+    throw err;
+  } finally {
+    if (client.txState === 'rollback failed') target.writes = `${target.writes.replace(/, all rolled back$/, '')}; the rollback FAILED: a transaction of this run may be left open`;
+    if (/locked by another session/.test(target.writes) && target.transactionAtStart === 'closed') {
+      // SPS may tell a session only about its own transaction: the lock showed on the open.
+      target.transactionAtStart = 'locked by another session';
+    }
+  }
+  if (target.writes === 'pending') target.writes = run.selection.includesCheck('write_roundtrip') ? 'not done: the node was given up' : 'skipped (write_roundtrip not selected)';
 }
 
 /**

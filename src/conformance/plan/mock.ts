@@ -12,6 +12,8 @@ import { AbortedError, NodeClient, type AuthMode } from '../node-client.js';
 import { PrismStartError, startPrism, type PrismHandle } from '../prism.js';
 import { NORMAL } from './probes.js';
 import { madeUpIdCandidates, type RunContext } from './context.js';
+import { acceptFor, requestBodyFor, requiredQuery } from './request.js';
+import { neverSendReason } from '../writes.js';
 
 function mockPath(run: RunContext, op: OperationModel): string {
   const values: Record<string, string> = {};
@@ -20,7 +22,7 @@ function mockPath(run: RunContext, op: OperationModel): string {
     const candidate = fromExample ?? madeUpIdCandidates(p, undefined).find((c) => !p.schemaPointer || run.validator.validate(p.schemaPointer, c).valid);
     values[p.name] = candidate ?? 'example';
   }
-  return fillPath(op.path, values);
+  return `${fillPath(op.path, values)}${requiredQuery(op)}`;
 }
 
 function authFor(op: OperationModel): AuthMode {
@@ -29,15 +31,6 @@ function authFor(op: OperationModel): AuthMode {
   return 'none';
 }
 
-function bodyFor(op: OperationModel): { body?: unknown; emptyBody?: boolean } {
-  const rb = op.requestBody;
-  if (rb) {
-    const first = Object.keys(rb.examples)[0];
-    if (first !== undefined) return { body: rb.examples[first] };
-    return rb.required ? { body: {} } : { emptyBody: true };
-  }
-  return ['POST', 'PUT', 'PATCH'].includes(op.method) ? { emptyBody: true } : {};
-}
 
 /** Whether the mock plan would send anything: when not, no Prism needs to be started. */
 export function mockSendsAnything(run: RunContext): boolean {
@@ -71,7 +64,9 @@ export async function runMockTarget(run: RunContext, clients: NodeClient[], pris
   // A mock that stops answering (Prism crashed or was killed) is given up like a live node.
   const mockClients = (mockUrls.length > 0 ? mockUrls : ['http://127.0.0.1:0']).map((baseUrl) => new NodeClient(options, { label: 'mock', baseUrl, target: 'mock', sessionCookieName: run.check.sessionCookieName }));
   clients.push(...mockClients);
-  run.report.targets.push({ node: 'mock', url: mockUrls[0] ?? '', kind: 'mock', loggedIn: false, transactionAtStart: 'n/a', writes: 'not applicable (mock)', requests: 0, notes: [note] });
+  // Operations a live run never sends (x-sps-never-send): Prism may answer them, a node never does.
+  const neverSent = run.ops.filter((op) => op.neverSend !== undefined).map((op) => `${op.operationId} (${op.method} ${op.path}): ${neverSendReason(op)} (exercised against the mock only)`);
+  run.report.targets.push({ node: 'mock', url: mockUrls[0] ?? '', kind: 'mock', loggedIn: false, transactionAtStart: 'n/a', writes: 'not applicable (mock)', requests: 0, notes: [note, ...neverSent] });
   await runMock(run, mockClients);
   const dead = prisms.find((p) => p.exited);
   if (dead) {
@@ -102,7 +97,7 @@ async function runMock(run: RunContext, mockClients: NodeClient[]): Promise<void
         const via = next();
         tasks.push(async () => {
           const prefer = name ? { code, example: name } : { code };
-          run.record(0, await via.send({ op, probe: 'normal', path, auth: authFor(op), prefer, ...bodyFor(op) }));
+          run.record(0, await via.send({ op, probe: 'normal', path, auth: authFor(op), prefer, accept: acceptFor(op), ...requestBodyFor(run.model, op) }));
           run.progress(client, 'documented statuses');
         });
       }
@@ -115,7 +110,7 @@ async function runMock(run: RunContext, mockClients: NodeClient[]): Promise<void
       }
       const via = next();
       probes.push(async () => {
-        run.record(0, await via.send({ op, probe: probe.kind, path, auth: probe.auth ?? 'none', ...bodyFor(op) }));
+        run.record(0, await via.send({ op, probe: probe.kind, path, auth: probe.auth ?? 'none', accept: acceptFor(op), ...requestBodyFor(run.model, op) }));
         run.progress(client, 'probes');
       });
     }

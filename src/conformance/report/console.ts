@@ -1,5 +1,6 @@
-import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type ProgressEvent } from './model.js';
+import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type NotChecked, type ProgressEvent } from './model.js';
 import { CHECK_NAMES } from '../checks/index.js';
+import type { CheckResult } from '../types.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -15,12 +16,22 @@ function table(header: string[], rows: string[][], numericFrom = 1): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', warning: 'warn', skipped: 'skip', accepted: 'acc', none: '-' };
+const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', warning: 'warn', skipped: 'skip', accepted: 'acc', 'not checked': 'NOT CHECKED', none: '-' };
 
 /** The end-of-run text: checks table, node × check matrix, coverage matrix, failures, verdict. */
 export function renderSummary(report: ConformanceReport, opts: { maxFailures?: number } = {}): string {
   const out: string[] = [];
   const s = report.summary;
+  // The node x version table heads every report: which SPS version each node said it runs, and its cluster.
+  const live = report.targets.filter((t) => t.kind === 'live');
+  if (live.length > 0) {
+    const clusterOf = (node: string): string => {
+      const g = (report.clusters ?? []).find((c) => c.nodes.includes(node));
+      return !g ? '-' : g.nodes.length > 1 ? `one cluster: ${g.nodes.join(', ')}` : 'alone';
+    };
+    out.push('', 'Node × version:', table(['node', 'url', 'SPS version', 'cluster'], live.map((t) => [t.node, t.url, t.version ?? 'unknown', clusterOf(t.node)]), 99));
+    for (const g of report.clusters ?? []) out.push(`  ${g.nodes.length > 1 ? `treated as one cluster: ${g.nodes.join(', ')}` : `${g.nodes[0]}`}: ${g.reason}`);
+  }
   // The accepted column only when a baseline accepted something (the usual table stays as it was).
   const acc = s.accepted > 0;
   const rows = perCheckCounts(report).map((c) => [c.check, String(c.passed), String(c.failed), String(c.warning), String(c.skipped), ...(acc ? [String(c.accepted)] : [])]);
@@ -60,14 +71,15 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     out.push('', `Failures (${failures.length}):`);
     for (const f of failures.slice(0, max)) {
       out.push(`  ✗ [${f.node}]${f.user !== undefined ? ` as ${f.user}` : ''} ${f.check} ${f.method} ${f.path} (${f.operationId}): ${f.message}`);
-      if (f.curl) out.push(`      ${f.curl}`);
+      out.push(`      ${evidenceLine(f)}`);
+      if (f.curl) out.push(`      ${f.curl.replace(/\n/g, '\n      ')}`);
     }
     if (failures.length > max) out.push(`  ... and ${failures.length - max} more (see report.json / report.html)`);
   }
   const warnings = report.results.filter((r) => r.outcome === 'warning');
   if (warnings.length > 0) {
     out.push('', `Warnings (${warnings.length}):`);
-    for (const w of warnings.slice(0, 20)) out.push(`  ! [${w.node}] ${w.check} ${w.method} ${w.path}: ${w.message}`);
+    for (const w of warnings.slice(0, 20)) out.push(`  ! [${w.node}]${w.user !== undefined ? ` as ${w.user}` : ''} ${w.check} ${w.method} ${w.path}: ${w.message}`, `      ${evidenceLine(w)}`);
     if (warnings.length > 20) out.push(`  ... and ${warnings.length - 20} more`);
   }
   for (const t of report.targets) if (t.version !== undefined) out.push(`target [${t.node}]: ${t.url}, SPS version ${t.version}`);
@@ -77,28 +89,51 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     for (const a of accepted) {
       const b = a.baseline;
       out.push(`  ~ [${a.node}] ${a.check} ${a.method} ${a.path}: ${a.message}`);
-      if (b) out.push(`      baseline entry ${b.entry}, until ${b.expires}: ${b.reason}`);
+      if (b) out.push(`      baseline entry ${b.entry}, until ${b.expires}: ${b.reason}${b.ticket ? ` [${b.ticket}]` : ''}${b.firstSeen ? ` (first seen ${b.firstSeen}, last seen ${b.lastSeen ?? b.firstSeen})` : ''}`);
     }
   }
   if (report.baseline) {
     const by = (st: string): number => report.baseline!.entries.filter((e) => e.status === st).length;
     out.push(
       '',
-      `Baseline ${report.baseline.file}: ${report.baseline.entries.length} entr${report.baseline.entries.length === 1 ? 'y' : 'ies'}: ${by('accepted')} accepting, ${by('expired')} expired, ${by('stale')} no longer seen, ${by('not-run')} not run`,
+      `Baseline ${report.baseline.file}: ${report.baseline.entries.length} entr${report.baseline.entries.length === 1 ? 'y' : 'ies'}: ${by('accepted')} accepting, ${by('expired')} expired, ${by('stale')} no longer seen, ${by('not-run')} not checked in this run`,
     );
     for (const e of report.baseline.entries.filter((x) => x.status === 'expired')) out.push(`  ✗ entry ${e.entry} (${e.check} ${e.operationId ?? e.path}) expired on ${e.expires}: its ${e.matched} failure(s) fail again`);
   }
   for (const t of report.targets) for (const n of t.notes) out.push(`note [${t.node}]: ${n}`);
+  const notChecked = report.notChecked ?? [];
+  if (notChecked.length > 0) {
+    out.push('', `Not checked (${notChecked.length}):`);
+    for (const n of notChecked) out.push(`  ? ${notCheckedText(n)}`);
+  }
   out.push('', verdictLine(report));
   return `${out.join('\n')}\n`;
 }
 
+/** `evidence: fact (vendor page ...)` / `evidence: inference (...)`: the strength and source of a failed or warned row. */
+export function evidenceLine(r: CheckResult): string {
+  const strength = r.strength === 'soft' ? (r.basis ?? 'soft') : r.strength === 'fact' ? `fact, ${r.basis ?? 'vendor'}` : 'not named';
+  return `evidence: ${strength}${r.source ? ` (${r.source})` : ''}`;
+}
+
+/** One "not checked" entry as a phrase: `[node] check: what: reason`. */
+export function notCheckedText(n: NotChecked): string {
+  return `${n.node !== undefined ? `[${n.node}] ` : ''}${n.what}${n.check !== undefined && !n.what.startsWith(n.check) ? ` of ${n.check}` : ''}: ${n.reason}`;
+}
+
+/**
+ * The verdict: "Conformant" only when everything selected was checked and nothing failed; a
+ * run that left something unchecked is "Incomplete" (exit 2), saying what.
+ */
 export function verdictLine(report: ConformanceReport): string {
   const s = report.summary;
-  const strictReadings = s.readingFailures > 0 ? ` (${s.readingFailures} readings only)` : '';
-  const counts = `${s.passed} passed, ${s.failed} failed${strictReadings}, ${s.warnings} warnings (${s.readingWarnings} readings only), ${s.accepted} accepted, ${s.skipped} skipped`;
+  const strictReadings = s.readingFailures > 0 ? ` (${s.readingFailures} inferences or readings only)` : '';
+  const counts = `${s.passed} passed, ${s.failed} failed${strictReadings}, ${s.warnings} warnings (${s.readingWarnings} inferences or readings only), ${s.accepted} accepted, ${s.skipped} skipped`;
   if (report.fatal) return `Could not run: ${report.fatal}`;
-  if (report.aborted) return `Stopped by ${report.aborted} (${counts})`;
+  const notChecked = report.notChecked ?? [];
+  const what = notChecked.length === 0 ? '' : `; not checked: ${notChecked.slice(0, 3).map(notCheckedText).join('; ')}${notChecked.length > 3 ? `; and ${notChecked.length - 3} more` : ''}`;
+  if (report.aborted) return `Stopped by ${report.aborted}: incomplete (${counts})${what}`;
+  if (notChecked.length > 0) return `Incomplete${s.failed > 0 ? ', not conformant' : ''} (${counts})${what}`;
   return report.exitCode === 0 ? `Conformant: ${counts}` : `Not conformant: ${counts}`;
 }
 

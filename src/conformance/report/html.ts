@@ -1,4 +1,5 @@
-import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport } from './model.js';
+import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type TargetInfo } from './model.js';
+import { notCheckedText } from './console.js';
 import { CHECK_NAMES } from '../checks/index.js';
 import type { CheckResult } from '../types.js';
 import { htmlEscape, REPORT_BASE_CSS } from '../../shared/html.js';
@@ -28,6 +29,19 @@ details summary { cursor:pointer; color:var(--color-info-base); margin:8px 0; }
 .method.PUT { color:var(--http-put-color); } .method.DELETE { color:var(--http-delete-color); }
 `;
 
+/** What the run left on a node's lock: the state, and for a lock that may be held until when and how to release it. */
+function lockCell(t: TargetInfo): string {
+  const l = t.lock;
+  if (!l) return 'n/a';
+  if (l.state !== 'may be held') return htmlEscape(l.state);
+  return `<b>may be held until ${htmlEscape(l.until ?? '')}</b>; to release it now:<br><code>${(l.release ?? []).map(htmlEscape).join('<br>')}</code>`;
+}
+
+/** Escapes a source line; its https links become links. */
+function linkify(text: string): string {
+  return htmlEscape(text).replace(/https:\/\/[^\s,<>&"]+/g, (u) => `<a href="${u}">${u}</a>`);
+}
+
 function outcomeLabel(o: string): string {
   return o === 'none' ? '–' : o;
 }
@@ -36,7 +50,7 @@ function resultRow(r: CheckResult): string {
   return (
     `<tr class="${r.outcome}"><td class="${r.outcome}">${htmlEscape(r.outcome)}</td><td>${htmlEscape(r.check)}</td><td>${htmlEscape(r.node)}${r.user !== undefined ? `<br><small>as ${htmlEscape(r.user)}</small>` : ''}</td>` +
     `<td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)}</small></td>` +
-    `<td>${r.basis === 'reading' ? '<b>readings only</b> ' : ''}${htmlEscape(r.message)}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${htmlEscape(r.curl)}</code>` : ''}</td></tr>`
+    `<td>${r.strength === 'soft' ? `<b>${htmlEscape(r.basis ?? 'soft')} only</b> ` : ''}${htmlEscape(r.message)}${(r.outcome === 'failed' || r.outcome === 'warning') && r.source ? `<br><small>evidence: ${htmlEscape(r.strength === 'fact' ? `fact, ${r.basis ?? 'vendor'}` : (r.basis ?? 'soft'))}: ${linkify(r.source)}</small>` : ''}${r.baseline && r.outcome !== 'warning' ? `<br><small>baseline entry ${r.baseline.entry} (${htmlEscape(r.baseline.status)}, until ${htmlEscape(r.baseline.expires)}${r.baseline.ticket ? `, ${htmlEscape(r.baseline.ticket)}` : ''}${r.baseline.firstSeen ? `, first seen ${htmlEscape(r.baseline.firstSeen)}, last seen ${htmlEscape(r.baseline.lastSeen ?? r.baseline.firstSeen)}` : ''}): ${htmlEscape(r.baseline.reason)}</small>` : ''}${r.curl ? `<br><code>${r.curl.split('\n').map(htmlEscape).join('<br>')}</code>` : ''}</td></tr>`
   );
 }
 
@@ -64,10 +78,13 @@ export function renderHtml(report: ConformanceReport): string {
 export function* htmlChunks(report: ConformanceReport): Generator<string> {
   const s = report.summary;
   const ok = report.exitCode === 0;
+  const notChecked = report.notChecked ?? [];
   const verdict = report.fatal
     ? `Could not run: ${report.fatal}`
     : report.aborted
-      ? `Stopped by ${report.aborted}`
+      ? `Stopped by ${report.aborted}: incomplete, ${notChecked.length} part${notChecked.length === 1 ? '' : 's'} not checked`
+      : notChecked.length > 0
+        ? `Incomplete: ${notChecked.length} part${notChecked.length === 1 ? '' : 's'} not checked${s.failed > 0 ? `; ${s.failed} violation${s.failed === 1 ? '' : 's'} found` : ''}`
       : ok
         ? `Conformant: no violations found${s.accepted > 0 ? ` (${s.accepted} accepted by the baseline)` : ''}${s.readingWarnings > 0 ? `; ${s.readingWarnings} readings-only warning${s.readingWarnings === 1 ? '' : 's'}` : ''}`
         : `${s.failed} violation${s.failed === 1 ? '' : 's'} found`;
@@ -83,6 +100,13 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
   const access = report.access ?? [];
   const accessNodeList = accessNodes(report);
   // One row per (user, operation): what the roles file expects, what each node did.
+  // The node x version table heads the report (with the clusters the run found).
+  const liveTargets = report.targets.filter((t) => t.kind === 'live');
+  const clusterOf = (node: string): string => {
+    const g = (report.clusters ?? []).find((c) => c.nodes.includes(node));
+    return !g ? '-' : g.nodes.length > 1 ? `one cluster: ${g.nodes.join(', ')} (${g.reason})` : g.reason;
+  };
+  const nodeVersions = liveTargets.length === 0 ? '' : `<section id="nodes"><h2>Node × version</h2><table><thead><tr><th>node</th><th>url</th><th>SPS version</th><th>cluster</th></tr></thead><tbody>${liveTargets.map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${htmlEscape(t.version ?? 'unknown')}</td><td>${htmlEscape(clusterOf(t.node))}</td></tr>`).join('')}</tbody></table></section>`;
   const accessMatrix = access.length === 0 ? '' : `<section id="access"><h2>User × operation</h2><p>Expected by the roles file, then what each node did (allowed: 2xx, denied: 401/403).</p><div style="overflow-x:auto"><table><thead><tr><th>user</th><th>operation</th><th>expected</th>${accessNodeList.map((n) => `<th>${htmlEscape(n)}</th>`).join('')}</tr></thead><tbody>${access
     .map((r) => `<tr><td>${htmlEscape(r.user)}</td><td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)} · ${htmlEscape(r.rule)}</small></td><td>${htmlEscape(r.expected)}</td>${accessNodeList.map((n) => {
       const c = r.nodes[n];
@@ -96,8 +120,8 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
       .map((c) => `<span class="st ${!c.countable ? 'na' : c.exercised ? 'hit' : 'miss'}" title="${c.exercised ? 'exercised' : c.countable ? 'not exercised' : 'not a concrete status'}">${htmlEscape(c.status)}</span>`)
       .join('')}</td></tr>`)
     .join('\n')}</tbody></table>`;
-  const targets = `<table><thead><tr><th>node</th><th>url</th><th>kind</th><th>version</th><th>logged in</th><th>transaction at start</th><th>writes</th><th>requests</th><th>notes</th></tr></thead><tbody>${report.targets
-    .map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${htmlEscape(t.version ?? 'n/a')}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td class="num">${t.requests}</td><td>${htmlEscape(t.notes.join('; '))}</td></tr>`)
+  const targets = `<table><thead><tr><th>node</th><th>url</th><th>kind</th><th>version</th><th>logged in</th><th>transaction at start</th><th>writes</th><th>lock at the end</th><th>requests</th><th>notes</th></tr></thead><tbody>${report.targets
+    .map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${htmlEscape(t.version ?? 'n/a')}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td>${lockCell(t)}</td><td class="num">${t.requests}</td><td>${htmlEscape([...(t.unusable ? [`not used: ${t.unusable}`] : []), ...t.notes].join('; '))}</td></tr>`)
     .join('')}</tbody></table>`;
   const perCheck = `<table><thead><tr><th>check</th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th><th>accepted</th></tr></thead><tbody>${perCheckCounts(report)
     .map((c) => `<tr><td>${c.check}</td><td class="num passed">${c.passed}</td><td class="num failed">${c.failed}</td><td class="num warning">${c.warning}</td><td class="num skipped">${c.skipped}</td><td class="num accepted">${c.accepted}</td></tr>`)
@@ -125,6 +149,7 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
 <p>${htmlEscape(report.spec.title)} ${htmlEscape(report.spec.version)} · ${htmlEscape(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s · exit code ${report.exitCode}</p>
 </header>
 <main>
+${nodeVersions}
 <section id="summary">
 <div class="verdict ${ok ? 'ok' : 'bad'}">${htmlEscape(verdict)}</div>
 <div class="cards">
@@ -137,6 +162,7 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
 <div class="card"><b>${cov.percent}%</b>coverage</div>
 </div>
 </section>
+${notChecked.length > 0 ? `<section id="not-checked"><h2>Not checked (${notChecked.length})</h2><ul>${notChecked.map((n) => `<li class="failed">${htmlEscape(notCheckedText(n))}</li>`).join('')}</ul></section>` : ''}
 <section id="targets"><h2>Targets</h2>${targets}</section>
 <section id="matrix"><h2>Node × check</h2>${matrix}</section>
 ${accessMatrix}

@@ -1,6 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { SecretRegistry } from '../../redact.js';
@@ -33,6 +32,42 @@ export function redactReport(report: ConformanceReport, secrets: SecretRegistry)
   return { ...secrets.redactValues(rest), results: safeResults };
 }
 
+/**
+ * Creates `dir` (and its missing parents) and proves it writable with a file written and removed
+ * at once; throws the system error (its `code`: ENOTDIR, EACCES, EROFS, ENOENT, ...) otherwise.
+ * One non-recursive mkdir per missing folder: Node's `mkdir(..., {recursive: true})` can loop
+ * forever at 100% CPU on some file systems (a path under /proc), which must never happen here.
+ */
+export function ensureWritableDir(dir: string): string {
+  const target = resolve(dir);
+  const missing: string[] = [];
+  for (let cur = target; !existsSync(cur); cur = dirname(cur)) {
+    missing.unshift(cur);
+    if (dirname(cur) === cur) break;
+  }
+  for (const d of missing) mkdirSync(d);
+  if (!statSync(target).isDirectory()) throw Object.assign(new Error(`${target} is not a folder`), { code: 'ENOTDIR' });
+  const probe = join(target, `.sps-conformance-write-test-${process.pid}`);
+  writeFileSync(probe, '');
+  unlinkSync(probe);
+  return target;
+}
+
+/**
+ * Whether `file` can be written (created or replaced) without leaving anything behind; throws
+ * the system error otherwise. The folder must exist (it is not created).
+ */
+export function ensureWritableFile(file: string): void {
+  const target = resolve(file);
+  if (existsSync(target)) {
+    if (statSync(target).isDirectory()) throw Object.assign(new Error(`${target} is a folder`), { code: 'EISDIR' });
+    writeFileSync(target, '', { flag: 'a' }); // opens it for writing, changes nothing
+    return;
+  }
+  writeFileSync(target, '', { flag: 'wx' });
+  unlinkSync(target);
+}
+
 /** Joins small pieces into writes of about 64 KiB. */
 function* batched(chunks: Iterable<string>, size = 64 * 1024): Generator<string> {
   let buf = '';
@@ -53,8 +88,7 @@ function* batched(chunks: Iterable<string>, size = 64 * 1024): Generator<string>
  * at a time: a run with tens of thousands of rows never holds a whole document in memory.
  */
 export async function writeReports(report: ConformanceReport, dir: string, secrets: SecretRegistry): Promise<string[]> {
-  const target = resolve(dir);
-  await mkdir(target, { recursive: true });
+  const target = ensureWritableDir(dir);
   const safe = redactReport(report, secrets);
   const files: Array<[string, (r: ConformanceReport) => Iterable<string>]> = [
     ['junit.xml', junitChunks],

@@ -14,6 +14,8 @@ function jsonRow(r: CheckResult): Record<string, unknown> {
     message: r.message,
     curl: r.curl,
     ...(r.basis ? { basis: r.basis } : {}),
+    ...(r.strength ? { strength: r.strength } : {}),
+    ...(r.source ? { source: r.source } : {}),
     ...(r.reading ? { reading: r.reading } : {}),
     ...(r.baseline ? { baseline: r.baseline } : {}),
   };
@@ -27,7 +29,9 @@ function nested(value: unknown, depth: number): string | undefined {
 
 /**
  * `report.json`: `{ summary, targets, results, coverage, matrix, access, spec, startedAt, durationMs,
- * exitCode, fatal?, aborted?, baseline? }`. `results` rows are `{ check, operationId, method, path,
+ * exitCode, notChecked, fatal?, aborted?, baseline? }` (`notChecked`: what was selected or asked for
+ * and not checked, `{ node?, check?, what, reason }`; not empty: the run is incomplete, exit 2;
+ * each live target carries `lock`, what the run left on its configuration lock). `results` rows are `{ check, operationId, method, path,
  * node, user?, outcome, message, curl, basis?, reading?, baseline? }` (`user`: the roles-file
  * account or the probe's made-up user); `access` is the user x operation matrix of `--roles`
  * (`report/model.ts`, `AccessRow`); `summary` counts `accepted` and `readingWarnings` (and
@@ -46,6 +50,7 @@ export function* jsonChunks(report: ConformanceReport): Generator<string> {
     startedAt: report.startedAt,
     durationMs: report.durationMs,
     exitCode: report.exitCode,
+    notChecked: report.notChecked ?? [],
     ...(report.fatal ? { fatal: report.fatal } : {}),
     ...(report.aborted ? { aborted: report.aborted } : {}),
     ...(report.baseline ? { baseline: report.baseline } : {}),

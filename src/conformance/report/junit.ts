@@ -1,5 +1,6 @@
 import type { CheckResult } from '../types.js';
-import { accessCellLabel, type ConformanceReport } from './model.js';
+import { accessCellLabel, type ConformanceReport, type NotChecked } from './model.js';
+import { notCheckedText } from './console.js';
 
 // XML 1.0 forbids most control characters even when escaped.
 // eslint-disable-next-line no-control-regex
@@ -19,6 +20,8 @@ export function xmlEscape(text: string): string {
 function props(r: CheckResult): string {
   const p: Array<[string, string]> = [];
   if (r.basis) p.push(['basis', r.basis]);
+  if (r.strength) p.push(['strength', r.strength]);
+  if (r.source) p.push(['source', r.source]);
   if (r.reading) p.push(['reading', r.reading]);
   if (r.baseline) p.push(['baseline.entry', String(r.baseline.entry)], ['baseline.status', r.baseline.status], ['baseline.reason', r.baseline.reason], ['baseline.expires', r.baseline.expires]);
   if (p.length === 0) return '';
@@ -37,7 +40,7 @@ function testcase(r: CheckResult): string {
     case 'skipped':
       return `${open}\n      <skipped message="${xmlEscape(r.message)}"/>\n    </testcase>`;
     case 'warning':
-      return `${open}${props(r)}\n      <system-out>WARNING${r.basis === 'reading' ? ' (readings only)' : ''}: ${detail}</system-out>\n    </testcase>`;
+      return `${open}${props(r)}\n      <system-out>WARNING${r.strength === 'soft' ? ` (${xmlEscape(r.basis ?? 'soft')} only: ${xmlEscape(r.source ?? '')})` : ''}: ${detail}</system-out>\n    </testcase>`;
     case 'accepted': {
       const b = r.baseline;
       const why = b ? ` by baseline entry ${b.entry} until ${b.expires} (${b.reason})` : '';
@@ -56,12 +59,21 @@ function accessOut(report: ConformanceReport, node: string): string[] {
   return [`    <system-out>${xmlEscape(`User x operation (--roles):\n${lines.join('\n')}`)}</system-out>`];
 }
 
+/** A "not checked" entry: a testcase with an `<error>` (never a pass, never a skip). */
+function notCheckedCase(n: NotChecked): string {
+  const text = notCheckedText(n);
+  const name = xmlEscape(`not checked: ${n.check ?? n.what}`);
+  return `    <testcase classname="${xmlEscape(`${n.node ?? 'sps-conformance'}.not-checked`)}" name="${name}" time="0"><error type="not-checked" message="${xmlEscape(text)}">${xmlEscape(text)}</error></testcase>`;
+}
+
 /** `junit.xml`: one `<testsuite>` per node, one `<testcase>` per result row; produced piece by piece (one row at a time). */
 export function* junitChunks(report: ConformanceReport): Generator<string> {
   const s = report.summary;
+  const notChecked = report.notChecked ?? [];
+  const errors = notChecked.length + (report.fatal ? 1 : 0);
   yield [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="sps-conformance" tests="${report.results.length}" failures="${s.failed}" errors="${report.fatal ? 1 : 0}" skipped="${s.skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `<testsuites name="sps-conformance" tests="${report.results.length + errors}" failures="${s.failed}" errors="${errors}" skipped="${s.skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
     `  <!-- ${xmlEscape(`summary: ${s.passed} passed, ${s.failed} failed, ${s.warnings} warnings (${s.readingWarnings} readings only), ${s.accepted} accepted, ${s.skipped} skipped`).replace(/--/g, '- -')} -->`,
   ].join('\n');
   const nodes = [...new Set([...report.targets.map((t) => t.node), ...report.results.map((r) => r.node)])];
@@ -75,14 +87,22 @@ export function* junitChunks(report: ConformanceReport): Generator<string> {
       if (r.outcome === 'failed') failures++;
       else if (r.outcome === 'skipped') skipped++;
       else if (r.outcome === 'accepted') accepted++;
-      else if (r.outcome === 'warning' && r.basis === 'reading') readings++;
+      else if (r.outcome === 'warning' && r.strength === 'soft') readings++;
     }
     const target = report.targets.find((t) => t.node === node);
+    const mine = notChecked.filter((n) => n.node === node);
     const version = target?.version !== undefined ? `<property name="url" value="${xmlEscape(target.url)}"/><property name="sps.version" value="${xmlEscape(target.version)}"/>` : '';
-    yield `\n  <testsuite name="${xmlEscape(`sps-conformance ${node}`)}" tests="${rows.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${xmlEscape(report.startedAt)}">`;
+    yield `\n  <testsuite name="${xmlEscape(`sps-conformance ${node}`)}" tests="${rows.length + mine.length}" failures="${failures}" errors="${mine.length}" skipped="${skipped}" timestamp="${xmlEscape(report.startedAt)}">`;
     yield `\n    <properties>${version}<property name="accepted" value="${accepted}"/><property name="readingWarnings" value="${readings}"/></properties>`;
+    for (const n of mine) yield `\n${notCheckedCase(n)}`;
     for (const r of rows) yield `\n${testcase(r)}`;
     for (const line of accessOut(report, node)) yield `\n${line}`;
+    yield '\n  </testsuite>';
+  }
+  const runLevel = notChecked.filter((n) => n.node === undefined || !nodes.includes(n.node));
+  if (runLevel.length > 0) {
+    yield `\n  <testsuite name="sps-conformance not checked" tests="${runLevel.length}" failures="0" errors="${runLevel.length}" skipped="0">`;
+    for (const n of runLevel) yield `\n${notCheckedCase(n)}`;
     yield '\n  </testsuite>';
   }
   if (report.fatal) {

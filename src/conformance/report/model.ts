@@ -6,7 +6,7 @@
 import type { OperationModel } from '../../spec/model.js';
 import type { BaselineReport } from '../baseline.js';
 import { CHECK_NAMES } from '../checks/index.js';
-import type { CheckResult, Outcome, TargetKind } from '../types.js';
+import { isSoftBasis, type CheckResult, type Outcome, type TargetKind } from '../types.js';
 
 export interface ProgressEvent {
   node: string;
@@ -28,13 +28,53 @@ export interface TargetInfo {
   url: string;
   kind: TargetKind;
   loggedIn: boolean;
-  /** Transaction state read first thing after the login. */
-  transactionAtStart: 'open' | 'closed' | 'unknown' | 'n/a';
+  /**
+   * Transaction state read first thing after the login; `locked by another session` when it
+   * read `closed` but opening a transaction then got 409 `ConfigurationLocked` (SPS may show
+   * each session only its own transaction).
+   */
+  transactionAtStart: 'open' | 'closed' | 'unknown' | 'n/a' | 'locked by another session';
+  /** Live: why the node could not be used at all (login failed); its checks are "not checked". */
+  unusable?: string;
+  /** Live: what the run left on the node's configuration lock (the final line per node). */
+  lock?: NodeLock;
   /** Live nodes: `body.firmware_version` of `GET /api/info`, read after the login ('unknown' when it cannot be read). */
   version?: string;
   writes: string;
   requests: number;
   notes: string[];
+}
+
+/** What a live run left on one node's configuration lock. */
+export interface NodeLock {
+  state: 'nothing opened' | 'rolled back' | 'may be held';
+  /** Transactions this run opened there. */
+  opened: number;
+  /** `may be held`: when SPS cancels the transaction by itself (ISO time). */
+  until?: string;
+  /** `may be held`: the commands that release it now (login, then DELETE /api/transaction); no secret in them. */
+  release?: string[];
+}
+
+/**
+ * Something the run was asked to check and did not: a selected check that could not run,
+ * writes asked for but not done, a node that could not be used or was given up, a stopped run.
+ * Any of these makes the run "incomplete" (exit 2), never "Conformant".
+ */
+export interface NotChecked {
+  /** The node, or undefined for the whole run. */
+  node?: string;
+  /** The check, or undefined for every check. */
+  check?: string;
+  /** What was not checked, one phrase (`the writes`, `every check`, `the rest of the plan`). */
+  what: string;
+  reason: string;
+}
+
+/** Nodes the run treated as one cluster (or one node checked alone), and why. */
+export interface ClusterGroup {
+  nodes: string[];
+  reason: string;
 }
 
 export interface CoverageCell {
@@ -58,7 +98,7 @@ export interface Coverage {
   percent: number;
 }
 
-export type MatrixCell = Outcome | 'none';
+export type MatrixCell = Outcome | 'none' | 'not checked';
 
 /** What a node did with one operation sent as a roles-file account. */
 export interface AccessCell {
@@ -66,6 +106,10 @@ export interface AccessCell {
   seen: 'allowed' | 'denied' | 'other' | 'not sent' | 'no answer';
   status?: number;
   outcome: Outcome;
+  /** What the cell proves: `proven allowed` (2xx), `proven denied` (401/403), `not tried` (see `why`). */
+  proof?: 'proven allowed' | 'proven denied' | 'not tried';
+  /** For a cell that was not tried or not judged: why, in a few words. */
+  why?: string;
 }
 
 /** One row of the user x operation matrix (`--roles`): what the roles file expects, what each node did. */
@@ -89,7 +133,7 @@ export interface Summary {
   skipped: number;
   /** Failures a `--baseline` entry accepts (not counted in `failed`). */
   accepted: number;
-  /** Warnings that break only our readings (`basis: 'reading'`), part of `warnings`. */
+  /** Warnings that break only soft rules (readings, inferences: `isSoftBasis`), part of `warnings`. */
   readingWarnings: number;
   /** Failures that break only our readings (with `--strict`), part of `failed`. */
   readingFailures: number;
@@ -107,14 +151,26 @@ export interface ConformanceReport {
   spec: { file: string; title: string; version: string };
   startedAt: string;
   durationMs: number;
-  exitCode: 0 | 1 | 2 | 130 | 143;
+  exitCode: ExitCode;
   /** Why the run could not be done (exit 2). */
   fatal?: string;
+  /** What was selected or asked for and not checked (any: the run is incomplete, exit 2). */
+  notChecked?: NotChecked[];
   /** The signal that stopped the run. */
   aborted?: string;
+  /** Live runs with several nodes: which nodes were treated as one cluster (`cluster_facts`), and why. */
+  clusters?: ClusterGroup[];
   /** With `--baseline`: every entry and what it did (accepted, expired, stale, not-run). */
   baseline?: BaselineReport;
 }
+
+/**
+ * The exit codes, one table (docs/safety.md): 0 conformant; 1 violations found; 2 could not
+ * run or incomplete (usage error, unreachable or unusable node, something selected not checked,
+ * a failed rollback, stopped by --deadline); 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM
+ * (after the rollback).
+ */
+export type ExitCode = 0 | 1 | 2 | 129 | 130 | 143;
 
 /** A result row with its sort key (node, operation, probe, status, check). */
 export interface Ranked {
@@ -134,6 +190,7 @@ export function emptyReport(specFile: string, started: number): ConformanceRepor
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
     exitCode: 0,
+    notChecked: [],
   };
 }
 
@@ -165,8 +222,8 @@ export function finishReport(
     else if (r.outcome === 'warning') s.warnings++;
     else if (r.outcome === 'accepted') s.accepted++;
     else s.skipped++;
-    if (r.basis === 'reading' && r.outcome === 'warning') s.readingWarnings++;
-    if (r.basis === 'reading' && r.outcome === 'failed') s.readingFailures++;
+    if (isSoftBasis(r.basis) && r.outcome === 'warning') s.readingWarnings++;
+    if (isSoftBasis(r.basis) && r.outcome === 'failed') s.readingFailures++;
   }
   report.summary = s;
   report.coverage = coverageOf(ops, exchanges);
@@ -175,7 +232,7 @@ export function finishReport(
   if (fatal) {
     report.fatal = fatal;
     report.exitCode = 2;
-  } else report.exitCode = s.failed > 0 ? 1 : 0;
+  } else report.exitCode = (report.notChecked ?? []).length > 0 ? 2 : s.failed > 0 ? 1 : 0;
   return report;
 }
 
@@ -218,7 +275,7 @@ export function coverageOf(ops: OperationModel[], exchanges: readonly CoverageIn
 
 /** node -> check -> the worst outcome of its rows. */
 export function matrixOf(report: ConformanceReport): Record<string, Record<string, MatrixCell>> {
-  const severity: Record<MatrixCell, number> = { none: 0, skipped: 1, passed: 2, accepted: 3, warning: 4, failed: 5 };
+  const severity: Record<MatrixCell, number> = { none: 0, skipped: 1, passed: 2, accepted: 3, warning: 4, 'not checked': 5, failed: 6 };
   const blank = (): Record<string, MatrixCell> => Object.fromEntries(CHECK_NAMES.map((c) => [c, 'none' as MatrixCell]));
   const m: Record<string, Record<string, MatrixCell>> = {};
   for (const t of report.targets) m[t.node] = blank();
@@ -228,13 +285,24 @@ export function matrixOf(report: ConformanceReport): Record<string, Record<strin
     const cur = row[r.check] ?? 'none';
     if (severity[r.outcome] > severity[cur]) row[r.check] = r.outcome;
   }
+  // A check not (fully) checked on a node never shows as passed there.
+  for (const n of report.notChecked ?? []) {
+    for (const node of n.node !== undefined ? [n.node] : Object.keys(m)) {
+      const row = (m[node] ??= blank());
+      for (const c of n.check !== undefined ? [n.check] : CHECK_NAMES) {
+        if (n.check === undefined && row[c] === 'none') continue; // "the rest of the run": only the checks that had started
+        if (severity['not checked'] > severity[row[c] ?? 'none']) row[c] = 'not checked';
+      }
+    }
+  }
   return m;
 }
 
 /** One cell of the user x operation matrix as text: `denied 403`, `allowed 200 FAIL`, `not sent`, `-` (not on that node). */
 export function accessCellLabel(cell: AccessCell | undefined): string {
   if (!cell) return '-';
-  return `${cell.seen}${cell.status !== undefined ? ` ${cell.status}` : ''}${cell.outcome === 'failed' ? ' FAIL' : ''}`;
+  const what = cell.proof === 'proven allowed' || cell.proof === 'proven denied' ? cell.proof : cell.seen === 'not sent' || cell.seen === 'no answer' ? 'not tried' : cell.seen;
+  return `${what}${cell.status !== undefined ? ` ${cell.status}` : ''}${cell.why ? ` (${cell.why})` : ''}${cell.outcome === 'failed' ? ' FAIL' : ''}`;
 }
 
 /** The nodes of the user x operation matrix, in target order. */

@@ -58,6 +58,7 @@ export function isAllowed(who: Principal, method: string, path: string, behaviou
   if (bugs?.operatorCanReadCluster && who.role === 'operator' && !write && patternMatches('/api/cluster/**', path)) {
     return true;
   }
+  if (bugs?.operatorCannotWrite && who.role === 'operator' && write) return false;
   const grants = bugs?.grants && Object.hasOwn(bugs.grants, who.username) ? bugs.grants[who.username] : undefined;
   if (grants && decide(grants, method, path) === true) return true;
   return decide(who.privileges, method, path) ?? false;

@@ -3,7 +3,7 @@ import type { PublicCtx, Reply } from '../appliance/context.js';
 import { ApiError } from '../appliance/errors.js';
 import { parseBasicAuth } from '../appliance/sessions.js';
 
-/** The Basic challenge of the login's 401 (the Java SDK relies on it). */
+/** The Basic challenge of the login's 401 (inferred from the Java SDK; `noLoginChallenge` leaves it out). */
 export const WWW_AUTHENTICATE = 'Basic realm="Safeguard for Privileged Sessions"';
 
 /**
@@ -27,7 +27,7 @@ export function logIn(ctx: PublicCtx): Reply {
       'AuthenticationFailure',
       'Authenticating the user with the given credentials has failed.',
       {},
-      { 'www-authenticate': WWW_AUTHENTICATE },
+      appliance.behaviour.noLoginChallenge ? {} : { 'www-authenticate': WWW_AUTHENTICATE },
     );
   }
   const session = appliance.sessions.create(account);

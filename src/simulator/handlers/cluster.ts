@@ -25,6 +25,45 @@ function newPsk(): string {
   return s;
 }
 
+// ---- a cluster from the start ----------------------------------------------------------------
+
+/**
+ * Makes the nodes one cluster, committed: the first is the Central Management node (promoted,
+ * every node in its member list), each other node has joined it (its committed join request
+ * names the first node's address). What the vendor's promote and join pages end with.
+ */
+export function formCluster(nodes: readonly ApplianceApi[]): void {
+  const [cm, ...managed] = nodes;
+  if (!cm) return;
+  const c = cm.store.committed.cluster;
+  c.central_management = true;
+  c.join_request = null;
+  c.nodes = { [cm.nodeId]: { address: cm.address, roles: ['central-management', 'search-local'] } };
+  for (const n of managed) {
+    c.nodes[n.nodeId] = { address: n.address, roles: ['managed-host', 'search-local'] };
+    const mine = n.store.committed.cluster;
+    mine.central_management = false;
+    mine.nodes = {};
+    mine.join_request = { central_management_address: cm.address, node_id: n.nodeId, address: n.address };
+  }
+}
+
+/** The member list as a node with a `clusterBreak` switch tells it (a copy; the state stays as it is). */
+function brokenMembers(node: ApplianceApi, all: Record<string, ClusterNodeEntry>): Record<string, ClusterNodeEntry> {
+  const b = node.behaviour.clusterBreak;
+  if (b === 'second-central') {
+    const own = all[node.nodeId] ?? { address: node.address, roles: [] };
+    return { ...all, [node.nodeId]: { address: own.address, roles: [...new Set<Role>(['central-management', ...own.roles])] } };
+  }
+  if (b === 'members-differ') {
+    const other = Object.keys(all).sort().find((id) => id !== node.nodeId);
+    if (other === undefined) return all;
+    const { [other]: _left, ...rest } = all;
+    return rest;
+  }
+  return all;
+}
+
 // ---- derived cluster facts ------------------------------------------------------------------
 
 /** The committed Central Management node this node's join request points at, if any. */
@@ -115,7 +154,9 @@ export function promoteClusterNode(ctx: Ctx): Reply {
 // ---- join_request -------------------------------------------------------------------------
 
 export function getJoinStatus(ctx: Ctx): Reply {
-  const { status, cmAddress } = joinStatus(ctx.appliance, view(ctx));
+  const { status, cmAddress: real } = joinStatus(ctx.appliance, view(ctx));
+  // Documentation address (RFC 5737): a Central Management node no other member names.
+  const cmAddress = real !== undefined && ctx.appliance.behaviour.clusterBreak === 'wrong-central-address' ? '192.0.2.99' : real;
   return {
     status: 200,
     body: {
@@ -163,7 +204,7 @@ function nodeMeta(ctx: Ctx, id: string): Record<string, unknown> {
 }
 
 export function listClusterNodes(ctx: Ctx): Reply {
-  const all = members(ctx);
+  const all = brokenMembers(ctx.appliance, members(ctx));
   const items = Object.keys(all)
     .sort()
     .map((id) => {

@@ -7,6 +7,7 @@ export const DEFAULT_FIRMWARE_VERSION = '7.5.1';
 export function getInfo(ctx: PublicCtx): Reply {
   // Only the field the SDKs read: any other would be an undocumented property (drift) in every
   // run against the simulator.
-  const body = { firmware_version: ctx.appliance.firmwareVersion };
+  // `clusterBreak: version-differs`: this node says another version than the others of its cluster.
+  const body = { firmware_version: ctx.appliance.behaviour.clusterBreak === 'version-differs' ? '7.4.0' : ctx.appliance.firmwareVersion };
   return { status: 200, body: { body, meta: { href: '/api/info', parent: '/api' } } };
 }

@@ -5,10 +5,16 @@ import { jsonBody, type Ctx, type Reply } from '../appliance/context.js';
 import { ApiError, semantic } from '../appliance/errors.js';
 import type { Change, SimState } from '../state/model.js';
 
-/** The 7.x transaction status shape. */
+/**
+ * The 7.x transaction status shape. How another session sees a lock it does not hold is not
+ * documented (the vendor pages say only that the configuration becomes read-only for others):
+ * under the default `lockVisibility: 'own-session'` (our reading) the status is the session's
+ * own transaction, so others read `closed`; under `'shared'` every session reads `open` with
+ * the seconds left while anyone holds the lock.
+ */
 function statusBody(ctx: Ctx): unknown {
-  const { store } = ctx.appliance;
-  const open = store.holds(ctx.session.id);
+  const { store, behaviour } = ctx.appliance;
+  const open = store.holds(ctx.session.id) || (behaviour.lockVisibility === 'shared' && store.tx !== null);
   const meta: Record<string, unknown> = { href: '/api/transaction', parent: '/api' };
   if (open) {
     meta.remaining_seconds = store.remainingSeconds() ?? 0;
@@ -71,11 +77,14 @@ export function commitTransaction(ctx: Ctx): Reply {
 
 /**
  * DELETE /api/transaction: discards the staged changes and releases the lock. Safe to call
- * without an open transaction (the spec's reading): a session that does not hold the lock gets
- * `closed` and the holder's transaction is untouched (no 409 here: the spec documents none).
+ * without an open transaction (the spec's reading): a session of another user gets `closed` and
+ * the holder's transaction is untouched (no 409 here: the spec documents none). A new session of
+ * the user who holds the lock releases it (our reading, switch `sameUserMayRollback`, default
+ * on): the way an administrator clears a lock left by a run that could not roll back.
  */
 export function rollbackTransaction(ctx: Ctx): Reply {
-  ctx.appliance.store.rollback(ctx.session.id);
+  const { store, behaviour } = ctx.appliance;
+  store.rollback(ctx.session.id, behaviour.sameUserMayRollback !== false ? ctx.session.username : undefined);
   return { status: 200, body: statusBody(ctx) };
 }
 

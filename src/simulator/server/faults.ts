@@ -3,9 +3,13 @@ import type { SimFault } from '../types.js';
 interface Entry {
   fault: SimFault;
   remaining: number; // Infinity when `times` is not set
+  pass: number; // matching requests still let through before the fault applies (`after`)
 }
 
-/** Faults by exact path, plus a '*' entry for every path. An exact path wins over '*'. */
+/**
+ * Faults by exact path, plus a '*' entry for every path. An exact path wins over '*'. With
+ * `after: N` the first N matching requests pass untouched (a node that stalls after N requests).
+ */
 export class FaultTable {
   private readonly entries = new Map<string, Entry>();
 
@@ -16,7 +20,10 @@ export class FaultTable {
     if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0)) {
       throw new TypeError('fault times must be a positive integer');
     }
-    this.entries.set(path, { fault: { ...fault }, remaining: fault.times ?? Infinity });
+    if (fault.after !== undefined && !(Number.isInteger(fault.after) && fault.after >= 0)) {
+      throw new TypeError('fault after must be an integer >= 0');
+    }
+    this.entries.set(path, { fault: { ...fault }, remaining: fault.times ?? Infinity, pass: fault.after ?? 0 });
   }
 
   clear(): void {
@@ -29,6 +36,11 @@ export class FaultTable {
       const e = this.entries.get(key);
       if (!e) continue;
       if (e.fault.method && e.fault.method.toUpperCase() !== method) continue;
+      if (e.pass > 0) {
+        // Still within `after`: this request goes through (an exact-path entry still counts it).
+        e.pass -= 1;
+        return undefined;
+      }
       e.remaining -= 1;
       if (e.remaining <= 0) this.entries.delete(key);
       return e.fault;

@@ -60,7 +60,11 @@ export class ConfigStore {
     return Math.max(0, Math.ceil(left / 1000));
   }
 
-  /** Cancels the transaction when its time is up. Returns true when it did. */
+  /**
+   * Cancels the transaction when its time is up (the transaction timeout, default 600 s): the
+   * staged changes are dropped and the lock is released, as SPS does for a holder that went
+   * away. Called before every request is handled. Returns true when it did.
+   */
   expireIfDue(): boolean {
     if (this.tx && this.clock.now() >= this.tx.openedAtMs + this.transactionMs) {
       this.cancel();
@@ -134,8 +138,9 @@ export class ConfigStore {
     this.commitLog.push(record);
   }
 
-  rollback(sessionId: string): void {
-    if (this.tx && this.tx.sessionId === sessionId) this.cancel();
+  /** Rolls back the session's transaction; with `sameUser`, also one held by another session of that user. */
+  rollback(sessionId: string, sameUser?: string): void {
+    if (this.tx && (this.tx.sessionId === sessionId || (sameUser !== undefined && this.tx.username === sameUser))) this.cancel();
   }
 
   /** Drops the staged state and releases the lock (rollback, expiry, session end). */

@@ -26,7 +26,8 @@ export type Break =
   | 'extra-property' // GET .../timezone carries an undocumented property
   | 'html' // every answer is an HTML page (not SPS at all)
   | 'lock-held' // another session holds the configuration lock (POST /api/transaction -> 409)
-  | 'readback-differs'; // PUT of the timezone stores something else
+  | 'readback-differs' // PUT of the timezone stores something else
+  | 'stores-invalid-body'; // a PUT body the schema forbids is stored (faithful: 400 SemanticError, nothing stored)
 
 export interface BreakableSps {
   url: string;
@@ -147,6 +148,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       if (method === 'PUT') {
         if (!tx) return json(res, 409, errorBody(path, 'ConfigurationLocked', 'No transaction.'));
         const value = JSON.parse(body) as string;
+        if ((typeof value !== 'string' || value === '') && !breaks.has('stores-invalid-body')) return json(res, 400, errorBody(path, 'SemanticError', 'The timezone must be a non-empty string.'));
         const old = tx.staged.timezone;
         tx.staged.timezone = breaks.has('readback-differs') ? 'Europe/Somewhere' : value;
         tx.changes.push({ type: 'replace', path, old_value: old, new_value: tx.staged.timezone });
@@ -168,7 +170,10 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
     if (path === '/api/configuration/datetime/ntp_servers' && method === 'PUT') {
       if (!tx) return json(res, 409, errorBody(path, 'ConfigurationLocked', 'No transaction.'));
       const old = tx.staged.ntp;
-      tx.staged.ntp = JSON.parse(body) as unknown[];
+      const list = JSON.parse(body) as unknown;
+      const server = (s: unknown) => typeof s === 'object' && s !== null && typeof (s as Record<string, unknown>).selection === 'string' && typeof (s as Record<string, unknown>).value === 'string';
+      if (!(Array.isArray(list) && list.every(server)) && !breaks.has('stores-invalid-body')) return json(res, 400, errorBody(path, 'SemanticError', 'Each NTP server needs a selection and a value.'));
+      tx.staged.ntp = list as unknown[];
       tx.changes.push({ type: 'replace', path, old_value: old, new_value: tx.staged.ntp });
       return json(res, 200, { key: 'ntp_servers', meta: { href: path, parent: '/api/configuration/datetime', transaction: '/api/transaction' } });
     }

@@ -1,3 +1,4 @@
+import type { SimBehaviour } from '../../../src/simulator/index.js';
 /**
  * Recorded exchanges for check tests, on the fixture spec (fixtures/mini-spec.yaml), and the
  * shape of a check's failing fixture (fixtures/checks/<check>.ts).
@@ -75,4 +76,6 @@ export type CheckFixture = {
 } & (
   | { exchange: Exchange; context?: CheckContext }
   | { breakableSps: { breaks: Break[]; options?: Partial<ConformanceOptions> } }
+  /** A check across nodes: the simulator's nodes started as one cluster, with these per-node switches. */
+  | { cluster: { nodeBehaviours: SimBehaviour[] } }
 );
