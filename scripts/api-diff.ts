@@ -7,8 +7,10 @@
  * the `diff:` section of redocly.yaml to our policy. What it lacks is added here:
  *   - `schema-removed`: a key of `components.schemas` removed or renamed is breaking (it is a
  *     type name of `sps-api.d.ts`); redocly calls it a patch;
- *   - the type-level check (scripts/api-types-check.ts) of `sps-api.d.ts` against the
- *     released types, for what the spec diff misses.
+ *   - `type-incompatible`: the type-level check (scripts/api-types-check.ts) of `sps-api.d.ts`
+ *     against the released types, for what the spec diff misses: an operation whose types no
+ *     longer fit and that no breaking finding of the diff names (nor, for a response, an added
+ *     enum value, which the policy allows).
  *
  *   npx tsx scripts/api-diff.ts [revision.json]   prints the changes and the gate's verdict
  *
@@ -20,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
+import { typeCheck } from './api-types-check.js';
 
 export type Impact = 'major' | 'minor' | 'patch';
 const RANK: Record<Impact | 'none', number> = { none: 0, patch: 1, minor: 2, major: 3 };
@@ -118,8 +121,14 @@ function operationsUsing(doc: Json, target: string): string[] {
   return out.sort();
 }
 
-/** Runs `redocly diff` with the policy of redocly.yaml and adds the gate's own rules. */
-export function diffBundles(baseFile: string, revisionFile: string, root = repoRoot): ApiDiff {
+/** The `sps-api.d.ts` of each side, for the type-level check. */
+export interface TypeFiles {
+  base: string;
+  revision: string;
+}
+
+/** Runs `redocly diff` with the policy of redocly.yaml and adds the gate's own rules (the type check when `types` is given). */
+export function diffBundles(baseFile: string, revisionFile: string, root = repoRoot, types?: TypeFiles): ApiDiff {
   const base = JSON.parse(readFileSync(baseFile, 'utf8')) as Json;
   const revision = JSON.parse(readFileSync(revisionFile, 'utf8')) as Json;
   const tmp = mkdtempSync(join(tmpdir(), 'sps-diff-'));
@@ -183,6 +192,23 @@ export function diffBundles(baseFile: string, revisionFile: string, root = repoR
     // Only operations the release has: a new operation breaks no client.
     for (const doc of [revision, base]) for (const op of operationsUsing(doc, m[0])) if (released.has(op) && !c.operations.includes(op)) c.operations.push(op);
   }
+  if (types) {
+    const covered = new Set<string>();
+    const enumAdded = new Set<string>();
+    for (const c of byKey.values()) for (const op of c.operations) (c.impact === 'major' ? covered : c.rule === 'enum-values-added' ? enumAdded : new Set<string>()).add(op);
+    for (const f of typeCheck(root, types.base, types.revision, base, revision)) {
+      if (covered.has(f.operation) || (f.side === 'response' && enumAdded.has(f.operation))) continue;
+      const key = `type-incompatible\0${f.operation}\0${f.side}`;
+      if (byKey.has(key)) continue;
+      byKey.set(key, {
+        rule: 'type-incompatible',
+        impact: 'major',
+        message: `The ${f.side}${f.status ? ` ${f.status}` : ''} type of \`${f.operation}\` in sps-api.d.ts no longer fits code written for ${String(base.info?.version)} (${f.message}).`,
+        location: `sps-api.d.ts#operations/${f.operation}`,
+        operations: [f.operation],
+      });
+    }
+  }
   const changes = [...byKey.values()]
     .map((c) => ({ ...c, operations: c.operations.sort() }))
     .sort((a, b) => RANK[b.impact] - RANK[a.impact] || a.rule.localeCompare(b.rule) || a.location.localeCompare(b.location) || a.message.localeCompare(b.message));
@@ -190,6 +216,13 @@ export function diffBundles(baseFile: string, revisionFile: string, root = repoR
   for (const impact of [...changes.map((c) => c.impact), ...(Object.keys(counts) as Impact[]).filter((k) => counts[k] > 0)])
     if (RANK[impact] > RANK[largest]) largest = impact;
   return { baseVersion: String(base.info?.version), revisionVersion: String(revision.info?.version), changes, counts, largest };
+}
+
+/** The d.ts files next to the released bundle and to `revisionFile`, when both exist. */
+export function typeFilesFor(baseVersion: string, revisionFile: string, root = repoRoot): TypeFiles | undefined {
+  const base = join(root, 'releases', baseVersion, 'sps-api.d.ts');
+  const revision = revisionFile.replace(/\.json$/, '.d.ts');
+  return existsSync(base) && existsSync(revision) && revision !== revisionFile ? { base, revision } : undefined;
 }
 
 /**
@@ -284,7 +317,7 @@ async function main(): Promise<void> {
   const revision = JSON.parse(readFileSync(revisionFile, 'utf8')) as Json;
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   const baseVersion = lastRelease(repoRoot, semver.valid(revision.info.version) ? revision.info.version : undefined);
-  const diff = diffBundles(join(repoRoot, 'releases', baseVersion, 'sps-api.json'), revisionFile);
+  const diff = diffBundles(join(repoRoot, 'releases', baseVersion, 'sps-api.json'), revisionFile, repoRoot, typeFilesFor(baseVersion, revisionFile));
   for (const c of diff.changes) console.log(`${c.impact.padEnd(5)} ${c.rule}: ${c.message.replace(/\n/g, ' ')} [${c.operations.length} operation(s)]`);
   console.log(`largest change: ${diff.largest}; structural changes without a rule: ${JSON.stringify(diff.counts)}; required version: ${requiredVersion(diff.baseVersion, diff.largest)}`);
   const problems = gateProblems({ diff, specVersion: String(revision.info.version), packageVersion: pkg.version, changelog: readFileSync(join(repoRoot, 'CHANGELOG.md'), 'utf8') });

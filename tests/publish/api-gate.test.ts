@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ApiDiff, blockBegin, blockEnd, diffBundles, gateProblems, lastRelease, renderBreaking, repoRoot, requiredVersion } from '../../scripts/api-diff.js';
+import openapiTS, { astToString } from 'openapi-typescript';
+import { type ApiDiff, blockBegin, blockEnd, diffBundles, gateProblems, lastRelease, renderBreaking, repoRoot, requiredVersion, typeFilesFor } from '../../scripts/api-diff.js';
+import { typeCheck } from '../../scripts/api-types-check.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a JSON document
 type Json = any;
@@ -134,13 +136,36 @@ describe('the gate on scratch copies of the released bundle', () => {
   }, 60_000);
 });
 
+describe('the type-level check of sps-api.d.ts', () => {
+  it('names the operations whose response type no longer fits code written for the release', async () => {
+    const base = JSON.parse(baseText) as Json;
+    const changed = JSON.parse(baseText) as Json;
+    changed.components.schemas.HealthStatus.properties.memory.type = 'string';
+    const dts = async (doc: Json, name: string) => {
+      const file = join(work, `${name}.d.ts`);
+      writeFileSync(file, astToString(await openapiTS(doc, { alphabetize: false, exportType: false })));
+      return file;
+    };
+    const findings = typeCheck(repoRoot, await dts(base, 'types-base'), await dts(changed, 'types-changed'), base, changed);
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.side === 'response')).toBe(true);
+    expect(findings.map((f) => f.operation)).toEqual(expect.arrayContaining(['getClusterNodeStatus']));
+    expect(findings[0]!.message).toMatch(/^TS\d+/);
+    // The unchanged types fit.
+    expect(typeCheck(repoRoot, await dts(base, 'types-base2'), await dts(JSON.parse(baseText), 'types-same'), base, base)).toEqual([]);
+  }, 180_000);
+});
+
 describe('the gate on the real bundle', () => {
   it(`generated/sps-api.json against releases/: version, package version and CHANGELOG.md match the largest change`, () => {
     const spec = JSON.parse(readFileSync(join(repoRoot, 'generated', 'sps-api.json'), 'utf8')) as Json;
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     const base = lastRelease(repoRoot, spec.info.version);
-    const diff = diffBundles(join(repoRoot, 'releases', base, 'sps-api.json'), join(repoRoot, 'generated', 'sps-api.json'));
+    const revision = join(repoRoot, 'generated', 'sps-api.json');
+    const types = typeFilesFor(base, revision);
+    expect(types).toBeDefined();
+    const diff = diffBundles(join(repoRoot, 'releases', base, 'sps-api.json'), revision, repoRoot, types);
     const problems = gateProblems({ diff, specVersion: spec.info.version, packageVersion: pkg.version, changelog: readFileSync(join(repoRoot, 'CHANGELOG.md'), 'utf8') });
     expect(problems).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });
