@@ -83,9 +83,10 @@ export interface paths {
         };
         /**
          * Get the appliance information
-         * @description Facts about the appliance, here its firmware version (`body.firmware_version`). Answers with
-         *     and without a session; without one it gives partial data (the vendor's 5.7.0 guide says so).
-         *     A conformance run reads the version of each node here.
+         * @description Facts about the appliance. Answers with and without a session; without one only the host
+         *     and domain name, the nickname and the support link (and from 6.9 the plugin SDK version)
+         *     come back. With a session the answer adds `firmware_version`, the build and the node's
+         *     roles; the vendor's SDKs and a conformance run read the version of each node there.
          */
         get: operations["getInfo"];
         put?: never;
@@ -1035,16 +1036,38 @@ export interface components {
         };
         /** @description The answer of `GET /api/info`. */
         ApplianceInfo: {
+            /** @description The key of the information object (`about_info` in the vendor's samples). */
+            key?: string;
             body: components["schemas"]["ApplianceInfoBody"];
             meta?: components["schemas"]["Meta"];
         };
         /**
-         * @description Facts about the appliance. Only `firmware_version` is fixed here; an appliance answers more
-         *     fields, and fewer without a session ("partial data without auth").
+         * @description Facts about the appliance. Without a session only `domainname`, `hostname`, `nickname` and
+         *     `support_link` (and from 6.9 `plugin_sdk_version`) come back; with a session the appliance
+         *     adds its build, version and roles. No field is required: the two answers differ, and an
+         *     appliance may add fields between releases.
          */
         ApplianceInfoBody: {
-            /** @description The SPS firmware version, for example `7.5.1`. */
-            firmware_version: string;
+            /** @description The DNS domain of the appliance. */
+            domainname?: string;
+            /** @description The host name of the appliance. */
+            hostname?: string;
+            /** @description The appliance's nickname; null when none is set. */
+            nickname?: string | null;
+            /** @description Where to ask for support (for example a `mailto:` link). */
+            support_link?: string;
+            /** @description The SPS firmware version, for example `7.5.1` (with a session only). The vendor's SDKs read the SPS version here. */
+            firmware_version?: string;
+            /** @description Whether analytics is enabled (with a session only). */
+            analytics_enabled?: boolean;
+            /** @description When the firmware was built, an ISO 8601 date and time (with a session only). */
+            build_date?: string;
+            /** @description A hash of the current configuration (with a session only). */
+            config_hash?: string;
+            /** @description The roles of the node, for example `central-management` (with a session only). */
+            roles?: string[];
+            /** @description The product version label (with a session only). */
+            version?: string;
         };
         /**
          * @description The state of the configuration transaction of this session. SPS 7.x puts it in `body.status`;
@@ -1104,7 +1127,7 @@ export interface components {
              * @constant
              */
             status: "commit";
-            /** @description Commit log message (needed when the transaction status says `commit_message` is `required`). Our reading: the name `message`. */
+            /** @description Commit log message (needed when the transaction status says `commit_message` is `required`). Inferred: the name `message`. */
             message?: string;
         };
         /** @description One change recorded in the open transaction. */
@@ -1366,7 +1389,7 @@ export interface components {
                 /**
                  * @description The Basic challenge (`Basic realm="..."`). A client that does not send credentials up
                  *     front (as the Java SDK does) first gets this 401 with the challenge and then sends them.
-                 *     Documented as optional: the evidence is for a login without credentials.
+                 *     Optional and inferred: no vendor page shows it, so a missing challenge is a warning.
                  * @example Basic realm="SPS"
                  */
                 "WWW-Authenticate"?: string;

@@ -83,9 +83,10 @@ export interface paths {
         };
         /**
          * Get the appliance information
-         * @description Facts about the appliance, here its firmware version (`body.firmware_version`). Answers with
-         *     and without a session; without one it gives partial data (the vendor's 5.7.0 guide says so).
-         *     A conformance run reads the version of each node here.
+         * @description Facts about the appliance. Answers with and without a session; without one only the host
+         *     and domain name, the nickname and the support link (and from 6.9 the plugin SDK version)
+         *     come back. With a session the answer adds `firmware_version`, the build and the node's
+         *     roles; the vendor's SDKs and a conformance run read the version of each node there.
          */
         get: operations["getInfo"];
         put?: never;
@@ -3728,7 +3729,7 @@ export interface paths {
          *     `limit` (500 by default) and `offset` select the page; `meta.match_count` counts every match, and
          *     `meta.first`, `last`, `previous` and `next` are the links of the neighbouring pages (with their query
          *     strings). `fields` selects the session properties each item carries, `q` filters, `start`/`end`
-         *     bound the time (ISO 8601). A basic search pages through at most the first 10,000 matches; for more,
+         *     bound the time (ISO 8601); a query or a page the appliance cannot use answers 400 (`InvalidQuery`). A basic search pages through at most the first 10,000 matches; for more,
          *     SPS 7.4+ offers a session database snapshot (`GET /api/audit/sessions/_snapshot`). This is how SIEM
          *     and audit tools read SPS: keep `limit` small on a busy node.
          */
@@ -3860,7 +3861,7 @@ export interface paths {
         };
         /**
          * List the indexing runs of a session
-         * @description The indexing details of one recorded session: the indexer settings each run used, its statistics, status and component versions. Paginated like the session search (`limit`, `offset`). The guide spells the path `/indexers` (URL line), `/indexing` (curl line, and the session's own `indexing.href`) and `/indexer` (`meta.href` of the sample); the contract uses `/indexing`.
+         * @description The indexing details of one recorded session: the indexer settings each run used, its statistics, status and component versions. Paginated like the session search (`limit`, `offset`). The guide spells the path `/indexers` (URL line), `/indexing` (curl line, and the session's own `indexing.href`) and `/indexer` (`meta.href` of the sample, kept in its vendor-sample fixture); the contract and its example use `/indexing`.
          */
         get: operations["listSessionIndexing"];
         put?: never;
@@ -3930,7 +3931,11 @@ export interface paths {
          */
         get: operations["listContentSubchapters"];
         put?: never;
-        post?: never;
+        /**
+         * Create a content subchapter
+         * @description Adds a content subchapter inside the open transaction (the guide's generic "create an object" page; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys. No vendor page shows its fields, so the body is open: send what a GET of such an object shows. The answer carries the new object's key.
+         */
+        post: operations["createContentSubchapter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3950,7 +3955,11 @@ export interface paths {
          */
         get: operations["listCustomSubchapters"];
         put?: never;
-        post?: never;
+        /**
+         * Create a custom subchapter
+         * @description Adds a custom subchapter inside the open transaction (the guide's generic "create an object" page; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys. No vendor page shows its fields, so the body is open: send what a GET of such an object shows. The answer carries the new object's key.
+         */
+        post: operations["createCustomSubchapter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3975,9 +3984,17 @@ export interface paths {
          * @description One custom (advanced statistics) subchapter. The vendor sample is cut after its first field (`access`), so the body stays open. Deprecated in SPS 7.0.
          */
         get: operations["getCustomSubchapter"];
-        put?: never;
+        /**
+         * Change a custom subchapter
+         * @description Replaces a custom subchapter inside the open transaction (the guide's generic "change an object" page). Send the whole object without the `body` wrapper, references as bare keys: GET it, change what you need, PUT it back. No vendor page shows its fields, so the body is open.
+         */
+        put: operations["updateCustomSubchapter"];
         post?: never;
-        delete?: never;
+        /**
+         * Delete a custom subchapter
+         * @description Deletes a custom subchapter inside the open transaction (the guide's generic "delete an object" page). Built-in objects (negative keys) and objects another object refers to cannot be deleted (400 `SemanticError`). The answer carries only `meta`.
+         */
+        delete: operations["deleteCustomSubchapter"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3995,7 +4012,11 @@ export interface paths {
          * @description The settings of the predefined compliance reports (the PCI DSS report). The readable part of the vendor page does not show the body, so it stays open.
          */
         get: operations["getPredefinedReports"];
-        put?: never;
+        /**
+         * Change the predefined reports
+         * @description Replaces the predefined reports inside the open transaction (the guide's generic "change an object" page). Send the whole object without the `body` wrapper, references as bare keys: GET it, change what you need, PUT it back. No vendor page shows its fields, so the body is open.
+         */
+        put: operations["updatePredefinedReports"];
         post?: never;
         delete?: never;
         options?: never;
@@ -4016,7 +4037,11 @@ export interface paths {
          */
         get: operations["listReports"];
         put?: never;
-        post?: never;
+        /**
+         * Create a report
+         * @description Adds a report inside the open transaction (the guide's generic "create an object" page; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys. No vendor page shows its fields, so the body is open: send what a GET of such an object shows. The answer carries the new object's key.
+         */
+        post: operations["createReport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4036,7 +4061,11 @@ export interface paths {
          */
         get: operations["listStatisticsSubchapters"];
         put?: never;
-        post?: never;
+        /**
+         * Create a statistics subchapter
+         * @description Adds a statistics subchapter inside the open transaction (the guide's generic "create an object" page; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys. No vendor page shows its fields, so the body is open: send what a GET of such an object shows. The answer carries the new object's key.
+         */
+        post: operations["createStatisticsSubchapter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4423,16 +4452,45 @@ export interface components {
         };
         /** @description The answer of `GET /api/info`. */
         ApplianceInfo: {
+            /** @description The key of the information object (`about_info` in the vendor's samples). */
+            key?: string;
             body: components["schemas"]["ApplianceInfoBody"];
             meta?: components["schemas"]["Meta"];
         };
         /**
-         * @description Facts about the appliance. Only `firmware_version` is fixed here; an appliance answers more
-         *     fields, and fewer without a session ("partial data without auth").
+         * @description Facts about the appliance. Without a session only `domainname`, `hostname`, `nickname` and
+         *     `support_link` (and from 6.9 `plugin_sdk_version`) come back; with a session the appliance
+         *     adds its build, version and roles. No field is required: the two answers differ, and an
+         *     appliance may add fields between releases.
          */
         ApplianceInfoBody: {
-            /** @description The SPS firmware version, for example `7.5.1`. */
-            firmware_version: string;
+            /** @description The DNS domain of the appliance. */
+            domainname?: string;
+            /** @description The host name of the appliance. */
+            hostname?: string;
+            /** @description The appliance's nickname; null when none is set. */
+            nickname?: string | null;
+            /** @description Where to ask for support (for example a `mailto:` link). */
+            support_link?: string;
+            /** @description The version of the plugin SDK the appliance supports (6.9 and later). */
+            plugin_sdk_version?: {
+                /** @description The feature version, for example `1.4`. */
+                feature?: string;
+                /** @description The full version, for example `1.4.4`. */
+                full?: string;
+            };
+            /** @description The SPS firmware version, for example `7.5.1` (with a session only). The vendor's SDKs read the SPS version here. */
+            firmware_version?: string;
+            /** @description Whether analytics is enabled (with a session only). */
+            analytics_enabled?: boolean;
+            /** @description When the firmware was built, an ISO 8601 date and time (with a session only). */
+            build_date?: string;
+            /** @description A hash of the current configuration (with a session only). */
+            config_hash?: string;
+            /** @description The roles of the node, for example `central-management` (with a session only). */
+            roles?: string[];
+            /** @description The product version label (with a session only). */
+            version?: string;
         };
         /**
          * @description The state of the configuration transaction of this session. SPS 7.x puts it in `body.status`;
@@ -4492,7 +4550,7 @@ export interface components {
              * @constant
              */
             status: "commit";
-            /** @description Commit log message (needed when the transaction status says `commit_message` is `required`). Our reading: the name `message`. */
+            /** @description Commit log message (needed when the transaction status says `commit_message` is `required`). Inferred: the name `message`. */
             message?: string;
         };
         /** @description One change recorded in the open transaction. */
@@ -4777,7 +4835,7 @@ export interface components {
         /**
          * @description A backup policy: where and when SPS copies its configuration or data. The vendor's backup
          *     policy page was not available; the fields follow the sibling archive/cleanup policy objects
-         *     (our reading), so only `name` is required and other fields are open.
+         *     (an inference), so only `name` is required and other fields are open.
          */
         BackupPolicy: {
             /** @description The policy's name, shown in the web interface. */
@@ -5078,7 +5136,7 @@ export interface components {
             key: string;
             meta: components["schemas"]["Meta"];
         };
-        /** @description The nodes of the cluster. Our reading - the vendor pages show single nodes only; the list follows the SPS collection envelope. */
+        /** @description The nodes of the cluster. Inferred - the vendor pages show single nodes only; the list follows the SPS collection envelope. */
         ClusterNodeCollection: {
             items: components["schemas"]["ClusterNodeEntity"][];
             meta: components["schemas"]["Meta"];
@@ -5197,7 +5255,7 @@ export interface components {
             downloaded_xml_hash?: string;
             issues?: {
                 warnings?: components["schemas"]["SyncIssue"][];
-                /** @description Our reading - the vendor's issues table was not available; errors are assumed to have the shape of warnings. */
+                /** @description Inferred - the vendor's issues table was not available; errors are assumed to have the shape of warnings. */
                 errors?: components["schemas"]["SyncIssue"][];
             };
         };
@@ -5983,7 +6041,7 @@ export interface components {
                 /**
                  * @description The Basic challenge (`Basic realm="..."`). A client that does not send credentials up
                  *     front (as the Java SDK does) first gets this 401 with the challenge and then sends them.
-                 *     Documented as optional: the evidence is for a login without credentials.
+                 *     Optional and inferred: no vendor page shows it, so a missing challenge is a warning.
                  * @example Basic realm="SPS"
                  */
                 "WWW-Authenticate"?: string;
@@ -6088,12 +6146,12 @@ export interface components {
          *     for more.
          * @example 50
          */
-        Limit: number;
+        Limit: number & unknown;
         /**
          * @description How many matching items to skip before the page starts (pagination, with `limit`). The vendor samples start at 0.
          * @example 100
          */
-        Offset: number;
+        Offset: number & unknown;
         /**
          * @description The session properties (elements) each listed item carries, comma-separated (for example
          *     `protocol,user.name`). Without it the items are only keys and links; the answer's
@@ -6958,7 +7016,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Our reading: one server object (the vendor table lists POST to add a server, not its body; the routing table's POST adds one entry the same way). */
+        /** @description Inferred: one server object (the vendor table lists POST to add a server, not its body; the routing table's POST adds one entry the same way). */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["NtpServer"];
@@ -7026,7 +7084,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Our reading: the bare JSON string, by the "no body wrapper" rule for a scalar setting. */
+        /** @description Inferred: the bare JSON string, by the "no body wrapper" rule for a scalar setting. */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Timezone"];
@@ -15809,6 +15867,50 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    createContentSubchapter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The content subchapter was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     listCustomSubchapters: {
         parameters: {
             query?: never;
@@ -15830,6 +15932,50 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    createCustomSubchapter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The custom subchapter was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getCustomSubchapter: {
@@ -15861,6 +16007,93 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    updateCustomSubchapter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of a change; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteCustomSubchapter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path: {
+                /**
+                 * @description The key of the object in its collection (opaque; built-in objects have negative numeric keys).
+                 * @example -200
+                 */
+                id: components["parameters"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     getPredefinedReports: {
         parameters: {
             query?: never;
@@ -15882,6 +16115,50 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    updatePredefinedReports: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Changed in the open transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The vendor tables list 201 Created as the success code of a change; treated like 200. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listReports: {
@@ -15907,6 +16184,50 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    createReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The report was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     listStatisticsSubchapters: {
         parameters: {
             query?: never;
@@ -15928,6 +16249,50 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    createStatisticsSubchapter: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description CSRF token. SPS 7.5+ requires it on PUT, POST and DELETE from browser-like clients; clients
+                 *     that send a non-browser `User-Agent` (as API clients should) do not need it.
+                 */
+                "X-Token"?: components["parameters"]["XToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectBody"];
+            };
+        };
+        responses: {
+            /** @description Some versions answer 200 instead of 201; treated alike. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description The statistics subchapter was created in the open transaction; `key` is its id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listPluginsEndpoints: {
