@@ -79,13 +79,13 @@ export function lastRelease(root: string, before?: string): string {
   return versions[0]!;
 }
 
-const unescape = (s: string) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~');
+const unescapeToken = (s: string) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** `#/paths/~1api~1x/get/...` -> the operationId in `doc` (or `GET /api/x` when it has none). */
 function operationAt(pointer: string, ...docs: Json[]): string | undefined {
   const m = /^#\/paths\/([^/]+)\/([a-z]+)(?:\/|$)/.exec(pointer);
   if (!m || !METHODS.includes(m[2]!)) return undefined;
-  const path = unescape(m[1]!);
+  const path = unescapeToken(m[1]!);
   for (const doc of docs) {
     const id = doc?.paths?.[path]?.[m[2]!]?.operationId;
     if (typeof id === 'string') return id;
@@ -108,7 +108,7 @@ function operationsUsing(doc: Json, target: string): string[] {
       const resolved = ref
         .slice(2)
         .split('/')
-        .reduce((n: Json, k) => (n && typeof n === 'object' ? n[unescape(k)] : undefined), doc);
+        .reduce((n: Json, k) => (n && typeof n === 'object' ? n[unescapeToken(k)] : undefined), doc);
       const r = reaches(resolved, seen);
       memo.set(ref, r);
       return r;
@@ -139,11 +139,22 @@ export function diffBundles(baseFile: string, revisionFile: string, root = repoR
       execFileSync(
         join(root, 'node_modules', '.bin', 'redocly'),
         ['diff', baseFile, revisionFile, '--config', join(root, 'redocly.yaml'), '--format', 'json', '-o', out, '--fail-on', 'none', '--lint-config', 'off'],
-        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, REDOCLY_SUPPRESS_NOTIFICATIONS: 'true', REDOCLY_TELEMETRY: 'off' } },
+        {
+          cwd: root,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          encoding: 'utf8',
+          env: { ...process.env, REDOCLY_SUPPRESS_NOTIFICATIONS: 'true', REDOCLY_TELEMETRY: 'off' },
+        },
       );
     } catch (err) {
       const e = err as { stderr?: string };
-      throw new Error(`redocly diff failed: ${(e.stderr ?? String(err)).split('\n').filter((l) => !/[║╔╚]/.test(l)).join('\n').trim()}`);
+      throw new Error(
+        `redocly diff failed: ${(e.stderr ?? String(err))
+          .split('\n')
+          .filter((l) => !/[║╔╚]/.test(l))
+          .join('\n')
+          .trim()}`,
+      );
     }
     report = JSON.parse(readFileSync(out, 'utf8')) as { changes: RedoclyChange[] };
   } finally {
@@ -155,7 +166,10 @@ export function diffBundles(baseFile: string, revisionFile: string, root = repoR
   const add = (c: Omit<ApiChange, 'operations'>, op: string | undefined) => {
     const key = `${c.rule}\0${c.message}\0${c.location}`;
     let entry = byKey.get(key);
-    if (!entry) byKey.set(key, (entry = { ...c, operations: [] }));
+    if (!entry) {
+      entry = { ...c, operations: [] };
+      byKey.set(key, entry);
+    }
     if (op && !entry.operations.includes(op)) entry.operations.push(op);
   };
   for (const change of report.changes) {
@@ -184,7 +198,8 @@ export function diffBundles(baseFile: string, revisionFile: string, root = repoR
     byKey.set(`schema-removed\0${name}`, entry);
   }
   const released = new Set<string>();
-  for (const [path, item] of Object.entries<Json>(base.paths ?? {})) for (const m of METHODS) if (item?.[m]) released.add(item[m].operationId ?? `${m.toUpperCase()} ${path}`);
+  for (const [path, item] of Object.entries<Json>(base.paths ?? {}))
+    for (const m of METHODS) if (item?.[m]) released.add(item[m].operationId ?? `${m.toUpperCase()} ${path}`);
   // redocly names one path per finding in a shared component; a client breaks in every operation that uses it.
   for (const c of byKey.values()) {
     const m = /^#\/components\/[^/]+\/[^/]+/.exec(c.location);
@@ -195,7 +210,8 @@ export function diffBundles(baseFile: string, revisionFile: string, root = repoR
   if (types) {
     const covered = new Set<string>();
     const enumAdded = new Set<string>();
-    for (const c of byKey.values()) for (const op of c.operations) (c.impact === 'major' ? covered : c.rule === 'enum-values-added' ? enumAdded : new Set<string>()).add(op);
+    for (const c of byKey.values())
+      for (const op of c.operations) (c.impact === 'major' ? covered : c.rule === 'enum-values-added' ? enumAdded : new Set<string>()).add(op);
     for (const f of typeCheck(root, types.base, types.revision, base, revision)) {
       if (covered.has(f.operation) || (f.side === 'response' && enumAdded.has(f.operation))) continue;
       const key = `type-incompatible\0${f.operation}\0${f.side}`;
@@ -211,7 +227,9 @@ export function diffBundles(baseFile: string, revisionFile: string, root = repoR
   }
   const changes = [...byKey.values()]
     .map((c) => ({ ...c, operations: c.operations.sort() }))
-    .sort((a, b) => RANK[b.impact] - RANK[a.impact] || a.rule.localeCompare(b.rule) || a.location.localeCompare(b.location) || a.message.localeCompare(b.message));
+    .sort(
+      (a, b) => RANK[b.impact] - RANK[a.impact] || a.rule.localeCompare(b.rule) || a.location.localeCompare(b.location) || a.message.localeCompare(b.message),
+    );
   let largest: Impact | 'none' = 'none';
   for (const impact of [...changes.map((c) => c.impact), ...(Object.keys(counts) as Impact[]).filter((k) => counts[k] > 0)])
     if (RANK[impact] > RANK[largest]) largest = impact;
@@ -246,7 +264,10 @@ export const blockEnd = `<!-- end generated: ${BLOCK} -->`;
 /** The generated list of breaking changes and the operations each affects (markdown). */
 export function renderBreaking(diff: ApiDiff): string {
   const breaking = diff.changes.filter((c) => c.impact === 'major');
-  const lines = [`Compared with ${diff.baseVersion} (\`releases/${diff.baseVersion}/sps-api.json\`) by \`redocly diff\` and the gate's own rules: ${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}.`, ''];
+  const lines = [
+    `Compared with ${diff.baseVersion} (\`releases/${diff.baseVersion}/sps-api.json\`) by \`redocly diff\` and the gate's own rules: ${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}.`,
+    '',
+  ];
   for (const c of breaking) {
     const ops = c.operations.length === 0 ? 'no operation' : c.operations.map((o) => `\`${o}\``).join(', ');
     lines.push(`- \`${c.rule}\` at \`${c.location}\`: ${c.message.replace(/\n/g, ' ')} Operations (${c.operations.length}): ${ops}.`);
@@ -291,7 +312,9 @@ export function gateProblems({ diff, specVersion, packageVersion, changelog }: G
   else if (required !== specVersion) {
     const what = diff.largest === 'none' ? 'no change' : `${diff.largest === 'major' ? 'breaking' : diff.largest === 'minor' ? 'adding' : 'fixing'} changes`;
     const shown = (diff.largest === 'major' ? breaking : diff.changes.filter((c) => c.impact === diff.largest)).slice(0, 20).map((c) => `\n  - ${describe(c)}`);
-    problems.push(`version bump required: ${diff.baseVersion} -> ${required} (${what} since ${diff.baseVersion}), but info.version is ${specVersion}${shown.join('')}`);
+    problems.push(
+      `version bump required: ${diff.baseVersion} -> ${required} (${what} since ${diff.baseVersion}), but info.version is ${specVersion}${shown.join('')}`,
+    );
   }
   if (breaking.length > 0 || specVersion !== diff.baseVersion) {
     const entry = changelogEntry(changelog, specVersion);
@@ -299,14 +322,21 @@ export function gateProblems({ diff, specVersion, packageVersion, changelog }: G
     else {
       const a = entry.indexOf(blockBegin);
       const b = entry.indexOf(blockEnd);
-      if (a < 0 || b < a) problems.push(`CHANGELOG.md "## [${specVersion}]" lacks the generated list of breaking changes (${blockBegin} ... ${blockEnd}; npm run generate fills it)`);
+      if (a < 0 || b < a)
+        problems.push(
+          `CHANGELOG.md "## [${specVersion}]" lacks the generated list of breaking changes (${blockBegin} ... ${blockEnd}; npm run generate fills it)`,
+        );
       else {
         const block = entry.slice(a, b);
-        const missing = breaking.filter((c) => !block.includes(`\`${c.rule}\` at \`${c.location}\`: ${c.message.replace(/\n/g, ' ')} Operations (${c.operations.length}):`));
+        const missing = breaking.filter(
+          (c) => !block.includes(`\`${c.rule}\` at \`${c.location}\`: ${c.message.replace(/\n/g, ' ')} Operations (${c.operations.length}):`),
+        );
         for (const c of missing) problems.push(`CHANGELOG.md "## [${specVersion}]" does not declare the breaking change ${describe(c)} (run npm run generate)`);
-        if (block.trim() !== `${blockBegin}\n${renderBreaking(diff)}`.trim() && missing.length === 0) problems.push(`CHANGELOG.md "## [${specVersion}]": the generated list of breaking changes is stale (run npm run generate)`);
+        if (block.trim() !== `${blockBegin}\n${renderBreaking(diff)}`.trim() && missing.length === 0)
+          problems.push(`CHANGELOG.md "## [${specVersion}]": the generated list of breaking changes is stale (run npm run generate)`);
       }
-      if (breaking.length > 0 && !/\n### Breaking\n/.test(entry)) problems.push(`CHANGELOG.md "## [${specVersion}]" has breaking changes but no "### Breaking" section saying what a client has to do`);
+      if (breaking.length > 0 && !/\n### Breaking\n/.test(entry))
+        problems.push(`CHANGELOG.md "## [${specVersion}]" has breaking changes but no "### Breaking" section saying what a client has to do`);
     }
   }
   return problems;
@@ -319,8 +349,15 @@ async function main(): Promise<void> {
   const baseVersion = lastRelease(repoRoot, semver.valid(revision.info.version) ? revision.info.version : undefined);
   const diff = diffBundles(join(repoRoot, 'releases', baseVersion, 'sps-api.json'), revisionFile, repoRoot, typeFilesFor(baseVersion, revisionFile));
   for (const c of diff.changes) console.log(`${c.impact.padEnd(5)} ${c.rule}: ${c.message.replace(/\n/g, ' ')} [${c.operations.length} operation(s)]`);
-  console.log(`largest change: ${diff.largest}; structural changes without a rule: ${JSON.stringify(diff.counts)}; required version: ${requiredVersion(diff.baseVersion, diff.largest)}`);
-  const problems = gateProblems({ diff, specVersion: String(revision.info.version), packageVersion: pkg.version, changelog: readFileSync(join(repoRoot, 'CHANGELOG.md'), 'utf8') });
+  console.log(
+    `largest change: ${diff.largest}; structural changes without a rule: ${JSON.stringify(diff.counts)}; required version: ${requiredVersion(diff.baseVersion, diff.largest)}`,
+  );
+  const problems = gateProblems({
+    diff,
+    specVersion: String(revision.info.version),
+    packageVersion: pkg.version,
+    changelog: readFileSync(join(repoRoot, 'CHANGELOG.md'), 'utf8'),
+  });
   for (const p of problems) console.error(`gate: ${p}`);
   if (problems.length) process.exitCode = 1;
 }

@@ -59,17 +59,25 @@ export function typeCheck(root: string, baseDts: string, revisionDts: string, ba
         const s = /^\d+$/.test(status) ? status : JSON.stringify(status);
         add(`accept<Content<B[${key}]['responses'][${s}]>>(given<Content<R[${key}]['responses'][${s}]>>());`, { operation: id, side: 'response', status });
       }
-      if (op.requestBody && now.requestBody) add(`accept<R[${key}]['requestBody']>(given<B[${key}]['requestBody']>());`, { operation: id, side: 'request body' });
+      if (op.requestBody && now.requestBody)
+        add(`accept<R[${key}]['requestBody']>(given<B[${key}]['requestBody']>());`, { operation: id, side: 'request body' });
       add(`accept<R[${key}]['parameters']>(given<B[${key}]['parameters']>());`, { operation: id, side: 'parameters' });
     }
     writeFileSync(join(tmp, 'check.ts'), `${lines.join('\n')}\n`);
     writeFileSync(
       join(tmp, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: false, types: [] }, files: ['check.ts'] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: false, types: [] },
+        files: ['check.ts'],
+      }),
     );
     let output = '';
     try {
-      execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(tmp, 'tsconfig.json'), '--pretty', 'false'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+      execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(tmp, 'tsconfig.json'), '--pretty', 'false'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      });
     } catch (err) {
       output = (err as { stdout?: string }).stdout ?? String(err);
     }

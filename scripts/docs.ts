@@ -134,7 +134,8 @@ export async function buildVersionedDocs(outDir = defaultOutDir): Promise<DocsRe
     return `Version: ${links.join(' · ')}`;
   };
   const results = [await buildDocs({ spec: defaultSpec, outDir, picker: picker(undefined, 0) })];
-  for (const line of lines) results.push(await buildDocs({ spec: join(root, 'generated', `sps-api-${line}.yaml`), outDir: join(outDir, line), picker: picker(line, 1) }));
+  for (const line of lines)
+    results.push(await buildDocs({ spec: join(root, 'generated', `sps-api-${line}.yaml`), outDir: join(outDir, line), picker: picker(line, 1) }));
   return results;
 }
 

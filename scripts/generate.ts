@@ -96,7 +96,9 @@ export function pruneComponents(doc: Json): Json {
   }
   const kept: Json = {};
   for (const [kind, map] of Object.entries<Json>(components ?? {})) {
-    const entries = Object.entries<Json>(map ?? {}).filter(([name]) => used.has(`${kind}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`) || used.has(`${kind}/${name}`));
+    const entries = Object.entries<Json>(map ?? {}).filter(
+      ([name]) => used.has(`${kind}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`) || used.has(`${kind}/${name}`),
+    );
     if (entries.length) kept[kind] = Object.fromEntries(entries);
   }
   return { ...rest, components: kept };
@@ -108,7 +110,10 @@ function hasUndeclaredKey(doc: Json, schema: Json, value: Json, depth = 0): bool
   const resolve = (s: Json): Json => {
     let n = s;
     for (let i = 0; i < 20 && n && typeof n.$ref === 'string' && n.$ref.startsWith('#/'); i++)
-      n = n.$ref.slice(2).split('/').reduce((x: Json, k: string) => x?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+      n = n.$ref
+        .slice(2)
+        .split('/')
+        .reduce((x: Json, k: string) => x?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
     return n;
   };
   const branches = (s: Json): Json[] => {
@@ -137,10 +142,19 @@ function hasUndeclaredKey(doc: Json, schema: Json, value: Json, depth = 0): bool
  */
 function dropForeignExamples(full: Json, view: Json): string[] {
   const dropped: string[] = [];
-  const at = (doc: Json, pointer: string): Json => pointer.slice(2).split('/').reduce((x: Json, k: string) => x?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+  const at = (doc: Json, pointer: string): Json =>
+    pointer
+      .slice(2)
+      .split('/')
+      .reduce((x: Json, k: string) => x?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
   const esc = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
   const walk = (node: Json, pointer: string): void => {
-    if (Array.isArray(node)) return node.forEach((x, i) => walk(x, `${pointer}/${i}`));
+    if (Array.isArray(node)) {
+      node.forEach((x, i) => {
+        walk(x, `${pointer}/${i}`);
+      });
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     if (node.schema && node.examples && typeof node.examples === 'object') {
       const original = at(full, pointer);

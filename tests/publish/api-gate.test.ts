@@ -10,7 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { type ApiDiff, blockBegin, blockEnd, diffBundles, gateProblems, lastRelease, renderBreaking, repoRoot, requiredVersion, typeFilesFor } from '../../scripts/api-diff.js';
+import {
+  type ApiDiff,
+  blockBegin,
+  blockEnd,
+  diffBundles,
+  gateProblems,
+  lastRelease,
+  renderBreaking,
+  repoRoot,
+  requiredVersion,
+  typeFilesFor,
+} from '../../scripts/api-diff.js';
 import { typeCheck } from '../../scripts/api-types-check.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a JSON document
@@ -165,7 +176,12 @@ describe('the gate on the real bundle', () => {
     const types = typeFilesFor(base, revision);
     expect(types).toBeDefined();
     const diff = diffBundles(join(repoRoot, 'releases', base, 'sps-api.json'), revision, repoRoot, types);
-    const problems = gateProblems({ diff, specVersion: spec.info.version, packageVersion: pkg.version, changelog: readFileSync(join(repoRoot, 'CHANGELOG.md'), 'utf8') });
+    const problems = gateProblems({
+      diff,
+      specVersion: spec.info.version,
+      packageVersion: pkg.version,
+      changelog: readFileSync(join(repoRoot, 'CHANGELOG.md'), 'utf8'),
+    });
     expect(problems).toEqual([]);
   }, 240_000);
 });

@@ -15,7 +15,11 @@ import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const doc = readFileSync(join(root, 'docs', 'consumers.md'), 'utf8');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string>; exports: Record<string, unknown> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  devDependencies: Record<string, string>;
+  exports: Record<string, unknown>;
+};
 const work = mkdtempSync(join(tmpdir(), 'sps-consumers-'));
 const PASSWORD = 'consumers-doc-password';
 let sim: SimulatorHandle;
@@ -44,7 +48,12 @@ describe('docs/consumers.md', () => {
       .replace(/^SPS=\S+/m, `SPS=${node.url}`)
       .replace(/^CA=\S+/m, `CA=${sim.caFile}`);
     // Asynchronously: the simulator answers from this process.
-    const r = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: work, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SPS_PASSWORD: PASSWORD } }).then(
+    const r = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      cwd: work,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, SPS_PASSWORD: PASSWORD },
+    }).then(
       (x) => ({ status: 0, stdout: x.stdout, stderr: x.stderr }),
       (e: { code?: number; stdout?: string; stderr?: string }) => ({ status: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
     );
@@ -69,7 +78,9 @@ describe('docs/consumers.md', () => {
     const help = spawnSync(process.execPath, [join(root, 'bin', 'sps-simulator.js'), '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     expect(help.status, help.stderr).toBe(0);
     const section = doc.slice(doc.indexOf('## The sandbox'), doc.indexOf('## Run the conformance suite in CI'));
-    const flags = [...section.matchAll(/sps-simulator((?: --[a-z-]+(?: [^\s#-][^\s#]*)?)+)/g)].flatMap((m) => [...m[1]!.matchAll(/--[a-z-]+/g)].map((f) => f[0]));
+    const flags = [...section.matchAll(/sps-simulator((?: --[a-z-]+(?: [^\s#-][^\s#]*)?)+)/g)].flatMap((m) =>
+      [...m[1]!.matchAll(/--[a-z-]+/g)].map((f) => f[0]),
+    );
     expect(flags.length).toBeGreaterThan(2);
     expect(flags.filter((f) => !help.stdout.includes(f))).toEqual([]);
   }, 60_000);

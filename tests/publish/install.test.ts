@@ -26,7 +26,11 @@ Object.assign(npmEnv, { npm_config_update_notifier: 'false', npm_config_fund: 'f
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = npmEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return execFileAsync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024, timeout: 240_000 }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+    (err: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: typeof err.code === 'number' ? err.code : -1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    }),
   );
 }
 
@@ -49,7 +53,8 @@ describe('the packed tarball installed into an empty folder', () => {
   });
 
   it('the client and the per-line spec load through the package exports', async () => {
-    const script = "const c = await import('sps-contract/client'); const s = await import('sps-contract/spec/7.x.json', { with: { type: 'json' } }); console.log(typeof c.createSpsClient, s.default.info['x-sps-release-line']);";
+    const script =
+      "const c = await import('sps-contract/client'); const s = await import('sps-contract/spec/7.x.json', { with: { type: 'json' } }); console.log(typeof c.createSpsClient, s.default.info['x-sps-release-line']);";
     const r = await run(process.execPath, ['--input-type=module', '-e', script], app);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('function 7.x');
@@ -58,7 +63,11 @@ describe('the packed tarball installed into an empty folder', () => {
   it('starts `sps-simulator` from there: the banner names a node, SIGTERM stops it', async () => {
     const binFile = join(app, 'node_modules', '.bin', 'sps-simulator');
     expect(readFileSync(binFile, 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env node');
-    const child = spawn(process.execPath, [binFile, '--http'], { cwd: app, env: { ...npmEnv, SPS_SIM_ADMIN_PASSWORD: 'install-sim-password' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [binFile, '--http'], {
+      cwd: app,
+      env: { ...npmEnv, SPS_SIM_ADMIN_PASSWORD: 'install-sim-password' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -79,7 +88,6 @@ describe('the packed tarball installed into an empty folder', () => {
     expect(out).toContain('Simulator stopped.');
   }, 90_000);
 
-
   it('installs the built CLI and the bundled spec, without sources', () => {
     const pkg = join(app, 'node_modules', 'sps-contract');
     expect(existsSync(join(pkg, 'dist', 'conformance', 'cli.js'))).toBe(true);
@@ -97,7 +105,12 @@ describe('the packed tarball installed into an empty folder', () => {
 
   it('finds the bundled spec and runs: an unreachable node ends with exit 2 naming it', async () => {
     const env = { ...npmEnv, SPS_PASSWORD: 'install-test-password' };
-    const r = await run('npx', ['sps-conformance', '--url', 'http://127.0.0.1:9', '--username', 'admin', '--timeout-ms', '2000', '--report-dir', join(work, 'report')], app, env);
+    const r = await run(
+      'npx',
+      ['sps-conformance', '--url', 'http://127.0.0.1:9', '--username', 'admin', '--timeout-ms', '2000', '--report-dir', join(work, 'report')],
+      app,
+      env,
+    );
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^sps-conformance: could not run: node 127\.0\.0\.1:9: unreachable/m);
     expect(r.stderr + r.stdout).not.toContain('install-test-password');

@@ -107,11 +107,19 @@ describe('npm pack', () => {
       ...(pkg.types ? [norm(pkg.types)] : []),
       ...Object.values(pkg.bin ?? {}).map(norm),
     ];
-    expect(targets).toEqual(
-      expect.arrayContaining(['dist/index.js', 'generated/sps-api.json', 'generated/sps-api.yaml', 'generated/sps-api.d.ts']),
-    );
+    expect(targets).toEqual(expect.arrayContaining(['dist/index.js', 'generated/sps-api.json', 'generated/sps-api.yaml', 'generated/sps-api.d.ts']));
     // A subpath pattern (`./spec/*.json` -> `./generated/sps-api-*.json`) must match at least one packed file.
-    const shipped = (t: string) => (t.includes('*') ? paths.some((p) => new RegExp(`^${t.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`).test(p)) : paths.includes(t));
+    const shipped = (t: string) =>
+      t.includes('*')
+        ? paths.some((p) =>
+            new RegExp(
+              `^${t
+                .split('*')
+                .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+                .join('[^/]+')}$`,
+            ).test(p),
+          )
+        : paths.includes(t);
     expect(targets.filter((t) => !shipped(t))).toEqual([]);
   });
 

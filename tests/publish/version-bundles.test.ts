@@ -24,7 +24,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'tr
 
 function operations(doc: Json): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [path, item] of Object.entries<Json>(doc.paths)) for (const m of METHODS) if (item[m]) out.set(`${m.toUpperCase()} ${path}`, item[m]['x-sps-versions']);
+  for (const [path, item] of Object.entries<Json>(doc.paths))
+    for (const m of METHODS) if (item[m]) out.set(`${m.toUpperCase()} ${path}`, item[m]['x-sps-versions']);
   return out;
 }
 const admits = (range: string, line: string) => semver.intersects(semver.validRange(range, { loose: true })!, line, { includePrerelease: true });
@@ -41,7 +42,10 @@ describe('per-release-line bundles', () => {
   it('each holds exactly the operations whose versions admit its line', () => {
     const all = operations(full);
     for (const line of lines) {
-      const expected = [...all].filter(([, range]) => admits(range, line)).map(([k]) => k).sort();
+      const expected = [...all]
+        .filter(([, range]) => admits(range, line))
+        .map(([k]) => k)
+        .sort();
       expect([...operations(bundle(line)).keys()].sort(), line).toEqual(expected);
       expect(expected.length).toBeLessThan(all.size + 1);
     }
@@ -53,8 +57,18 @@ describe('per-release-line bundles', () => {
     const onlySix = [...six.keys()].filter((k) => !seven.has(k)).sort();
     const onlySeven = [...seven.keys()].filter((k) => !six.has(k)).sort();
     const all = operations(full);
-    expect(onlySix).toEqual([...all].filter(([, r]) => admits(r, '6.x') && !admits(r, '7.x')).map(([k]) => k).sort());
-    expect(onlySeven).toEqual([...all].filter(([, r]) => !admits(r, '6.x') && admits(r, '7.x')).map(([k]) => k).sort());
+    expect(onlySix).toEqual(
+      [...all]
+        .filter(([, r]) => admits(r, '6.x') && !admits(r, '7.x'))
+        .map(([k]) => k)
+        .sort(),
+    );
+    expect(onlySeven).toEqual(
+      [...all]
+        .filter(([, r]) => !admits(r, '6.x') && admits(r, '7.x'))
+        .map(([k]) => k)
+        .sort(),
+    );
     expect(onlySix.length + onlySeven.length).toBeGreaterThan(0);
   });
 
@@ -85,7 +99,8 @@ describe('per-release-line bundles', () => {
   it('a property of other releases only is gone from a line (x-sps-versions on properties)', () => {
     const found: Array<[string, string, string]> = [];
     for (const [name, schema] of Object.entries<Json>(full.components.schemas))
-      for (const [prop, s] of Object.entries<Json>(schema.properties ?? {})) if (typeof s?.['x-sps-versions'] === 'string') found.push([name, prop, s['x-sps-versions']]);
+      for (const [prop, s] of Object.entries<Json>(schema.properties ?? {}))
+        if (typeof s?.['x-sps-versions'] === 'string') found.push([name, prop, s['x-sps-versions']]);
     expect(found.length).toBeGreaterThan(0);
     for (const line of lines) {
       const doc = bundle(line);
