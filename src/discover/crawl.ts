@@ -189,8 +189,8 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
   progress('logged in');
 
   const extra = (o.extraPaths ?? []).filter((p) => p !== LOGIN_PATH && !SEEDS.includes(p));
-  const seen = new Set<string>([LOGIN_PATH, ...SEEDS, ...extra]);
-  const queue: string[] = [...SEEDS, ...extra];
+  const seen = new Set<string>([LOGIN_PATH, ...SEEDS]);
+  const queue: string[] = [...SEEDS];
   /** Sampled collection -> the children that may be fetched. */
   const sampled = new Map<string, Set<string>>();
   let inFlight = 0;
@@ -241,7 +241,7 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
     meta.forEach(enqueue);
   };
 
-  await new Promise<void>((resolve) => {
+  const drain = (): Promise<void> => new Promise<void>((resolve) => {
     const pump = (): void => {
       while (inFlight < o.concurrency && queue.length > 0 && !result.fatal && !o.signal?.aborted && result.requests < o.maxRequests) {
         const path = queue.shift()!;
@@ -257,6 +257,14 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
     };
     pump();
   });
+  await drain();
+  // Then the spec's own GET paths that no directory linked to (the transaction's change log).
+  const unseen = extra.filter((p) => !seen.has(p));
+  if (unseen.length > 0 && !result.fatal && !o.signal?.aborted && result.requests < o.maxRequests) {
+    for (const p of unseen) seen.add(p);
+    queue.push(...unseen);
+    await drain();
+  }
   if (queue.length > 0 && !result.fatal && result.requests >= o.maxRequests) result.boundHit = queue.length;
   if (o.signal?.aborted && !result.fatal) result.fatal = `stopped by ${String(o.signal.reason ?? 'a signal')}`;
   progress(`done: ${result.endpoints.length} paths fetched (sampled instances of one template count once in the report), ${result.requests} requests${result.boundHit ? `, --max-requests hit with ${result.boundHit} paths not fetched` : ''}`);

@@ -98,9 +98,6 @@ export function createRunContext(
   let writeSeq = 0;
   const phases = new Map<NodeClient, string>();
   let failedSoFar = 0;
-  /** The check context of each node whose version is known, one per version. */
-  const byVersion = new Map<string, CheckContext>();
-  const nodeChecks = new Map<number, CheckContext>();
   /**
    * Every failed or warned row names its evidence: a check that knows the broken rule's source
    * sets it; otherwise the source of the operation the row is about (a fact: its vendor pages).
@@ -112,6 +109,9 @@ export function createRunContext(
     const basis = r.basis ?? (src && strengthOf(src.kind) === 'fact' ? src.kind : undefined);
     return { ...r, ...(basis ? { basis, strength: strengthOf(basis) } : {}), source: src ? describeSource(src) : 'the spec (no source marked)' };
   };
+  /** The check context of each node whose version is known, one per version. */
+  const byVersion = new Map<string, CheckContext>();
+  const nodeChecks = new Map<number, CheckContext>();
   const run: RunContext = {
     options,
     model,
