@@ -183,5 +183,5 @@ describe('the gate on the real bundle', () => {
       changelog: readFileSync(join(repoRoot, 'CHANGELOG.md'), 'utf8'),
     });
     expect(problems).toEqual([]);
-  }, 240_000);
+  }, 480_000);
 });
