@@ -216,7 +216,7 @@ export interface paths {
         };
         /**
          * Get the troubleshooting settings
-         * @description Debug logging and the retention of core dump files.
+         * @description Debug logging and the retention of core dump files. Versions: the guide shows this page for 5.7 to 6.x only; the range stays open because the 7.x listing of `/api/configuration` still names `troubleshooting`.
          */
         get: operations["getTroubleshooting"];
         /**
@@ -483,7 +483,7 @@ export interface paths {
         };
         /**
          * List the HTTP configuration endpoints
-         * @description The endpoints that configure HTTP connections: policies, global options and (where listed) connection policies.
+         * @description The endpoints that configure HTTP connections: policies, global options and (where listed) connection policies. Versions: this listing was read on a 6.1 page only; the range starts at 5.7 because the HTTP channel policies below it are documented from 5.7 on.
          */
         get: operations["listHttpEndpoints"];
         put?: never;
@@ -920,7 +920,7 @@ export interface components {
          *     real appliances.
          */
         Meta: {
-            /** @description The path of the resource that returned the response. */
+            /** @description The path of the resource that answered. */
             href: components["schemas"]["Path"];
             /** @description The directory that lists this resource; `null` at the top of the configuration tree (the 7.x sample of `GET /api/configuration`). */
             parent?: components["schemas"]["Path"] | null;
@@ -976,7 +976,7 @@ export interface components {
         };
         /** @description A directory endpoint that lists the endpoints (objects) available below it. */
         Directory: {
-            /** @description List of endpoints (objects) available from the current endpoint. */
+            /** @description The endpoints (or objects) one level below this one. */
             items: components["schemas"]["DirectoryItem"][];
             meta: components["schemas"]["Meta"];
         };
@@ -1003,7 +1003,7 @@ export interface components {
                 message?: string;
                 /** @description Details of the error. For authentication and permission errors it holds the `path` that was requested; errors proxied from other systems carry their response here. */
                 details?: {
-                    /** @description The path that was attempted to be accessed. */
+                    /** @description The request path that was refused. */
                     path?: string;
                 };
             };
@@ -1351,8 +1351,8 @@ export interface components {
     };
     responses: {
         /**
-         * @description The request was rejected. In the vendor tables: `InvalidQuery` (the requested filter or its
-         *     value is invalid), `SemanticError` (the values break a configuration rule, for example a
+         * @description The request was rejected. In the vendor tables: `InvalidQuery` (a query parameter, or its
+         *     value, is not accepted), `SemanticError` (the values break a configuration rule, for example a
          *     referenced object that is deleted) and `InvalidRequestBody` (the request body does not fit the
          *     endpoint). `SyntacticError` (the body is not valid JSON) and `IncompleteConfiguration` are
          *     believed to exist but are unverified.
@@ -1366,10 +1366,9 @@ export interface components {
             };
         };
         /**
-         * @description Unauthenticated: the requested resource cannot be retrieved because the client is not
-         *     authenticated (no `session_id` cookie, an unknown one, or one that expired after 20 minutes
-         *     of inactivity) and the resource requires authorization. The details section contains the path
-         *     that was attempted to be accessed. The vendor tables list `AuthenticationFailure` under 401 for
+         * @description Unauthenticated: the request carries no valid session (no `session_id` cookie, an unknown one,
+         *     or one that expired after 20 minutes of inactivity), and this resource needs one.
+         *     `error.details.path` names the refused path. The vendor tables list `AuthenticationFailure` under 401 for
          *     this endpoint too; in practice only the login endpoint returns it.
          */
         Unauthenticated: {
@@ -1381,8 +1380,8 @@ export interface components {
             };
         };
         /**
-         * @description AuthenticationFailure: authenticating the user with the given credentials has failed (wrong
-         *     username or password, or no `Authorization` header). No `session_id` cookie is set.
+         * @description AuthenticationFailure: the login was refused (a wrong username or password, or no
+         *     `Authorization` header). No `session_id` cookie is set.
          */
         AuthenticationFailure: {
             headers: {
@@ -1400,9 +1399,9 @@ export interface components {
             };
         };
         /**
-         * @description Unauthorized: the requested resource cannot be retrieved because the client is not authorized
-         *     to access it (the user's group lacks the privilege, for example *Cluster management* for
-         *     `/api/cluster`). The details section contains the path that was attempted to be accessed.
+         * @description Unauthorized: the session is valid but its user may not use this resource (the user's group
+         *     lacks the privilege, for example *Cluster management* for `/api/cluster`). `error.details.path`
+         *     names the refused path.
          */
         Unauthorized: {
             headers: {
@@ -1412,7 +1411,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description NotFound: the requested object does not exist. */
+        /** @description NotFound: no object exists at this path. */
         NotFound: {
             headers: {
                 [name: string]: unknown;
