@@ -87,7 +87,7 @@ describe('a conformant target', () => {
 describe('each check can fail', () => {
   const cases: Array<[Break, CheckName, RegExp]> = [
     ['undocumented-status', 'status_code', /received 418, which is not documented/],
-    ['wrong-content-type', 'content_type', /received Content-Type text\/plain, documented application\/json/],
+    ['wrong-content-type', 'content_type', /received Content-Type text\/plain \(\d+ bytes, sha256 [0-9a-f]{64}\), documented application\/json/],
     ['schema-violation', 'response_schema', /\/body: must be string/],
     ['wrong-meta-href', 'meta_links', /meta.href is "\/api\/configuration\/datetime\/ntp_servers", the requested path is/],
     ['missing-error-type', 'error_body', /no error.type in the body/],
