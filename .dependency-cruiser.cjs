@@ -15,15 +15,16 @@ module.exports = {
       name: 'checks-stand-on-the-floor',
       severity: 'error',
       comment:
-        'A check imports only the check floor (check-api.ts), its helpers (checks/, the write helpers, the roles matcher, curl quoting) and the operation model (src/spec/, src/shared/): never the runner, the plans, the reports or the node session.',
+        'A check imports only the check floor (check-api.ts), its helpers (checks/, the write helpers, the roles matcher, curl quoting, redaction) and the operation model (src/spec/, src/shared/): never the runner, the plans, the reports or the node session.',
       from: { path: '^src/conformance/checks/' },
       to: {
         pathNot: [
           '^src/conformance/check-api[.]ts$',
           '^src/conformance/checks/',
-          '^src/conformance/(write-safety|different-value|roles|curl|errors)[.]ts$',
+          '^src/conformance/(write-safety|different-value|collection-writes|roles|curl|errors)[.]ts$',
           '^src/spec/',
           '^src/shared/',
+          '^src/redact[.]ts$',
           '^node_modules/',
         ],
         dependencyTypesNot: ['core'],
@@ -33,7 +34,7 @@ module.exports = {
       name: 'the-floor-imports-no-machinery',
       severity: 'error',
       comment: 'The check floor and the check helpers import nothing of the machinery (runner, plans, reports, options, node session, baseline, selection, Prism).',
-      from: { path: '^src/conformance/(check-api|write-safety|different-value|roles|curl)[.]ts$' },
+      from: { path: '^src/conformance/(check-api|write-safety|different-value|collection-writes|roles|curl)[.]ts$' },
       to: {
         path: ['^src/conformance/(plan|report|mock)/', '^src/conformance/(runner|options|cli|node-session|baseline|selection|prism|limit|transaction-ledger)[.]ts$', '^src/conformance/checks/index[.]ts$'],
       },

@@ -430,7 +430,7 @@ export interface paths {
         };
         /**
          * List the date and time settings
-         * @description Contains the endpoints for configuring date and time on SPS.
+         * @description Lists the endpoints that set the date and time of SPS.
          */
         get: operations["listDatetimeEndpoints"];
         put?: never;
@@ -504,7 +504,7 @@ export interface paths {
         };
         /**
          * List the alerting settings
-         * @description Lists the alerting settings of SPS: system-related and traffic-related alerts.
+         * @description Lists the alerting settings of SPS: system-related and traffic-related alerts. Versions: this listing was seen in 6.x only; the range stays open because both of its children are documented up to 7.x.
          */
         get: operations["listAlertingEndpoints"];
         put?: never;
@@ -572,7 +572,7 @@ export interface paths {
         };
         /**
          * Get the troubleshooting settings
-         * @description Debug logging and the retention of core dump files.
+         * @description Debug logging and the retention of core dump files. Versions: the guide shows this page for 5.7 to 6.x only; the range stays open because the 7.x listing of `/api/configuration` still names `troubleshooting`.
          */
         get: operations["getTroubleshooting"];
         /**
@@ -620,8 +620,8 @@ export interface paths {
         };
         /**
          * Get the system backup settings
-         * @description System backup uses a backup policy to create a snapshot of the configuration of SPS to a
-         *     remote backup server. This setting names the backup policy; the policies themselves live
+         * @description System backups save a snapshot of the SPS configuration to a remote server, as a backup
+         *     policy says. This setting names the backup policy; the policies themselves live
          *     under `/api/configuration/policies/backup_policies`.
          */
         get: operations["getSystemBackup"];
@@ -1034,7 +1034,7 @@ export interface paths {
          */
         get: operations["getWebGatewayAuthentication"];
         /**
-         * Configure the web gateway authentication banner
+         * Change the web gateway authentication banner
          * @description Replaces the banner settings inside a transaction (then commit). The page lists 400
          *     `InvalidRequestBody` (the body is not valid JSON) and 400 `SemanticError` (the configuration
          *     would be inconsistent; `details` names the problems).
@@ -1614,7 +1614,7 @@ export interface paths {
         put?: never;
         /**
          * Create an AA plugin instance
-         * @description Adds a AA plugin instance inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         * @description Adds an AA plugin instance inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
          */
         post: operations["createAaPluginInstance"];
         delete?: never;
@@ -1638,7 +1638,7 @@ export interface paths {
         put?: never;
         /**
          * Create an analytics policy
-         * @description Adds a analytics policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         * @description Adds an analytics policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
          */
         post: operations["createAnalyticsPolicy"];
         delete?: never;
@@ -1696,7 +1696,7 @@ export interface paths {
         put?: never;
         /**
          * Create an archive/cleanup policy
-         * @description Adds a archive/cleanup policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         * @description Adds an archive/cleanup policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
          */
         post: operations["createArchiveCleanupPolicy"];
         delete?: never;
@@ -1754,7 +1754,7 @@ export interface paths {
         put?: never;
         /**
          * Create an audit policy
-         * @description Adds a audit policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
+         * @description Adds an audit policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key.
          */
         post: operations["createAuditPolicy"];
         delete?: never;
@@ -1928,7 +1928,7 @@ export interface paths {
         put?: never;
         /**
          * Create an indexing policy
-         * @description Adds a indexing policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
+         * @description Adds an indexing policy inside the open transaction (the first change opens one; it takes effect on commit). Send the object without the `body` wrapper, references as bare keys; objects it refers to must already exist. The answer carries the new object's key. No vendor page shows the fields of this object, so its `body` is open: send back what a GET shows, without the `body` wrapper and with references as bare keys.
          */
         post: operations["createIndexingPolicy"];
         delete?: never;
@@ -2522,7 +2522,7 @@ export interface paths {
         };
         /**
          * Get the routing table
-         * @description The routing table of SPS: the gateway of each configured target network.
+         * @description The routing table of SPS: the gateway of each configured target network. Versions: its own page was read for 6.x only; the range stays open because the network listing, which names `routing`, is documented up to 7.x.
          */
         get: operations["getRouting"];
         /**
@@ -2550,7 +2550,7 @@ export interface paths {
         };
         /**
          * List the cluster endpoints
-         * @description Lists the endpoints available under the cluster endpoint. Any node of the cluster answers.
+         * @description Lists the cluster endpoints. Any node of the cluster answers.
          *     Needs "read and write/perform" on *Basic Settings > Cluster management*.
          */
         get: operations["listClusterEndpoints"];
@@ -2593,7 +2593,7 @@ export interface paths {
         };
         /**
          * Get the join status of this node
-         * @description Tells whether the node that answers has joined a cluster. Query it on the node whose join status you want to know.
+         * @description Tells whether the node that answers has joined a cluster; ask the node in question.
          */
         get: operations["getJoinStatus"];
         put?: never;
@@ -2626,8 +2626,8 @@ export interface paths {
         /**
          * Admit a node to the cluster
          * @description Run on the Central Management node, inside a transaction: POST the `body` of the joining
-         *     node's join request unchanged. Then commit on both the Central Management node and the
-         *     joining node.
+         *     node's join request unchanged. Then commit the transaction on the Central Management node
+         *     and on the joining node.
          */
         post: operations["createClusterNode"];
         delete?: never;
@@ -2748,7 +2748,7 @@ export interface paths {
         };
         /**
          * List the HTTP configuration endpoints
-         * @description The endpoints that configure HTTP connections: policies, global options and (where listed) connection policies.
+         * @description The endpoints that configure HTTP connections: policies, global options and (where listed) connection policies. Versions: this listing was read on a 6.1 page only; the range starts at 5.7 because the HTTP channel policies below it are documented from 5.7 on.
          */
         get: operations["listHttpEndpoints"];
         put?: never;
@@ -2826,7 +2826,7 @@ export interface paths {
         };
         /**
          * Get the global HTTP options
-         * @description The options that affect every HTTP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         * @description The options that affect every HTTP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`). Versions: the endpoint is first seen listed in 6.1; the range starts at 6.0 like the options of the other protocols, whose 6.0 pages show them.
          */
         get: operations["getHttpOptions"];
         /**
@@ -3196,7 +3196,7 @@ export interface paths {
         };
         /**
          * Get an MSSQL connection policy
-         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface.
+         * @description Connection policies decide whether a client may reach a server, and with which policies. In SPS 7.x the connection policies of this protocol are read-only over REST and carry only the protocol-independent fields (only RDP and SSH connection policies can be changed through REST); change them on the web interface. The version range follows the MSSQL chapter (6.4 on), whose connection list names these objects; the page that shows the fields is a 7.x page.
          */
         get: operations["getMssqlConnectionPolicy"];
         put?: never;
@@ -3294,7 +3294,7 @@ export interface paths {
         };
         /**
          * Get the global RDP options
-         * @description The options that affect every RDP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         * @description The options that affect every RDP connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`). Versions: the protocol's own page shows the 7.x shape; the 6.x shape and the open range follow the options pages of the other protocols.
          */
         get: operations["getRdpOptions"];
         /**
@@ -3984,7 +3984,7 @@ export interface paths {
         };
         /**
          * Get the global VNC options
-         * @description The options that affect every VNC connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`).
+         * @description The options that affect every VNC connection: the global switch, the log level and the cleanup of connection metadata. SPS 6.x answers the `audit` shape, 7.x the `channel_database_cleanup` shape (`ProtocolOptions`). Versions: the protocol's own page shows the 7.x shape; the 6.x shape and the open range follow the options pages of the other protocols.
          */
         get: operations["getVncOptions"];
         /**
@@ -4929,7 +4929,7 @@ export interface components {
          *     real appliances.
          */
         Meta: {
-            /** @description The path of the resource that returned the response. */
+            /** @description The path of the resource that answered. */
             href: components["schemas"]["Path"];
             /** @description The directory that lists this resource; `null` at the top of the configuration tree (the 7.x sample of `GET /api/configuration`). */
             parent?: components["schemas"]["Path"] | null;
@@ -4985,7 +4985,7 @@ export interface components {
         };
         /** @description A directory endpoint that lists the endpoints (objects) available below it. */
         Directory: {
-            /** @description List of endpoints (objects) available from the current endpoint. */
+            /** @description The endpoints (or objects) one level below this one. */
             items: components["schemas"]["DirectoryItem"][];
             meta: components["schemas"]["Meta"];
         };
@@ -5012,7 +5012,7 @@ export interface components {
                 message?: string;
                 /** @description Details of the error. For authentication and permission errors it holds the `path` that was requested; errors proxied from other systems carry their response here. */
                 details?: {
-                    /** @description The path that was attempted to be accessed. */
+                    /** @description The request path that was refused. */
                     path?: string;
                 };
             };
@@ -5197,12 +5197,12 @@ export interface components {
         /** @description The cluster interface of this node. Enable it on every node that will be part of the cluster. */
         ClusterInterface: {
             /**
-             * @description By default, this option is set to false. Set it to true to enable the cluster interface.
+             * @description Whether the cluster interface is on; `false` until an administrator turns it on.
              * @default false
              */
             enabled: boolean;
             /**
-             * @description The key of the network interface address that is used as the cluster interface. GET
+             * @description The key of the interface address that serves as the cluster interface. GET
              *     responses embed it as a reference (`{key, meta.href}`); some versions return the bare key.
              *     In PUT send the bare key string.
              */
@@ -5243,7 +5243,7 @@ export interface components {
         /** @description Which backup policy system backups (snapshots of the configuration) use. */
         SystemBackup: {
             /**
-             * @description Contains the ID of the backup policy to use for system backups: the key of an object
+             * @description Which backup policy system backups use: the key of an object
              *     under `/api/configuration/policies/backup_policies`. GET may embed it as a reference
              *     (`{key, meta.href}`) like every SPS reference; the vendor sample shows the bare key. In PUT
              *     send the bare key string.
@@ -5269,9 +5269,9 @@ export interface components {
         ExportedConfigurationEncryption: {
             /** @description Defines encryption settings for system backups. */
             encryption: {
-                /** @description When set to true, enables encryption of the system backups. Enabling encryption requires setting the gpg_public_key option. */
+                /** @description `true` encrypts system backups; it needs a key in `gpg_public_key`. */
                 enabled: boolean;
-                /** @description Contains the fingerprint, public_key, and the list of uids of the GPG public key used to encrypt system backups; `null` when no key is set (the second branch). */
+                /** @description The GPG public key that encrypts system backups (its fingerprint, key text and user ids); `null` when no key is set (the second branch). */
                 gpg_public_key?: components["schemas"]["GpgPublicKey"] | null;
             };
         };
@@ -5799,7 +5799,7 @@ export interface components {
         };
         /** @description The endpoints under `/api/cluster`. Its `meta` also links each of them by name. */
         ClusterDirectory: {
-            /** @description List of endpoints (objects) available from the current endpoint. */
+            /** @description The endpoints (or objects) one level below this one. */
             items: components["schemas"]["DirectoryItem"][];
             meta: components["schemas"]["Meta"] & {
                 configuration_sync?: components["schemas"]["Path"];
@@ -5816,7 +5816,7 @@ export interface components {
         };
         /** @description Asks this node to join the cluster whose Central Management node has the given address. */
         JoinRequestInput: {
-            /** @description The IP address of the Central Management node. */
+            /** @description The address of the Central Management node this node should join. */
             central_management_address: string;
         };
         /**
@@ -5831,7 +5831,7 @@ export interface components {
              * @description A reference ID for the node.
              */
             node_id: string;
-            /** @description The pre-shared key of the node used for authentication (64 characters in the vendor's sample). A secret. */
+            /** @description The node's pre-shared key, with which the cluster authenticates it (64 characters in the vendor's sample). A secret. */
             psk: string;
             /** @description The roles of the node; empty, because a non-management node gets no role by default. */
             roles: components["schemas"]["ClusterRole"][];
@@ -5843,13 +5843,13 @@ export interface components {
         /** @description Whether this node has joined a cluster. */
         JoinStatus: {
             /**
-             * @description `not configured`: no cluster has been set up yet. `in progress`: the join action is in progress. `in cluster`: the node is already in the cluster.
+             * @description `not configured` (the node belongs to no cluster), `in progress` (a join is under way) or `in cluster` (the node has joined).
              * @enum {string}
              */
             status: "not configured" | "in progress" | "in cluster";
-            /** @description Contains the IP address of the Central Management node of the cluster. */
+            /** @description The address of the Central Management node that manages the cluster. */
             details?: {
-                /** @description The IP address of the Central Management node. Not provided when no cluster has been set up yet. */
+                /** @description The address of the Central Management node; absent while the node belongs to no cluster. */
                 central_management_address?: string;
             };
             meta: components["schemas"]["Meta"];
@@ -6294,13 +6294,8 @@ export interface components {
              *     protocol's `options`. The vendor page names the object without showing its fields.
              */
             override_log_level?: Record<string, never>;
-            /** @description Cleanup of the connection metadata at the level of this connection policy. */
-            channel_database_cleanup?: {
-                /** @description The retention time in days; may not exceed that of the archive/cleanup policy nor that of the protocol's options. */
-                days?: number;
-                /** @description `true` removes the metadata periodically. */
-                enabled?: boolean;
-            };
+            /** @description Cleanup of the connection metadata of this connection policy; its `days` may not exceed the retention of the archive/cleanup policy nor that of the protocol's options. */
+            channel_database_cleanup?: components["schemas"]["ChannelDatabaseCleanup"];
         };
         /**
          * @description One access policy of a connection policy: a group (`authorizer`) and what it may do with the
@@ -6389,18 +6384,21 @@ export interface components {
          *     `channel_database_cleanup` replaces the 6.x `audit` object, `service` enables the protocol.
          */
         ProtocolOptions7x: {
-            /** @description Global cleanup of the protocol's connection metadata. */
-            channel_database_cleanup: {
-                /** @description `true` removes old connection metadata. */
-                enabled?: boolean;
-                /**
-                 * @description Used only when `enabled` is `true`: the retention time of the metadata, in days. It
-                 *     must exceed the retention time of the archiving policies used for the protocol and
-                 *     the cleanup times of its connection policies.
-                 */
-                days?: number;
-            };
+            /** @description Global cleanup of the protocol's connection metadata; its `days` must exceed the retention of the archiving policies used for the protocol and the cleanup times of its connection policies. */
+            channel_database_cleanup: components["schemas"]["ChannelDatabaseCleanup"];
             service?: components["schemas"]["ProtocolService"];
+        };
+        /**
+         * @description The periodic removal of connection metadata, kept for `days` days while `enabled` is `true`.
+         *     The same pair appears in the 7.x options of a protocol (the global retention) and in a
+         *     connection policy (the retention for its connections); the global retention must be the
+         *     longer of the two and exceed that of the archive/cleanup policies in use.
+         */
+        ChannelDatabaseCleanup: {
+            /** @description `true` removes old connection metadata periodically. */
+            enabled?: boolean;
+            /** @description The retention time of the metadata, in days; used only when `enabled` is `true`. */
+            days?: number;
         };
         /** @description The global switch of a protocol's connections and their logging detail. */
         ProtocolService: {
@@ -6555,7 +6553,7 @@ export interface components {
          *     hits). The vendor pages link these lists from the session (`alerts.href`, `channels.href`)
          *     or describe the query, but no page shows the fields of their items, so the items stay open.
          */
-        SessionItemList: {
+        SessionItemCollection: {
             items: unknown[];
             meta?: components["schemas"]["Meta"];
         };
@@ -6864,8 +6862,8 @@ export interface components {
     };
     responses: {
         /**
-         * @description The request was rejected. In the vendor tables: `InvalidQuery` (the requested filter or its
-         *     value is invalid), `SemanticError` (the values break a configuration rule, for example a
+         * @description The request was rejected. In the vendor tables: `InvalidQuery` (a query parameter, or its
+         *     value, is not accepted), `SemanticError` (the values break a configuration rule, for example a
          *     referenced object that is deleted) and `InvalidRequestBody` (the request body does not fit the
          *     endpoint). `SyntacticError` (the body is not valid JSON) and `IncompleteConfiguration` are
          *     believed to exist but are unverified.
@@ -6879,10 +6877,9 @@ export interface components {
             };
         };
         /**
-         * @description Unauthenticated: the requested resource cannot be retrieved because the client is not
-         *     authenticated (no `session_id` cookie, an unknown one, or one that expired after 20 minutes
-         *     of inactivity) and the resource requires authorization. The details section contains the path
-         *     that was attempted to be accessed. The vendor tables list `AuthenticationFailure` under 401 for
+         * @description Unauthenticated: the request carries no valid session (no `session_id` cookie, an unknown one,
+         *     or one that expired after 20 minutes of inactivity), and this resource needs one.
+         *     `error.details.path` names the refused path. The vendor tables list `AuthenticationFailure` under 401 for
          *     this endpoint too; in practice only the login endpoint returns it.
          */
         Unauthenticated: {
@@ -6894,8 +6891,8 @@ export interface components {
             };
         };
         /**
-         * @description AuthenticationFailure: authenticating the user with the given credentials has failed (wrong
-         *     username or password, or no `Authorization` header). No `session_id` cookie is set.
+         * @description AuthenticationFailure: the login was refused (a wrong username or password, or no
+         *     `Authorization` header). No `session_id` cookie is set.
          */
         AuthenticationFailure: {
             headers: {
@@ -6913,9 +6910,9 @@ export interface components {
             };
         };
         /**
-         * @description Unauthorized: the requested resource cannot be retrieved because the client is not authorized
-         *     to access it (the user's group lacks the privilege, for example *Cluster management* for
-         *     `/api/cluster`). The details section contains the path that was attempted to be accessed.
+         * @description Unauthorized: the session is valid but its user may not use this resource (the user's group
+         *     lacks the privilege, for example *Cluster management* for `/api/cluster`). `error.details.path`
+         *     names the refused path.
          */
         Unauthorized: {
             headers: {
@@ -6925,7 +6922,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description NotFound: the requested object does not exist. */
+        /** @description NotFound: no object exists at this path. */
         NotFound: {
             headers: {
                 [name: string]: unknown;
@@ -8062,7 +8059,7 @@ export interface operations {
                     "application/json": components["schemas"]["WriteResult"];
                 };
             };
-            /** @description Created. The new resource was successfully created. */
+            /** @description Created: the server was added to the list in the open transaction. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -13539,7 +13536,7 @@ export interface operations {
                     "application/json": components["schemas"]["JoinRequestResult"];
                 };
             };
-            /** @description Created. By default, no role is assigned to a non-management node, that is why `roles` is empty. */
+            /** @description Created. `roles` is empty, as a node that does not manage the cluster has no role until one is assigned. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -17317,7 +17314,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionItemList"];
+                    "application/json": components["schemas"]["SessionItemCollection"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -17346,7 +17343,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionItemList"];
+                    "application/json": components["schemas"]["SessionItemCollection"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -17384,7 +17381,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionItemList"];
+                    "application/json": components["schemas"]["SessionItemCollection"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -6,7 +6,8 @@
  *   npm run bench -- --no-test                  leave `npm test` out
  *   npm run bench -- --sizes 100,300            other synthetic spec sizes
  *   npm run bench -- --repeat 5                 mock run and floor 5 times each (default 3)
- *   npm run bench -- --quick                    bounded: no npm test, no simulator, one run each,
+ *   npm run bench -- --quick                    bounded: no npm test, no simulator (unless
+ *                                               --simulator-nodes is given), one run each,
  *                                               sizes 100,300 (unless --sizes is given)
  *   npm run bench -- --no-peers                 leave Redocly respect and Portman + Newman out
  *   npm run bench -- --tool-timeout 600         seconds one command may take (default 900)
@@ -100,6 +101,7 @@ function parseArgs(argv: string[]): Options {
       o.repeat = Number(value());
       if (!Number.isInteger(o.repeat) || o.repeat < 1 || o.repeat > 9) throw new Error('--repeat: 1 to 9');
     } else if (a === '--simulator-nodes') {
+      o.simulator = true; // also after --quick: the simulator run at the spec's real size
       o.simulatorNodes = Number(value());
       if (!Number.isInteger(o.simulatorNodes) || o.simulatorNodes < 1 || o.simulatorNodes > 8) throw new Error('--simulator-nodes: 1 to 8');
     } else if (a === '--help' || a === '-h') {

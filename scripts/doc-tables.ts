@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checksTable } from '../src/conformance/checks/index.js';
+import { switchesTable } from '../src/simulator/catalogue.js';
 
 export interface DocTable {
   name: string;
@@ -15,7 +16,10 @@ export interface DocTable {
   render(): string;
 }
 
-export const DOC_TABLES: DocTable[] = [{ name: 'checks', file: 'docs/conformance.md', render: checksTable }];
+export const DOC_TABLES: DocTable[] = [
+  { name: 'checks', file: 'docs/conformance.md', render: checksTable },
+  { name: 'switches', file: 'docs/simulator.md', render: switchesTable },
+];
 
 const begin = (name: string) => `<!-- generated: ${name} (npm run generate) -->`;
 const end = (name: string) => `<!-- end generated: ${name} -->`;
@@ -24,7 +28,8 @@ const end = (name: string) => `<!-- end generated: ${name} -->`;
 export function withTable(text: string, table: DocTable): string {
   const a = text.indexOf(begin(table.name));
   const b = text.indexOf(end(table.name));
-  if (a < 0 || b < a) throw new Error(`${table.file}: the markers of the generated table "${table.name}" are missing (${begin(table.name)} ... ${end(table.name)})`);
+  if (a < 0 || b < a)
+    throw new Error(`${table.file}: the markers of the generated table "${table.name}" are missing (${begin(table.name)} ... ${end(table.name)})`);
   return `${text.slice(0, a)}${begin(table.name)}\n${table.render()}\n${text.slice(b)}`;
 }
 

@@ -9,10 +9,17 @@
  * telemetry and update notice are switched off, and the boxed banners it prints on every run
  * (the Node 20 end-of-life notice, the "now renders with Redoc 3" notice) are filtered out of
  * what this script prints.
+ *
+ * Every operation's description starts with the SPS versions that document it
+ * (`x-sps-versions`), and `npm run docs` also writes one page per release line
+ * (docs-site/<line>/index.html, from generated/sps-api-<line>.yaml); each page's introduction
+ * links the others, so a reader picks a version.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -29,6 +36,26 @@ export interface DocsOptions {
   outDir?: string;
   /** Page title. Default: the spec's info.title. */
   title?: string;
+  /** A line of markdown put first in the introduction (the version picker). */
+  picker?: string;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a JSON document
+type Json = any;
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+/** A copy of `doc` whose operations' descriptions start with their SPS versions, and whose introduction starts with `picker`. */
+export function annotateVersions(doc: Json, picker?: string): Json {
+  const out = structuredClone(doc);
+  for (const item of Object.values<Json>(out.paths ?? {}))
+    for (const m of METHODS) {
+      const op = item?.[m];
+      if (!op || typeof op['x-sps-versions'] !== 'string') continue;
+      const note = `**SPS versions:** \`${op['x-sps-versions']}\``;
+      op.description = op.description ? `${note}\n\n${op.description}` : note;
+    }
+  if (picker) out.info = { ...out.info, description: `${picker}\n\n${out.info?.description ?? ''}` };
+  return out;
 }
 
 export interface DocsResult {
@@ -70,6 +97,49 @@ export async function buildDocs(opts: DocsOptions = {}): Promise<DocsResult> {
   const outDir = resolve(opts.outDir ?? defaultOutDir);
   const file = join(outDir, 'index.html');
   mkdirSync(outDir, { recursive: true });
+  // The spec with each operation's versions in its description (and the picker, when given).
+  const tmp = mkdtempSync(join(tmpdir(), 'sps-docs-'));
+  let annotated = spec;
+  try {
+    const doc = parse(readFileSync(spec, 'utf8')) as Json;
+    if (doc && typeof doc === 'object' && doc.paths) {
+      annotated = join(tmp, 'spec.yaml');
+      writeFileSync(annotated, stringify(annotateVersions(doc, opts.picker), { lineWidth: 0 }));
+    }
+  } catch {
+    annotated = spec; // Redocly says why it cannot read it.
+  }
+  try {
+    return await runBuildDocs(annotated, file, opts);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The release lines that have a bundle in generated/ (`6.x`, `7.x`, ...). */
+export function releaseLinesOf(dir = join(root, 'generated')): string[] {
+  return readdirSync(dir)
+    .map((f) => /^sps-api-(\d+\.x)\.yaml$/.exec(f)?.[1])
+    .filter((l): l is string => l !== undefined)
+    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+}
+
+/** The whole-API page and one page per release line, each introduction linking the others. */
+export async function buildVersionedDocs(outDir = defaultOutDir): Promise<DocsResult[]> {
+  const lines = releaseLinesOf();
+  const picker = (current: string | undefined, depth: number) => {
+    const up = depth === 0 ? '' : '../';
+    const links = [current === undefined ? '**every version**' : `[every version](${up}index.html)`];
+    for (const l of lines) links.push(l === current ? `**SPS ${l}**` : `[SPS ${l}](${up}${l}/index.html)`);
+    return `Version: ${links.join(' · ')}`;
+  };
+  const results = [await buildDocs({ spec: defaultSpec, outDir, picker: picker(undefined, 0) })];
+  for (const line of lines)
+    results.push(await buildDocs({ spec: join(root, 'generated', `sps-api-${line}.yaml`), outDir: join(outDir, line), picker: picker(line, 1) }));
+  return results;
+}
+
+async function runBuildDocs(spec: string, file: string, opts: DocsOptions): Promise<DocsResult> {
   const args = ['build-docs', spec, '--output', file, '--inlineBundle', '--lint-config', 'off'];
   if (opts.title) args.push('--title', opts.title);
   const env = {
@@ -124,12 +194,14 @@ function parseArgs(argv: string[]): DocsOptions {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const result = await buildDocs(parseArgs(process.argv.slice(2)));
-  if (result.log) console.log(result.log);
+  const opts = parseArgs(process.argv.slice(2));
+  const results = opts.spec === undefined && opts.title === undefined ? await buildVersionedDocs(opts.outDir) : [await buildDocs(opts)];
   const ms = Math.round(performance.now() - started);
-  console.log(
-    `docs: wrote ${relative(process.cwd(), result.file) || result.file} (${Math.ceil(result.bytes / 1024)} KiB, standalone, ${ms} ms)`,
-  );
+  for (const result of results) {
+    if (result.log) console.log(result.log);
+    console.log(`docs: wrote ${relative(process.cwd(), result.file) || result.file} (${Math.ceil(result.bytes / 1024)} KiB, standalone)`);
+  }
+  console.log(`docs: ${results.length} page(s) in ${ms} ms`);
 }
 
 const invoked = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';

@@ -2,6 +2,12 @@
  * Rebuilds everything under generated/ from the hand-written spec in openapi/:
  *   generated/sps-api.yaml, generated/sps-api.json  the bundled single-file spec (redocly bundle)
  *   generated/sps-api.d.ts                          TypeScript types (openapi-typescript)
+ *   generated/sps-api-<line>.{yaml,json,d.ts}       the same for one SPS release line (5.x, 6.x,
+ *                                                   7.x: every major an x-sps-versions names),
+ *                                                   with only what that line documents
+ *                                                   (versionView of src/spec/versions.ts), each linted
+ *   CHANGELOG.md                                    the generated list of breaking changes of the
+ *                                                   entry of info.version (scripts/api-diff.ts)
  *
  *   npm run generate          write the files
  *   npm run generate:check    fail (exit 1) when a file in generated/ differs from a fresh build
@@ -16,6 +22,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { parse, stringify } from 'yaml';
+import semver from 'semver';
+import { VERSIONS_KEY, versionView } from '../src/spec/versions.js';
+import { diffBundles, lastRelease, withBreakingBlock } from './api-diff.js';
 import { updateDocTables } from './doc-tables.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -37,22 +46,168 @@ function run(cmd: string, args: string[]): void {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a JSON document
+type Json = any;
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+/** The release lines the versions imply: `<major>.x` for every major an `x-sps-versions` comparator names. */
+export function releaseLines(doc: Json): string[] {
+  const majors = new Set<number>();
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      for (const [k, v] of Object.entries(n)) {
+        if (k === VERSIONS_KEY && typeof v === 'string') for (const m of v.matchAll(/(\d+)(?:\.\d+)*/g)) majors.add(Number(m[1]));
+        else walk(v);
+      }
+    }
+  };
+  walk(doc.paths);
+  walk(doc.components);
+  return [...majors].sort((a, b) => a - b).map((m) => `${m}.x`);
+}
+
+/** `doc` without the components nothing outside `components` reaches (after versionView dropped operations). */
+export function pruneComponents(doc: Json): Json {
+  const used = new Set<string>();
+  const refs = (n: unknown, out: string[]): void => {
+    if (Array.isArray(n)) for (const x of n) refs(x, out);
+    else if (n && typeof n === 'object') {
+      for (const [k, v] of Object.entries(n)) {
+        if (k === '$ref' && typeof v === 'string') out.push(v);
+        else refs(v, out);
+      }
+    }
+  };
+  const queue: string[] = [];
+  const { components, ...rest } = doc;
+  refs(rest, queue);
+  // Security schemes are named by `security`, not by `$ref`.
+  for (const req of [...(doc.security ?? []), ...Object.values<Json>(doc.paths ?? {}).flatMap((item) => METHODS.flatMap((m) => item?.[m]?.security ?? []))])
+    for (const name of Object.keys(req)) queue.push(`#/components/securitySchemes/${name}`);
+  while (queue.length) {
+    const ref = queue.pop()!;
+    const m = /^#\/components\/([^/]+)\/([^/]+)/.exec(ref);
+    if (!m) continue;
+    const key = `${m[1]}/${m[2]}`;
+    if (used.has(key)) continue;
+    used.add(key);
+    refs(components?.[m[1]!]?.[m[2]!.replace(/~1/g, '/').replace(/~0/g, '~')], queue);
+  }
+  const kept: Json = {};
+  for (const [kind, map] of Object.entries<Json>(components ?? {})) {
+    const entries = Object.entries<Json>(map ?? {}).filter(
+      ([name]) => used.has(`${kind}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`) || used.has(`${kind}/${name}`),
+    );
+    if (entries.length) kept[kind] = Object.fromEntries(entries);
+  }
+  return { ...rest, components: kept };
+}
+
+/** Whether `value` has an object key its schema does not declare (what lint's no-unevaluated-properties check of examples finds). */
+function hasUndeclaredKey(doc: Json, schema: Json, value: Json, depth = 0): boolean {
+  if (depth > 40 || !schema || typeof schema !== 'object') return false;
+  const resolve = (s: Json): Json => {
+    let n = s;
+    for (let i = 0; i < 20 && n && typeof n.$ref === 'string' && n.$ref.startsWith('#/'); i++)
+      n = n.$ref
+        .slice(2)
+        .split('/')
+        .reduce((x: Json, k: string) => x?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+    return n;
+  };
+  const branches = (s: Json): Json[] => {
+    const n = resolve(s);
+    if (!n || typeof n !== 'object') return [];
+    return [n, ...['allOf', 'oneOf', 'anyOf'].flatMap((k) => (Array.isArray(n[k]) ? n[k].flatMap(branches) : []))];
+  };
+  const all = branches(schema);
+  if (Array.isArray(value)) {
+    const items = all.map((n) => n.items).filter(Boolean);
+    return items.length > 0 && value.some((v) => items.some((it) => hasUndeclaredKey(doc, it, v, depth + 1)));
+  }
+  if (!value || typeof value !== 'object') return false;
+  if (all.some((n) => n.additionalProperties !== undefined && n.additionalProperties !== false) || all.some((n) => n.patternProperties)) return false;
+  const declared = all.filter((n) => n.properties && typeof n.properties === 'object');
+  if (declared.length === 0) return false;
+  return Object.entries(value).some(([k, v]) => {
+    const props = declared.filter((n) => k in n.properties).map((n) => n.properties[k]);
+    return props.length === 0 || props.some((p) => hasUndeclaredKey(doc, p, v, depth + 1));
+  });
+}
+
+/**
+ * Drops the media-type examples that have a field the line's view removed: a sample of another
+ * release (a 5.8 sample with a field the 6.x view no longer has). Changes `view` in place.
+ */
+function dropForeignExamples(full: Json, view: Json): string[] {
+  const dropped: string[] = [];
+  const at = (doc: Json, pointer: string): Json =>
+    pointer
+      .slice(2)
+      .split('/')
+      .reduce((x: Json, k: string) => x?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+  const esc = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
+  const walk = (node: Json, pointer: string): void => {
+    if (Array.isArray(node)) {
+      node.forEach((x, i) => {
+        walk(x, `${pointer}/${i}`);
+      });
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    if (node.schema && node.examples && typeof node.examples === 'object') {
+      const original = at(full, pointer);
+      for (const [name, ex] of Object.entries<Json>(node.examples)) {
+        if (!ex || typeof ex !== 'object' || !('value' in ex)) continue;
+        if (hasUndeclaredKey(view, node.schema, ex.value) && !hasUndeclaredKey(full, original?.schema, ex.value)) {
+          delete node.examples[name];
+          dropped.push(`${pointer}/examples/${name}`);
+        }
+      }
+      if (Object.keys(node.examples).length === 0) delete node.examples;
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'schema' && k !== 'examples') walk(v, `${pointer}/${esc(k)}`);
+  };
+  walk(view.paths, '#/paths');
+  walk(view.components, '#/components');
+  return dropped;
+}
+
+/** The bundle of one release line: versionView, unused components and other releases' samples dropped, the line in the title. */
+export function lineBundle(doc: Json, line: string): Json {
+  const view = pruneComponents(structuredClone(versionView(doc, line)));
+  dropForeignExamples(doc, view);
+  const usedTags = new Set(Object.values<Json>(view.paths ?? {}).flatMap((item) => METHODS.flatMap((m) => item?.[m]?.tags ?? [])));
+  if (Array.isArray(view.tags)) view.tags = view.tags.filter((t: Json) => usedTags.has(t.name));
+  view.info = { ...view.info, title: `${view.info.title} (SPS ${line})`, 'x-sps-release-line': line };
+  return view;
+}
+
+async function renderSet(stem: string, doc: Json): Promise<Record<string, string>> {
+  const yamlText = `# ${HEADER}\n${stringify(doc, { lineWidth: 0 })}`;
+  const jsonText = `${JSON.stringify(doc, null, 2)}\n`;
+  const ast = await openapiTS(doc as never, { alphabetize: false, exportType: false });
+  const dtsText = `/**\n * ${HEADER}\n */\n\n${astToString(ast)}`;
+  return { [`${stem}.yaml`]: yamlText, [`${stem}.json`]: jsonText, [`${stem}.d.ts`]: dtsText };
+}
+
 export async function build(dir: string): Promise<string[]> {
   run(bin('redocly'), ['lint', '--config', 'redocly.yaml', '--format', 'codeframe']);
   const tmp = mkdtempSync(join(tmpdir(), 'sps-bundle-'));
   try {
     const bundled = join(tmp, 'bundle.yaml');
     run(bin('redocly'), ['bundle', 'openapi/openapi.yaml', '--config', 'redocly.yaml', '-o', bundled]);
-    const doc = parse(readFileSync(bundled, 'utf8')) as Record<string, unknown>;
-    const yamlText = `# ${HEADER}\n${stringify(doc, { lineWidth: 0 })}`;
-    const jsonText = `${JSON.stringify(doc, null, 2)}\n`;
-    const ast = await openapiTS(doc as never, { alphabetize: false, exportType: false });
-    const dtsText = `/**\n * ${HEADER}\n */\n\n${astToString(ast)}`;
-    const files: Record<string, string> = {
-      'sps-api.yaml': yamlText,
-      'sps-api.json': jsonText,
-      'sps-api.d.ts': dtsText,
-    };
+    const doc = parse(readFileSync(bundled, 'utf8')) as Json;
+    const files: Record<string, string> = await renderSet('sps-api', doc);
+    for (const line of releaseLines(doc)) {
+      const set = await renderSet(`sps-api-${line}`, lineBundle(doc, line));
+      // Each line's bundle is valid and passes the same lint as the whole spec.
+      const lintFile = join(tmp, `sps-api-${line}.yaml`);
+      writeFileSync(lintFile, set[`sps-api-${line}.yaml`]!);
+      run(bin('redocly'), ['lint', lintFile, '--config', 'redocly.yaml', '--format', 'codeframe']);
+      Object.assign(files, set);
+    }
     mkdirSync(dir, { recursive: true });
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     return Object.keys(files);
@@ -61,11 +216,26 @@ export async function build(dir: string): Promise<string[]> {
   }
 }
 
+/** CHANGELOG.md with the generated list of breaking changes of the entry of the bundle's version. */
+function changelogWithDiff(bundleFile: string): { path: string; text: string; fresh: string } {
+  const path = join(root, 'CHANGELOG.md');
+  const text = readFileSync(path, 'utf8');
+  const version = String((JSON.parse(readFileSync(bundleFile, 'utf8')) as Json).info.version);
+  const base = lastRelease(root, semver.valid(version) ? version : undefined);
+  const diff = diffBundles(join(root, 'releases', base, 'sps-api.json'), bundleFile, root);
+  return { path, text, fresh: withBreakingBlock(text, version, diff) };
+}
+
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   if (!check) {
     const names = await build(outDir);
     const tables = updateDocTables(root, false);
+    const log = changelogWithDiff(join(outDir, 'sps-api.json'));
+    if (log.fresh !== log.text) {
+      writeFileSync(log.path, log.fresh);
+      tables.push('CHANGELOG.md (breaking-changes)');
+    }
     console.log(`generated/: wrote ${names.join(', ')}${tables.length ? `; docs tables: ${tables.join(', ')}` : ''}`);
     return;
   }
@@ -77,6 +247,8 @@ async function main(): Promise<void> {
       return !existsSync(current) || readFileSync(current, 'utf8') !== readFileSync(join(fresh, name), 'utf8');
     });
     stale.push(...updateDocTables(root, true));
+    const log = changelogWithDiff(join(fresh, 'sps-api.json'));
+    if (log.fresh !== log.text) stale.push('CHANGELOG.md (breaking-changes)');
     if (stale.length > 0) {
       console.error(`generated/ is stale: ${stale.join(', ')} differ from openapi/. Run: npm run generate`);
       process.exitCode = 1;
@@ -88,7 +260,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exitCode = 2;
-});
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 2;
+  });
+}

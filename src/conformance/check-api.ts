@@ -241,6 +241,9 @@ export type OperationRole =
   | 'transaction-commit'
   | 'cluster-membership'
   | 'setting-put'
+  /** POST of a new object into a collection, and DELETE of one object: the collection cycle, with --allow-writes. */
+  | 'collection-create'
+  | 'object-delete'
   | 'other-write'
   /** Not documented for the node's SPS version (`x-sps-versions`): never sent, skipped with the range. */
   | 'not-in-version';
@@ -299,6 +302,7 @@ export interface ClusterGroup {
 
 /** What a live sequence plans before it runs (for the progress line's "of planned"). */
 export interface LivePlan {
+  model: SpecModel;
   allowWrites: boolean;
   /** The selected operations, in spec order. */
   ops: readonly OperationModel[];
@@ -332,6 +336,8 @@ export interface AccountSession {
 export interface LiveNode {
   /** The node's label in the report (its host, or its URL when two nodes share a host). */
   readonly node: string;
+  /** The SPS version the node reported (`unknown` when it could not be read). */
+  readonly version: string;
   readonly model: SpecModel;
   readonly validator: SchemaValidator;
   /** `--allow-writes`. */

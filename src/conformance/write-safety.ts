@@ -27,6 +27,27 @@ export function isClusterMembership(op: OperationModel): boolean {
   return op.method !== 'GET' && (op.path === '/api/cluster' || op.path.startsWith('/api/cluster/'));
 }
 
+/** Whether a POST creates an object of a collection (the documented `x-sps-kind`, or the shape of the paths). */
+export function isCollectionCreate(op: OperationModel, all: readonly OperationModel[]): boolean {
+  // Only the configuration tree: never the cluster, firmware, sessions or actions.
+  if (op.method !== 'POST' || op.neverSend !== undefined || op.pathParams.length > 0 || !op.path.startsWith('/api/configuration/') || isClusterMembership(op)) return false;
+  if (op.kind !== undefined) return op.kind === 'collection';
+  return all.some((o) => o.method === 'GET' && childOf(op.path, o.path));
+}
+
+/** Whether a DELETE removes one object of a collection whose POST creates objects. */
+export function isObjectDelete(op: OperationModel, all: readonly OperationModel[]): boolean {
+  if (op.method !== 'DELETE' || op.neverSend !== undefined || (op.kind !== undefined && op.kind !== 'object')) return false;
+  return all.some((o) => isCollectionCreate(o, all) && childOf(o.path, op.path));
+}
+
+/** `child` is `parent/{param}`. */
+export function childOf(parent: string, child: string): boolean {
+  if (!child.startsWith(`${parent}/`)) return false;
+  const rest = child.slice(parent.length + 1);
+  return !rest.includes('/') && rest.startsWith('{') && rest.endsWith('}');
+}
+
 /** What the runner may do with an operation against a live target. */
 export function operationRole(op: OperationModel, all: OperationModel[]): OperationRole {
   // `x-sps-never-send` comes first: such an operation is never a read, a probe or a write.
@@ -41,6 +62,8 @@ export function operationRole(op: OperationModel, all: OperationModel[]): Operat
   }
   if (op.path.startsWith(`${TRANSACTION}/`)) return 'other-write';
   if (op.method === 'PUT' && all.some((o) => o.method === 'GET' && o.path === op.path)) return 'setting-put';
+  if (isCollectionCreate(op, all) && all.some((o) => o.method === 'GET' && o.path === op.path)) return 'collection-create';
+  if (isObjectDelete(op, all)) return 'object-delete';
   return 'other-write';
 }
 
@@ -61,6 +84,8 @@ export function notSentReason(role: OperationRole, allowWrites: boolean, op?: Op
     case 'other-write':
       return 'never sent to a target: the runner only writes settings back with their current value (exercised against the mock)';
     case 'setting-put':
+    case 'collection-create':
+    case 'object-delete':
     case 'transaction-open':
     case 'transaction-rollback':
       return allowWrites ? undefined : 'read-only run: writes need --allow-writes';

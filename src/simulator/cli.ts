@@ -4,7 +4,17 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { coerceVersion } from '../spec/versions.js';
-import { DEFAULT_SPS_VERSION, randomPassword, startSimulator, type SimBehaviour, type SimulatorHandle, type SimUsers } from './index.js';
+import { applySwitches, SWITCHES, spelling } from './catalogue.js';
+import {
+  DEFAULT_SPS_VERSION,
+  randomPassword,
+  startSimulator,
+  type SimBehaviour,
+  type SimFault,
+  type SimSwitch,
+  type SimulatorHandle,
+  type SimUsers,
+} from './index.js';
 
 interface CliOptions {
   nodes: number;
@@ -19,32 +29,19 @@ interface CliOptions {
 }
 
 /**
- * `--behave NAME`: the behaviour switches of `SimBehaviour`, so a sandbox can play an appliance
- * that breaks the contract the way the conformance tests do (each is tested in tests/simulator).
+ * `--behave NAME` (repeatable): a switch of the catalogue of broken appliances (catalogue.ts), the
+ * same spelling as `startSimulator({ switches })`; `--latency-ms N` is `--behave latency-ms=N`.
  */
-const BEHAVIOURS: Readonly<Record<string, { help: string; set: SimBehaviour }>> = {
-  'ignore-puts': { help: 'PUT answers 200 but the stored value stays', set: { ignorePuts: true } },
-  'empty-change-log': { help: 'changes apply, GET /api/transaction/changes stays empty', set: { emptyChangeLog: true } },
-  'parent-slash': { help: 'GET /api carries meta.parent "/" (breaks a reading only)', set: { readingVariant: 'parent-slash' } },
-  'accept-any-password': { help: 'every Basic login succeeds, whatever the password', set: { acceptAnyPassword: true } },
-  'auditor-can-write': { help: 'the auditor may write everything', set: { privilegeBugs: { auditorCanWrite: true } } },
-  'operator-cannot-write': { help: 'every write of the operator answers 403 although it may write', set: { privilegeBugs: { operatorCannotWrite: true } } },
-  'operator-can-read-cluster': { help: 'the operator may read /api/cluster/**', set: { privilegeBugs: { operatorCanReadCluster: true } } },
-  'no-login-challenge': { help: 'a failed login answers 401 without WWW-Authenticate (breaks an inference only)', set: { noLoginChallenge: true } },
-  'keep-sessions-on-cluster-commit': { help: 'sessions survive a cluster-interface or promote commit', set: { dropSessionsOnClusterCommit: false } },
-  'ignore-posts': { help: 'POST answers 201 but nothing is stored', set: { ignorePosts: true } },
-  'accept-invalid-bodies': { help: 'a body that breaks its request schema is stored, not refused with 400 InvalidRequestBody', set: { acceptInvalidBodies: true } },
-};
-
-function behaviourOf(names: readonly string[], latencyMs: number | undefined): SimBehaviour {
-  const out: SimBehaviour = latencyMs !== undefined ? { latencyMs } : {};
+function switchesOf(names: readonly string[], latencyMs: number | undefined): { behaviour: SimBehaviour; faults: SimFault[] } {
   for (const name of names) {
-    const b = BEHAVIOURS[name];
-    if (!b) throw new InvalidArgumentError(`--behave ${name}: not a behaviour (${Object.keys(BEHAVIOURS).join(', ')})`);
-    const bugs = { ...out.privilegeBugs, ...b.set.privilegeBugs };
-    Object.assign(out, b.set, Object.keys(bugs).length > 0 ? { privilegeBugs: bugs } : {});
+    const known = SWITCHES.find((s) => s.name === name.split('=')[0]);
+    if (!known) throw new InvalidArgumentError(`--behave ${name}: not a behaviour (${SWITCHES.map(spelling).join(', ')})`);
   }
-  return out;
+  try {
+    return applySwitches([...names, ...(latencyMs !== undefined ? [`latency-ms=${latencyMs}`] : [])]);
+  } catch (err) {
+    throw new InvalidArgumentError(`--behave: ${(err as Error).message}`);
+  }
 }
 
 function intIn(min: number, max: number, what: string) {
@@ -123,7 +120,12 @@ async function main(argv: string[] = process.argv): Promise<void> {
     .option('--transaction-seconds <seconds>', 'lifetime of an open transaction', intIn(1, 86400, '--transaction-seconds'))
     .option('--sps-version <version>', `the SPS version the nodes are: serve only what it documents (default ${DEFAULT_SPS_VERSION})`, spsVersionArg)
     .option('--beyond-contract', 'also serve what real nodes serve beyond the contract (GET only; for sps-conformance discover)')
-    .option('--behave <name>', `misbehave like a broken appliance (repeatable): ${Object.entries(BEHAVIOURS).map(([n, b]) => `${n} (${b.help})`).join('; ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--behave <name>',
+      `misbehave like a broken appliance (repeatable; the catalogue, see docs/simulator.md): ${SWITCHES.map((s) => `${spelling(s)} (${s.summary})`).join('; ')}`,
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--latency-ms <ms>', 'delay every request by this many milliseconds', intIn(1, 600_000, '--latency-ms'))
     .option('-v, --verbose', 'print one line per request (method, path, status; never bodies or cookies)')
     .showHelpAfterError();
@@ -133,12 +135,12 @@ async function main(argv: string[] = process.argv): Promise<void> {
     program.error('--port-base + --nodes goes past port 65535');
   }
 
-  let behaviour: SimBehaviour = {};
   try {
-    behaviour = behaviourOf(opts.behave, opts.latencyMs);
+    switchesOf(opts.behave, opts.latencyMs); // validates the names before anything starts
   } catch (err) {
     program.error((err as Error).message);
   }
+  const switches = [...opts.behave, ...(opts.latencyMs !== undefined ? [`latency-ms=${opts.latencyMs}`] : [])] as SimSwitch[];
   const sources = Object.fromEntries(ROLE_ENV.map(([role, env]) => [role, passwordFrom(env)])) as Record<string, PasswordSource>;
   const users: SimUsers = { admin: { username: 'admin', password: sources.admin!.password } };
   for (const [role] of ROLE_ENV) users[role] = { username: role, password: sources[role]!.password };
@@ -151,7 +153,7 @@ async function main(argv: string[] = process.argv): Promise<void> {
     ...(opts.transactionSeconds !== undefined ? { transactionSeconds: opts.transactionSeconds } : {}),
     ...(opts.beyondContract ? { beyondContract: true } : {}),
     ...(opts.spsVersion !== undefined ? { spsVersion: opts.spsVersion } : {}),
-    ...(Object.keys(behaviour).length > 0 ? { behaviour } : {}),
+    ...(switches.length > 0 ? { switches } : {}),
     ...(opts.verbose ? { onRequestLog: (l: string) => process.stdout.write(`${l}\n`) } : {}),
   });
   process.stdout.write(`SPS version ${opts.spsVersion ?? DEFAULT_SPS_VERSION}: serving what the spec documents for it.\n`);

@@ -9,14 +9,16 @@ import { formCluster } from './handlers/cluster.js';
 import { createSimulatorTls, type SimTls } from './certs.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_SPS_VERSION, loadSimSpec } from './engine/spec.js';
+import { applySwitches } from './catalogue.js';
 import { checkBehaviour, SimNodeRuntime } from './node.js';
 import { buildRouteTree } from './routes/table.js';
-import type { SimulatorHandle, SimulatorOptions, SimUsers } from './types.js';
+import type { SimBehaviour, SimulatorHandle, SimulatorOptions, SimUsers } from './types.js';
 
 export { createManualClock, systemClock, type ManualClock } from './clock.js';
 export { ROLE_PRIVILEGES } from './appliance/privileges.js';
 export { DEFAULT_FIRMWARE_VERSION } from './handlers/info.js';
 export { DEFAULT_SPS_VERSION } from './engine/spec.js';
+export { SWITCHES, applySwitches, parseSwitch, spelling, type Caught, type CatchRun, type SwitchEntry } from './catalogue.js';
 export type * from './types.js';
 
 export const DEFAULT_SESSION_IDLE_SECONDS = 1200;
@@ -25,6 +27,12 @@ export const DEFAULT_TRANSACTION_SECONDS = 600;
 /** A random password for a local sandbox user. */
 export function randomPassword(): string {
   return randomBytes(18).toString('base64url');
+}
+
+/** `over` on top of `base`; privilege bugs are merged one by one. */
+function mergeBehaviour(base: SimBehaviour, over: SimBehaviour): SimBehaviour {
+  const bugs = { ...base.privilegeBugs, ...over.privilegeBugs };
+  return { ...base, ...over, ...(Object.keys(bugs).length > 0 ? { privilegeBugs: bugs } : {}) };
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {
@@ -51,7 +59,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const runtimes: SimNodeRuntime[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const behaviour = checkBehaviour({ ...opts.behaviour, ...opts.nodeBehaviours?.[i] });
+      const switched = applySwitches([...(opts.switches ?? []), ...(opts.nodeSwitches?.[i] ?? [])]);
+      const behaviour = checkBehaviour(mergeBehaviour({ ...opts.behaviour, ...opts.nodeBehaviours?.[i] }, switched.behaviour));
       const node = new SimNodeRuntime({
         index: i + 1,
         host,
@@ -68,6 +77,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         routes,
         ...(opts.onRequestLog ? { log: opts.onRequestLog } : {}),
       });
+      for (const fault of switched.faults) node.server.faults.set('*', fault);
       runtimes.push(node);
       await node.listen();
       registry.add(node.appliance);

@@ -129,7 +129,43 @@ export interface SimBehaviour {
    * `wrong-central-address` (its join status names another Central Management address).
    */
   clusterBreak?: 'version-differs' | 'second-central' | 'members-differ' | 'wrong-central-address';
+  /**
+   * The session search (`GET /api/audit/sessions`) pages wrongly: `ignore-limit` answers every
+   * match from `offset` on whatever the `limit`; `wrong-match-count` answers a `match_count` that
+   * changes from page to page. The `pagination` check of sps-conformance catches each.
+   */
+  brokenPagination?: 'ignore-limit' | 'wrong-match-count';
 }
+
+/**
+ * A switch of the catalogue of broken appliances (catalogue.ts), spelt as on the command line
+ * (`--behave NAME`): the one way tests and sandboxes make a node misbehave.
+ */
+export type SimSwitch =
+  | 'ignore-puts'
+  | 'empty-change-log'
+  | 'ignore-posts'
+  | 'pagination-ignores-limit'
+  | 'pagination-wrong-match-count'
+  | 'accept-invalid-bodies'
+  | 'parent-slash'
+  | 'accept-any-password'
+  | 'auditor-can-write'
+  | 'operator-cannot-write'
+  | 'operator-can-read-cluster'
+  | 'no-login-challenge'
+  | 'keep-sessions-on-cluster-commit'
+  | 'lock-visibility-shared'
+  | 'owner-session-only-rollback'
+  | 'cluster-version-differs'
+  | 'cluster-second-central'
+  | 'cluster-members-differ'
+  | 'cluster-wrong-central-address'
+  | 'reset'
+  | 'hang'
+  | 'html-502'
+  | `latency-ms=${number}`
+  | `hang-after=${number}`;
 
 export interface SimulatorOptions {
   /** Number of appliances to start (default 1). */
@@ -171,6 +207,10 @@ export interface SimulatorOptions {
   behaviour?: SimBehaviour;
   /** Behaviour switches per node (index 0 is node 1), applied over `behaviour`. */
   nodeBehaviours?: SimBehaviour[];
+  /** Switches of the catalogue (catalogue.ts) for every node, applied over `behaviour`. */
+  switches?: SimSwitch[];
+  /** Switches per node (index 0 is node 1), applied over `switches` and `nodeBehaviours`. */
+  nodeSwitches?: SimSwitch[][];
   /** Idle timeout of a login session, sliding (default 1200 = 20 minutes). */
   sessionIdleSeconds?: number;
   /** Lifetime of an open transaction before it is cancelled automatically (default 600). */

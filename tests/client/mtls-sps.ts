@@ -12,6 +12,9 @@
  *
  * The PKI is made with `selfsigned` (CA, server certificate, client certificates signed by the
  * CA and by an unrelated CA, an encrypted copy of the client key).
+ *
+ * Why it is not the simulator: the simulator has no X.509 login and no mutual TLS
+ * (docs/simulator.md, "Where it differs from a real appliance").
  */
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';

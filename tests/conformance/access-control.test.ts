@@ -143,6 +143,21 @@ afterEach(async () => {
   sim = undefined;
 });
 
+/**
+ * The operations these runs select: the point is the roles, not the size of the spec, and the
+ * whole spec three accounts over on two nodes took over 90 s under load. The settings here are
+ * the writes of the 29-path contract (a timezone, a list, a reference, a key, the cluster
+ * interface), the transaction, the cluster reads the operator may not use, the login paths
+ * (with `getAuthenticationTypes`, documented only before 7.0: skipped on the 7.5.1 simulator).
+ */
+const SELECTED = [
+  'Authentication', 'listApiEndpoints', 'getInfo',
+  'getTransaction', 'openTransaction', 'commitTransaction', 'rollbackTransaction', 'listTransactionChanges',
+  'getTimezone', 'updateTimezone', 'getNtpServers', 'updateNtpServers', 'getClusterInterface', 'updateClusterInterface',
+  'getSystemBackup', 'updateSystemBackup', 'getExportedConfigurationEncryption', 'updateExportedConfigurationEncryption',
+  'listClusterEndpoints', 'listClusterNodes', 'getClusterNode', 'listClusterStatus', 'getClusterNodeStatus',
+];
+
 async function runRoles(behaviour: SimBehaviour, allowWrites: boolean): Promise<{ report: ConformanceReport; sim: SimulatorHandle; before: string[] }> {
   sim = await startSimulator({ nodes: 2, behaviour });
   const s = sim;
@@ -151,7 +166,7 @@ async function runRoles(behaviour: SimBehaviour, allowWrites: boolean): Promise<
     SPS_PASSWORD_AUDITOR: s.users.auditor!.password,
   });
   const before = s.nodes.map((n) => JSON.stringify(n.state.committedConfig()));
-  const report = await runConformance({ urls: s.nodes.map((n) => n.url), username: 'admin', password: s.users.admin.password, caFile: s.caFile!, roles, allowWrites });
+  const report = await runConformance({ urls: s.nodes.map((n) => n.url), username: 'admin', password: s.users.admin.password, caFile: s.caFile!, roles, allowWrites, only: SELECTED });
   return { report, sim: s, before };
 }
 

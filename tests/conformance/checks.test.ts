@@ -14,7 +14,7 @@ import { notFound } from '../../src/conformance/checks/not_found.js';
 import { responseHeaders } from '../../src/conformance/checks/response_headers.js';
 import { responseSchema } from '../../src/conformance/checks/response_schema.js';
 import { statusCode } from '../../src/conformance/checks/status_code.js';
-import type { CheckContext, CheckDefinition, Exchange } from '../../src/conformance/types.js';
+import type { CheckContext, CheckDefinition, Exchange } from '../../src/conformance/check-api.js';
 import { exchange, live, mock, model, op } from './helpers/exchange.js';
 
 const TIMEZONE = '/api/configuration/datetime/timezone';
@@ -42,7 +42,7 @@ function outcomes(check: CheckDefinition, ctx: CheckContext, ex: Exchange): stri
 
 describe('operation model', () => {
   it('derives operations, security, statuses, error types and parameter examples from the spec', () => {
-    expect(model.operations).toHaveLength(18);
+    expect(model.operations).toHaveLength(20);
     expect(op('logIn').security).toBe('basicAuth');
     expect(op('getTimezone').security).toBe('sessionCookie');
     expect(op('getTimezone').sessionCookieName).toBe('session_id');

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runConformance, type ConformanceReport } from '../../src/conformance/runner.js';
-import type { CheckName } from '../../src/conformance/types.js';
+import type { CheckName } from '../../src/conformance/check-api.js';
 import { FIXTURE_SPEC, startBreakableSps, type Break, type BreakableSps } from './helpers/breakable-sps.js';
 
 let sps: BreakableSps | undefined;
@@ -58,7 +58,15 @@ describe('a conformant target', () => {
     expect(writes).toEqual([
       'POST /api/transaction', 'PUT /api/configuration/datetime/timezone', 'DELETE /api/transaction',
       'POST /api/transaction', 'PUT /api/configuration/datetime/ntp_servers', 'DELETE /api/transaction',
+      // collection_roundtrip: a new backup policy, created and deleted again, then the rollback.
+      'POST /api/transaction', 'POST /api/configuration/policies/backup_policies',
+      expect.stringMatching(/^DELETE \/api\/configuration\/policies\/backup_policies\/[0-9a-f]{22}$/), 'DELETE /api/transaction',
+      // invalid_write: a forbidden body per setting, each in its own rolled-back transaction.
+      'POST /api/transaction', 'PUT /api/configuration/datetime/timezone', 'DELETE /api/transaction',
+      'POST /api/transaction', 'PUT /api/configuration/datetime/ntp_servers', 'DELETE /api/transaction',
     ]);
+    // Only the object this run created was deleted, never the one that existed before.
+    expect(writes.filter((w) => w.includes('99375192754364c2b1bd01'))).toEqual([]);
     expect(sps!.transactionOpen()).toBe(false);
     expect(sps!.committed()).toEqual({ timezone: 'America/New_York', ntp: [{ selection: 'fqdn', value: 'pool.ntp.org' }] });
     const roundtrips = report.results.filter((r) => r.check === 'write_roundtrip' && r.outcome === 'passed').map((r) => r.message);
@@ -79,7 +87,7 @@ describe('a conformant target', () => {
 describe('each check can fail', () => {
   const cases: Array<[Break, CheckName, RegExp]> = [
     ['undocumented-status', 'status_code', /received 418, which is not documented/],
-    ['wrong-content-type', 'content_type', /received Content-Type text\/plain, documented application\/json/],
+    ['wrong-content-type', 'content_type', /received Content-Type text\/plain \(\d+ bytes, sha256 [0-9a-f]{64}\), documented application\/json/],
     ['schema-violation', 'response_schema', /\/body: must be string/],
     ['wrong-meta-href', 'meta_links', /meta.href is "\/api\/configuration\/datetime\/ntp_servers", the requested path is/],
     ['missing-error-type', 'error_body', /no error.type in the body/],

@@ -12,7 +12,7 @@ import { metaLinks } from '../../src/conformance/checks/meta_links.js';
 import { responseHeaders } from '../../src/conformance/checks/response_headers.js';
 import { responseSchema } from '../../src/conformance/checks/response_schema.js';
 import { runConformance } from '../../src/conformance/runner.js';
-import type { CheckContext, Exchange } from '../../src/conformance/types.js';
+import type { CheckContext, Exchange } from '../../src/conformance/check-api.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 import { buildSpecModel, DEFAULT_SPEC_FILE, loadSpec, type SpecModel } from '../../src/spec/model.js';
 import { createValidator } from '../../src/spec/validate.js';

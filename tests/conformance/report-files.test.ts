@@ -13,7 +13,7 @@ import { createRunContext } from '../../src/conformance/plan/context.js';
 import { redactReport, renderHtml, renderJunit, writeReports } from '../../src/conformance/report/index.js';
 import { emptyReport, finishReport, type ConformanceReport } from '../../src/conformance/report/model.js';
 import { buildSelection } from '../../src/conformance/selection.js';
-import type { CheckResult } from '../../src/conformance/types.js';
+import type { CheckResult } from '../../src/conformance/check-api.js';
 import { SecretRegistry } from '../../src/redact.js';
 import { exchange, model, validator } from './helpers/exchange.js';
 

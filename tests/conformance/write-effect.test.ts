@@ -12,6 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runConformance } from '../../src/conformance/runner.js';
+import { collectSecretValues } from '../../src/redact.js';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.js';
 import { CLI, ROOT, tempDir } from './helpers/cli.js';
 
@@ -26,23 +27,27 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function writeRun(behaviour: SimulatorOptions['behaviour']) {
+/** The settings of the former 29-path contract: a value, a list, a reference, a key (the old-world assertions; the whole-spec write run is tests/conformance/simulator.test.ts). */
+const FEW_SETTINGS = ['write_roundtrip', 'getTimezone', 'updateTimezone', 'getNtpServers', 'updateNtpServers', 'getSystemBackup', 'updateSystemBackup', 'getExportedConfigurationEncryption', 'updateExportedConfigurationEncryption'];
+
+async function writeRun(behaviour: SimulatorOptions['behaviour'], only: string[] = ['write_roundtrip']) {
   sim = await startSimulator({ users: USERS, behaviour });
   const node = sim.nodes[0]!;
   const before = JSON.stringify(node.state.committedConfig());
-  const report = await runConformance({ urls: [node.url], username: 'admin', password: PASSWORD, caFile: sim.caFile!, allowWrites: true, only: ['write_roundtrip'] });
+  const report = await runConformance({ urls: [node.url], username: 'admin', password: PASSWORD, caFile: sim.caFile!, allowWrites: true, only });
   const rows = report.results.filter((r) => r.check === 'write_roundtrip');
   return { report, rows, node, before, after: JSON.stringify(node.state.committedConfig()) };
 }
 
 describe('write_roundtrip: a write must take effect', () => {
   it('passes against the simulator with a different value for the settings where one is safe, the same value elsewhere', async () => {
-    const { report, rows, node, before, after } = await writeRun({});
+    const { report, rows, node, before, after } = await writeRun({}, FEW_SETTINGS);
     expect(report.exitCode).toBe(0);
     const puts = rows.filter((r) => r.method === 'PUT');
     const tz = puts.find((r) => r.operationId === 'updateTimezone')!;
     expect(tz.outcome).toBe('passed');
-    expect(tz.message).toMatch(/updateTimezone \(PUT \/api\/configuration\/datetime\/timezone\): PUT a different value \(the value set from "Europe\/Budapest" to "America\/New_York"/);
+    // The simulator seeds the spec's GET example (America/New_York); the PUT's request example differs.
+    expect(tz.message).toMatch(/updateTimezone \(PUT \/api\/configuration\/datetime\/timezone\): PUT a different value \(the value set from "America\/New_York" to "Europe\/Budapest" \(a documented request example\)/);
     const ntp = puts.find((r) => r.operationId === 'updateNtpServers')!;
     expect(ntp.message).toMatch(/PUT a different value \(the list: one documented entry added/);
     // A reference (the backup policy) is never varied: the same value, and the result says why.
@@ -59,20 +64,38 @@ describe('write_roundtrip: a write must take effect', () => {
     expect(node.state.commits()).toEqual([]);
   }, 60_000);
 
+  it('a setting with a secret field (SNMP community): the change log hides it, the GET shows it; the non-secret change is proven and the secret reaches no report', async () => {
+    const { report, rows, node, before, after } = await writeRun({}, ['updateSnmpAgent', 'updateSnmpTrap']);
+    const secrets = collectSecretValues(node.state.committedConfig());
+    expect(secrets.length).toBeGreaterThan(0);
+    const puts = rows.filter((r) => r.method === 'PUT' && r.check === 'write_roundtrip');
+    expect(puts.map((r) => r.operationId).sort()).toEqual(['updateSnmpAgent', 'updateSnmpTrap']);
+    for (const r of puts) {
+      expect(r.outcome, r.message).toBe('passed');
+      // A different value was written (not the same-value fallback), so the change log proved it.
+      expect(r.message).toMatch(/PUT a different value .* found it in the change log with the old and the new value/);
+    }
+    expect(report.exitCode).toBe(0);
+    const text = JSON.stringify(report);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(after).toBe(before);
+    expect(node.state.openTransaction()).toBeNull();
+  }, 60_000);
+
   it('fails when the appliance accepts the PUT but keeps the old value, naming the setting', async () => {
-    const { report, rows, node, before, after } = await writeRun({ ignorePuts: true });
+    const { report, rows, node, before, after } = await writeRun({ ignorePuts: true }, FEW_SETTINGS);
     expect(report.exitCode).toBe(1);
     const failed = rows.filter((r) => r.outcome === 'failed');
     expect(failed.map((r) => r.operationId).sort()).toEqual(['updateNtpServers', 'updateTimezone']);
     const tz = failed.find((r) => r.operationId === 'updateTimezone')!;
     expect(tz.message).toContain('updateTimezone (PUT /api/configuration/datetime/timezone)');
-    expect(tz.message).toContain('the appliance accepted the PUT (200) but kept the old value "Europe/Budapest"');
+    expect(tz.message).toContain('the appliance accepted the PUT (200) but kept the old value "America/New_York"'); // the seeded GET example
     expect(after).toBe(before);
     expect(node.state.openTransaction()).toBeNull();
   }, 60_000);
 
   it('fails when the change log stays empty after a PUT of a different value, naming the setting', async () => {
-    const { report, rows, node, before, after } = await writeRun({ emptyChangeLog: true });
+    const { report, rows, node, before, after } = await writeRun({ emptyChangeLog: true }, FEW_SETTINGS);
     expect(report.exitCode).toBe(1);
     const failed = rows.filter((r) => r.outcome === 'failed');
     expect(failed.map((r) => r.operationId).sort()).toEqual(['updateNtpServers', 'updateTimezone']);

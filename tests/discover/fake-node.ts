@@ -4,6 +4,10 @@
  * siblings), a binary download, a 403 and a 500 endpoint, meta cycles, fragment links, a large
  * directory, secrets in bodies, and optionally a node that dies after N requests.
  * Every route is defined once in `routes`; the tests derive what the crawl must find from it.
+ *
+ * Why it is not the simulator: discovery is tested on shapes no contract path has (meta cycles,
+ * fragment links, secrets planted in bodies, a binary download by design); the simulator's
+ * `--beyond-contract` covers real-node paths and tests/discover/simulator.test.ts uses it.
  */
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';

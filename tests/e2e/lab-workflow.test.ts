@@ -75,6 +75,13 @@ async function firstNicAddress(client: SpsClient): Promise<string> {
 describe('lab workflow: three nodes form a cluster through the typed client', () => {
   it('enables the cluster interface on every node', async () => {
     for (const client of clients) {
+      // The simulator seeds each node from the spec's GET example, the vendor sample of an
+      // enabled interface: turn it off first, so that enabling it is a change (the lab starts
+      // from a node whose interface is off, its documented default).
+      await client.withTransaction(async (tx) => {
+        await client.PUT('/api/configuration/local_services/cluster', { body: { enabled: false } });
+        await tx.commit('start from a disabled cluster interface');
+      });
       const listen = await firstNicAddress(client);
       await client.withTransaction(async (tx) => {
         await client.PUT('/api/configuration/local_services/cluster', { body: { enabled: true, listen_address: listen } });
@@ -145,9 +152,9 @@ describe('lab workflow: three nodes form a cluster through the typed client', ()
   });
 
   it('logged in again only after the commits that drop the session, and every response satisfied the spec', () => {
-    // Every node commits its cluster interface (a drop); the Central Management node also commits
-    // its promote (a second drop). One first login each, plus one per drop.
-    expect(sim.nodes.map((n) => n.stats.logins)).toEqual([3, 2, 2]);
+    // Every node commits its cluster interface twice (off, then on: two drops); the Central
+    // Management node also commits its promote (a third drop). One first login each, plus one per drop.
+    expect(sim.nodes.map((n) => n.stats.logins)).toEqual([4, 3, 3]);
     expect(violations).toEqual([]);
     expect(checkedResponses).toBeGreaterThan(25);
   });

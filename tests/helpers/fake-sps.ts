@@ -3,6 +3,11 @@
  * a `session_id` cookie, 401 `Unauthenticated` without a valid session, the transaction
  * endpoints in either status shape, and per-route overrides for faults (HTML 502, bad JSON,
  * hanging). Listens on 127.0.0.1 with an ephemeral port.
+ *
+ * Why it is not the simulator: the client tests need answers no appliance switch stands for (a
+ * truncated or non-JSON body on a chosen route, both transaction status shapes, per-route
+ * overrides); the faults an appliance can have (reset, hang, HTML 502, latency) are in the
+ * simulator's catalogue. A route-level override mechanism in the simulator would retire it.
  */
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';

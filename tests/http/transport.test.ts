@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rejectionOf } from '../helpers/rejection.js';
 import {
@@ -312,6 +313,9 @@ describe('transport: jsonOnly and maxBodyBytes (the discovery crawl never reads 
           if (sent.download >= BIG) res.end();
         };
         pump();
+      } else if (req.url === '/page') {
+        res.writeHead(500, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<html>secret-looking page</html>');
       } else if (req.url === '/big') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ rows: 'x'.repeat(50_000) }));
@@ -341,5 +345,19 @@ describe('transport: jsonOnly and maxBodyBytes (the discovery crawl never reads 
     expect(small.json).toEqual({ ok: true });
     // Without the options the whole body is read, as before.
     expect((await transport.request({ method: 'GET', url: `${server.url}/big` })).bodyText.length).toBeGreaterThan(50_000);
+  });
+
+  it('digestNonJson: a body that is not JSON becomes type, size and sha256, read at most to the limit', async () => {
+    const res = await transport.request({ method: 'GET', url: `${server.url}/download`, digestNonJson: 100_000 });
+    expect(res.bodyText).toBe('');
+    expect(res.json).toBeUndefined();
+    expect(res.digest).toEqual({ contentType: 'application/zip', bytes: 100_000, sha256: createHash('sha256').update(Buffer.alloc(100_000, 1)).digest('hex'), truncated: true });
+    const page = await transport.request({ method: 'GET', url: `${server.url}/page`, digestNonJson: 100_000 });
+    expect(page).toMatchObject({ status: 500, bodyText: '' });
+    expect(page.digest).toEqual({ contentType: 'text/html', bytes: 32, sha256: createHash('sha256').update('<html>secret-looking page</html>').digest('hex'), truncated: false });
+    // JSON is still read and parsed.
+    const json = await transport.request({ method: 'GET', url: `${server.url}/small`, digestNonJson: 100_000 });
+    expect(json.json).toEqual({ ok: true });
+    expect(json.digest).toBeUndefined();
   });
 });

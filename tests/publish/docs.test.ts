@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDocs, filterRedoclyOutput } from '../../scripts/docs.js';
+import { annotateVersions, buildDocs, filterRedoclyOutput, releaseLinesOf } from '../../scripts/docs.js';
 
 const BANNER = `
     ╔═════════════════════════════════════════════════════════════════╗
@@ -35,7 +35,7 @@ describe('filterRedoclyOutput', () => {
 });
 
 describe('buildDocs', () => {
-  it('fails with Redocly\'s reason, without the banners, when the spec cannot be read', async () => {
+  it("fails with Redocly's reason, without the banners, when the spec cannot be read", async () => {
     const broken = join(tmp, 'broken.yaml');
     writeFileSync(broken, 'openapi: 3.1.0\ninfo: [this is not an info object\n');
     const err = await buildDocs({ spec: broken, outDir: join(tmp, 'out') }).then(
@@ -47,4 +47,26 @@ describe('buildDocs', () => {
     expect(err!.message).not.toMatch(/[╔║╚]|Node\.js 20 support/);
     expect(err!.message.split('\n').length).toBeGreaterThan(1);
   }, 60_000);
+});
+
+describe('annotateVersions (each operation shows its SPS versions; the picker)', () => {
+  it("starts each operation's description with its x-sps-versions and the introduction with the picker, leaving the input alone", () => {
+    const doc = {
+      info: { title: 't', version: '1', description: 'Intro.' },
+      paths: {
+        '/a': { get: { operationId: 'getA', 'x-sps-versions': '>=6.0 <7.0', description: 'Reads A.' } },
+        '/b': { put: { operationId: 'putB', 'x-sps-versions': '>=7.0' } },
+      },
+    };
+    const before = JSON.stringify(doc);
+    const out = annotateVersions(doc, 'Version: [SPS 6.x](6.x/index.html)');
+    expect(out.paths['/a'].get.description).toBe('**SPS versions:** `>=6.0 <7.0`\n\nReads A.');
+    expect(out.paths['/b'].put.description).toBe('**SPS versions:** `>=7.0`');
+    expect(out.info.description.startsWith('Version: [SPS 6.x](6.x/index.html)\n\nIntro.')).toBe(true);
+    expect(JSON.stringify(doc)).toBe(before);
+  });
+
+  it('finds a page per release line that generated/ has a bundle for', () => {
+    expect(releaseLinesOf()).toEqual(expect.arrayContaining(['6.x', '7.x']));
+  });
 });

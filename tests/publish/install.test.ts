@@ -6,7 +6,7 @@
  * The install takes its dependencies from the local npm cache (`--prefer-offline`), falling
  * back to the registry; this takes 15-60 s.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,11 @@ Object.assign(npmEnv, { npm_config_update_notifier: 'false', npm_config_fund: 'f
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = npmEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return execFileAsync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024, timeout: 240_000 }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+    (err: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: typeof err.code === 'number' ? err.code : -1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    }),
   );
 }
 
@@ -42,6 +46,48 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed tarball installed into an empty folder', () => {
+  it('installs the client and types small: no Prism (an optional peer dependency)', () => {
+    expect(existsSync(join(app, 'node_modules', '@stoplight'))).toBe(false);
+    expect(existsSync(join(app, 'node_modules', 'openapi-fetch'))).toBe(true);
+    for (const line of ['6.x', '7.x']) expect(existsSync(join(app, 'node_modules', 'sps-contract', 'generated', `sps-api-${line}.json`))).toBe(true);
+  });
+
+  it('the client and the per-line spec load through the package exports', async () => {
+    const script =
+      "const c = await import('sps-contract/client'); const s = await import('sps-contract/spec/7.x.json', { with: { type: 'json' } }); console.log(typeof c.createSpsClient, s.default.info['x-sps-release-line']);";
+    const r = await run(process.execPath, ['--input-type=module', '-e', script], app);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('function 7.x');
+  }, 60_000);
+
+  it('starts `sps-simulator` from there: the banner names a node, SIGTERM stops it', async () => {
+    const binFile = join(app, 'node_modules', '.bin', 'sps-simulator');
+    expect(readFileSync(binFile, 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env node');
+    const child = spawn(process.execPath, [binFile, '--http'], {
+      cwd: app,
+      env: { ...npmEnv, SPS_SIM_ADMIN_PASSWORD: 'install-sim-password' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!/Press Ctrl-C to stop/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      expect(out, err).toMatch(/node 1 {2}http:\/\/127\.0\.0\.1:\d+/);
+      const url = /node 1 {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+      const info = await fetch(`${url}/api/info`);
+      expect(info.status).toBe(200);
+      expect(out + err).not.toContain('install-sim-password');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out).toContain('Simulator stopped.');
+  }, 90_000);
+
   it('installs the built CLI and the bundled spec, without sources', () => {
     const pkg = join(app, 'node_modules', 'sps-contract');
     expect(existsSync(join(pkg, 'dist', 'conformance', 'cli.js'))).toBe(true);
@@ -59,7 +105,12 @@ describe('the packed tarball installed into an empty folder', () => {
 
   it('finds the bundled spec and runs: an unreachable node ends with exit 2 naming it', async () => {
     const env = { ...npmEnv, SPS_PASSWORD: 'install-test-password' };
-    const r = await run('npx', ['sps-conformance', '--url', 'http://127.0.0.1:9', '--username', 'admin', '--timeout-ms', '2000', '--report-dir', join(work, 'report')], app, env);
+    const r = await run(
+      'npx',
+      ['sps-conformance', '--url', 'http://127.0.0.1:9', '--username', 'admin', '--timeout-ms', '2000', '--report-dir', join(work, 'report')],
+      app,
+      env,
+    );
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^sps-conformance: could not run: node 127\.0\.0\.1:9: unreachable/m);
     expect(r.stderr + r.stdout).not.toContain('install-test-password');

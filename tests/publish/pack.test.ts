@@ -75,6 +75,11 @@ describe('npm pack', () => {
         'dist/client/index.js',
         'dist/client/index.d.ts',
         'dist/conformance/cli.js',
+        'dist/simulator/cli.js',
+        'bin/sps-simulator.js',
+        'generated/sps-api-6.x.json',
+        'generated/sps-api-7.x.yaml',
+        'generated/sps-api-7.x.d.ts',
         'generated/sps-api.yaml',
         'generated/sps-api.json',
         'generated/sps-api.d.ts',
@@ -102,10 +107,20 @@ describe('npm pack', () => {
       ...(pkg.types ? [norm(pkg.types)] : []),
       ...Object.values(pkg.bin ?? {}).map(norm),
     ];
-    expect(targets).toEqual(
-      expect.arrayContaining(['dist/index.js', 'generated/sps-api.json', 'generated/sps-api.yaml', 'generated/sps-api.d.ts']),
-    );
-    expect(targets.filter((t) => !paths.includes(t))).toEqual([]);
+    expect(targets).toEqual(expect.arrayContaining(['dist/index.js', 'generated/sps-api.json', 'generated/sps-api.yaml', 'generated/sps-api.d.ts']));
+    // A subpath pattern (`./spec/*.json` -> `./generated/sps-api-*.json`) must match at least one packed file.
+    const shipped = (t: string) =>
+      t.includes('*')
+        ? paths.some((p) =>
+            new RegExp(
+              `^${t
+                .split('*')
+                .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+                .join('[^/]+')}$`,
+            ).test(p),
+          )
+        : paths.includes(t);
+    expect(targets.filter((t) => !shipped(t))).toEqual([]);
   });
 
   it('exports the client, the types and both spec files under stable subpaths', () => {
@@ -116,10 +131,25 @@ describe('npm pack', () => {
     expect(exp['./spec.yaml']).toBe('./generated/sps-api.yaml');
   });
 
-  it('has an sps-conformance bin that Node can run directly', () => {
-    expect(Object.keys(pkg.bin ?? {})).toContain('sps-conformance');
-    const bin = norm(pkg.bin!['sps-conformance']!);
-    const firstLine = readFileSync(join(root, bin), 'utf8').split('\n', 1)[0];
-    expect(firstLine).toBe('#!/usr/bin/env node');
+  it('has sps-conformance and sps-simulator bins that Node can run directly', () => {
+    for (const name of ['sps-conformance', 'sps-simulator']) {
+      expect(Object.keys(pkg.bin ?? {})).toContain(name);
+      const bin = norm(pkg.bin![name]!);
+      const firstLine = readFileSync(join(root, bin), 'utf8').split('\n', 1)[0];
+      expect(firstLine).toBe('#!/usr/bin/env node');
+    }
+  });
+
+  it('keeps Prism out of what a client install pulls in (an optional peer dependency)', () => {
+    const full = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    const prism = Object.keys(full.dependencies).filter((d) => d.startsWith('@stoplight/'));
+    expect(prism).toEqual([]);
+    const peers = Object.keys(full.peerDependencies ?? {});
+    expect(peers).toEqual(expect.arrayContaining(['@stoplight/prism-http', '@stoplight/prism-http-server']));
+    for (const p of peers) expect(full.peerDependenciesMeta?.[p]?.optional, p).toBe(true);
   });
 });

@@ -17,13 +17,16 @@ export const contentType: CheckDefinition = {
     if (!ex.response || !doc) return [];
     const received = contentTypeOf(ex) || '(none)';
     const status = ex.response.status;
+    // A body that is not JSON is never kept: the report names its size and sha256 only.
+    const d = ex.response.digest;
+    const kept = d ? ` (${d.truncated ? 'first ' : ''}${d.bytes} bytes${d.truncated ? ' read' : ''}, sha256 ${d.sha256})` : '';
     if (doc.contentTypes.length === 0) {
       if (ex.response.bodyText.trim() === '' && !ex.response.digest?.bytes) return [resultFor(ex, check, 'passed', `${status}: no body documented, none received`)];
-      return [resultFor(ex, check, 'passed', `${status}: no body documented; received ${received} (not checked)`)];
+      return [resultFor(ex, check, 'passed', `${status}: no body documented; received ${received}${kept} (not checked)`)];
     }
     if (doc.json) {
       if (!isJsonMediaType(received)) {
-        return [resultFor(ex, check, 'failed', `${status}: received Content-Type ${received}, documented ${doc.json.mediaType}`)];
+        return [resultFor(ex, check, 'failed', `${status}: received Content-Type ${received}${kept}, documented ${doc.json.mediaType}`)];
       }
       if (ex.response.json === undefined) {
         return [resultFor(ex, check, 'failed', `${status}: Content-Type ${received} but the body is not valid JSON`)];
@@ -31,7 +34,7 @@ export const contentType: CheckDefinition = {
       return [resultFor(ex, check, 'passed', `${status}: ${received}`)];
     }
     const ok = doc.contentTypes.some((t) => mediaTypeBase(t) === received);
-    const message = ok ? `${status}: ${received}` : `${status}: received Content-Type ${received}, documented ${doc.contentTypes.join(', ')}`;
+    const message = ok ? `${status}: ${received}${kept}` : `${status}: received Content-Type ${received}${kept}, documented ${doc.contentTypes.join(', ')}`;
     return [resultFor(ex, check, ok ? 'passed' : 'failed', message)];
   },
 };

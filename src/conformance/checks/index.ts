@@ -9,12 +9,14 @@ import { accessControl } from './access_control.js';
 import { authFailure } from './auth_failure.js';
 import { authRequired } from './auth_required.js';
 import { clusterFacts } from './cluster_facts.js';
+import { collectionRoundtrip } from './collection_roundtrip.js';
 import { contentType } from './content_type.js';
 import { drift } from './drift.js';
 import { errorBody } from './error_body.js';
 import { invalidWrite } from './invalid_write.js';
 import { metaLinks } from './meta_links.js';
 import { notFound } from './not_found.js';
+import { pagination } from './pagination.js';
 import { responseHeaders } from './response_headers.js';
 import { responseSchema } from './response_schema.js';
 import { statusCode } from './status_code.js';
@@ -37,7 +39,9 @@ export const CHECKS: readonly CheckDefinition[] = [
   drift,
   responseHeaders,
   clusterFacts,
+  pagination,
   writeRoundtrip,
+  collectionRoundtrip,
   invalidWrite,
   accessControl,
 ];

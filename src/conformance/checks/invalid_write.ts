@@ -131,6 +131,11 @@ async function invalidWrites(env: LiveNode): Promise<void> {
     for (const op of settings) skip(op, `not sent: the transaction status of node ${node} was not "closed" at the start; nothing is written`);
     return;
   }
+  if (/locked by another session/.test(env.writes)) {
+    // write_roundtrip ran first and met another session's lock: no second open.
+    for (const op of settings) skip(op, `not sent: the configuration is locked by another session on node ${node}; its transaction is left alone`);
+    return;
+  }
   const openOp = env.findOp('POST', '/api/transaction');
   const rollbackOp = env.findOp('DELETE', '/api/transaction');
   if (!openOp || !rollbackOp) {

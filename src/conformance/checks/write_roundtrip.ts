@@ -13,9 +13,11 @@
  * A little over 300 lines on purpose: the whole cycle and every rollback path in one file, so
  * that what is written, and when it is undone, can be read in one place.
  */
+import { redactJson } from '../../redact.js';
 import { isObject } from '../../shared/index.js';
 import type { OperationModel } from '../../spec/model.js';
 import { resultFor, WRITE, type CheckDefinition, type Exchange, type LiveNode, type LivePlan, type Outcome } from '../check-api.js';
+import { isBuiltInKey, paramValues } from '../collection-writes.js';
 import { differentRequestBody } from '../different-value.js';
 import { sameValue, sameValueRequestBody } from '../write-safety.js';
 import { describeAnswer, errorTypeOf, isSuccess, show, transactionState } from './util.js';
@@ -157,6 +159,10 @@ async function writeAndCheck(env: LiveNode, put: OperationModel, openOp: Operati
     row(undefined, 'skipped', `${setting}: not written: no object to read first`);
     return 'skipped';
   }
+  if (paramValues(put.path, path).some(isBuiltInKey)) {
+    row(undefined, 'skipped', `${setting}: not written: only built-in objects (negative keys) were found, and they are never changed`);
+    return 'skipped';
+  }
   let open: Exchange | undefined;
   try {
     open = await sendCounted(openOp, 'write', openOp.path, 'session', { emptyBody: true });
@@ -247,6 +253,7 @@ function sameSetting(env: LiveNode, put: OperationModel, got: unknown, requestBo
   return sameValue(asRequest.ok ? asRequest.body : got, requestBody);
 }
 
+
 /**
  * The change log after the PUT. With a different value (`expected`) it must list the path
  * written, with the old and the new value; without one (the same-value PUT) it may list only
@@ -266,6 +273,10 @@ async function changeLogProblems(
   }
   const problems: string[] = [];
   let listed = false;
+  // A change log may hide secret-named fields (`community`, `password`, ...) as the GET does
+  // not: compare with secrets redacted on both sides, so the non-secret fields still prove the
+  // change and neither an appliance that hides them nor one that shows them is failed for it.
+  const logged = (a: unknown, b: unknown): boolean => sameValue(redactJson(a), redactJson(b));
   for (const c of list) {
     if (!isObject(c)) continue;
     const cPath = typeof c.path === 'string' ? c.path : '';
@@ -279,8 +290,8 @@ async function changeLogProblems(
     }
     listed = true;
     if (cPath === path && c.type === 'replace') {
-      if (!sameValue(c.old_value, expected.old)) problems.push(`the change log's old_value of ${path} is ${show(c.old_value)}, not the value read first ${show(expected.old)}`);
-      if (!sameValue(c.new_value, expected.new)) problems.push(`the change log's new_value of ${path} is ${show(c.new_value)}, not the value written ${show(expected.new)}`);
+      if (!logged(c.old_value, expected.old)) problems.push(`the change log's old_value of ${path} is ${show(c.old_value)}, not the value read first ${show(expected.old)}`);
+      if (!logged(c.new_value, expected.new)) problems.push(`the change log's new_value of ${path} is ${show(c.new_value)}, not the value written ${show(expected.new)}`);
     } else if (c.type === 'replace' && sameValue(c.old_value, c.new_value)) {
       problems.push(`the change log lists a replace of ${cPath} with equal old and new values`);
     }
@@ -291,7 +302,8 @@ async function changeLogProblems(
   return problems;
 }
 
-async function rollback(env: LiveNode, rollbackOp: OperationModel, setting: string): Promise<boolean> {
+/** Rolls the transaction back (sent even after an abort) and reports it; whether it worked. Also used by collection_roundtrip. */
+export async function rollback(env: LiveNode, rollbackOp: OperationModel, setting: string): Promise<boolean> {
   const { node } = env;
   // Sent even after an abort: this is the cleanup the abort is waiting for.
   const ex = await env.sendCleanup(rollbackOp, 'write', rollbackOp.path);

@@ -64,24 +64,6 @@ export interface RunContext {
   tick(client: NodeSession): void;
 }
 
-/** One live node during its run: what a check's `live` request sequence gets. */
-export interface LiveNodeEnv {
-  run: RunContext;
-  client: NodeSession;
-  nodeIndex: number;
-  target: TargetInfo;
-  /** Sends and records one request; undefined when the node was given up (a row says so). */
-  send(op: OperationModel, probe: ProbeKind, path: string, auth: AuthMode, extra?: { body?: unknown; emptyBody?: boolean }): Promise<Exchange | undefined>;
-  /** The concrete path found for each parameterised read (undefined: no id found). */
-  concrete: Map<OperationModel, string | undefined>;
-  roles: Map<OperationModel, OperationRole>;
-  /** `GET /api/transaction`, when the spec has it. */
-  getTx: OperationModel | undefined;
-  /** A transaction was open before the run touched the node. */
-  lockedAtStart: boolean;
-  findOp(method: string, path: string): OperationModel | undefined;
-}
-
 export function createRunContext(
   options: RunOptions,
   model: SpecModel,

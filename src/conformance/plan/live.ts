@@ -9,6 +9,7 @@ import { fillPath, type OperationModel } from '../../spec/model.js';
 import { coerceVersion, notDocumentedReason, satisfiesRange } from '../../spec/versions.js';
 import { probeOwner } from '../checks/index.js';
 import { describeAnswer, errorTypeOf, isSuccess, transactionState } from '../checks/util.js';
+import { isBuiltInKey } from '../collection-writes.js';
 import { CannotRunError } from '../errors.js';
 import { runLimited } from '../limit.js';
 import { AbortedError, NodeSession } from '../node-session.js';
@@ -167,7 +168,9 @@ async function runLiveNode(run: RunContext, client: NodeSession, nodeIndex: numb
       const listingPath = fillPath(op.path.slice(0, op.path.indexOf(`{${p.name}}`)).replace(/\/$/, ''), values);
       const listing = answers.get(listingPath);
       const items = isObject(listing) && Array.isArray(listing.items) ? listing.items : undefined;
-      const key = items?.map((it) => (isObject(it) ? it.key : undefined)).find((k): k is string => typeof k === 'string');
+      // An object that is not built-in (negative key) where there is one: the write cycle may change it.
+      const keys = items?.map((it) => (isObject(it) ? it.key : undefined)).filter((k): k is string => typeof k === 'string');
+      const key = keys?.find((k) => !isBuiltInKey(k)) ?? keys?.[0];
       if (key === undefined) {
         missing = items ? `${listingPath} lists no objects` : `no listing of ${listingPath} to take a ${p.name} from`;
         break;
@@ -252,7 +255,7 @@ function plannedRequests(run: RunContext, client: NodeSession, roles: ReadonlyMa
   for (const op of probeOps) {
     for (const probe of run.probes) if (probe.appliesTo?.(op) && !(probe.path === 'made-up' && op.pathParams.length === 0)) probes++;
   }
-  const plan = { allowWrites: run.options.allowWrites, ops: run.ops, roles };
+  const plan = { model: run.model, allowWrites: run.options.allowWrites, ops: run.ops, roles };
   const own = run.checks.reduce((sum, c) => sum + (c.livePlanned?.(plan) ?? 0), 0);
   return client.requests + (getTx ? 1 : 0) + reads.length + probes + own;
 }
@@ -276,6 +279,9 @@ function liveNode(run: RunContext, client: NodeSession, nodeIndex: number, found
   const node = client.label;
   return {
     node,
+    get version() {
+      return target.version ?? 'unknown';
+    },
     model: run.model,
     validator: run.validator,
     allowWrites: run.options.allowWrites,

@@ -89,7 +89,9 @@ function multipart(model: SpecModel, rawSchema: unknown, example: unknown): RawB
     if (isBinarySchema(model, props[name])) {
       const file = fileNameFor(name, value);
       form.push({ name, file });
-      parts.push(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"; filename="${file}"\r\nContent-Type: application/octet-stream\r\n\r\nmade-up content of sps-conformance\r\n`);
+      parts.push(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"; filename="${file}"\r\nContent-Type: application/octet-stream\r\n\r\nmade-up content of sps-conformance\r\n`,
+      );
     } else {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
       form.push({ name, value: text });

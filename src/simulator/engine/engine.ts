@@ -307,8 +307,42 @@ export function exampleAnswer(op: OperationModel): PublicHandler {
     if (has404 && op.pathParams.length > 0) unknownIdIsNotFound(ctx.appliance.spec, op.path, ctx.params, ctx.path);
     if (binary) return { status, body: Buffer.from('simulated download\n'), headers: { 'content-type': chosen.contentTypes[0] as string } };
     if (example === undefined && status === 204) return { status, body: undefined };
-    return { status, body: structuredClone(example ?? {}) };
+    const body = structuredClone(example ?? {});
+    // The example shows one id; the answer is about the id asked for, so its links (href,
+    // parent, ...) name the requested path where they name the example's.
+    if (op.pathParams.length > 0 && isObject(body) && isObject(body.meta) && typeof body.meta.href === 'string' && matchesTemplate(body.meta.href, op.path)) {
+      relinkMeta(body.meta, body.meta.href, ctx.path);
+    }
+    return { status, body };
   };
+}
+
+/**
+ * Rewrites the links of `meta` that start with a prefix of the example's path (up to one of its
+ * ids) to the same prefix of the requested path; the longest prefix wins.
+ */
+function relinkMeta(meta: Record<string, unknown>, exampleHref: string, requested: string): void {
+  const ex = exampleHref.split('/');
+  const req = requested.split('/');
+  const prefixes: Array<[string, string]> = [];
+  for (let n = ex.length; n > 1; n--) prefixes.push([ex.slice(0, n).join('/'), req.slice(0, n).join('/')]);
+  for (const [k, v] of Object.entries(meta)) {
+    if (typeof v !== 'string') continue;
+    for (const [from, to] of prefixes) {
+      if (from === to) break;
+      if (v === from || v.startsWith(`${from}/`) || v.startsWith(`${from}?`) || v.startsWith(`${from}#`)) {
+        meta[k] = to + v.slice(from.length);
+        break;
+      }
+    }
+  }
+}
+
+/** Whether a concrete path is an instance of a path template (`{param}` = one segment). */
+function matchesTemplate(path: string, template: string): boolean {
+  const a = segmentsOf(path);
+  const t = segmentsOf(template);
+  return a.length === t.length && t.every((seg, i) => isParam(seg) || seg === a[i]);
 }
 
 /** Throws 404 when a `{param}` value is not among the keys the listing's example names. */

@@ -13,6 +13,7 @@
  * The children of every directory are derived from these rows (routes/tree.ts).
  */
 import { parentPath } from '../../spec/model.js';
+import * as audit from '../handlers/audit.js';
 import * as auth from '../handlers/authentication.js';
 import * as bc from '../handlers/beyond_contract.js';
 import * as cl from '../handlers/cluster.js';
@@ -47,6 +48,16 @@ export const HANDLED: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/cluster/status', fn: cs.listClusterStatus },
   { method: 'GET', path: '/api/cluster/status/{nodeId}', fn: cs.getClusterNodeStatus },
   { method: 'GET', path: '/api/cluster/configuration_sync', fn: cs.getConfigurationSync },
+
+  { method: 'GET', path: '/api/audit/sessions', fn: audit.searchSessions },
+  { method: 'GET', path: '/api/audit/sessions/{id}', fn: audit.getSession },
+  { method: 'GET', path: '/api/audit/sessions/{id}/audit_trail', fn: audit.downloadAuditTrail },
+  { method: 'GET', path: '/api/audit/sessions/{id}/indexing', fn: audit.listSessionIndexing },
+  { method: 'GET', path: '/api/audit/sessions/{id}/alerts', fn: audit.sessionChild('/api/audit/sessions/{id}/alerts') },
+  { method: 'GET', path: '/api/audit/sessions/{id}/channels', fn: audit.sessionChild('/api/audit/sessions/{id}/channels') },
+  { method: 'GET', path: '/api/audit/sessions/{id}/content', fn: audit.sessionChild('/api/audit/sessions/{id}/content') },
+  { method: 'GET', path: '/api/firmware/slots/{id}', fn: audit.exampleMember('/api/firmware/slots/{id}') },
+  { method: 'GET', path: '/api/firmware/fetch/{id}', fn: audit.exampleMember('/api/firmware/fetch/{id}') },
 ];
 
 /** What real nodes serve and the spec does not document (GET only), for `discover`. */

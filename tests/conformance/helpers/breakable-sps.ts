@@ -3,6 +3,13 @@
  * mini-spec.yaml): it answers GETs with the spec's first 200 example, rewritten for the
  * requested path, keeps sessions and one transaction, and can be told to break exactly one rule
  * so that each check can be shown to fail.
+ *
+ * Why it is not the simulator yet: the registry test proves each check fails on the small fixture
+ * spec (mini-spec.yaml), and two breaks (`readback-differs`, `stores-invalid-body`) are shown on
+ * it; the simulator's catalogue (src/simulator/catalogue.ts) has their twins (`ignore-puts`,
+ * `accept-invalid-bodies`) against the bundled spec, proven in tests/simulator/catalogue.test.ts.
+ * Moving the fixtures onto `startSimulator({ specFile: FIXTURE_SPEC, switches })` is left for a
+ * later round (the simulator's seed for a foreign spec was not tried).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -27,7 +34,8 @@ export type Break =
   | 'html' // every answer is an HTML page (not SPS at all)
   | 'lock-held' // another session holds the configuration lock (POST /api/transaction -> 409)
   | 'readback-differs' // PUT of the timezone stores something else
-  | 'stores-invalid-body'; // a PUT body the schema forbids is stored (faithful: 400 SemanticError, nothing stored)
+  | 'stores-invalid-body' // a PUT body the schema forbids is stored (faithful: 400 SemanticError, nothing stored)
+  | 'post-ignored'; // POST of a backup policy answers 201 with a new key but stores nothing
 
 export interface BreakableSps {
   url: string;
@@ -56,7 +64,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
   const sessions = new Set<string>();
   const knownIds = new Set(['99375192754364c2b1bd01', '46f97a58-4028-467d-9a22-9cfe78ae3e1c']);
   const committed = { timezone: 'America/New_York', ntp: [{ selection: 'fqdn', value: 'pool.ntp.org' }] as unknown[] };
-  let tx: { staged: typeof committed; changes: unknown[] } | undefined;
+  let tx: { staged: typeof committed; changes: unknown[]; policies: Map<string, unknown> } | undefined;
   const state = {
     logins: 0,
     requests: [] as BreakableSps['requests'],
@@ -120,6 +128,33 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       return;
     }
     const idMatch = /\/(backup_policies|nodes)\/([^/]+)$/.exec(path);
+    const policies = '/api/configuration/policies/backup_policies';
+    const created = idMatch ? tx?.policies.get(decodeURIComponent(idMatch[2]!)) : undefined;
+    if (created !== undefined && tx) {
+      // An object created in this session's transaction: read or deleted.
+      if (method === 'DELETE') {
+        tx.policies.delete(decodeURIComponent(idMatch![2]!));
+        tx.changes.push({ type: 'delete', path, old_value: created });
+        return json(res, 200, { meta: { href: path, parent: policies, transaction: '/api/transaction' } });
+      }
+      const ex = exampleFor(op, path) as Record<string, unknown>;
+      return json(res, 200, { ...ex, key: decodeURIComponent(idMatch![2]!), body: created });
+    }
+    if (path === policies && method === 'POST') {
+      if (!tx) return json(res, 409, errorBody(path, 'ConfigurationLocked', 'No transaction.'));
+      const key = randomBytes(11).toString('hex');
+      const value = JSON.parse(body) as unknown;
+      if (!breaks.has('post-ignored')) {
+        tx.policies.set(key, value);
+        tx.changes.push({ type: 'create', path: `${path}/${key}`, new_value: value });
+      }
+      return json(res, 201, { key, meta: { href: path, parent: '/api/configuration/policies', transaction: '/api/transaction' } });
+    }
+    if (path === policies && method === 'GET' && tx && tx.policies.size > 0) {
+      const ex = exampleFor(op, path) as { items: unknown[] };
+      for (const [key, value] of tx.policies) ex.items.push({ key, body: value, meta: { href: `${path}/${key}` } });
+      return json(res, 200, ex);
+    }
     if (idMatch && !knownIds.has(decodeURIComponent(idMatch[2]!)) && !breaks.has('found-made-up-id')) {
       json(res, 404, errorBody(path, 'NotFound', 'The requested object does not exist.'));
       return;
@@ -129,7 +164,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       if (method === 'GET') return json(res, 200, status());
       if (method === 'POST') {
         if (breaks.has('lock-held')) return json(res, 409, errorBody(path, 'ConfigurationLocked', 'Locked by another session.'));
-        tx ??= { staged: structuredClone(committed), changes: [] };
+        tx ??= { staged: structuredClone(committed), changes: [], policies: new Map() };
         return json(res, 200, status());
       }
       if (method === 'DELETE') {

@@ -5,7 +5,7 @@ import type { SimBehaviour } from '../../../src/simulator/index.js';
  */
 import { fileURLToPath } from 'node:url';
 import type { ConformanceOptions } from '../../../src/conformance/options.js';
-import type { CheckContext, Exchange, ProbeKind } from '../../../src/conformance/types.js';
+import type { CheckContext, Exchange, ProbeKind } from '../../../src/conformance/check-api.js';
 import { loadSpec, type OperationModel } from '../../../src/spec/model.js';
 import { createValidator } from '../../../src/spec/validate.js';
 import { createJudge } from '../../../src/spec/verdict.js';
