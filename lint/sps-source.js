@@ -56,14 +56,21 @@ export function sourceProblems(source) {
     reading: ['kind', 'reason'],
     observed: ['kind', 'version', 'node'],
   }[kind];
-  const problems = Object.keys(source).filter((k) => !allowed.includes(k)).map((k) => `${k} is not a field of a ${kind} source`);
-  if (kind === 'vendor' && !nonEmptyStrings(source.pages)) problems.push('a vendor source needs `pages`: the vendor pages (URL) or seeds (`seeds/<file>`) that say so');
+  const problems = Object.keys(source)
+    .filter((k) => !allowed.includes(k))
+    .map((k) => `${k} is not a field of a ${kind} source`);
+  if (kind === 'vendor' && !nonEmptyStrings(source.pages))
+    problems.push('a vendor source needs `pages`: the vendor pages (URL) or seeds (`seeds/<file>`) that say so');
   if (kind === 'client-code') {
-    if (!nonEmptyStrings(source.sdks) || !source.sdks.every((s) => SDKS.includes(s))) problems.push(`a client-code source needs \`sdks\`, a list of ${SDKS.join(', ')}`);
+    if (!nonEmptyStrings(source.sdks) || !source.sdks.every((s) => SDKS.includes(s)))
+      problems.push(`a client-code source needs \`sdks\`, a list of ${SDKS.join(', ')}`);
     if (!nonEmptyString(source.shows)) problems.push('a client-code source needs `shows`: what the SDK code shows');
   }
   if (kind === 'inference') {
-    if (!nonEmptyString(source.from)) problems.push('an inference needs `from`: what it is inferred from (an SDK that does not do something, a pattern on other endpoints, a vendor page about another endpoint)');
+    if (!nonEmptyString(source.from))
+      problems.push(
+        'an inference needs `from`: what it is inferred from (an SDK that does not do something, a pattern on other endpoints, a vendor page about another endpoint)',
+      );
     if (!nonEmptyString(source.reason)) problems.push('an inference needs a `reason`: why the evidence implies the rule');
   }
   if (kind === 'reading' && !nonEmptyString(source.reason)) problems.push('a reading needs a `reason`');
@@ -102,7 +109,8 @@ function readingUnmarked(node, location, report) {
   // A rule of the node that is a reading (x-sps-rules), when the node itself is documented.
   if (isObject(node['x-sps-rules']) && Object.values(node['x-sps-rules']).some((r) => r?.kind === 'reading')) return;
   report({
-    message: 'The description says "Our reading": mark the node `x-sps-source: { kind: reading, reason: ... }` (or name the rule in `x-sps-rules`), or move the sentence to the node it is about.',
+    message:
+      'The description says "Our reading": mark the node `x-sps-source: { kind: reading, reason: ... }` (or name the rule in `x-sps-rules`), or move the sentence to the node it is about.',
     location: location.child(['description']),
   });
 }
@@ -126,7 +134,11 @@ function versionsAt(node, location, report) {
 function Versions() {
   return {
     Operation(op, ctx) {
-      if (!('x-sps-versions' in op)) ctx.report({ message: `Operation ${op.operationId ?? ''} has no x-sps-versions (the SPS versions whose guide documents it, e.g. ">=6.0").`, location: ctx.location.key() });
+      if (!('x-sps-versions' in op))
+        ctx.report({
+          message: `Operation ${op.operationId ?? ''} has no x-sps-versions (the SPS versions whose guide documents it, e.g. ">=6.0").`,
+          location: ctx.location.key(),
+        });
     },
     ref: { enter: (node, ctx) => versionsAt(node, ctx.location, ctx.report) },
     any: { enter: (node, ctx) => versionsAt(node, ctx.location, ctx.report) },
@@ -148,7 +160,10 @@ function NeverSend() {
   return {
     Operation(op, ctx) {
       if ('x-sps-never-send' in op && !nonEmptyString(op['x-sps-never-send'])) {
-        ctx.report({ message: 'x-sps-never-send must be the reason (a sentence) the operation is never sent by a conformance run.', location: ctx.location.child(['x-sps-never-send']) });
+        ctx.report({
+          message: 'x-sps-never-send must be the reason (a sentence) the operation is never sent by a conformance run.',
+          location: ctx.location.child(['x-sps-never-send']),
+        });
       }
     },
   };
@@ -158,7 +173,10 @@ function SourceRequired() {
   return {
     Operation(op, ctx) {
       if (!('x-sps-source' in op)) {
-        ctx.report({ message: `Operation ${op.operationId ?? ''} has no x-sps-source (vendor, client-code, reading or observed).`, location: ctx.location.key() });
+        ctx.report({
+          message: `Operation ${op.operationId ?? ''} has no x-sps-source (vendor, client-code, reading or observed).`,
+          location: ctx.location.key(),
+        });
       }
     },
     Components(components, ctx) {

@@ -105,7 +105,9 @@ function parseArgs(argv: string[]): Options {
       o.simulatorNodes = Number(value());
       if (!Number.isInteger(o.simulatorNodes) || o.simulatorNodes < 1 || o.simulatorNodes > 8) throw new Error('--simulator-nodes: 1 to 8');
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench [-- --no-test] [--quick] [--no-peers] [--sizes 100,300,1000] [--repeat 3] [--tool-timeout 900] [--simulator-nodes 2] [--update FILE]');
+      console.log(
+        'usage: npm run bench [-- --no-test] [--quick] [--no-peers] [--sizes 100,300,1000] [--repeat 3] [--tool-timeout 900] [--simulator-nodes 2] [--update FILE]',
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -417,7 +419,11 @@ async function runRespect(subject: PeerSubject, url: string, dir: string): Promi
   const arazzo = join(dir, `bench-${subject.n}.arazzo.yaml`);
   writeFileSync(arazzo, arazzoFor(doc, subject.file));
   const json = join(dir, `respect-${subject.n}.json`);
-  const r = await run(REDOCLY, ['respect', arazzo, '--server', `api=${url}`, '--max-steps', '1000000', '--execution-timeout', String(childTimeoutMs), '-J', json], { sampleMemory: true });
+  const r = await run(
+    REDOCLY,
+    ['respect', arazzo, '--server', `api=${url}`, '--max-steps', '1000000', '--execution-timeout', String(childTimeoutMs), '-J', json],
+    { sampleMemory: true },
+  );
   const counts = respectRequests(json);
   const failed = counts && counts.failedSteps > 0 ? `, ${counts.failedSteps} steps failed` : '';
   return { ms: r.ms, kib: r.treeRssKiB, requests: counts?.requests, note: `${exitNote(r.code, [0, 1])}${failed}` };
@@ -429,7 +435,26 @@ async function runPortmanNewman(subject: PeerSubject, url: string, dir: string, 
   writeFileSync(config, JSON.stringify(portmanConfig(doc)));
   const collection = join(dir, `collection-${subject.n}.json`);
   // Portman writes its working files to tmp/working/ under its working directory: the bench folder.
-  const p = await run(tools.portman, ['--local', subject.file, '--baseUrl', url, '--portmanConfigFile', config, '--output', collection, '--includeTests', 'true', '--syncPostman', 'false', '--runNewman', 'false'], { sampleMemory: true, cwd: dir });
+  const p = await run(
+    tools.portman,
+    [
+      '--local',
+      subject.file,
+      '--baseUrl',
+      url,
+      '--portmanConfigFile',
+      config,
+      '--output',
+      collection,
+      '--includeTests',
+      'true',
+      '--syncPostman',
+      'false',
+      '--runNewman',
+      'false',
+    ],
+    { sampleMemory: true, cwd: dir },
+  );
   if (!existsSync(collection)) return { ms: p.ms, kib: p.treeRssKiB, requests: undefined, note: ` (Portman failed${exitNote(p.code)})` };
   const report = join(dir, `newman-${subject.n}.json`);
   const nm = await run(tools.newman, ['run', collection, '-r', 'json', '--reporter-json-export', report], { sampleMemory: true, cwd: dir });
@@ -440,7 +465,12 @@ async function runPortmanNewman(subject: PeerSubject, url: string, dir: string, 
   const fromCollection = counts ? undefined : collectionRequests(collection);
   const requests = counts?.requests ?? fromCollection;
   const source = fromCollection !== undefined ? ' (counted in the collection: no Newman report)' : '';
-  return { ms: p.ms + nm.ms, kib: Math.max(p.treeRssKiB, nm.treeRssKiB), requests, note: `${source}; Portman ${sec(p.ms)} + Newman ${sec(nm.ms)}${exitNote(nm.code, [0, 1])}${failed}` };
+  return {
+    ms: p.ms + nm.ms,
+    kib: Math.max(p.treeRssKiB, nm.treeRssKiB),
+    requests,
+    note: `${source}; Portman ${sec(p.ms)} + Newman ${sec(nm.ms)}${exitNote(nm.code, [0, 1])}${failed}`,
+  };
 }
 
 /** Runs the peers on every subject against one mock each; returns the side-by-side table. */
@@ -453,10 +483,7 @@ async function runPeers(subjects: PeerSubject[], tmp: string, rows: Row[], log: 
     log(`could not install Portman and Newman: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
   mkdirSync(dir, { recursive: true });
-  const lines = [
-    `| spec | sps-conformance (mock) | Redocly respect | Portman ${PORTMAN_VERSION} + Newman ${NEWMAN_VERSION} |`,
-    '| --- | --- | --- | --- |',
-  ];
+  const lines = [`| spec | sps-conformance (mock) | Redocly respect | Portman ${PORTMAN_VERSION} + Newman ${NEWMAN_VERSION} |`, '| --- | --- | --- | --- |'];
   const cell = (r: PeerRun | undefined, ours: number): string =>
     r ? `${sec(r.ms)}, ${mib(r.kib)}, ${r.requests ?? '?'} requests (${(r.ms / ours).toFixed(1)}×)${r.note}` : 'not run';
   for (const subject of subjects) {
@@ -474,15 +501,27 @@ async function runPeers(subjects: PeerSubject[], tmp: string, rows: Row[], log: 
       await mock.close();
     }
     const ours = subject.ours;
-    lines.push(`| ${subject.label} | ${sec(ours.ms)}, ${mib(ours.treeRssKiB)} (runner + mock), ${ours.requests} requests | ${cell(respect, ours.ms)} | ${cell(pn, ours.ms)} |`);
+    lines.push(
+      `| ${subject.label} | ${sec(ours.ms)}, ${mib(ours.treeRssKiB)} (runner + mock), ${ours.requests} requests | ${cell(respect, ours.ms)} | ${cell(pn, ours.ms)} |`,
+    );
     const fastest = Math.min(...[respect, pn].filter((x): x is PeerRun => x !== undefined).map((x) => x.ms));
     if (Number.isFinite(fastest)) {
       const ratio = fastest / ours.ms;
-      rows.push({ measure: `peers, ${subject.label}: fastest peer / sps-conformance`, value: `${ratio.toFixed(2)}×`, target: '≥ 3×', verdict: verdict(ratio >= 3) });
+      rows.push({
+        measure: `peers, ${subject.label}: fastest peer / sps-conformance`,
+        value: `${ratio.toFixed(2)}×`,
+        target: '≥ 3×',
+        verdict: verdict(ratio >= 3),
+      });
     }
     if (subject.n === 1000 && pn) {
       const ratio = pn.ms / ours.ms;
-      rows.push({ measure: 'peers, 1,000 operations: Portman + Newman / sps-conformance', value: `${ratio.toFixed(2)}×`, target: '≥ 10×', verdict: verdict(ratio >= 10) });
+      rows.push({
+        measure: 'peers, 1,000 operations: Portman + Newman / sps-conformance',
+        value: `${ratio.toFixed(2)}×`,
+        target: '≥ 10×',
+        verdict: verdict(ratio >= 10),
+      });
     }
   }
   return lines.join('\n');
@@ -550,37 +589,43 @@ async function main(): Promise<void> {
     // Simulator run.
     const sim = opts.simulator ? await startSimulator({ nodes: opts.simulatorNodes, https: true }) : undefined;
     if (sim) log(`simulator run: ${opts.simulatorNodes} nodes over HTTPS`);
-    if (sim) try {
-      const urls = sim.nodes.flatMap((n) => ['--url', n.url]);
-      const simArgs = [...urls, '--username', sim.users.admin.username, ...(sim.caFile ? ['--ca', sim.caFile] : ['--insecure'])];
-      const simRun = await runRunner(simArgs, join(tmp, 'report-sim'), { SPS_PASSWORD: sim.users.admin.password });
-      const logins = sim.nodes.map((n) => n.stats.logins);
-      const served = sim.nodes.reduce((s, n) => s + n.stats.requests, 0);
-      rows.push({
-        measure: `simulator run: ${opts.simulatorNodes} nodes, HTTPS, read-only`,
-        value: `${sec(simRun.ms)}, ${simRun.requests} requests (${served} served), logins per node ${logins.join('/')}${exitNote(simRun.code, [0, 1])}`,
-        target: '1 login per node',
-        verdict: verdict(logins.every((l) => l === 1)),
-      });
-      if (simRun.summary && simRun.summary.failed > 0) notes.push(`The simulator run reported ${simRun.summary.failed} failed checks (see its report).`);
-      sim.nodes.forEach((n) => n.resetStats());
-      const wRun = await runRunner([...simArgs, '--allow-writes'], join(tmp, 'report-sim-writes'), { SPS_PASSWORD: sim.users.admin.password });
-      const wLogins = sim.nodes.map((n) => n.stats.logins);
-      rows.push({
-        measure: `simulator run: ${opts.simulatorNodes} nodes, HTTPS, \`--allow-writes\``,
-        value: `${sec(wRun.ms)}, ${wRun.requests} requests, logins per node ${wLogins.join('/')}${exitNote(wRun.code, [0, 1])}`,
-        target: '1 login per node',
-        verdict: verdict(wLogins.every((l) => l === 1)),
-      });
-    } finally {
-      await sim.close();
-    }
+    if (sim)
+      try {
+        const urls = sim.nodes.flatMap((n) => ['--url', n.url]);
+        const simArgs = [...urls, '--username', sim.users.admin.username, ...(sim.caFile ? ['--ca', sim.caFile] : ['--insecure'])];
+        const simRun = await runRunner(simArgs, join(tmp, 'report-sim'), { SPS_PASSWORD: sim.users.admin.password });
+        const logins = sim.nodes.map((n) => n.stats.logins);
+        const served = sim.nodes.reduce((s, n) => s + n.stats.requests, 0);
+        rows.push({
+          measure: `simulator run: ${opts.simulatorNodes} nodes, HTTPS, read-only`,
+          value: `${sec(simRun.ms)}, ${simRun.requests} requests (${served} served), logins per node ${logins.join('/')}${exitNote(simRun.code, [0, 1])}`,
+          target: '1 login per node',
+          verdict: verdict(logins.every((l) => l === 1)),
+        });
+        if (simRun.summary && simRun.summary.failed > 0) notes.push(`The simulator run reported ${simRun.summary.failed} failed checks (see its report).`);
+        sim.nodes.forEach((n) => n.resetStats());
+        const wRun = await runRunner([...simArgs, '--allow-writes'], join(tmp, 'report-sim-writes'), { SPS_PASSWORD: sim.users.admin.password });
+        const wLogins = sim.nodes.map((n) => n.stats.logins);
+        rows.push({
+          measure: `simulator run: ${opts.simulatorNodes} nodes, HTTPS, \`--allow-writes\``,
+          value: `${sec(wRun.ms)}, ${wRun.requests} requests, logins per node ${wLogins.join('/')}${exitNote(wRun.code, [0, 1])}`,
+          target: '1 login per node',
+          verdict: verdict(wLogins.every((l) => l === 1)),
+        });
+      } finally {
+        await sim.close();
+      }
 
     // Discovery crawl of a simulator node that also serves endpoints beyond the contract.
     if (opts.simulator) {
       log('discover: a crawl of a 1-node simulator beyond the contract');
       const d = await benchDiscover();
-      rows.push({ measure: 'discover: crawl of a 1-node simulator (beyond the contract)', value: `${sec(d.wallMs)}, ${d.endpoints} endpoints, ${d.requests} requests`, target: '', verdict: '' });
+      rows.push({
+        measure: 'discover: crawl of a 1-node simulator (beyond the contract)',
+        value: `${sec(d.wallMs)}, ${d.endpoints} endpoints, ${d.requests} requests`,
+        target: '',
+        verdict: '',
+      });
     }
 
     // Scale.
@@ -628,7 +673,12 @@ async function main(): Promise<void> {
     const s1000 = scale.find((x) => x.n === 1000);
     if (s100 && s1000) {
       const growth = s1000.ms / s100.ms;
-      rows.push({ measure: 'scale: time(1,000 operations) / time(100 operations)', value: `${growth.toFixed(2)}`, target: '≤ 11', verdict: verdict(growth <= 11) });
+      rows.push({
+        measure: 'scale: time(1,000 operations) / time(100 operations)',
+        value: `${growth.toFixed(2)}`,
+        target: '≤ 11',
+        verdict: verdict(growth <= 11),
+      });
     }
     const big = subjects.find((x) => x.n === 1000);
     if (big) {

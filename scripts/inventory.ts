@@ -38,7 +38,10 @@ export function parseInventory(markdown: string): InventoryEntry[] {
     if (!row || !section) continue;
     const [, path, methods, versions] = row as unknown as [string, string, string, string];
     const generic = [...methods.matchAll(/\(\+([A-Z,]+)\)/g)].flatMap((m) => m[1]!.split(','));
-    const explicit = methods.replace(/\(\+[A-Z,]+\)/g, '').split(/[,\s]+/).filter((m) => /^[A-Z]+$/.test(m));
+    const explicit = methods
+      .replace(/\(\+[A-Z,]+\)/g, '')
+      .split(/[,\s]+/)
+      .filter((m) => /^[A-Z]+$/.test(m));
     out.push({ section, path: pathShape(path), explicit, generic, versions: versions.trim() });
   }
   return out;

@@ -15,14 +15,7 @@
 export const REDACTED = '<redacted>';
 
 /** JSON property names whose values are always secrets (compared case-insensitively). */
-export const SECRET_JSON_KEYS: readonly string[] = [
-  'psk',
-  'password',
-  'session_id',
-  'passphrase',
-  'private_key',
-  'community',
-];
+export const SECRET_JSON_KEYS: readonly string[] = ['psk', 'password', 'session_id', 'passphrase', 'private_key', 'community'];
 
 const SECRET_JSON_KEY_SET = new Set(SECRET_JSON_KEYS.map((k) => k.toLowerCase()));
 
@@ -251,18 +244,12 @@ function redactHeaderValue(lowerName: string, value: string): string {
  * `X-Token` (`<x-token>`). Header names keep their case; other headers are copied unchanged.
  */
 export function redactHeaders(headers: Record<string, string>): Record<string, string>;
-export function redactHeaders(
-  headers: Record<string, string | string[]>,
-): Record<string, string | string[]>;
-export function redactHeaders(
-  headers: Record<string, string | string[]>,
-): Record<string, string | string[]> {
+export function redactHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]>;
+export function redactHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    out[name] = Array.isArray(value)
-      ? value.map((v) => redactHeaderValue(lower, v))
-      : redactHeaderValue(lower, value);
+    out[name] = Array.isArray(value) ? value.map((v) => redactHeaderValue(lower, v)) : redactHeaderValue(lower, value);
   }
   return out;
 }

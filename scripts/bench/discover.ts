@@ -24,7 +24,11 @@ export interface DiscoverBench {
 
 export async function benchDiscover(): Promise<DiscoverBench> {
   const password = 'bench-discover-password';
-  const sim = await startSimulator({ nodes: 1, beyondContract: true, users: { admin: { username: 'admin', password }, auditor: { username: 'auditor', password } } });
+  const sim = await startSimulator({
+    nodes: 1,
+    beyondContract: true,
+    users: { admin: { username: 'admin', password }, auditor: { username: 'auditor', password } },
+  });
   try {
     const node = sim.nodes[0]!;
     node.resetStats();

@@ -184,11 +184,24 @@ export function installPeers(dir: string, log: (s: string) => void): PeerTools {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'sps-bench-peers', private: true }));
   log(`installing @apideck/portman@${PORTMAN_VERSION} and newman@${NEWMAN_VERSION} into ${dir} (npm)`);
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--save-exact', `@apideck/portman@${PORTMAN_VERSION}`, `newman@${NEWMAN_VERSION}`, `tslib@${TSLIB_VERSION}`], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 10 * 60_000,
-  });
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      '--save-exact',
+      `@apideck/portman@${PORTMAN_VERSION}`,
+      `newman@${NEWMAN_VERSION}`,
+      `tslib@${TSLIB_VERSION}`,
+    ],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 10 * 60_000,
+    },
+  );
   return tools;
 }
 

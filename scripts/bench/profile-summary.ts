@@ -61,7 +61,10 @@ export function summarise(profile: CpuProfile, top = 12): ProfileSummary {
     fns.set(fn, (fns.get(fn) ?? 0) + us);
   }
   const sorted = (m: Map<string, number>): Array<{ name: string; ms: number }> =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, ms: us / 1000 }));
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, ms: us / 1000 }));
   return { totalMs: (profile.endTime - profile.startTime) / 1000, byPackage: sorted(pkgs), byFunction: sorted(fns) };
 }
 

@@ -89,8 +89,7 @@ export function createSpsClient(options: SpsClientOptions): SpsClient {
       return data as ApplianceInfo;
     },
     transactions,
-    withTransaction: <T>(fn: (tx: TransactionScope) => Promise<T> | T): Promise<T> =>
-      runInTransaction(client, transactions, fn),
+    withTransaction: <T>(fn: (tx: TransactionScope) => Promise<T> | T): Promise<T> => runInTransaction(client, transactions, fn),
     secrets,
     transport,
     close: () => transport.close(),

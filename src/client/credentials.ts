@@ -45,10 +45,7 @@ function readKey(key: string | Buffer, passphrase: string | undefined): KeyObjec
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     // Node's messages name neither the key nor the passphrase; keep only the code.
-    const hint =
-      passphrase === undefined
-        ? ' (is it encrypted? then pass clientKeyPassphrase)'
-        : ' (wrong clientKeyPassphrase?)';
+    const hint = passphrase === undefined ? ' (is it encrypted? then pass clientKeyPassphrase)' : ' (wrong clientKeyPassphrase?)';
     throw new Error(`createSpsClient: clientKey is not a readable PEM private key${hint}${typeof code === 'string' ? ` [${code}]` : ''}`);
   }
 }

@@ -83,9 +83,7 @@ export function tryParseJson(text: string): unknown | undefined {
 }
 
 /** Reads `{ error: { type, message, details } }` from a parsed body, if it has that shape. */
-export function readErrorBody(
-  parsed: unknown,
-): { type: string | undefined; message: string | undefined; details: unknown } | undefined {
+export function readErrorBody(parsed: unknown): { type: string | undefined; message: string | undefined; details: unknown } | undefined {
   if (!isObject(parsed) || !isObject(parsed.error)) return undefined;
   const e = parsed.error;
   return {
@@ -115,11 +113,7 @@ export interface ResponseFacts {
 }
 
 /** The error for a response that is not a success (or a success whose body is unusable). */
-export function errorFromResponse(
-  facts: ResponseFacts,
-  registry: SecretRegistry,
-  problem?: string,
-): SpsApiError {
+export function errorFromResponse(facts: ResponseFacts, registry: SecretRegistry, problem?: string): SpsApiError {
   const { status, contentType, bodyText } = facts;
   const method = facts.method.toUpperCase();
   const parsed = tryParseJson(bodyText);
@@ -134,9 +128,7 @@ export function errorFromResponse(
   } else if (bodyText === '') {
     reason = 'empty response body';
   } else if (parsed === undefined) {
-    reason = isJsonContentType(contentType)
-      ? 'response body is not valid JSON'
-      : `non-JSON response (${mediaTypeBase(contentType) || 'no content type'})`;
+    reason = isJsonContentType(contentType) ? 'response body is not valid JSON' : `non-JSON response (${mediaTypeBase(contentType) || 'no content type'})`;
   } else {
     reason = 'response without an SPS error object';
   }
@@ -154,18 +146,11 @@ export function errorFromResponse(
 }
 
 /** The error for a request that got no (complete) response. */
-export function errorFromTransport(
-  err: unknown,
-  method: string,
-  path: string,
-  registry: SecretRegistry,
-): SpsApiError {
+export function errorFromTransport(err: unknown, method: string, path: string, registry: SecretRegistry): SpsApiError {
   if (err instanceof SpsApiError) return err;
   const m = method.toUpperCase();
   const reason =
-    err instanceof TransportError
-      ? `${err.kind} error: ${err.reason}`
-      : `unexpected client failure (${err instanceof Error ? err.name : typeof err})`;
+    err instanceof TransportError ? `${err.kind} error: ${err.reason}` : `unexpected client failure (${err instanceof Error ? err.name : typeof err})`;
   return new SpsApiError({
     status: 0,
     message: registry.redact(`${m} ${path} failed: ${reason}`),
@@ -179,11 +164,7 @@ export function errorFromTransport(
  * `response` when it is a success whose body is empty or JSON (secrets in that JSON are
  * registered); otherwise the {@link SpsApiError} for it is thrown.
  */
-export async function checkResponse(
-  response: Response,
-  request: { method: string; path: string },
-  registry: SecretRegistry,
-): Promise<Response> {
+export async function checkResponse(response: Response, request: { method: string; path: string }, registry: SecretRegistry): Promise<Response> {
   const bodyText = await response.clone().text();
   const contentType = response.headers.get('content-type') ?? undefined;
   const facts = {
@@ -197,11 +178,7 @@ export async function checkResponse(
   if (!response.ok) throw errorFromResponse(facts, registry);
   if (bodyText.trim() !== '') {
     if (!isJsonContentType(contentType)) {
-      throw errorFromResponse(
-        facts,
-        registry,
-        `success status with a non-JSON body (${mediaTypeBase(contentType) || 'no content type'})`,
-      );
+      throw errorFromResponse(facts, registry, `success status with a non-JSON body (${mediaTypeBase(contentType) || 'no content type'})`);
     }
     const parsed = tryParseJson(bodyText);
     if (parsed === undefined) {
@@ -213,21 +190,13 @@ export async function checkResponse(
 }
 
 /** `fn()`, or an {@link SpsApiError} when it throws (a success body of an unexpected shape). */
-export async function withShapeCheck<T>(
-  method: string,
-  path: string,
-  status: number,
-  registry: SecretRegistry,
-  fn: () => T,
-): Promise<T> {
+export async function withShapeCheck<T>(method: string, path: string, status: number, registry: SecretRegistry, fn: () => T): Promise<T> {
   try {
     return fn();
   } catch (err) {
     throw new SpsApiError({
       status,
-      message: registry.redact(
-        `${method} ${path} -> ${status}: ${err instanceof Error ? err.message : 'unexpected body shape'}`,
-      ),
+      message: registry.redact(`${method} ${path} -> ${status}: ${err instanceof Error ? err.message : 'unexpected body shape'}`),
       method,
       path,
       cause: err,

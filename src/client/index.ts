@@ -1,15 +1,15 @@
 export { createSpsClient, findSetCookie } from './client.js';
-export {
-  type ApplianceInfo,
-  type LoginMethodsBody,
-  type SpsClient,
-  type SpsClientOptions,
-  type SpsFetchClient,
-  type SpsPaths,
-  type TransactionHelpers,
-  type TransactionScope,
+export type {
+  ApplianceInfo,
+  LoginMethodsBody,
+  SpsClient,
+  SpsClientOptions,
+  SpsFetchClient,
+  SpsPaths,
+  TransactionHelpers,
+  TransactionScope,
 } from './types.js';
-export { type LoginType } from './credentials.js';
+export type { LoginType } from './credentials.js';
 export { SpsApiError, EXCERPT_LENGTH, type SpsApiErrorInit } from './errors.js';
 export {
   normalizeTransactionStatus,

@@ -109,11 +109,7 @@ export function createSession(options: SessionOptions): Session {
     };
     if (res.status < 200 || res.status > 299) throw errorFromResponse(facts, secrets);
     if (sid === undefined) {
-      throw errorFromResponse(
-        facts,
-        secrets,
-        'login answered without a session_id cookie (is the client clock in sync with SPS?)',
-      );
+      throw errorFromResponse(facts, secrets, 'login answered without a session_id cookie (is the client clock in sync with SPS?)');
     }
     adoptSession(sid);
     return sid;

@@ -15,15 +15,11 @@ export function createTransactionHelpers(api: SpsFetchClient, secrets: SecretReg
     },
     async status() {
       const { data, response } = await api.GET('/api/transaction');
-      return withShapeCheck('GET', pathOf(response.url || '/api/transaction'), response.status, secrets, () =>
-        normalizeTransactionStatus(data),
-      );
+      return withShapeCheck('GET', pathOf(response.url || '/api/transaction'), response.status, secrets, () => normalizeTransactionStatus(data));
     },
     async changes() {
       const { data, response } = await api.GET('/api/transaction/changes');
-      return withShapeCheck('GET', pathOf(response.url || '/api/transaction/changes'), response.status, secrets, () =>
-        readChanges(data),
-      );
+      return withShapeCheck('GET', pathOf(response.url || '/api/transaction/changes'), response.status, secrets, () => readChanges(data));
     },
     async commit(message?: string) {
       const body = message === undefined ? { status: 'commit' as const } : { status: 'commit' as const, message };
@@ -36,11 +32,7 @@ export function createTransactionHelpers(api: SpsFetchClient, secrets: SecretReg
 }
 
 /** `SpsClient.withTransaction` of `client`, whose helpers are `transactions`. */
-export async function runInTransaction<T>(
-  client: SpsClient,
-  transactions: TransactionHelpers,
-  fn: (tx: TransactionScope) => Promise<T> | T,
-): Promise<T> {
+export async function runInTransaction<T>(client: SpsClient, transactions: TransactionHelpers, fn: (tx: TransactionScope) => Promise<T> | T): Promise<T> {
   await transactions.open();
   let finished = false;
   const tx: TransactionScope = {

@@ -113,7 +113,13 @@ export function parseBaseline(doc: unknown, file: string, onDeprecation?: (messa
     if (m && first) {
       const index = Number(m[1]);
       const entry = (doc as { entries: unknown[] }).entries[index];
-      const detail = first.keyword === 'anyOf' ? 'needs an operationId or a path' : formatErrors([first])[0]!.replace(/^\(root\)/, '').replace(/^\/entries\/\d+\/?/, '').replace(/^: /, '');
+      const detail =
+        first.keyword === 'anyOf'
+          ? 'needs an operationId or a path'
+          : formatErrors([first])[0]!
+              .replace(/^\(root\)/, '')
+              .replace(/^\/entries\/\d+\/?/, '')
+              .replace(/^: /, '');
       bad(`${describeEntry(entry, index)}: ${detail.startsWith('must') ? detail : detail.replace(/^([^:]+): /, '$1 ')}`);
     }
     bad(`not a baseline (${formatErrors(errors.slice(0, 1))[0]}); expected { entries: [ { check, operationId or path, reason, expires } ] }`);
@@ -121,10 +127,14 @@ export function parseBaseline(doc: unknown, file: string, onDeprecation?: (messa
   const entries = (doc as { entries: BaselineEntry[] }).entries.map((e, i) => {
     const name = e.check.trim().toLowerCase();
     const check = FORMER_NAMES.get(name) ?? name;
-    if (check !== name) onDeprecation?.(`--baseline ${file}: ${describeEntry(e, i)}: the check is now named ${check}; the old name still works for now and will be removed in a later release`);
+    if (check !== name)
+      onDeprecation?.(
+        `--baseline ${file}: ${describeEntry(e, i)}: the check is now named ${check}; the old name still works for now and will be removed in a later release`,
+      );
     if (!CHECK_NAMES.includes(check)) bad(`${describeEntry(e, i)}: unknown check "${e.check}" (checks: ${CHECK_NAMES.join(', ')})`);
     const day = new Date(`${e.expires}T00:00:00Z`);
-    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== e.expires) bad(`${describeEntry(e, i)}: expires ${e.expires} is not a date (YYYY-MM-DD)`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== e.expires)
+      bad(`${describeEntry(e, i)}: expires ${e.expires} is not a date (YYYY-MM-DD)`);
     if (e.message !== undefined) {
       try {
         new RegExp(e.message);
@@ -206,7 +216,11 @@ export function applyBaseline(ranked: RankedRow[], baseline: Baseline, scope: Ba
       lastSeen: scope.today,
     } as const;
     if (expired) {
-      row.result = { ...r, baseline: mark, message: `${r.message} [baseline entry ${hit.entry} expired on ${hit.expires} (${hit.reason}): renew it or fix the deviation]` };
+      row.result = {
+        ...r,
+        baseline: mark,
+        message: `${r.message} [baseline entry ${hit.entry} expired on ${hit.expires} (${hit.reason}): renew it or fix the deviation]`,
+      };
     } else {
       row.result = { ...r, outcome: 'accepted', baseline: mark };
     }
@@ -236,7 +250,15 @@ export function applyBaseline(ranked: RankedRow[], baseline: Baseline, scope: Ba
         outcome: 'warning',
         message: `baseline entry ${e.entry} (${e.reason}${e.ticket ? `, ${e.ticket}` : ''}${e.lastSeen ? `, last seen ${e.lastSeen}` : ''}) matched nothing, and its check passed on its operation: no longer seen on this appliance: remove it`,
         curl: '',
-        baseline: { entry: e.entry, reason: e.reason, expires: e.expires, status: 'stale', ...(e.ticket ? { ticket: e.ticket } : {}), ...(e.firstSeen ? { firstSeen: e.firstSeen } : {}), ...(e.lastSeen ? { lastSeen: e.lastSeen } : {}) },
+        baseline: {
+          entry: e.entry,
+          reason: e.reason,
+          expires: e.expires,
+          status: 'stale',
+          ...(e.ticket ? { ticket: e.ticket } : {}),
+          ...(e.firstSeen ? { firstSeen: e.firstSeen } : {}),
+          ...(e.lastSeen ? { lastSeen: e.lastSeen } : {}),
+        },
       },
     });
   }

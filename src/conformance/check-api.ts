@@ -154,7 +154,14 @@ export function softOutcome(ctx: Pick<CheckContext, 'strict'>): Outcome {
  * A row for a problem that breaks only soft rules (readings, inferences): a warning (a failure
  * with `--strict`). `readings` are described sources (`describeSource`) or bare reading reasons.
  */
-export function readingResult(ctx: Pick<CheckContext, 'strict'>, ex: Exchange, check: CheckName, readings: readonly string[], message: string, basis: Basis = 'reading'): CheckResult {
+export function readingResult(
+  ctx: Pick<CheckContext, 'strict'>,
+  ex: Exchange,
+  check: CheckName,
+  readings: readonly string[],
+  message: string,
+  basis: Basis = 'reading',
+): CheckResult {
   const named = readings.map((r) => (/^(our reading|inference from|observed on)\b/.test(r) ? r : `our reading: ${r}`)).join(' / ');
   return { ...resultFor(ex, check, softOutcome(ctx), message), basis, strength: 'soft', source: named, reading: named };
 }

@@ -50,7 +50,8 @@ export function lockLines(locks: Array<{ node: string; lock: NodeLock | undefine
   for (const { node, lock } of locks) {
     if (!lock) continue;
     if (lock.state === 'nothing opened') out.push(`Lock: ${node}: nothing opened`);
-    else if (lock.state === 'rolled back') out.push(`Lock: ${node}: rolled back (${lock.opened} transaction${lock.opened === 1 ? '' : 's'} opened, every one rolled back)`);
+    else if (lock.state === 'rolled back')
+      out.push(`Lock: ${node}: rolled back (${lock.opened} transaction${lock.opened === 1 ? '' : 's'} opened, every one rolled back)`);
     else {
       out.push(`Lock: may be held on ${node} until ${clock(lock.until!)} (when SPS cancels the transaction by itself); to release it now:`);
       for (const c of lock.release ?? []) out.push(`    ${c}`);
@@ -132,10 +133,14 @@ function buildProgram(io: CliIo): Command {
     .option('--url <url>', 'node to check (repeat once per node); default: start a Prism mock', collect)
     .option('--username <name>', 'user to log in as (or SPS_USERNAME)')
     .option('--password-file <file>', 'file whose first line is the password (or set SPS_PASSWORD)')
-    .option('--ca <file>', 'PEM CA certificate(s) to trust for the nodes\' HTTPS certificates')
+    .option('--ca <file>', "PEM CA certificate(s) to trust for the nodes' HTTPS certificates")
     .option('--insecure', 'do not verify TLS certificates (explicit opt-in)')
     .option('--timeout-ms <ms>', `per-request timeout (default ${DEFAULTS.timeoutMs})`, positiveInt('--timeout-ms'))
-    .option('--concurrency <n>', `requests in flight per node (default ${DEFAULTS.concurrency}; appliances are production systems)`, positiveInt('--concurrency'))
+    .option(
+      '--concurrency <n>',
+      `requests in flight per node (default ${DEFAULTS.concurrency}; appliances are production systems)`,
+      positiveInt('--concurrency'),
+    )
     .option('--only <selector>', 'only these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--skip <selector>', 'skip these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--strict', 'treat drift (undocumented properties) and readings-only warnings as failures')
@@ -159,7 +164,10 @@ function buildProgram(io: CliIo): Command {
 }
 
 /** What commander parses: the flags under their option names where they match. */
-type ParsedOptions = Pick<ConformanceOptions, 'username' | 'insecure' | 'timeoutMs' | 'concurrency' | 'only' | 'skip' | 'strict' | 'allowWrites' | 'mockUrl'> & {
+type ParsedOptions = Pick<
+  ConformanceOptions,
+  'username' | 'insecure' | 'timeoutMs' | 'concurrency' | 'only' | 'skip' | 'strict' | 'allowWrites' | 'mockUrl'
+> & {
   deadline?: number;
 } & {
   url?: string[];
@@ -182,7 +190,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 2;
   };
   if (argv.some((a) => a === '--password' || a.startsWith('--password=') || a === '-p')) {
-    return fail('--password is not accepted (a password on the command line ends up in shell history and process lists): set SPS_PASSWORD or use --password-file FILE');
+    return fail(
+      '--password is not accepted (a password on the command line ends up in shell history and process lists): set SPS_PASSWORD or use --password-file FILE',
+    );
   }
   const program = buildProgram(io);
   const parsed = parseCommandLine<ParsedOptions>(program, argv, fail);
@@ -199,7 +209,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     try {
       ensureWritableFile(opts.writeBaseline);
     } catch (err) {
-      return fail(`--write-baseline ${opts.writeBaseline}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was sent`);
+      return fail(
+        `--write-baseline ${opts.writeBaseline}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was sent`,
+      );
     }
   }
 
@@ -258,14 +270,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const written = secrets.redactValues(baselineFromResults(report.results));
     try {
       writeFileSync(opts.writeBaseline, renderBaseline(written, opts.writeBaseline), 'utf8');
-      io.stdout.write(`Baseline: ${written.entries.length} entr${written.entries.length === 1 ? 'y' : 'ies'} written to ${opts.writeBaseline} (fill in each reason)\n`);
+      io.stdout.write(
+        `Baseline: ${written.entries.length} entr${written.entries.length === 1 ? 'y' : 'ies'} written to ${opts.writeBaseline} (fill in each reason)\n`,
+      );
     } catch (err) {
-      io.stderr.write(`sps-conformance: could not write the baseline ${opts.writeBaseline}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+      io.stderr.write(
+        `sps-conformance: could not write the baseline ${opts.writeBaseline}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`,
+      );
       if (exitCode === 0) exitCode = 2;
     }
   }
   if (report.aborted) {
-    io.stderr.write(`sps-conformance: stopped by ${report.aborted}: requests in flight aborted, every transaction this run opened rolled back (see the Lock lines); the reports show what ran (exit ${report.exitCode})\n`);
+    io.stderr.write(
+      `sps-conformance: stopped by ${report.aborted}: requests in flight aborted, every transaction this run opened rolled back (see the Lock lines); the reports show what ran (exit ${report.exitCode})\n`,
+    );
   }
   try {
     const files = await withTimeout(writeReports(report, opts.reportDir, secrets), REPORT_WRITE_BOUND_MS, `no end after ${REPORT_WRITE_BOUND_MS / 1000} s`);

@@ -29,7 +29,10 @@ export interface DifferentValue {
 }
 
 /** Property names that hold keys, secrets or certificates: never varied. */
-const SENSITIVE_NAME = new RegExp(`(^|_)(${[...SECRET_JSON_KEYS, 'key', 'keys', 'gpg', 'secret', 'certificate', 'cert', 'fingerprint', 'token'].join('|')})($|_)`, 'i');
+const SENSITIVE_NAME = new RegExp(
+  `(^|_)(${[...SECRET_JSON_KEYS, 'key', 'keys', 'gpg', 'secret', 'certificate', 'cert', 'fingerprint', 'token'].join('|')})($|_)`,
+  'i',
+);
 
 const MAX_DEPTH = 12;
 
@@ -97,7 +100,10 @@ class Walker {
     for (const key of Object.keys(value)) {
       const childPointer = propertySchemas(schemas, key).pointers[0];
       if (!childPointer) continue;
-      const childExamples = examples.filter(isObject).map((e) => e[key]).filter((v) => v !== undefined);
+      const childExamples = examples
+        .filter(isObject)
+        .map((e) => e[key])
+        .filter((v) => v !== undefined);
       for (const c of this.candidates(value[key], childPointer, `${at}/${key}`, childExamples, depth + 1)) {
         yield { body: { ...value, [key]: c.body }, change: c.change };
       }
@@ -134,7 +140,14 @@ class Walker {
       const base = pointer ?? p;
       for (const kw of ['oneOf', 'anyOf', 'allOf'] as const) {
         const list = value[kw];
-        if (Array.isArray(list) && this.isReference(list.map((_, i) => `${base}/${kw}/${i}`), depth + 1)) return true;
+        if (
+          Array.isArray(list) &&
+          this.isReference(
+            list.map((_, i) => `${base}/${kw}/${i}`),
+            depth + 1,
+          )
+        )
+          return true;
       }
     }
     return false;

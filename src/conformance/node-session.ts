@@ -41,7 +41,10 @@ export const MAX_NON_JSON_READ = 1024 * 1024;
 export const MAX_JSON_READ = 64 * 1024 * 1024;
 
 /** The run's validated options this client uses, as they are. */
-export type NodeSessionSettings = Pick<RunOptions, 'secrets' | 'username' | 'password' | 'caFile' | 'ca' | 'insecure' | 'timeoutMs' | 'userAgent' | 'signal' | 'ledger' | 'passwordPlaceholder'>;
+export type NodeSessionSettings = Pick<
+  RunOptions,
+  'secrets' | 'username' | 'password' | 'caFile' | 'ca' | 'insecure' | 'timeoutMs' | 'userAgent' | 'signal' | 'ledger' | 'passwordPlaceholder'
+>;
 
 /**
  * What this run did to the configuration lock of one node, as far as this client knows:
@@ -146,12 +149,27 @@ export class NodeSession {
   /** The login that stores the session in a cookie jar: the first line of every live reproduction. */
   loginCurl(jar = COOKIE_JAR): string {
     const loginUrl = `${this.baseUrl}/api/authentication`;
-    return toCurl({ method: 'GET', url: loginUrl, ...this.tlsCurl(), basic: { username: this.o.username ?? '', passwordPlaceholder: this.passwordShown }, cookieJar: { file: jar, write: true } });
+    return toCurl({
+      method: 'GET',
+      url: loginUrl,
+      ...this.tlsCurl(),
+      basic: { username: this.o.username ?? '', passwordPlaceholder: this.passwordShown },
+      cookieJar: { file: jar, write: true },
+    });
   }
 
   /** The commands that release a lock this run may have left: log in, then `DELETE /api/transaction`. */
   releaseCommands(): string[] {
-    return [this.loginCurl(), toCurl({ method: 'DELETE', url: `${this.baseUrl}${TX_PATH}`, ...this.tlsCurl(), cookieJar: { file: COOKIE_JAR }, headers: { Accept: 'application/json' } })];
+    return [
+      this.loginCurl(),
+      toCurl({
+        method: 'DELETE',
+        url: `${this.baseUrl}${TX_PATH}`,
+        ...this.tlsCurl(),
+        cookieJar: { file: COOKIE_JAR },
+        headers: { Accept: 'application/json' },
+      }),
+    ];
   }
 
   /** Rolls back this run's transaction now (sent also after an abort), bounded by `boundMs`. */
@@ -322,7 +340,15 @@ export class NodeSession {
     const runSignal = abortable ? this.o.signal : undefined;
     const signal = runSignal && bound ? AbortSignal.any([runSignal, bound]) : (runSignal ?? bound);
     try {
-      const res = await this.transport.request({ method, url, headers, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}), digestNonJson: MAX_NON_JSON_READ, maxBodyBytes: MAX_JSON_READ });
+      const res = await this.transport.request({
+        method,
+        url,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        ...(signal ? { signal } : {}),
+        digestNonJson: MAX_NON_JSON_READ,
+        maxBodyBytes: MAX_JSON_READ,
+      });
       this.consecutiveFailures = 0;
       this.registerSecrets(res.json);
       ex.response = {
@@ -338,7 +364,13 @@ export class NodeSession {
     } catch (err) {
       if (runSignal?.aborted) throw new AbortedError('aborted');
       const kind = bound?.aborted ? 'timeout' : err instanceof TransportError ? err.kind : 'other';
-      const reason = bound?.aborted ? `no answer within ${opts.boundMs} ms` : err instanceof TransportError ? err.reason : err instanceof Error ? err.message : String(err);
+      const reason = bound?.aborted
+        ? `no answer within ${opts.boundMs} ms`
+        : err instanceof TransportError
+          ? err.reason
+          : err instanceof Error
+            ? err.message
+            : String(err);
       ex.error = { kind, message: this.o.secrets.redact(reason) };
       this.consecutiveFailures++;
       if (this.consecutiveFailures >= (this.o.maxConsecutiveFailures ?? 3) && !this.deadReason) {
@@ -360,8 +392,20 @@ export class NodeSession {
     if (this.target !== 'live' || spec.auth !== 'session') return toCurl(curl);
     const lines = [this.loginCurl(), toCurl(curl)];
     const isTx = spec.op.path === TX_PATH;
-    const open = toCurl({ method: 'POST', url: `${this.baseUrl}${TX_PATH}`, ...this.tlsCurl(), cookieJar: { file: COOKIE_JAR }, headers: { Accept: 'application/json', 'Content-Length': '0' } });
-    const rollback = toCurl({ method: 'DELETE', url: `${this.baseUrl}${TX_PATH}`, ...this.tlsCurl(), cookieJar: { file: COOKIE_JAR }, headers: { Accept: 'application/json' } });
+    const open = toCurl({
+      method: 'POST',
+      url: `${this.baseUrl}${TX_PATH}`,
+      ...this.tlsCurl(),
+      cookieJar: { file: COOKIE_JAR },
+      headers: { Accept: 'application/json', 'Content-Length': '0' },
+    });
+    const rollback = toCurl({
+      method: 'DELETE',
+      url: `${this.baseUrl}${TX_PATH}`,
+      ...this.tlsCurl(),
+      cookieJar: { file: COOKIE_JAR },
+      headers: { Accept: 'application/json' },
+    });
     if (spec.probe === 'write' && !isTx) return [lines[0]!, open, lines[1]!, rollback].join('\n');
     if (isTx && spec.op.method === 'POST') return [...lines, rollback].join('\n');
     if (!isTx && WRITE_METHODS.has(spec.op.method)) return [...lines, rollback].join('\n');

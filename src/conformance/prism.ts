@@ -138,7 +138,10 @@ export async function startPrism(specFile: string, opts: StartPrismOptions = {})
     };
     const onExit = (code: number | null): void => {
       cleanup();
-      const last = tail.filter((l) => !/^\S*\s*›?\s*\[CLI\]\s*…\s*awaiting/.test(l)).slice(-3).join(' | ');
+      const last = tail
+        .filter((l) => !/^\S*\s*›?\s*\[CLI\]\s*…\s*awaiting/.test(l))
+        .slice(-3)
+        .join(' | ');
       rej(new PrismStartError(`Prism exited (code ${code ?? 'signal'}) before listening${last ? `: ${last}` : ''}`));
     };
     const timer = setTimeout(() => {

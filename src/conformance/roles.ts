@@ -51,11 +51,20 @@ const validate = new Ajv2020({ allErrors: true, strict: true, strictRequired: fa
 
 /** `/users/auditor/may/2` -> `user auditor, may[2]`. Never quotes a value that could be a secret. */
 function describeError(err: ErrorObject, data: unknown): string | undefined {
-  const parts = err.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const where = parts[0] === 'users' && parts[1] !== undefined ? `user ${JSON.stringify(parts[1])}${parts[2] ? `, ${parts[2]}${parts[3] !== undefined ? `[${parts[3]}]` : ''}` : ''}` : parts.length > 0 ? parts.join('.') : 'the file';
+  const parts = err.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const where =
+    parts[0] === 'users' && parts[1] !== undefined
+      ? `user ${JSON.stringify(parts[1])}${parts[2] ? `, ${parts[2]}${parts[3] !== undefined ? `[${parts[3]}]` : ''}` : ''}`
+      : parts.length > 0
+        ? parts.join('.')
+        : 'the file';
   if (err.keyword === 'additionalProperties') {
     const key = String((err.params as { additionalProperty: string }).additionalProperty);
-    if (/pass|secret|token/i.test(key)) return `${where}: "${key}": a password must never be in the roles file; use password_env (an environment variable) or password_file`;
+    if (/pass|secret|token/i.test(key))
+      return `${where}: "${key}": a password must never be in the roles file; use password_env (an environment variable) or password_file`;
     return `${where}: unknown key "${key}" (allowed: ${parts.length === 0 ? 'users' : 'password_env, password_file, may, may_not'})`;
   }
   if (err.keyword === 'oneOf') return `${where}: needs exactly one of password_env or password_file`;
@@ -74,7 +83,10 @@ function parsePattern(text: string): AccessPattern {
 }
 
 /** Validates a parsed roles file; throws {@link UsageError} naming the user and the entry. */
-export function checkRolesDocument(data: unknown, label: string): asserts data is { users: Record<string, { password_env?: string; password_file?: string; may?: string[]; may_not?: string[] }> } {
+export function checkRolesDocument(
+  data: unknown,
+  label: string,
+): asserts data is { users: Record<string, { password_env?: string; password_file?: string; may?: string[]; may_not?: string[] }> } {
   if (validate(data)) return;
   const lines = [...new Set((validate.errors ?? []).map((e) => describeError(e, data)).filter((l): l is string => l !== undefined))];
   // A password in the file is the one to fix first.
@@ -92,14 +104,17 @@ export function loadRolesFile(file: string, env: NodeJS.ProcessEnv): RoleAccount
     if (u.password_env !== undefined) {
       passwordSource = u.password_env;
       password = env[u.password_env];
-      if (password === undefined || password === '') throw new UsageError(`--roles ${file}: user ${JSON.stringify(name)}: password_env ${u.password_env} is not set`);
+      if (password === undefined || password === '')
+        throw new UsageError(`--roles ${file}: user ${JSON.stringify(name)}: password_env ${u.password_env} is not set`);
     } else {
       const pwFile = resolve(dirname(file), u.password_file!);
       passwordSource = `file ${u.password_file}`;
       try {
         password = readFileSync(pwFile, 'utf8').split(/\r?\n/)[0] ?? '';
       } catch (err) {
-        throw new UsageError(`--roles ${file}: user ${JSON.stringify(name)}: password_file ${u.password_file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new UsageError(
+          `--roles ${file}: user ${JSON.stringify(name)}: password_file ${u.password_file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
       }
       if (password === '') throw new UsageError(`--roles ${file}: user ${JSON.stringify(name)}: password_file ${u.password_file}: the first line is empty`);
     }

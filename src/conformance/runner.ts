@@ -26,7 +26,18 @@ import { buildSelection } from './selection.js';
 export { DEFAULTS, normaliseBaseUrl, type ConformanceOptions, type RunOptions } from './options.js';
 export { transactionState } from './checks/util.js';
 export { coverageOf } from './report/model.js';
-export type { ConformanceReport, Coverage, CoverageCell, CoverageRow, ExitCode, MatrixCell, NodeLock, NotChecked, ProgressEvent, TargetInfo } from './report/model.js';
+export type {
+  ConformanceReport,
+  Coverage,
+  CoverageCell,
+  CoverageRow,
+  ExitCode,
+  MatrixCell,
+  NodeLock,
+  NotChecked,
+  ProgressEvent,
+  TargetInfo,
+} from './report/model.js';
 export { TransactionLedger } from './transaction-ledger.js';
 
 export async function runConformance(conformanceOptions: ConformanceOptions = {}): Promise<ConformanceReport> {
@@ -41,7 +52,11 @@ export async function runConformance(conformanceOptions: ConformanceOptions = {}
     return await runWith(options, started, prisms, earlyPrism);
   } finally {
     // Started early but not used: nothing to send, a bad selection, an unreadable spec.
-    if (earlyPrism) await earlyPrism.then((p) => (prisms.includes(p) ? undefined : p.close()), () => undefined);
+    if (earlyPrism)
+      await earlyPrism.then(
+        (p) => (prisms.includes(p) ? undefined : p.close()),
+        () => undefined,
+      );
   }
 }
 
@@ -71,10 +86,11 @@ async function runWith(options: RunOptions, started: number, prisms: PrismHandle
     if (options.live) {
       await runLiveTargets(run, clients);
       // Facts across nodes, once every node is done (checks/cluster_facts.ts).
-      const clusters = run.checks.some((c) => c.name === 'cluster_facts') ? clusterFactRows({ model: run.model, nodes: report.targets, push: (r, key) => run.push(r, key) }) : [];
+      const clusters = run.checks.some((c) => c.name === 'cluster_facts')
+        ? clusterFactRows({ model: run.model, nodes: report.targets, push: (r, key) => run.push(r, key) })
+        : [];
       if (clusters.length > 0) report.clusters = clusters;
-    }
-    else await runMockTarget(run, clients, prisms, earlyPrism);
+    } else await runMockTarget(run, clients, prisms, earlyPrism);
   } catch (err) {
     if (err instanceof CannotRunError) fatal = err.message;
     else if (err instanceof AbortedError || options.signal?.aborted) aborted = String(options.signal?.reason ?? 'aborted');
@@ -84,7 +100,10 @@ async function runWith(options: RunOptions, started: number, prisms: PrismHandle
     // a failed node, an exception), every node with a transaction of this run that may still be
     // open gets its rollback now, bounded, before the transports close.
     if (options.live) {
-      await options.ledger.rollbackAll(model.operations.find((o) => o.method === 'DELETE' && o.path === '/api/transaction'), Math.min(options.timeoutMs, ROLLBACK_BOUND_MS));
+      await options.ledger.rollbackAll(
+        model.operations.find((o) => o.method === 'DELETE' && o.path === '/api/transaction'),
+        Math.min(options.timeoutMs, ROLLBACK_BOUND_MS),
+      );
       clients.forEach((c, i) => {
         const t = report.targets[i];
         if (t) t.lock = nodeLock(options.ledger, c.label);
@@ -185,15 +204,23 @@ function notCheckedOf(run: RunContext, clients: readonly NodeSession[], aborted:
     }
     if (client?.deadReason) out.push({ node: t.node, what: 'the rest of its plan', reason: `the node was given up: ${client.deadReason}` });
     if (options.allowWrites && run.selection.includesCheck('write_roundtrip')) {
-      const notDone = run.ranked.filter((r) => r.result.node === t.node && r.result.check === 'write_roundtrip' && r.result.outcome === 'skipped' && NOT_DONE.test(r.result.message));
+      const notDone = run.ranked.filter(
+        (r) => r.result.node === t.node && r.result.check === 'write_roundtrip' && r.result.outcome === 'skipped' && NOT_DONE.test(r.result.message),
+      );
       if (!/^\d+ of \d+ settings written/.test(t.writes) || notDone.length > 0) {
-        const reason = /^\d+ of/.test(t.writes) ? `${notDone.length} setting${notDone.length === 1 ? '' : 's'} not written: ${notDone[0]!.result.message}` : t.writes;
+        const reason = /^\d+ of/.test(t.writes)
+          ? `${notDone.length} setting${notDone.length === 1 ? '' : 's'} not written: ${notDone[0]!.result.message}`
+          : t.writes;
         out.push({ node: t.node, check: 'write_roundtrip', what: 'the writes (--allow-writes)', reason });
       }
     }
     if (aborted && client) {
       const left = Math.max(0, client.planned - client.completed);
-      out.push({ node: t.node, what: 'the rest of the run', reason: `stopped by ${aborted}${client.planned > 0 ? `: ${left} of ${client.planned} planned requests not sent` : ''}` });
+      out.push({
+        node: t.node,
+        what: 'the rest of the run',
+        reason: `stopped by ${aborted}${client.planned > 0 ? `: ${left} of ${client.planned} planned requests not sent` : ''}`,
+      });
     }
   }
   if (aborted && !options.live) out.push({ what: 'the rest of the run', reason: `stopped by ${aborted}` });

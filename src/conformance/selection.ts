@@ -29,7 +29,8 @@ export function buildSelection(model: SpecModel, only: string[] = [], skip: stri
       if (v === '') continue;
       const renamed = FORMER_NAMES.get(v);
       if (renamed) {
-        if (!told.has(v)) onDeprecation?.(`${flag} ${v}: the check is now named ${renamed}; the old name still works for now and will be removed in a later release`);
+        if (!told.has(v))
+          onDeprecation?.(`${flag} ${v}: the check is now named ${renamed}; the old name still works for now and will be removed in a later release`);
         told.add(v);
         out.checks.add(renamed);
       } else if (checks.has(v)) out.checks.add(v);
@@ -44,8 +45,7 @@ export function buildSelection(model: SpecModel, only: string[] = [], skip: stri
   };
   const inc = split('--only', only);
   const exc = split('--skip', skip);
-  const opMatches = (op: OperationModel, set: Set<string>): boolean =>
-    set.has(norm(op.operationId)) || op.tags.some((t) => set.has(norm(t)));
+  const opMatches = (op: OperationModel, set: Set<string>): boolean => set.has(norm(op.operationId)) || op.tags.some((t) => set.has(norm(t)));
   return {
     includesOperation: (op) => (inc.ops.size === 0 || opMatches(op, inc.ops)) && !opMatches(op, exc.ops),
     includesCheck: (c) => (inc.checks.size === 0 || inc.checks.has(c)) && !exc.checks.has(c),

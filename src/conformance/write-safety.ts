@@ -30,7 +30,8 @@ export function isClusterMembership(op: OperationModel): boolean {
 /** Whether a POST creates an object of a collection (the documented `x-sps-kind`, or the shape of the paths). */
 export function isCollectionCreate(op: OperationModel, all: readonly OperationModel[]): boolean {
   // Only the configuration tree: never the cluster, firmware, sessions or actions.
-  if (op.method !== 'POST' || op.neverSend !== undefined || op.pathParams.length > 0 || !op.path.startsWith('/api/configuration/') || isClusterMembership(op)) return false;
+  if (op.method !== 'POST' || op.neverSend !== undefined || op.pathParams.length > 0 || !op.path.startsWith('/api/configuration/') || isClusterMembership(op))
+    return false;
   if (op.kind !== undefined) return op.kind === 'collection';
   return all.some((o) => o.method === 'GET' && childOf(op.path, o.path));
 }
@@ -101,12 +102,7 @@ export function referencesToKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(referencesToKeys);
   if (!isObject(value)) return value;
   const keys = Object.keys(value);
-  if (
-    keys.length === 2 &&
-    typeof value.key === 'string' &&
-    isObject(value.meta) &&
-    typeof value.meta.href === 'string'
-  ) {
+  if (keys.length === 2 && typeof value.key === 'string' && isObject(value.meta) && typeof value.meta.href === 'string') {
     return value.key;
   }
   const out: Record<string, unknown> = {};

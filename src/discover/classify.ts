@@ -60,7 +60,9 @@ export function singular(word: string): string {
 /** `backup_policies` -> `backupPolicyId`: the parameter name of a sampled collection's items. */
 export function paramName(collectionPath: string): string {
   const seg = collectionPath.slice(collectionPath.lastIndexOf('/') + 1);
-  const camel = singular(seg).replace(/[-_]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
+  const camel = singular(seg)
+    .replace(/[-_]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase())
+    .replace(/[^A-Za-z0-9]/g, '');
   return `${camel || 'item'}Id`;
 }
 
@@ -72,7 +74,10 @@ export function templateOf(path: string, collections: Iterable<string>): string 
     if (path.startsWith(`${c}/`)) {
       const rest = path.slice(c.length + 1).split('/');
       rest[0] = `{${paramName(c)}}`;
-      const inner = templateOf(c, sorted.filter((x) => x !== c));
+      const inner = templateOf(
+        c,
+        sorted.filter((x) => x !== c),
+      );
       out = `${inner}/${rest.join('/')}`;
       break;
     }

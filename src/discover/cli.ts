@@ -80,7 +80,9 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
     return 2;
   };
   if (argv.some((a) => a === '--password' || a.startsWith('--password=') || a === '-p')) {
-    return fail('--password is not accepted (a password on the command line ends up in shell history and process lists): set SPS_PASSWORD or use --password-file FILE');
+    return fail(
+      '--password is not accepted (a password on the command line ends up in shell history and process lists): set SPS_PASSWORD or use --password-file FILE',
+    );
   }
   const program = new Command('sps-conformance discover')
     .description('Crawl live SPS nodes read-only and report what they serve that the contract does not cover.')
@@ -118,7 +120,9 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
     if (opts.insecure && opts.ca) throw new UsageError('--ca and --insecure exclude each other');
     for (const u of urls) if (!/^https?:\/\/[^/]/i.test(u)) throw new UsageError(`--url ${u}: need an http:// or https:// URL`);
     if (opts.draftDir && insideSpecTree(opts.draftDir)) {
-      throw new UsageError(`--draft-dir ${opts.draftDir} is inside openapi/: drafts are never written into the spec tree; write them elsewhere and review them before moving anything into openapi/`);
+      throw new UsageError(
+        `--draft-dir ${opts.draftDir} is inside openapi/: drafts are never written into the spec tree; write them elsewhere and review them before moving anything into openapi/`,
+      );
     }
 
     const run = await runDiscovery({
@@ -144,7 +148,9 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
       const files = writeDiscoveryReports(report, opts.reportDir, secrets);
       io.stdout.write(`Reports: ${files.join(', ')}\n`);
     } catch (err) {
-      io.stderr.write(`sps-conformance discover: could not write the reports to ${opts.reportDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+      io.stderr.write(
+        `sps-conformance discover: could not write the reports to ${opts.reportDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`,
+      );
       exit = 2;
     }
     if (opts.draftDir) {
@@ -156,7 +162,9 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
         const files = writeDrafts(drafts, opts.draftDir, secrets);
         io.stdout.write(`Drafts (${files.length}, review before moving into openapi/): ${opts.draftDir}\n`);
       } catch (err) {
-        io.stderr.write(`sps-conformance discover: could not write the drafts to ${opts.draftDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+        io.stderr.write(
+          `sps-conformance discover: could not write the drafts to ${opts.draftDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`,
+        );
         exit = 2;
       }
     }

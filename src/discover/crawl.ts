@@ -241,22 +241,23 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
     meta.forEach(enqueue);
   };
 
-  const drain = (): Promise<void> => new Promise<void>((resolve) => {
-    const pump = (): void => {
-      while (inFlight < o.concurrency && queue.length > 0 && !result.fatal && !o.signal?.aborted && result.requests < o.maxRequests) {
-        const path = queue.shift()!;
-        inFlight++;
-        result.requests++;
-        if (result.requests % 25 === 0) progress(`${result.requests} requests, ${queue.length} queued`);
-        void fetchOne(path).finally(() => {
-          inFlight--;
-          pump();
-        });
-      }
-      if (inFlight === 0) resolve();
-    };
-    pump();
-  });
+  const drain = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const pump = (): void => {
+        while (inFlight < o.concurrency && queue.length > 0 && !result.fatal && !o.signal?.aborted && result.requests < o.maxRequests) {
+          const path = queue.shift()!;
+          inFlight++;
+          result.requests++;
+          if (result.requests % 25 === 0) progress(`${result.requests} requests, ${queue.length} queued`);
+          void fetchOne(path).finally(() => {
+            inFlight--;
+            pump();
+          });
+        }
+        if (inFlight === 0) resolve();
+      };
+      pump();
+    });
   await drain();
   // Then the spec's own GET paths that no directory linked to (the transaction's change log).
   const unseen = extra.filter((p) => !seen.has(p));
@@ -267,6 +268,8 @@ export async function crawlNode(o: CrawlOptions): Promise<NodeCrawl> {
   }
   if (queue.length > 0 && !result.fatal && result.requests >= o.maxRequests) result.boundHit = queue.length;
   if (o.signal?.aborted && !result.fatal) result.fatal = `stopped by ${String(o.signal.reason ?? 'a signal')}`;
-  progress(`done: ${result.endpoints.length} paths fetched (sampled instances of one template count once in the report), ${result.requests} requests${result.boundHit ? `, --max-requests hit with ${result.boundHit} paths not fetched` : ''}`);
+  progress(
+    `done: ${result.endpoints.length} paths fetched (sampled instances of one template count once in the report), ${result.requests} requests${result.boundHit ? `, --max-requests hit with ${result.boundHit} paths not fetched` : ''}`,
+  );
   return await finish();
 }

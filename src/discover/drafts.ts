@@ -72,11 +72,7 @@ interface Group {
 }
 
 /** One draft per endpoint template outside the contract that answered 2xx on some node. */
-export function buildDrafts(
-  report: DiscoveryReport,
-  crawls: NodeCrawl[],
-  spec: { operationIds: Iterable<string>; pathTemplates: Iterable<string> },
-): Draft[] {
+export function buildDrafts(report: DiscoveryReport, crawls: NodeCrawl[], spec: { operationIds: Iterable<string>; pathTemplates: Iterable<string> }): Draft[] {
   const groups = new Map<string, Group>();
   report.nodes.forEach((n, i) => {
     const crawl = crawls[i]!;
@@ -102,8 +98,7 @@ export function buildDrafts(
     const segs = g.template.split('/').filter(Boolean);
     const last = segs[segs.length - 1]!;
     const named = last.startsWith('{') ? singular(segs[segs.length - 2] ?? 'item') : last;
-    let operationId =
-      g.shape === 'directory' ? `list${pascal(named)}Endpoints` : g.shape === 'list' ? `list${pascal(named)}` : `get${pascal(named)}`;
+    let operationId = g.shape === 'directory' ? `list${pascal(named)}Endpoints` : g.shape === 'list' ? `list${pascal(named)}` : `get${pascal(named)}`;
     if (used.has(operationId)) operationId = operationId.replace(/^(get|list)/, (v) => `${v}${pascal(area)}`);
     while (used.has(operationId)) operationId = `${operationId}Again`;
     used.add(operationId);
@@ -141,7 +136,9 @@ export function buildDrafts(
       responses: {
         '200': {
           description:
-            g.samples.length > 0 ? 'As observed.' : `As observed: a ${mediaType} body that the crawl did not read (${json ? 'over its size cap' : 'not JSON'}).`,
+            g.samples.length > 0
+              ? 'As observed.'
+              : `As observed: a ${mediaType} body that the crawl did not read (${json ? 'over its size cap' : 'not JSON'}).`,
           content: { [mediaType]: { schema, examples: { observed: { summary: 'Structure and types of a sample, placeholder values', value: example } } } },
         },
         '401': { $ref: '../../components/responses/Unauthenticated.yaml' },

@@ -44,7 +44,13 @@ export function inferSchema(samples: unknown[]): Schema {
       if (named.length > 0) {
         schema.properties = Object.fromEntries(named.map((n) => [n, inferSchema(objects.filter((o) => n in o).map((o) => o[n]))]));
       }
-      schema.additionalProperties = inferSchema(objects.flatMap((o) => Object.entries(o).filter(([k]) => !isMetaKey(k)).map(([, v]) => v)));
+      schema.additionalProperties = inferSchema(
+        objects.flatMap((o) =>
+          Object.entries(o)
+            .filter(([k]) => !isMetaKey(k))
+            .map(([, v]) => v),
+        ),
+      );
     } else {
       const names = [...new Set(objects.flatMap((o) => Object.keys(o)))].sort();
       const properties: Schema = {};

@@ -96,10 +96,14 @@ export async function runDiscovery(o: DiscoverOptions): Promise<DiscoveryRun> {
     if (n.fatal) messages.push(`${n.node} (${n.url}): ${n.fatal}`);
     const failed = n.endpoints.filter((e) => e.status >= 500);
     if (failed.length > 0) {
-      messages.push(`${n.node}: ${failed.length} endpoint(s) answered a server error, the crawl went on: ${failed.map((e) => `GET ${e.path} ${e.status}`).join(', ')}`);
+      messages.push(
+        `${n.node}: ${failed.length} endpoint(s) answered a server error, the crawl went on: ${failed.map((e) => `GET ${e.path} ${e.status}`).join(', ')}`,
+      );
     }
     if (n.bound_hit) {
-      messages.push(`${n.node}: --max-requests ${o.maxRequests ?? DISCOVER_DEFAULTS.maxRequests} reached with ${n.bound_hit} paths not fetched: the report is incomplete (raise --max-requests)`);
+      messages.push(
+        `${n.node}: --max-requests ${o.maxRequests ?? DISCOVER_DEFAULTS.maxRequests} reached with ${n.bound_hit} paths not fetched: the report is incomplete (raise --max-requests)`,
+      );
     }
   }
   const uncovered = templates.size - covered;

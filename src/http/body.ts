@@ -77,7 +77,8 @@ export async function readLimitedBody(
     body.destroy();
     return { body: Buffer.alloc(0), bodySkipped: 'not-json' };
   }
-  if (limits.digestNonJson !== undefined && !isJsonContentType(type)) return { body: Buffer.alloc(0), digest: await digestBody(body, type ?? '', limits.digestNonJson) };
+  if (limits.digestNonJson !== undefined && !isJsonContentType(type))
+    return { body: Buffer.alloc(0), digest: await digestBody(body, type ?? '', limits.digestNonJson) };
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body) {

@@ -17,13 +17,7 @@ export class TransportError extends Error {
   /** The short reason, without method and URL. */
   readonly reason: string;
 
-  constructor(
-    kind: TransportErrorKind,
-    method: string,
-    url: string,
-    reason: string,
-    options: { cause?: unknown; code?: string } = {},
-  ) {
+  constructor(kind: TransportErrorKind, method: string, url: string, reason: string, options: { cause?: unknown; code?: string } = {}) {
     const safe = safeUrl(url);
     super(`${method.toUpperCase()} ${safe} failed: ${reason}`, { cause: options.cause });
     this.kind = kind;
@@ -71,20 +65,8 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EHOSTDOWN']);
-const RESET_CODES = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
-const TIMEOUT_CODES = new Set([
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
 
 export interface ErrorClassification {
@@ -111,9 +93,7 @@ export function classifyTransportError(err: unknown): ErrorClassification {
   const codes = collectCodes(err);
   const find = (pred: (c: string) => boolean): string | undefined => codes.find(pred);
 
-  const tls = find(
-    (c) => TLS_CODES.has(c) || c.startsWith('ERR_TLS_') || c.startsWith('ERR_SSL_') || /CERT/.test(c),
-  );
+  const tls = find((c) => TLS_CODES.has(c) || c.startsWith('ERR_TLS_') || c.startsWith('ERR_SSL_') || /CERT/.test(c));
   if (tls) {
     const reason =
       tls === 'ERR_TLS_CERT_ALTNAME_INVALID' || tls === 'HOSTNAME_MISMATCH'

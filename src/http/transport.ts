@@ -18,16 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { normaliseHeaders, parseJson, type BodyDigest, type BodySkipped } from './body.js';
 import { classifyTransportError, TransportError } from './errors.js';
 import { createFetch } from './fetch.js';
-import {
-  createAgent,
-  PAYLOAD_METHODS,
-  sendUndici,
-  sendWithoutBodyLength,
-  tlsSettings,
-  type SendInput,
-  type SendOutput,
-  type TlsOptions,
-} from './send.js';
+import { createAgent, PAYLOAD_METHODS, sendUndici, sendWithoutBodyLength, tlsSettings, type SendInput, type SendOutput, type TlsOptions } from './send.js';
 
 export { isJsonContentType, type BodyDigest } from './body.js';
 export {
@@ -140,10 +131,7 @@ export function createTransport(opts: TransportOptions = {}): Transport {
     const signal = input.signal ? AbortSignal.any([controller.signal, input.signal]) : controller.signal;
     const req = { ...input, method, headers: withDefaults(input.headers) };
     try {
-      const out =
-        req.body === undefined && PAYLOAD_METHODS.has(method)
-          ? await sendWithoutBodyLength(tls, req, signal)
-          : await sendUndici(agent, req, signal);
+      const out = req.body === undefined && PAYLOAD_METHODS.has(method) ? await sendWithoutBodyLength(tls, req, signal) : await sendUndici(agent, req, signal);
       return { ...out, durationMs: performance.now() - started };
     } catch (err) {
       if (err instanceof TransportError) throw err;

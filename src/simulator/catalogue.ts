@@ -84,7 +84,10 @@ export const SWITCHES: readonly SwitchEntry[] = [
     summary: 'POST answers 201 with a new key, but nothing is stored or logged',
     set: b({ ignorePosts: true }),
     caught: { by: 'check', check: 'collection_roundtrip', outcome: 'failed', message: /the object was not stored/ },
-    run: { allowWrites: true, only: ['createSshConnectionPolicy', 'listSshConnectionPolicies', 'getSshConnectionPolicy', 'deleteSshConnectionPolicy', 'collection_roundtrip'] },
+    run: {
+      allowWrites: true,
+      only: ['createSshConnectionPolicy', 'listSshConnectionPolicies', 'getSshConnectionPolicy', 'deleteSshConnectionPolicy', 'collection_roundtrip'],
+    },
   },
   {
     name: 'pagination-ignores-limit',

@@ -87,9 +87,7 @@ export function buildResponse(status: string, raw: unknown, pointer: string, der
   const content = isObject(resp.content) ? resp.content : {};
   const contentTypes = Object.keys(content);
   const jsonType = contentTypes.find(isJsonMediaType);
-  const json = jsonType
-    ? buildMedia(jsonType, content[jsonType], `${base}/content/${escapePointerToken(jsonType)}`, deref)
-    : undefined;
+  const json = jsonType ? buildMedia(jsonType, content[jsonType], `${base}/content/${escapePointerToken(jsonType)}`, deref) : undefined;
 
   const errorTypes = new Set<string>();
   if (Array.isArray(resp['x-error-types'])) {

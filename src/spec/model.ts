@@ -128,9 +128,7 @@ export function buildSpecModel(document: JsonObject, file = '<memory>'): SpecMod
     return { value: cur, pointer: ptr };
   };
 
-  const schemes = isObject(document.components) && isObject(document.components.securitySchemes)
-    ? document.components.securitySchemes
-    : {};
+  const schemes = isObject(document.components) && isObject(document.components.securitySchemes) ? document.components.securitySchemes : {};
   const rootSecurity = Array.isArray(document.security) ? document.security : undefined;
 
   const operations: OperationModel[] = [];
@@ -145,14 +143,8 @@ export function buildSpecModel(document: JsonObject, file = '<memory>'): SpecMod
       if (!isObject(op)) continue;
       const opPointer = `${itemPointer ?? itemPtr}/${method}`;
       const operationId = typeof op.operationId === 'string' ? op.operationId : `${method}${template}`;
-      const parameters = mergeParameters(
-        itemParams,
-        itemPointer ?? itemPtr,
-        Array.isArray(op.parameters) ? op.parameters : [],
-        opPointer,
-        deref,
-      );
-      const securityReqs = Array.isArray(op.security) ? op.security : rootSecurity ?? [];
+      const parameters = mergeParameters(itemParams, itemPointer ?? itemPtr, Array.isArray(op.parameters) ? op.parameters : [], opPointer, deref);
+      const securityReqs = Array.isArray(op.security) ? op.security : (rootSecurity ?? []);
       const { kind, names, cookieName } = classifySecurity(securityReqs, schemes, deref);
       const responses: ResponseModel[] = [];
       const rawResponses = isObject(op.responses) ? op.responses : {};
@@ -200,14 +192,7 @@ export function buildSpecModel(document: JsonObject, file = '<memory>'): SpecMod
   };
 }
 
-
-function mergeParameters(
-  itemParams: unknown[],
-  itemPointer: string,
-  opParams: unknown[],
-  opPointer: string,
-  deref: Deref,
-): ParameterModel[] {
+function mergeParameters(itemParams: unknown[], itemPointer: string, opParams: unknown[], opPointer: string, deref: Deref): ParameterModel[] {
   const out = new Map<string, ParameterModel>();
   const located = [
     ...itemParams.map((raw, i) => ({ raw, pointer: `${itemPointer}/parameters/${i}` })),
@@ -242,11 +227,7 @@ function mergeParameters(
   return [...out.values()];
 }
 
-function classifySecurity(
-  reqs: unknown[],
-  schemes: JsonObject,
-  deref: Deref,
-): { kind: SecurityKind; names: string[]; cookieName?: string } {
+function classifySecurity(reqs: unknown[], schemes: JsonObject, deref: Deref): { kind: SecurityKind; names: string[]; cookieName?: string } {
   const first = reqs.find(isObject);
   if (reqs.length === 0 || first === undefined || Object.keys(first).length === 0) return { kind: 'none', names: [] };
   const names = Object.keys(first);

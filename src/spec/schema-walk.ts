@@ -20,13 +20,7 @@ export const escapeSegment = escapePointerToken;
  * The schemas that apply to `value` at `pointer`: the schema itself, every `allOf` part, and
  * the `oneOf`/`anyOf` branches that `value` validates against (every branch when none does).
  */
-export function applicableSchemas(
-  model: SpecModel,
-  validator: SchemaValidator,
-  value: unknown,
-  pointer: string,
-  depth = 0,
-): LocatedSchema[] {
+export function applicableSchemas(model: SpecModel, validator: SchemaValidator, value: unknown, pointer: string, depth = 0): LocatedSchema[] {
   if (depth > 20) return [];
   const { value: raw, pointer: resolved } = model.deref(model.at(pointer), pointer);
   const ptr = resolved ?? pointer;

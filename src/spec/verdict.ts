@@ -106,7 +106,7 @@ export function asSource(value: unknown): Source | undefined {
 function effectiveSources(document: unknown): WeakMap<object, Source> {
   const out = new WeakMap<object, Source>();
   const walk = (node: unknown, inherited: Source | undefined, depth: number): void => {
-    if (depth > 200 || (typeof node !== 'object' || node === null)) return;
+    if (depth > 200 || typeof node !== 'object' || node === null) return;
     if (Array.isArray(node)) {
       for (const item of node) walk(item, inherited, depth + 1);
       return;
@@ -138,7 +138,8 @@ export function createJudge(model: SpecModel, full: SchemaValidator): SpecJudge 
         const soft = failing.filter((s): s is Source => s !== undefined && strengthOf(s.kind) === 'soft');
         const readings = [...new Set(soft.map(describeSource))];
         // The weakest named kind wins the label: a reading when any reading broke, else an inference.
-        const basis: SourceKind = soft.length === 0 || soft.some((s) => s.kind === 'reading') ? 'reading' : soft.some((s) => s.kind === 'inference') ? 'inference' : 'observed';
+        const basis: SourceKind =
+          soft.length === 0 || soft.some((s) => s.kind === 'reading') ? 'reading' : soft.some((s) => s.kind === 'inference') ? 'inference' : 'observed';
         const described = readings.length > 0 ? readings : ['our reading: a rule marked as our reading'];
         return { valid: false, errors: outcome.errors, basis, readings: described, sources: described };
       }

@@ -121,7 +121,10 @@ function schemaView(node: unknown, keep: (range: string | undefined) => boolean)
     }
     if (changed) set('properties', next);
     if (dropped.length > 0 && Array.isArray(node.required)) {
-      set('required', (node.required as unknown[]).filter((r) => !dropped.includes(r as string)));
+      set(
+        'required',
+        (node.required as unknown[]).filter((r) => !dropped.includes(r as string)),
+      );
     }
   }
   for (const k of LIST) {

@@ -149,9 +149,7 @@ describe('certificate options are checked at construction', () => {
   it('a half-given pair is an error naming the missing half', () => {
     expect(() => createSpsClient({ ...base, clientCert: pki.client.cert })).toThrow(/clientCert is given without clientKey/);
     expect(() => createSpsClient({ ...base, clientKey: pki.client.key })).toThrow(/clientKey is given without clientCert/);
-    expect(() => createSpsClient({ ...base, username: 'admin', password: 'x', clientKey: pki.client.key })).toThrow(
-      /without clientCert/,
-    );
+    expect(() => createSpsClient({ ...base, username: 'admin', password: 'x', clientKey: pki.client.key })).toThrow(/without clientCert/);
   });
 
   it('no credentials at all, or a username without password, is an error', () => {
@@ -161,15 +159,9 @@ describe('certificate options are checked at construction', () => {
   });
 
   it('a key of another certificate, a non-PEM certificate, a wrong or missing passphrase are errors without the secret', () => {
-    expect(() => createSpsClient({ ...base, clientCert: pki.client.cert, clientKey: pki.otherUser.key })).toThrow(
-      /clientKey does not belong to clientCert/,
-    );
-    expect(() => createSpsClient({ ...base, clientCert: 'not a cert', clientKey: pki.client.key })).toThrow(
-      /clientCert is not a PEM certificate/,
-    );
-    expect(() => createSpsClient({ ...base, clientCert: pki.client.cert, clientKey: pki.encryptedClientKey })).toThrow(
-      /pass clientKeyPassphrase/,
-    );
+    expect(() => createSpsClient({ ...base, clientCert: pki.client.cert, clientKey: pki.otherUser.key })).toThrow(/clientKey does not belong to clientCert/);
+    expect(() => createSpsClient({ ...base, clientCert: 'not a cert', clientKey: pki.client.key })).toThrow(/clientCert is not a PEM certificate/);
+    expect(() => createSpsClient({ ...base, clientCert: pki.client.cert, clientKey: pki.encryptedClientKey })).toThrow(/pass clientKeyPassphrase/);
     let message = '';
     try {
       createSpsClient({ ...base, clientCert: pki.client.cert, clientKey: pki.encryptedClientKey, clientKeyPassphrase: 'wrong-9f3' });

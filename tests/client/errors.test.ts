@@ -105,9 +105,7 @@ describe('error responses become SpsApiError', () => {
 
   it('an SPS error body gives type, server message and details', async () => {
     const { client } = await setup();
-    const err = await rejection(
-      client.GET('/api/configuration/policies/backup_policies/{policyId}', { params: { path: { policyId: 'nope' } } }),
-    );
+    const err = await rejection(client.GET('/api/configuration/policies/backup_policies/{policyId}', { params: { path: { policyId: 'nope' } } }));
     expect(err.status).toBe(404);
     expect(err.type).toBe('NotFound');
     expect(err.serverMessage).toBe('The requested object does not exist');
@@ -195,9 +193,7 @@ describe('secrets never appear in errors', () => {
         meta: { href: '/api/cluster/join_request' },
       }),
     );
-    sps.override('GET', '/api/cluster/join_request', ({ res }) =>
-      sendJson(res, 409, { error: { type: 'Conflict', message: `request ${PSK} pending` } }),
-    );
+    sps.override('GET', '/api/cluster/join_request', ({ res }) => sendJson(res, 409, { error: { type: 'Conflict', message: `request ${PSK} pending` } }));
     const { data } = await client.POST('/api/cluster/join_request', { body: { central_management_address: '192.0.2.1' } });
     expect(data?.body.psk).toBe(PSK);
     const err = await rejection(client.GET('/api/cluster/join_request'));

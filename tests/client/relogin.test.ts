@@ -56,11 +56,7 @@ describe('after a commit that drops the session', () => {
     expect(sps.logins).toBe(2);
     // The check is one GET /api/transaction with the dropped session, right after the commit.
     const afterCommit = sps.seen.slice(sps.seen.findIndex((s) => s.method === 'PUT' && s.path === '/api/transaction') + 1);
-    expect(afterCommit.map((s) => `${s.method} ${s.path}`)).toEqual([
-      'GET /api/transaction',
-      'GET /api/authentication',
-      `POST ${NTP}`,
-    ]);
+    expect(afterCommit.map((s) => `${s.method} ${s.path}`)).toEqual(['GET /api/transaction', 'GET /api/authentication', `POST ${NTP}`]);
     expect(afterCommit[0]?.sessionId).toBe(sps.issued[0]);
   });
 

@@ -12,10 +12,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(
-  serverOptions: FakeSpsOptions = {},
-  clientOptions: Partial<SpsClientOptions> = {},
-): Promise<{ sps: FakeSps; client: SpsClient }> {
+async function setup(serverOptions: FakeSpsOptions = {}, clientOptions: Partial<SpsClientOptions> = {}): Promise<{ sps: FakeSps; client: SpsClient }> {
   const sps = await startFakeSps({ users: { admin: PASSWORD }, ...serverOptions });
   cleanups.push(() => sps.close());
   const client = createSpsClient({ baseUrl: sps.url, username: 'admin', password: PASSWORD, ...clientOptions });
@@ -60,12 +57,7 @@ describe('login and session cookie', () => {
 
   it('concurrent first requests share a single login', async () => {
     const { sps, client } = await setup({ loginDelayMs: 150 });
-    const results = await Promise.all([
-      client.GET(TIMEZONE),
-      client.GET('/api'),
-      client.GET('/api/transaction'),
-      client.GET(TIMEZONE),
-    ]);
+    const results = await Promise.all([client.GET(TIMEZONE), client.GET('/api'), client.GET('/api/transaction'), client.GET(TIMEZONE)]);
     expect(results.every((r) => r.response.status === 200)).toBe(true);
     expect(sps.logins).toBe(1);
     expect(client.loginCount).toBe(1);
@@ -75,8 +67,7 @@ describe('login and session cookie', () => {
     const { sps, client } = await setup();
     await client.GET('/api');
     await client.transactions.open();
-    const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
-      .version;
+    const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
     expect(sps.requests.length).toBe(3);
     for (const r of sps.requests) {
       expect(r.headers['user-agent']).toBe(`sps-contract/${version}`);
@@ -130,9 +121,7 @@ describe('expired session (401 Unauthenticated)', () => {
     const { sps, client } = await setup();
     await client.GET('/api');
     sps.expireSessions();
-    const err = await rejection(
-      client.POST('/api/configuration/datetime/ntp_servers', { body: { selection: 'ip', value: '192.0.2.1' } }),
-    );
+    const err = await rejection(client.POST('/api/configuration/datetime/ntp_servers', { body: { selection: 'ip', value: '192.0.2.1' } }));
     expect(err.status).toBe(401);
     expect(err.type).toBe('Unauthenticated');
     expect(sps.requestsTo('POST', '/api/configuration/datetime/ntp_servers')).toHaveLength(1);
@@ -155,9 +144,7 @@ describe('expired session (401 Unauthenticated)', () => {
 
   it('does not log in again on a 401 of another type', async () => {
     const { sps, client } = await setup();
-    sps.override('GET', '/api/configuration', ({ res }) =>
-      sendJson(res, 401, { error: { type: 'SomethingElse', message: 'no' } }),
-    );
+    sps.override('GET', '/api/configuration', ({ res }) => sendJson(res, 401, { error: { type: 'SomethingElse', message: 'no' } }));
     const err = await rejection(client.GET('/api/configuration'));
     expect(err.type).toBe('SomethingElse');
     expect(sps.logins).toBe(1);

@@ -1,10 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createSpsClient,
-  normalizeTransactionStatus,
-  SpsApiError,
-  type SpsClient,
-} from '../../src/client/index.js';
+import { createSpsClient, normalizeTransactionStatus, SpsApiError, type SpsClient } from '../../src/client/index.js';
 import { sendJson, startFakeSps, type FakeSps, type FakeSpsOptions } from '../helpers/fake-sps.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -171,9 +166,7 @@ describe('withTransaction', () => {
 
   it('a failed commit rolls back and surfaces the commit error', async () => {
     const { sps, client } = await setup();
-    sps.override('PUT', '/api/transaction', ({ res }) =>
-      sendJson(res, 400, { error: { type: 'SemanticError', message: 'configuration is invalid' } }),
-    );
+    sps.override('PUT', '/api/transaction', ({ res }) => sendJson(res, 400, { error: { type: 'SemanticError', message: 'configuration is invalid' } }));
     const err = await client
       .withTransaction(async (tx) => {
         await tx.commit();

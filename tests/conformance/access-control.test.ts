@@ -53,7 +53,10 @@ const loadError = (text: string, env: NodeJS.ProcessEnv = {}, name = 'roles.yaml
 
 describe('the roles file', () => {
   it('resolves each password from its environment variable or its file (next to the roles file)', () => {
-    const accounts = loadRolesFile(rolesFile(ROLES_YAML, 'roles.yaml', { 'operator.pw': 'op-secret\nsecond line\n' }), { SPS_PASSWORD_ADMIN: 'a-secret', SPS_PASSWORD_AUDITOR: 'au-secret' });
+    const accounts = loadRolesFile(rolesFile(ROLES_YAML, 'roles.yaml', { 'operator.pw': 'op-secret\nsecond line\n' }), {
+      SPS_PASSWORD_ADMIN: 'a-secret',
+      SPS_PASSWORD_AUDITOR: 'au-secret',
+    });
     expect(accounts.map((a) => [a.name, a.password, a.passwordSource])).toEqual([
       ['admin', 'a-secret', 'SPS_PASSWORD_ADMIN'],
       ['auditor', 'au-secret', 'SPS_PASSWORD_AUDITOR'],
@@ -76,7 +79,9 @@ describe('the roles file', () => {
     expect(message).toMatch(/user "auditor": "password": a password must never be in the roles file; use password_env/);
     expect(message).not.toContain('hunter2-in-the-file');
     // Next to a password source too.
-    expect(loadError('users:\n  auditor:\n    password_env: X\n    password: "p"\n', { X: 'x' })).toMatch(/user "auditor": "password": a password must never be in the roles file/);
+    expect(loadError('users:\n  auditor:\n    password_env: X\n    password: "p"\n', { X: 'x' })).toMatch(
+      /user "auditor": "password": a password must never be in the roles file/,
+    );
   });
 
   it('names the user and the entry of a bad pattern, a missing or doubled password source, an unset variable', () => {
@@ -84,7 +89,9 @@ describe('the roles file', () => {
       /user "auditor", may_not\[1\]: "GETT \/api\/cluster" is not "METHOD \/path"/,
     );
     expect(loadError('users:\n  ops:\n    may: ["GET /api/**"]\n')).toMatch(/user "ops": needs exactly one of password_env or password_file/);
-    expect(loadError('users:\n  ops:\n    password_env: A\n    password_file: b\n', { A: 'a' })).toMatch(/user "ops": needs exactly one of password_env or password_file/);
+    expect(loadError('users:\n  ops:\n    password_env: A\n    password_file: b\n', { A: 'a' })).toMatch(
+      /user "ops": needs exactly one of password_env or password_file/,
+    );
     expect(loadError('users:\n  ops:\n    password_env: SPS_PW_OPS\n')).toMatch(/user "ops": password_env SPS_PW_OPS is not set/);
     expect(loadError('users:\n  ops:\n    password_file: missing.pw\n')).toMatch(/user "ops": password_file missing.pw: cannot read it \(ENOENT\)/);
     expect(loadError('users:\n  ops:\n    password_env: A\n    mays: []\n', { A: 'a' })).toMatch(/user "ops": unknown key "mays"/);
@@ -97,7 +104,9 @@ describe('the roles file', () => {
     const stderr = new PassThrough();
     let text = '';
     stderr.on('data', (d: Buffer) => (text += d.toString()));
-    expect(await main(['--url', 'https://127.0.0.1:9', '--username', 'admin', '--roles', file], { env: { SPS_PASSWORD: 'x' }, stdout: new PassThrough(), stderr })).toBe(2);
+    expect(
+      await main(['--url', 'https://127.0.0.1:9', '--username', 'admin', '--roles', file], { env: { SPS_PASSWORD: 'x' }, stdout: new PassThrough(), stderr }),
+    ).toBe(2);
     expect(text).toMatch(/^sps-conformance: --roles .*roles\.yaml: user "auditor": "password": a password must never be in the roles file/);
     expect(text).not.toContain('hunter2');
     const ok = rolesFile('users:\n  auditor:\n    password_env: A\n');
@@ -108,9 +117,16 @@ describe('the roles file', () => {
 
   it('registers every account password (and its Basic token) for redaction, like the main one', () => {
     const secrets = new SecretRegistry();
-    const roles = loadRolesFile(rolesFile(ROLES_YAML, 'roles.yaml', { 'operator.pw': 'op-pw-1' }), { SPS_PASSWORD_ADMIN: 'adm-pw-1', SPS_PASSWORD_AUDITOR: 'aud-pw-1' });
+    const roles = loadRolesFile(rolesFile(ROLES_YAML, 'roles.yaml', { 'operator.pw': 'op-pw-1' }), {
+      SPS_PASSWORD_ADMIN: 'adm-pw-1',
+      SPS_PASSWORD_AUDITOR: 'aud-pw-1',
+    });
     validateOptions({ urls: ['https://sps1'], username: 'admin', password: 'main-pw-1', roles, secrets });
-    for (const [user, pw] of [['admin', 'adm-pw-1'], ['auditor', 'aud-pw-1'], ['operator', 'op-pw-1']] as const) {
+    for (const [user, pw] of [
+      ['admin', 'adm-pw-1'],
+      ['auditor', 'aud-pw-1'],
+      ['operator', 'op-pw-1'],
+    ] as const) {
       expect(secrets.redact(`x ${pw} y`)).toBe('x <password> y');
       expect(secrets.contains(Buffer.from(`${user}:${pw}`).toString('base64'))).toBe(true);
     }
@@ -151,11 +167,29 @@ afterEach(async () => {
  * (with `getAuthenticationTypes`, documented only before 7.0: skipped on the 7.5.1 simulator).
  */
 const SELECTED = [
-  'Authentication', 'listApiEndpoints', 'getInfo',
-  'getTransaction', 'openTransaction', 'commitTransaction', 'rollbackTransaction', 'listTransactionChanges',
-  'getTimezone', 'updateTimezone', 'getNtpServers', 'updateNtpServers', 'getClusterInterface', 'updateClusterInterface',
-  'getSystemBackup', 'updateSystemBackup', 'getExportedConfigurationEncryption', 'updateExportedConfigurationEncryption',
-  'listClusterEndpoints', 'listClusterNodes', 'getClusterNode', 'listClusterStatus', 'getClusterNodeStatus',
+  'Authentication',
+  'listApiEndpoints',
+  'getInfo',
+  'getTransaction',
+  'openTransaction',
+  'commitTransaction',
+  'rollbackTransaction',
+  'listTransactionChanges',
+  'getTimezone',
+  'updateTimezone',
+  'getNtpServers',
+  'updateNtpServers',
+  'getClusterInterface',
+  'updateClusterInterface',
+  'getSystemBackup',
+  'updateSystemBackup',
+  'getExportedConfigurationEncryption',
+  'updateExportedConfigurationEncryption',
+  'listClusterEndpoints',
+  'listClusterNodes',
+  'getClusterNode',
+  'listClusterStatus',
+  'getClusterNodeStatus',
 ];
 
 async function runRoles(behaviour: SimBehaviour, allowWrites: boolean): Promise<{ report: ConformanceReport; sim: SimulatorHandle; before: string[] }> {
@@ -166,7 +200,15 @@ async function runRoles(behaviour: SimBehaviour, allowWrites: boolean): Promise<
     SPS_PASSWORD_AUDITOR: s.users.auditor!.password,
   });
   const before = s.nodes.map((n) => JSON.stringify(n.state.committedConfig()));
-  const report = await runConformance({ urls: s.nodes.map((n) => n.url), username: 'admin', password: s.users.admin.password, caFile: s.caFile!, roles, allowWrites, only: SELECTED });
+  const report = await runConformance({
+    urls: s.nodes.map((n) => n.url),
+    username: 'admin',
+    password: s.users.admin.password,
+    caFile: s.caFile!,
+    roles,
+    allowWrites,
+    only: SELECTED,
+  });
   return { report, sim: s, before };
 }
 
@@ -192,7 +234,9 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     // Every request is accounted for: the main session's in `requests`, the accounts' in a note.
     s.nodes.forEach((n, i) => {
       const t = report.targets[i]!;
-      expect(t.notes).toContain(`access_control: 2 roles-file accounts with a session of its own sent ${n.stats.requests - t.requests} more requests (one login each)`);
+      expect(t.notes).toContain(
+        `access_control: 2 roles-file accounts with a session of its own sent ${n.stats.requests - t.requests} more requests (one login each)`,
+      );
     });
     const nodes = report.targets.map((t) => t.node);
     const cell = (user: string, operationId: string) => report.access!.find((r) => r.user === user && r.operationId === operationId);
@@ -203,12 +247,19 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
       expect(cell('auditor', 'getTimezone')!.nodes[node]).toEqual({ seen: 'allowed', status: 200, outcome: 'passed', proof: 'proven allowed' });
       expect(cell('operator', 'listClusterEndpoints')!.nodes[node]).toEqual({ seen: 'denied', status: 403, outcome: 'passed', proof: 'proven denied' });
       // The commit is never sent, for an account either.
-      expect(cell('auditor', 'commitTransaction')!.nodes[node]).toEqual({ seen: 'not sent', outcome: 'skipped', proof: 'not tried', why: 'never sent: commit' });
+      expect(cell('auditor', 'commitTransaction')!.nodes[node]).toEqual({
+        seen: 'not sent',
+        outcome: 'skipped',
+        proof: 'not tried',
+        why: 'never sent: commit',
+      });
     }
     expect(report.access!.some((r) => r.user === 'operator' && r.path.startsWith('/api/transaction'))).toBe(false); // the file says nothing about it
     // The reads as each account went through the response checks, attributed to the account.
     const asAuditor = report.results.filter((r) => r.user === 'auditor');
-    expect(new Set(asAuditor.map((r) => r.check))).toEqual(new Set(['status_code', 'content_type', 'response_schema', 'meta_links', 'error_body', 'drift', 'response_headers', 'access_control']));
+    expect(new Set(asAuditor.map((r) => r.check))).toEqual(
+      new Set(['status_code', 'content_type', 'response_schema', 'meta_links', 'error_body', 'drift', 'response_headers', 'access_control']),
+    );
     expect(s.nodes.every((n) => n.stats.byMethod.PUT! > 0)).toBe(true);
   }, 90_000);
 
@@ -227,8 +278,22 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((r) => r.check === 'access_control' && r.user === 'auditor')).toBe(true);
     const ids = new Set(failed.map((r) => r.operationId));
-    expect(ids).toEqual(new Set(['openTransaction', 'updateTimezone', 'updateNtpServers', 'updateClusterInterface', 'updateSystemBackup', 'updateExportedConfigurationEncryption']));
-    for (const r of failed) expect(r.message).toMatch(new RegExp(`^DENIED OPERATION ALLOWED: user auditor may not use ${r.method} .*\\(${r.operationId}, may_not: .*\\), but node ${r.node.replace(/[.]/g, '\\.')} answered 200`));
+    expect(ids).toEqual(
+      new Set([
+        'openTransaction',
+        'updateTimezone',
+        'updateNtpServers',
+        'updateClusterInterface',
+        'updateSystemBackup',
+        'updateExportedConfigurationEncryption',
+      ]),
+    );
+    for (const r of failed)
+      expect(r.message).toMatch(
+        new RegExp(
+          `^DENIED OPERATION ALLOWED: user auditor may not use ${r.method} .*\\(${r.operationId}, may_not: .*\\), but node ${r.node.replace(/[.]/g, '\\.')} answered 200`,
+        ),
+      );
     // The report puts them first.
     expect(report.results.slice(0, failed.length)).toEqual(failed);
     expectUnchanged(s, before);
@@ -240,7 +305,9 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     const failed = failedRows(report);
     expect(failed.every((r) => r.check === 'access_control' && r.user === 'operator' && r.method === 'GET' && r.path.startsWith('/api/cluster'))).toBe(true);
     expect(new Set(failed.map((r) => r.node))).toEqual(new Set(report.targets.map((t) => t.node)));
-    expect(failed.find((r) => r.operationId === 'listClusterEndpoints')!.message).toMatch(/^DENIED OPERATION ALLOWED: user operator may not use GET \/api\/cluster \(listClusterEndpoints, may_not: GET \/api\/cluster\/\*\*\), but node \S+ answered 200/);
+    expect(failed.find((r) => r.operationId === 'listClusterEndpoints')!.message).toMatch(
+      /^DENIED OPERATION ALLOWED: user operator may not use GET \/api\/cluster \(listClusterEndpoints, may_not: GET \/api\/cluster\/\*\*\), but node \S+ answered 200/,
+    );
     expect(report.results[0]).toEqual(failed[0]);
     expectUnchanged(s, before);
   }, 90_000);
@@ -250,7 +317,9 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     const node = sim.nodes[0]!;
     node.injectFault('*', { kind: 'latency', ms: 600, method: 'PUT' });
     const before = JSON.stringify(node.state.committedConfig());
-    const roles = loadRolesFile(rolesFile('users:\n  auditor:\n    password_env: AU\n    may_not: ["PUT /api/configuration/**"]\n'), { AU: sim.users.auditor!.password });
+    const roles = loadRolesFile(rolesFile('users:\n  auditor:\n    password_env: AU\n    may_not: ["PUT /api/configuration/**"]\n'), {
+      AU: sim.users.auditor!.password,
+    });
     const controller = new AbortController();
     let sawOpen = false;
     const poll = setInterval(() => {
@@ -260,7 +329,16 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
       }
     }, 10);
     try {
-      const report = await runConformance({ urls: [node.url], username: 'admin', password: sim.users.admin.password, caFile: sim.caFile!, roles, allowWrites: true, only: ['access_control'], signal: controller.signal });
+      const report = await runConformance({
+        urls: [node.url],
+        username: 'admin',
+        password: sim.users.admin.password,
+        caFile: sim.caFile!,
+        roles,
+        allowWrites: true,
+        only: ['access_control'],
+        signal: controller.signal,
+      });
       expect(sawOpen).toBe(true);
       expect(report.aborted).toBe('SIGINT');
       expect(report.exitCode).toBe(130);
@@ -279,7 +357,15 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
       sim = await startSimulator({ nodes: 1, behaviour });
       const roles = loadRolesFile(rolesFile(yaml), { OP: sim.users.operator!.password });
       const before = JSON.stringify(sim.nodes[0]!.state.committedConfig());
-      const report = await runConformance({ urls: [sim.nodes[0]!.url], username: 'admin', password: sim.users.admin.password, caFile: sim.caFile!, roles, allowWrites: true, only: ['access_control'] });
+      const report = await runConformance({
+        urls: [sim.nodes[0]!.url],
+        username: 'admin',
+        password: sim.users.admin.password,
+        caFile: sim.caFile!,
+        roles,
+        allowWrites: true,
+        only: ['access_control'],
+      });
       const node = sim.nodes[0]!;
       expect(JSON.stringify(node.state.committedConfig())).toBe(before);
       expect(node.state.openTransaction()).toBeNull();
@@ -303,7 +389,13 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     const failed = failedRows(broken.report);
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((r) => r.user === 'operator' && r.check === 'access_control')).toBe(true);
-    expect(failed.map((r) => r.message)).toContainEqual(expect.stringMatching(new RegExp(`^user operator may use PUT /api/configuration/datetime/timezone \\(updateTimezone, may: PUT /api/configuration/\\*\\*\\).*, but node ${broken.node.replace(/[.]/g, '\\.')} refused it: 403`)));
+    expect(failed.map((r) => r.message)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^user operator may use PUT /api/configuration/datetime/timezone \\(updateTimezone, may: PUT /api/configuration/\\*\\*\\).*, but node ${broken.node.replace(/[.]/g, '\\.')} refused it: 403`,
+        ),
+      ),
+    );
     const tzBroken = broken.report.access!.find((r) => r.user === 'operator' && r.operationId === 'updateTimezone')!;
     expect(tzBroken.nodes[broken.node]).toMatchObject({ seen: 'denied', proof: 'proven denied', outcome: 'failed' });
   }, 120_000);
@@ -312,13 +404,34 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     sim = await startSimulator({ nodes: 1 });
     const file = rolesFile('users:\n  operator:\n    password_env: OP\n    may: ["GET /api/cluster"]\n    may_not: ["GET /api/info"]\n');
     const roles = loadRolesFile(file, { OP: sim.users.operator!.password });
-    const report = await runConformance({ urls: [sim.nodes[0]!.url], username: 'admin', password: sim.users.admin.password, caFile: sim.caFile!, roles, only: ['access_control'] });
+    const report = await runConformance({
+      urls: [sim.nodes[0]!.url],
+      username: 'admin',
+      password: sim.users.admin.password,
+      caFile: sim.caFile!,
+      roles,
+      only: ['access_control'],
+    });
     expect(report.exitCode).toBe(1);
-    expect(failedRows(report).map((r) => r.message)).toEqual([expect.stringMatching(/^user operator may use GET \/api\/cluster \(listClusterEndpoints, may: GET \/api\/cluster\), but node \S+ refused it: 403 application\/json Unauthorized$/)]);
+    expect(failedRows(report).map((r) => r.message)).toEqual([
+      expect.stringMatching(
+        /^user operator may use GET \/api\/cluster \(listClusterEndpoints, may: GET \/api\/cluster\), but node \S+ refused it: 403 application\/json Unauthorized$/,
+      ),
+    ]);
     const node = report.targets[0]!.node;
     expect(report.access).toEqual([
-      expect.objectContaining({ user: 'operator', operationId: 'getInfo', expected: 'denied', nodes: { [node]: { seen: 'not sent', outcome: 'skipped', proof: 'not tried', why: 'needs no session' } } }),
-      expect.objectContaining({ user: 'operator', operationId: 'listClusterEndpoints', expected: 'allowed', nodes: { [node]: { seen: 'denied', status: 403, outcome: 'failed', proof: 'proven denied' } } }),
+      expect.objectContaining({
+        user: 'operator',
+        operationId: 'getInfo',
+        expected: 'denied',
+        nodes: { [node]: { seen: 'not sent', outcome: 'skipped', proof: 'not tried', why: 'needs no session' } },
+      }),
+      expect.objectContaining({
+        user: 'operator',
+        operationId: 'listClusterEndpoints',
+        expected: 'allowed',
+        nodes: { [node]: { seen: 'denied', status: 403, outcome: 'failed', proof: 'proven denied' } },
+      }),
     ]);
     // An operation without a session cannot be denied to anyone: not a false failure.
     expect(report.results.find((r) => r.user === 'operator' && r.operationId === 'getInfo')?.message).toMatch(/needs no session/);
@@ -330,9 +443,12 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     sim = await startSimulator({ nodes: 2, users: Object.fromEntries(Object.entries(passwords).map(([u, p]) => [u, { username: u, password: p }])) as never });
     const file = rolesFile(ROLES_YAML, 'roles.yaml', { 'operator.pw': `${passwords.operator}\n` });
     const dir = tempDir();
-    const run = await runCli([...sim.nodes.flatMap((n) => ['--url', n.url]), '--username', 'admin', '--ca', sim.caFile!, '--roles', file, '--allow-writes', '--report-dir', dir], {
-      env: { SPS_PASSWORD: passwords.admin, SPS_PASSWORD_ADMIN: passwords.admin, SPS_PASSWORD_AUDITOR: passwords.auditor },
-    });
+    const run = await runCli(
+      [...sim.nodes.flatMap((n) => ['--url', n.url]), '--username', 'admin', '--ca', sim.caFile!, '--roles', file, '--allow-writes', '--report-dir', dir],
+      {
+        env: { SPS_PASSWORD: passwords.admin, SPS_PASSWORD_ADMIN: passwords.admin, SPS_PASSWORD_AUDITOR: passwords.auditor },
+      },
+    );
     expect(run.code, run.stdout.slice(-2000) + run.stderr).toBe(0);
     for (const n of sim.nodes) expect(n.stats.logins).toBe(3);
     const reports = readReports(dir);
@@ -340,17 +456,22 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     const outputs = { stdout: run.stdout, stderr: run.stderr, ...reports };
     for (const [user, pw] of Object.entries(passwords)) {
       const forms = [pw, pw.trim(), encodeURIComponent(pw), JSON.stringify(pw).slice(1, -1), Buffer.from(`${user}:${pw}`).toString('base64')];
-      for (const [where, text] of Object.entries(outputs)) for (const form of forms) expect(text.includes(form), `${user}'s password (${form}) in ${where}`).toBe(false);
+      for (const [where, text] of Object.entries(outputs))
+        for (const form of forms) expect(text.includes(form), `${user}'s password (${form}) in ${where}`).toBe(false);
     }
     // The matrix is in every report.
     expect(run.stdout).toContain('User × operation');
     expect(run.stdout).toMatch(/auditor\s+PUT \/api\/configuration\/datetime\/timezone\s+denied\s+proven denied 403\s+proven denied 403/);
     expect(reports['report.html']).toContain('<section id="access">');
     expect((JSON.parse(reports['report.json']!) as { access: unknown[] }).access.length).toBeGreaterThan(0);
-    expect(reports['junit.xml']).toMatch(/<testcase classname="[^"]+\.auditor\.updateTimezone" name="access_control PUT \/api\/configuration\/datetime\/timezone as auditor"/);
+    expect(reports['junit.xml']).toMatch(
+      /<testcase classname="[^"]+\.auditor\.updateTimezone" name="access_control PUT \/api\/configuration\/datetime\/timezone as auditor"/,
+    );
     expect(reports['junit.xml']).toContain('User x operation (--roles):');
     // Login curl lines show where each account's password comes from, never the password.
-    const curls = (JSON.parse(reports['report.json']!) as { results: Array<{ user?: string; operationId: string; curl: string }> }).results.filter((r) => r.operationId === 'logIn');
+    const curls = (JSON.parse(reports['report.json']!) as { results: Array<{ user?: string; operationId: string; curl: string }> }).results.filter(
+      (r) => r.operationId === 'logIn',
+    );
     expect(curls.find((r) => r.user === 'auditor')?.curl).toContain('-u "auditor:$SPS_PASSWORD_AUDITOR"');
     expect(curls.find((r) => r.user === 'operator')?.curl).toContain('-u "operator:$(head -n1 operator.pw)"');
     expect(readFileSync(file, 'utf8')).toBe(ROLES_YAML);

@@ -40,18 +40,32 @@ describe('the baseline file', () => {
     expect(usageError({ entries: [ok, { check: 'meta_links', operationId: 'getInfo', expires: FUTURE }] })).toBe(
       "--baseline known.yaml: entry 2 (meta_links getInfo): must have required property 'reason'",
     );
-    expect(usageError({ entries: [{ check: 'drift', reason: 'x', expires: FUTURE }] })).toBe('--baseline known.yaml: entry 1 (drift): needs an operationId or a path');
-    expect(usageError({ entries: [{ ...ok, expires: '31.12.2026' }] })).toMatch(/^--baseline known\.yaml: entry 1 \(response_schema getTimezone\): expires must match pattern/);
-    expect(usageError({ entries: [{ ...ok, expires: '2026-02-30' }] })).toBe('--baseline known.yaml: entry 1 (response_schema getTimezone): expires 2026-02-30 is not a date (YYYY-MM-DD)');
-    expect(usageError({ entries: [{ ...ok, check: 'no_such_check' }] })).toMatch(/^--baseline known\.yaml: entry 1 \(no_such_check getTimezone\): unknown check "no_such_check" \(checks: status_code, /);
-    expect(usageError({ entries: [{ ...ok, message: '(' }] })).toMatch(/^--baseline known\.yaml: entry 1 \(response_schema getTimezone\): message is not a regular expression/);
-    expect(usageError({ entries: [{ ...ok, colour: 'red' }] })).toMatch(/^--baseline known\.yaml: entry 1 \(response_schema getTimezone\): must NOT have additional properties \(colour\)/);
+    expect(usageError({ entries: [{ check: 'drift', reason: 'x', expires: FUTURE }] })).toBe(
+      '--baseline known.yaml: entry 1 (drift): needs an operationId or a path',
+    );
+    expect(usageError({ entries: [{ ...ok, expires: '31.12.2026' }] })).toMatch(
+      /^--baseline known\.yaml: entry 1 \(response_schema getTimezone\): expires must match pattern/,
+    );
+    expect(usageError({ entries: [{ ...ok, expires: '2026-02-30' }] })).toBe(
+      '--baseline known.yaml: entry 1 (response_schema getTimezone): expires 2026-02-30 is not a date (YYYY-MM-DD)',
+    );
+    expect(usageError({ entries: [{ ...ok, check: 'no_such_check' }] })).toMatch(
+      /^--baseline known\.yaml: entry 1 \(no_such_check getTimezone\): unknown check "no_such_check" \(checks: status_code, /,
+    );
+    expect(usageError({ entries: [{ ...ok, message: '(' }] })).toMatch(
+      /^--baseline known\.yaml: entry 1 \(response_schema getTimezone\): message is not a regular expression/,
+    );
+    expect(usageError({ entries: [{ ...ok, colour: 'red' }] })).toMatch(
+      /^--baseline known\.yaml: entry 1 \(response_schema getTimezone\): must NOT have additional properties \(colour\)/,
+    );
     expect(usageError([ok])).toMatch(/^--baseline known\.yaml: not a baseline/);
   });
 
   it('maps a former check name to the current one, as --only does', () => {
     const told: string[] = [];
-    expect(parseBaseline({ entries: [{ ...ok, check: 'response_schema_conformance' }] }, 'b.json', (m) => told.push(m)).entries[0]!.check).toBe('response_schema');
+    expect(parseBaseline({ entries: [{ ...ok, check: 'response_schema_conformance' }] }, 'b.json', (m) => told.push(m)).entries[0]!.check).toBe(
+      'response_schema',
+    );
     expect(told).toEqual([
       '--baseline b.json: entry 1 (response_schema_conformance getTimezone): the check is now named response_schema; the old name still works for now and will be removed in a later release',
     ]);
@@ -67,10 +81,29 @@ describe('the baseline file', () => {
   });
 
   it('written from failures: one entry per check, operation and message, the message anchored and escaped', () => {
-    const row = { check: 'response_schema', operationId: 'getTimezone', method: 'GET', path: '/api/x?y=1', node: 'n1', outcome: 'failed' as const, message: '200: body (root): must be object', curl: '' };
+    const row = {
+      check: 'response_schema',
+      operationId: 'getTimezone',
+      method: 'GET',
+      path: '/api/x?y=1',
+      node: 'n1',
+      outcome: 'failed' as const,
+      message: '200: body (root): must be object',
+      curl: '',
+    };
     const now = new Date('2026-01-01T10:00:00Z');
     const out = baselineFromResults([row, { ...row, node: 'n2' }, { ...row, outcome: 'passed' }], now);
-    expect(out.entries).toEqual([{ check: 'response_schema', operationId: 'getTimezone', message: '^200: body \\(root\\): must be object$', reason: TODO_REASON, expires: '2026-04-01', firstSeen: '2026-01-01', lastSeen: '2026-01-01' }]);
+    expect(out.entries).toEqual([
+      {
+        check: 'response_schema',
+        operationId: 'getTimezone',
+        message: '^200: body \\(root\\): must be object$',
+        reason: TODO_REASON,
+        expires: '2026-04-01',
+        firstSeen: '2026-01-01',
+        lastSeen: '2026-01-01',
+      },
+    ]);
     expect(new RegExp(out.entries[0]!.message!).test(row.message)).toBe(true);
     // A made-up id is random per run: a UUID in the message matches any UUID next time.
     const notFound = { ...row, check: 'not_found', message: 'made-up id /api/x/46f97a58-4028-467d-9a22-9cfe78ae3e1c answered 200' };
@@ -88,7 +121,15 @@ describe('a run with a baseline (breakable SPS, schema-violation)', () => {
       file = join(dir, 'baseline.json');
       writeFileSync(file, JSON.stringify(baseline));
     }
-    return runConformance({ specFile: FIXTURE_SPEC, urls: [sps!.url], username: 'admin', password: sps!.password, timeoutMs: 3000, ...(file ? { baselineFile: file } : {}), ...extra });
+    return runConformance({
+      specFile: FIXTURE_SPEC,
+      urls: [sps!.url],
+      username: 'admin',
+      password: sps!.password,
+      timeoutMs: 3000,
+      ...(file ? { baselineFile: file } : {}),
+      ...extra,
+    });
   }
 
   it('accepts the planted failure until its entry expires, then fails again naming the entry', async () => {
@@ -139,7 +180,15 @@ describe('a run with a baseline (breakable SPS, schema-violation)', () => {
 
   it('with --only, an entry is stale only when its check ran on its operation (and node) and passed', async () => {
     sps = await startBreakableSps();
-    const entry = { check: 'response_schema', operationId: 'getTimezone', reason: 'was broken in 7.4', expires: FUTURE, ticket: 'SPS-1234', firstSeen: '2026-01-05', lastSeen: '2026-02-01' };
+    const entry = {
+      check: 'response_schema',
+      operationId: 'getTimezone',
+      reason: 'was broken in 7.4',
+      expires: FUTURE,
+      ticket: 'SPS-1234',
+      firstSeen: '2026-01-05',
+      lastSeen: '2026-02-01',
+    };
     const withOnly = async (only: string[], e: Record<string, unknown> = entry) => {
       const dir = tempDir();
       const f = join(dir, 'b.json');
@@ -161,14 +210,18 @@ describe('a run with a baseline (breakable SPS, schema-violation)', () => {
     expect(ran.results.some((r) => r.check === 'response_schema' && r.operationId === 'getTimezone' && r.outcome === 'passed')).toBe(true);
     expect(ran.baseline!.entries[0]!.status).toBe('stale');
     const [row] = ran.results.filter((r) => r.baseline?.status === 'stale');
-    expect(row!.message).toBe('baseline entry 1 (was broken in 7.4, SPS-1234, last seen 2026-02-01) matched nothing, and its check passed on its operation: no longer seen on this appliance: remove it');
+    expect(row!.message).toBe(
+      'baseline entry 1 (was broken in 7.4, SPS-1234, last seen 2026-02-01) matched nothing, and its check passed on its operation: no longer seen on this appliance: remove it',
+    );
     expect(row!.baseline).toMatchObject({ ticket: 'SPS-1234', firstSeen: '2026-01-05', lastSeen: '2026-02-01' });
   }, 90_000);
 
   it('a matched entry keeps its first-seen day and its ticket, and is last seen today', async () => {
     sps = await startBreakableSps({ breaks: ['schema-violation'] });
     const today = new Date().toISOString().slice(0, 10);
-    const report = await run({ entries: [{ check: 'response_schema', operationId: 'getTimezone', reason: 'known', expires: FUTURE, ticket: 'SPS-9', firstSeen: '2025-12-01' }] });
+    const report = await run({
+      entries: [{ check: 'response_schema', operationId: 'getTimezone', reason: 'known', expires: FUTURE, ticket: 'SPS-9', firstSeen: '2025-12-01' }],
+    });
     const accepted = report.results.find((r) => r.outcome === 'accepted')!;
     expect(accepted.baseline).toMatchObject({ ticket: 'SPS-9', firstSeen: '2025-12-01', lastSeen: today });
     expect(report.baseline!.entries[0]).toMatchObject({ firstSeen: '2025-12-01', lastSeen: today });
@@ -179,7 +232,11 @@ describe('a run with a baseline (breakable SPS, schema-violation)', () => {
   it('an entry for a check that did not run is "not-run", not stale', async () => {
     sps = await startBreakableSps();
     const report = await runConformance({
-      specFile: FIXTURE_SPEC, urls: [sps.url], username: 'admin', password: sps.password, skip: ['drift'],
+      specFile: FIXTURE_SPEC,
+      urls: [sps.url],
+      username: 'admin',
+      password: sps.password,
+      skip: ['drift'],
       baselineFile: (() => {
         const f = join(tempDir(), 'b.json');
         writeFileSync(f, JSON.stringify({ entries: [{ check: 'drift', operationId: 'getTimezone', reason: 'r', expires: FUTURE }] }));
@@ -211,11 +268,17 @@ describe('the CLI with --baseline and --write-baseline', () => {
 
     const second = await runCli([...common, '--report-dir', join(dir, 'b'), '--baseline', file], { env });
     expect(second.code, second.stdout + second.stderr).toBe(0);
-    expect(second.stdout).toMatch(new RegExp(`^Conformant: \\d+ passed, 0 failed, \\d+ warnings \\(0 inferences or readings only\\), ${failed} accepted, \\d+ skipped$`, 'm'));
+    expect(second.stdout).toMatch(
+      new RegExp(`^Conformant: \\d+ passed, 0 failed, \\d+ warnings \\(0 inferences or readings only\\), ${failed} accepted, \\d+ skipped$`, 'm'),
+    );
     expect(second.stdout).toContain(`Accepted by the baseline (${failed}, not failing the run):`);
     expect(second.stdout).toContain(`baseline entry 1, until ${dayAfter(new Date(), 90)}: ${TODO_REASON}`);
     const files = readReports(join(dir, 'b'));
-    const json = JSON.parse(files['report.json']!) as { summary: { accepted: number; failed: number }; results: Array<{ outcome: string; baseline?: { entry: number } }>; baseline: { entries: unknown[] } };
+    const json = JSON.parse(files['report.json']!) as {
+      summary: { accepted: number; failed: number };
+      results: Array<{ outcome: string; baseline?: { entry: number } }>;
+      baseline: { entries: unknown[] };
+    };
     expect(json.summary).toMatchObject({ accepted: failed, failed: 0 });
     expect(json.results.filter((r) => r.outcome === 'accepted' && r.baseline?.entry)).toHaveLength(failed);
     expect(json.baseline.entries.length).toBeGreaterThan(0);
@@ -230,7 +293,10 @@ describe('the CLI with --baseline and --write-baseline', () => {
   it('an invalid baseline stops the run with exit 2 and names the entry', async () => {
     const dir = tempDir();
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, `entries:\n  - check: drift\n    operationId: getInfo\n    reason: ok\n    expires: ${FUTURE}\n  - check: drift\n    operationId: getTimezone\n    expires: tomorrow\n    reason: x\n`);
+    writeFileSync(
+      file,
+      `entries:\n  - check: drift\n    operationId: getInfo\n    reason: ok\n    expires: ${FUTURE}\n  - check: drift\n    operationId: getTimezone\n    expires: tomorrow\n    reason: x\n`,
+    );
     const run = await runCli(['--baseline', file, '--report-dir', join(dir, 'r')]);
     expect(run.code).toBe(2);
     expect(run.stderr.split('\n')[0]).toMatch(/^sps-conformance: --baseline .*bad\.yaml: entry 2 \(drift getTimezone\): expires must match pattern/);

@@ -71,7 +71,11 @@ describe('status_code', () => {
   });
 
   it('fails when there was no HTTP answer at all', () => {
-    const ex = { ...exchange('getTimezone', 200, goodTimezone), response: undefined, error: { kind: 'timeout', message: 'no complete response within 100 ms' } };
+    const ex = {
+      ...exchange('getTimezone', 200, goodTimezone),
+      response: undefined,
+      error: { kind: 'timeout', message: 'no complete response within 100 ms' },
+    };
     const [r] = statusCode.run(live, ex);
     expect(r?.outcome).toBe('failed');
     expect(r?.message).toContain('timeout');
@@ -174,7 +178,9 @@ describe('auth_failure', () => {
   const failure = { error: { type: 'AuthenticationFailure', message: 'no' }, meta: { href: '/api/authentication', parent: '/api' } };
   it('wants 401 AuthenticationFailure and no session cookie', () => {
     expect(outcomes(authFailure, live, exchange('logIn', 401, failure, { probe: 'wrong_password' }))).toEqual(['passed']);
-    expect(outcomes(authFailure, live, exchange('logIn', 401, failure, { probe: 'wrong_password', setCookies: ['session_id=abc; Path=/'] }))).toEqual(['failed']);
+    expect(outcomes(authFailure, live, exchange('logIn', 401, failure, { probe: 'wrong_password', setCookies: ['session_id=abc; Path=/'] }))).toEqual([
+      'failed',
+    ]);
     expect(outcomes(authFailure, live, exchange('logIn', 200, { meta: { href: '/api/authentication' } }, { probe: 'wrong_password' }))).toEqual(['failed']);
   });
 
@@ -208,7 +214,11 @@ describe('drift', () => {
   it('follows oneOf branches and array items, and leaves free-form values alone', () => {
     const legacyWithExtra = { key: 'transaction', meta: { href: '/api/transaction' }, transaction: { status: 'open', holder: 'x' } };
     expect(drift.run(live, exchange('getTransaction', 200, legacyWithExtra))[0]?.message).toContain('transaction.holder');
-    const ntp = { body: [{ selection: 'ip', value: '192.0.2.1', prefer: true }], key: 'ntp_servers', meta: { href: '/api/configuration/datetime/ntp_servers' } };
+    const ntp = {
+      body: [{ selection: 'ip', value: '192.0.2.1', prefer: true }],
+      key: 'ntp_servers',
+      meta: { href: '/api/configuration/datetime/ntp_servers' },
+    };
     expect(drift.run(live, exchange('getNtpServers', 200, ntp))[0]?.message).toContain('body[0].prefer');
     const written = { key: 'timezone', body: { anything: { goes: 1 } }, meta: { href: TIMEZONE } };
     expect(outcomes(drift, live, exchange('updateTimezone', 200, written))).toEqual(['passed']);

@@ -39,11 +39,25 @@ describe('usage', () => {
   it('--help lists every flag and the exit codes', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--url', '--username', '--password-file', '--ca', '--insecure', '--timeout-ms', '--concurrency', '--only', '--skip', '--strict', '--allow-writes', '--report-dir', '--help']) {
+    for (const flag of [
+      '--url',
+      '--username',
+      '--password-file',
+      '--ca',
+      '--insecure',
+      '--timeout-ms',
+      '--concurrency',
+      '--only',
+      '--skip',
+      '--strict',
+      '--allow-writes',
+      '--report-dir',
+      '--help',
+    ]) {
       expect(run.stdout).toContain(flag);
     }
     expect(run.stdout).toContain('SPS_PASSWORD');
-    expect(run.stdout).toMatch(/Checks \(passes when[^\n]*\n  status_code  [^\n]+\n(  [a-z_]+  [^\n]+\n)*  write_roundtrip  /);
+    expect(run.stdout).toMatch(/Checks \(passes when[^\n]*\n {2}status_code {2}[^\n]+\n( {2}[a-z_]+ {2}[^\n]+\n)* {2}write_roundtrip {2}/);
     expect(run.stdout).toMatch(/Exit codes: 0 conformant, 1 violations found, 2 could not run/);
   });
 
@@ -87,7 +101,10 @@ describe('could not run', () => {
     const dir = tempDir();
     const run = await runCli(['--url', sps.url, '--username', 'admin', '--spec', FIXTURE_SPEC, '--report-dir', dir], { env: { SPS_PASSWORD: PLANTED } });
     expect(run.code).toBe(2);
-    expectOneLineReason(run.stderr, /could not run: node 127\.0\.0\.1:\d+: wrong credentials: GET \/api\/authentication answered 401 application\/json AuthenticationFailure/);
+    expectOneLineReason(
+      run.stderr,
+      /could not run: node 127\.0\.0\.1:\d+: wrong credentials: GET \/api\/authentication answered 401 application\/json AuthenticationFailure/,
+    );
     const outputs = [run.stdout, run.stderr, ...Object.values(readReports(dir))].join('\n');
     expect(outputs).not.toContain(PLANTED);
     expect(outputs).not.toContain(Buffer.from(`admin:${PLANTED}`).toString('base64'));
@@ -108,7 +125,14 @@ describe('secrets', () => {
     expect(sps.logins).toBe(2);
     const sessions = sps.sessionIds();
     expect(sessions).toHaveLength(2);
-    const outputs = [first.stdout, first.stderr, second.stdout, second.stderr, ...Object.values(readReports(join(dir, 'a'))), ...Object.values(readReports(join(dir, 'b')))].join('\n');
+    const outputs = [
+      first.stdout,
+      first.stderr,
+      second.stdout,
+      second.stderr,
+      ...Object.values(readReports(join(dir, 'a'))),
+      ...Object.values(readReports(join(dir, 'b'))),
+    ].join('\n');
     expect(outputs).toContain('Not conformant'); // the outputs are really there
     expect(outputs).toContain('-u "admin:$SPS_PASSWORD" -c sps-cookies.txt'); // reproductions log in into a cookie jar, the password a placeholder
     expect(outputs).not.toContain('$SPS_SESSION_ID'); // no session id the user could not get

@@ -23,7 +23,14 @@ function derive(schema: unknown, current: unknown, examples: Record<string, unkn
         get: { operationId: 'getX', responses: { '200': { description: 'ok' } } },
         put: {
           operationId: 'updateX',
-          requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/X' }, examples: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, { value: v }])) } } },
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: { $ref: '#/components/schemas/X' },
+                examples: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, { value: v }])),
+              },
+            },
+          },
           responses: { '200': { description: 'ok' } },
         },
       },
@@ -58,9 +65,15 @@ describe('differentRequestBody', () => {
   });
 
   it('never varies an object that holds a reference, a key or a secret', () => {
-    const ref = derive({ type: 'object', properties: { enabled: { type: 'boolean' }, target: { oneOf: [{ type: 'string' }, { $ref: '#/components/schemas/Reference' }] } } }, { enabled: false, target: 'abc' });
+    const ref = derive(
+      { type: 'object', properties: { enabled: { type: 'boolean' }, target: { oneOf: [{ type: 'string' }, { $ref: '#/components/schemas/Reference' }] } } },
+      { enabled: false, target: 'abc' },
+    );
     expect(ref).toMatchObject({ ok: false, reason: expect.stringContaining('target holds a reference, key or secret') });
-    const key = derive({ type: 'object', properties: { enabled: { type: 'boolean' }, gpg_public_key: { type: ['object', 'null'] } } }, { enabled: false, gpg_public_key: null });
+    const key = derive(
+      { type: 'object', properties: { enabled: { type: 'boolean' }, gpg_public_key: { type: ['object', 'null'] } } },
+      { enabled: false, gpg_public_key: null },
+    );
     expect(key).toMatchObject({ ok: false, reason: expect.stringContaining('gpg_public_key') });
     const secret = derive({ type: 'object', properties: { on: { type: 'boolean' }, password: { type: 'string' } } }, { on: true });
     expect(secret.ok).toBe(false);
@@ -68,7 +81,13 @@ describe('differentRequestBody', () => {
 
   it('varies a sibling object that holds no reference', () => {
     const r = derive(
-      { type: 'object', properties: { a: { type: 'object', properties: { ref: { $ref: '#/components/schemas/Reference' } } }, b: { type: 'object', properties: { on: { type: 'boolean' } } } } },
+      {
+        type: 'object',
+        properties: {
+          a: { type: 'object', properties: { ref: { $ref: '#/components/schemas/Reference' } } },
+          b: { type: 'object', properties: { on: { type: 'boolean' } } },
+        },
+      },
       { a: {}, b: { on: false } },
     );
     expect(r).toMatchObject({ ok: true, value: { body: { a: {}, b: { on: true } }, change: '/b/on flipped from false to true' } });

@@ -29,7 +29,9 @@ describe.runIf(existsSync(DEFAULT_SPEC_FILE))('a failed login without the WWW-Au
     expect(run.stdout).toMatch(/^Conformant: \d+ passed, 0 failed, 1 warnings \(1 inferences or readings only\)/m);
     expect(run.stdout).toContain('documented header WWW-Authenticate is missing');
     expect(run.stdout).toMatch(/evidence: inference \(inference from SafeguardJava/);
-    const json = JSON.parse(readReports(dir)['report.json']!) as { results: Array<{ outcome: string; check: string; basis?: string; strength?: string; source?: string }> };
+    const json = JSON.parse(readReports(dir)['report.json']!) as {
+      results: Array<{ outcome: string; check: string; basis?: string; strength?: string; source?: string }>;
+    };
     const warned = json.results.filter((r) => r.outcome === 'warning');
     expect(warned).toHaveLength(1);
     expect(warned[0]).toMatchObject({ check: 'response_headers', basis: 'inference', strength: 'soft' });

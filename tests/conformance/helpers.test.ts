@@ -54,9 +54,9 @@ describe('curl', () => {
     expect(line).toBe(
       `curl -sS -i -X PUT --cacert '/tmp/ca file.pem' -b "session_id=$SPS_SESSION_ID" -H 'Content-Type: application/json' --data-raw '"Europe/Budapest"' https://sps/api/configuration/datetime/timezone`,
     );
-    expect(toCurl({ method: 'GET', url: 'https://sps/api/authentication', basic: { username: 'ad"min', passwordPlaceholder: '$SPS_PASSWORD' }, insecure: true })).toBe(
-      `curl -sS -i -k -u "ad\\"min:$SPS_PASSWORD" https://sps/api/authentication`,
-    );
+    expect(
+      toCurl({ method: 'GET', url: 'https://sps/api/authentication', basic: { username: 'ad"min', passwordPlaceholder: '$SPS_PASSWORD' }, insecure: true }),
+    ).toBe(`curl -sS -i -k -u "ad\\"min:$SPS_PASSWORD" https://sps/api/authentication`);
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
   });
 });
@@ -151,10 +151,34 @@ describe('reports', () => {
     targets: [{ node: 'n1', url: 'https://n1', kind: 'live', loggedIn: true, transactionAtStart: 'closed', writes: 'not requested', requests: 3, notes: [] }],
     results: [
       { check: 'status_code', operationId: 'getTimezone', method: 'GET', path: '/api/x', node: 'n1', outcome: 'passed', message: 'ok', curl: 'curl x' },
-      { check: 'meta_links', operationId: 'getTimezone', method: 'GET', path: '/api/x', node: 'n1', outcome: 'failed', message: 'meta.href is "<script>"', curl: "curl 'x&y'" },
+      {
+        check: 'meta_links',
+        operationId: 'getTimezone',
+        method: 'GET',
+        path: '/api/x',
+        node: 'n1',
+        outcome: 'failed',
+        message: 'meta.href is "<script>"',
+        curl: "curl 'x&y'",
+      },
       { check: 'not_found', operationId: 'getTimezone', method: 'GET', path: '/api/x', node: 'n1', outcome: 'skipped', message: 'why\u0001', curl: '' },
     ],
-    coverage: { rows: [{ operationId: 'getTimezone', method: 'GET', path: '/api/x', cells: [{ status: '200', exercised: true, countable: true }, { status: '404', exercised: false, countable: true }] }], exercised: 1, total: 2, percent: 50 },
+    coverage: {
+      rows: [
+        {
+          operationId: 'getTimezone',
+          method: 'GET',
+          path: '/api/x',
+          cells: [
+            { status: '200', exercised: true, countable: true },
+            { status: '404', exercised: false, countable: true },
+          ],
+        },
+      ],
+      exercised: 1,
+      total: 2,
+      percent: 50,
+    },
     matrix: { n1: { status_code: 'passed', meta_links: 'failed', not_found: 'skipped' } },
     spec: { file: 'x', title: 'T', version: '1' },
     startedAt: '2026-01-01T00:00:00.000Z',

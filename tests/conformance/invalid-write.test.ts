@@ -54,7 +54,14 @@ describe.runIf(HAVE_SPEC && ENGINE)('invalid_write against the simulator', () =>
     sim = await startSimulator({ behaviour });
     const node = sim.nodes[0]!;
     const before = JSON.stringify(node.state.committedConfig());
-    const report = await runConformance({ urls: [node.url], username: sim.users.admin.username, password: sim.users.admin.password, caFile: sim.caFile!, allowWrites: true, only: ['invalid_write'] });
+    const report = await runConformance({
+      urls: [node.url],
+      username: sim.users.admin.username,
+      password: sim.users.admin.password,
+      caFile: sim.caFile!,
+      allowWrites: true,
+      only: ['invalid_write'],
+    });
     expect(JSON.stringify(node.state.committedConfig())).toBe(before); // byte for byte
     expect(node.state.openTransaction()).toBeNull();
     expect(node.state.commits()).toEqual([]);
@@ -64,7 +71,14 @@ describe.runIf(HAVE_SPEC && ENGINE)('invalid_write against the simulator', () =>
   it('the faithful simulator passes with the invalid-write rows in the report; nothing changes', async () => {
     const report = await run({});
     const rows = report.results.filter((r) => r.check === 'invalid_write');
-    expect(report.exitCode, JSON.stringify(rows.filter((r) => r.outcome === 'failed'), null, 1)).toBe(0);
+    expect(
+      report.exitCode,
+      JSON.stringify(
+        rows.filter((r) => r.outcome === 'failed'),
+        null,
+        1,
+      ),
+    ).toBe(0);
     const refused = rows.filter((r) => r.outcome === 'passed' && /a body the schema forbids \(.*\): refused with 4\d\d/.test(r.message));
     expect(refused.length).toBeGreaterThan(0);
     expect(rows.some((r) => /updateTimezone .*: a body the schema forbids \(wrong type/.test(r.message))).toBe(true);
@@ -77,6 +91,10 @@ describe.runIf(HAVE_SPEC && ENGINE)('invalid_write against the simulator', () =>
     expect(report.exitCode).toBe(1);
     const failed = report.results.filter((r) => r.check === 'invalid_write' && r.outcome === 'failed');
     expect(failed.length).toBeGreaterThan(0);
-    expect(failed.map((r) => r.message)).toContainEqual(expect.stringMatching(/^updateTimezone \(PUT \/api\/configuration\/datetime\/timezone\): a body the schema forbids \(wrong type: .*\) was accepted with 2\d\d/));
+    expect(failed.map((r) => r.message)).toContainEqual(
+      expect.stringMatching(
+        /^updateTimezone \(PUT \/api\/configuration\/datetime\/timezone\): a body the schema forbids \(wrong type: .*\) was accepted with 2\d\d/,
+      ),
+    );
   }, 120_000);
 });

@@ -39,15 +39,20 @@ describe('a conformant target', () => {
     // The transaction state is read first, right after the login.
     expect(sps!.requests.slice(0, 2).map((r) => r.path)).toEqual(['/api/authentication', '/api/transaction']);
     for (const check of ['auth_required', 'auth_failure', 'not_found', 'meta_links', 'drift'] as const) {
-      expect(report.results.some((r) => r.check === check && r.outcome === 'passed'), check).toBe(true);
+      expect(
+        report.results.some((r) => r.check === check && r.outcome === 'passed'),
+        check,
+      ).toBe(true);
     }
     // Writes, commits and cluster membership changes are reported as not sent, with the reason.
     const notSent = report.results.filter((r) => r.outcome === 'skipped').map((r) => `${r.operationId}: ${r.message}`);
-    expect(notSent).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^promoteClusterNode: never sent to a target: it changes cluster membership/),
-      expect.stringMatching(/^commitTransaction: never sent to a target: the runner never commits/),
-      expect.stringMatching(/^updateTimezone: read-only run: writes need --allow-writes/),
-    ]));
+    expect(notSent).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^promoteClusterNode: never sent to a target: it changes cluster membership/),
+        expect.stringMatching(/^commitTransaction: never sent to a target: the runner never commits/),
+        expect.stringMatching(/^updateTimezone: read-only run: writes need --allow-writes/),
+      ]),
+    );
     expect(report.targets[0]).toMatchObject({ loggedIn: true, transactionAtStart: 'closed' });
   });
 
@@ -56,27 +61,41 @@ describe('a conformant target', () => {
     expect(report.exitCode).toBe(0);
     const writes = sps!.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
     expect(writes).toEqual([
-      'POST /api/transaction', 'PUT /api/configuration/datetime/timezone', 'DELETE /api/transaction',
-      'POST /api/transaction', 'PUT /api/configuration/datetime/ntp_servers', 'DELETE /api/transaction',
+      'POST /api/transaction',
+      'PUT /api/configuration/datetime/timezone',
+      'DELETE /api/transaction',
+      'POST /api/transaction',
+      'PUT /api/configuration/datetime/ntp_servers',
+      'DELETE /api/transaction',
       // collection_roundtrip: a new backup policy, created and deleted again, then the rollback.
-      'POST /api/transaction', 'POST /api/configuration/policies/backup_policies',
-      expect.stringMatching(/^DELETE \/api\/configuration\/policies\/backup_policies\/[0-9a-f]{22}$/), 'DELETE /api/transaction',
+      'POST /api/transaction',
+      'POST /api/configuration/policies/backup_policies',
+      expect.stringMatching(/^DELETE \/api\/configuration\/policies\/backup_policies\/[0-9a-f]{22}$/),
+      'DELETE /api/transaction',
       // invalid_write: a forbidden body per setting, each in its own rolled-back transaction.
-      'POST /api/transaction', 'PUT /api/configuration/datetime/timezone', 'DELETE /api/transaction',
-      'POST /api/transaction', 'PUT /api/configuration/datetime/ntp_servers', 'DELETE /api/transaction',
+      'POST /api/transaction',
+      'PUT /api/configuration/datetime/timezone',
+      'DELETE /api/transaction',
+      'POST /api/transaction',
+      'PUT /api/configuration/datetime/ntp_servers',
+      'DELETE /api/transaction',
     ]);
     // Only the object this run created was deleted, never the one that existed before.
     expect(writes.filter((w) => w.includes('99375192754364c2b1bd01'))).toEqual([]);
     expect(sps!.transactionOpen()).toBe(false);
     expect(sps!.committed()).toEqual({ timezone: 'America/New_York', ntp: [{ selection: 'fqdn', value: 'pool.ntp.org' }] });
     const roundtrips = report.results.filter((r) => r.check === 'write_roundtrip' && r.outcome === 'passed').map((r) => r.message);
-    expect(roundtrips).toEqual(expect.arrayContaining([
-      expect.stringContaining('updateTimezone (PUT /api/configuration/datetime/timezone): PUT a different value (the value set from "America/New_York" to "Europe/Budapest" (a documented request example)'),
-      expect.stringContaining('updateNtpServers (PUT /api/configuration/datetime/ntp_servers): PUT a different value (the list: one documented entry added'),
-      'updateTimezone (PUT /api/configuration/datetime/timezone): transaction rolled back',
-      'updateTimezone (PUT /api/configuration/datetime/timezone): after the rollback it reads the original value again',
-      'after the write cycle: no transaction left open',
-    ]));
+    expect(roundtrips).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(
+          'updateTimezone (PUT /api/configuration/datetime/timezone): PUT a different value (the value set from "America/New_York" to "Europe/Budapest" (a documented request example)',
+        ),
+        expect.stringContaining('updateNtpServers (PUT /api/configuration/datetime/ntp_servers): PUT a different value (the list: one documented entry added'),
+        'updateTimezone (PUT /api/configuration/datetime/timezone): transaction rolled back',
+        'updateTimezone (PUT /api/configuration/datetime/timezone): after the rollback it reads the original value again',
+        'after the write cycle: no transaction left open',
+      ]),
+    );
     // The different value was sent: the timezone PUT carried the documented example, not the value read.
     const tzPut = sps!.requests.find((r) => r.method === 'PUT' && r.path === '/api/configuration/datetime/timezone');
     expect(tzPut?.body).toBe('"Europe/Budapest"');
@@ -107,7 +126,9 @@ describe('each check can fail', () => {
   it('an undocumented property is a drift warning (exit 0), and a failure with --strict (exit 1)', async () => {
     const lenient = await runAgainst(['extra-property']);
     expect(lenient.exitCode).toBe(0);
-    expect(lenient.results.filter((r) => r.check === 'drift' && r.outcome === 'warning').map((r) => r.message)).toContain('200: 1 property is not in the spec: sps_build');
+    expect(lenient.results.filter((r) => r.check === 'drift' && r.outcome === 'warning').map((r) => r.message)).toContain(
+      '200: 1 property is not in the spec: sps_build',
+    );
     await sps!.close();
     const strict = await runAgainst(['extra-property'], { strict: true });
     expect(strict.exitCode).toBe(1);
@@ -139,6 +160,8 @@ describe('safety', () => {
   it('a server that is not SPS ends the run with exit 2, naming the node and the problem', async () => {
     const report = await runAgainst(['html']);
     expect(report.exitCode).toBe(2);
-    expect(report.fatal).toBe(`node ${new URL(sps!.url).host}: not an SPS REST API? GET /api/authentication answered 200 text/html without a session_id cookie`);
+    expect(report.fatal).toBe(
+      `node ${new URL(sps!.url).host}: not an SPS REST API? GET /api/authentication answered 200 text/html without a session_id cookie`,
+    );
   });
 });

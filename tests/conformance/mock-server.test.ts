@@ -33,7 +33,10 @@ async function ask(base: string, method: string, url: string, headers: Record<st
 }
 
 /** A proxy that sends each request to `a` and `b`, answers with `a`'s answer and notes every difference. */
-async function comparingProxy(a: string, b: string): Promise<{ url: string; compared: () => number; differences: string[]; answers: Answer[]; close(): Promise<void> }> {
+async function comparingProxy(
+  a: string,
+  b: string,
+): Promise<{ url: string; compared: () => number; differences: string[]; answers: Answer[]; close(): Promise<void> }> {
   const differences: string[] = [];
   const answers: Answer[] = [];
   let compared = 0;
@@ -46,18 +49,19 @@ async function comparingProxy(a: string, b: string): Promise<{ url: string; comp
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
-      const body = await read(req);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers[k] = v;
-      const [x, y] = await Promise.all([ask(a, req.method!, req.url!, headers, body), ask(b, req.method!, req.url!, headers, body)]);
-      compared++;
-      answers.push(x);
-      const where = `${req.method} ${req.url} (prefer: ${headers.prefer ?? '-'}, cookie: ${headers.cookie ? 'yes' : 'no'})`;
-      if (x.status !== y.status) differences.push(`${where}: status ${x.status} vs ${y.status}`);
-      if (JSON.stringify(x.headers) !== JSON.stringify(y.headers)) differences.push(`${where}: headers ${JSON.stringify(x.headers)} vs ${JSON.stringify(y.headers)}`);
-      if (x.body !== y.body) differences.push(`${where}: body ${x.body.slice(0, 200)} vs ${y.body.slice(0, 200)}`);
-      res.writeHead(x.status, x.headers);
-      res.end(x.body);
+        const body = await read(req);
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers[k] = v;
+        const [x, y] = await Promise.all([ask(a, req.method!, req.url!, headers, body), ask(b, req.method!, req.url!, headers, body)]);
+        compared++;
+        answers.push(x);
+        const where = `${req.method} ${req.url} (prefer: ${headers.prefer ?? '-'}, cookie: ${headers.cookie ? 'yes' : 'no'})`;
+        if (x.status !== y.status) differences.push(`${where}: status ${x.status} vs ${y.status}`);
+        if (JSON.stringify(x.headers) !== JSON.stringify(y.headers))
+          differences.push(`${where}: headers ${JSON.stringify(x.headers)} vs ${JSON.stringify(y.headers)}`);
+        if (x.body !== y.body) differences.push(`${where}: body ${x.body.slice(0, 200)} vs ${y.body.slice(0, 200)}`);
+        res.writeHead(x.status, x.headers);
+        res.end(x.body);
       } catch (err) {
         differences.push(`${req.method} ${req.url}: ${(err as Error).message}`);
         res.writeHead(599);

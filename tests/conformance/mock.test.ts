@@ -32,49 +32,57 @@ describe('sps-conformance against the mock', () => {
     await fixturePrism?.close();
   });
 
-  it.runIf(existsSync(BUNDLED))('runs the whole suite on the bundled spec and exits 0 with 100% coverage', async () => {
-    const dir = tempDir();
-    const run = await runCli(['--report-dir', dir]);
-    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/Coverage: (\d+)\/\1 documented \(operation, status\) pairs exercised \(100%\)/);
-    expect(run.stdout).toMatch(/^Conformant: \d+ passed, 0 failed/m);
-    expect(run.stdout).toContain('Node × check:');
+  it.runIf(existsSync(BUNDLED))(
+    'runs the whole suite on the bundled spec and exits 0 with 100% coverage',
+    async () => {
+      const dir = tempDir();
+      const run = await runCli(['--report-dir', dir]);
+      expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/Coverage: (\d+)\/\1 documented \(operation, status\) pairs exercised \(100%\)/);
+      expect(run.stdout).toMatch(/^Conformant: \d+ passed, 0 failed/m);
+      expect(run.stdout).toContain('Node × check:');
 
-    const files = readReports(dir);
-    expect(Object.keys(files).sort()).toEqual(['junit.xml', 'report.html', 'report.json']);
-    const report = JSON.parse(files['report.json']!) as {
-      summary: { passed: number; failed: number; warnings: number; skipped: number };
-      targets: Array<{ kind: string }>;
-      results: Array<Record<string, unknown>>;
-      coverage: { percent: number; rows: Array<{ operationId: string; cells: Array<{ exercised: boolean; countable: boolean }> }> };
-    };
-    expect(report.summary.failed).toBe(0);
-    expect(report.summary.passed).toBeGreaterThan(100);
-    expect(report.targets[0]?.kind).toBe('mock');
-    expect(report.coverage.percent).toBe(100);
-    expect(report.coverage.rows.every((r) => r.cells.every((c) => c.exercised || !c.countable))).toBe(true);
-    // Every operation of the spec is in the coverage matrix: nothing is hand-listed.
-    const spec = JSON.parse(readFileSync(BUNDLED, 'utf8')) as { paths: Record<string, Record<string, { operationId?: string }>> };
-    const ids = Object.values(spec.paths).flatMap((item) => Object.values(item).map((o) => o.operationId).filter(Boolean));
-    expect(report.coverage.rows.map((r) => r.operationId).sort()).toEqual([...ids].sort());
-    for (const row of report.results) {
-      expect(Object.keys(row).sort()).toEqual(['check', 'curl', 'message', 'method', 'node', 'operationId', 'outcome', 'path']);
-      expect(CHECK_NAMES).toContain(row.check);
-    }
-    // Checks that mean nothing against Prism are skipped for the mock, with the reason.
-    const skipped = report.results.filter((r) => r.outcome === 'skipped');
-    expect(skipped.map((r) => r.check)).toEqual(expect.arrayContaining(['auth_failure', 'not_found', 'auth_required']));
-    expect(skipped.every((r) => String(r.message).includes('skipped for the mock'))).toBe(true);
-    expect(report.results.some((r) => r.check === 'auth_required' && r.outcome === 'passed')).toBe(true);
+      const files = readReports(dir);
+      expect(Object.keys(files).sort()).toEqual(['junit.xml', 'report.html', 'report.json']);
+      const report = JSON.parse(files['report.json']!) as {
+        summary: { passed: number; failed: number; warnings: number; skipped: number };
+        targets: Array<{ kind: string }>;
+        results: Array<Record<string, unknown>>;
+        coverage: { percent: number; rows: Array<{ operationId: string; cells: Array<{ exercised: boolean; countable: boolean }> }> };
+      };
+      expect(report.summary.failed).toBe(0);
+      expect(report.summary.passed).toBeGreaterThan(100);
+      expect(report.targets[0]?.kind).toBe('mock');
+      expect(report.coverage.percent).toBe(100);
+      expect(report.coverage.rows.every((r) => r.cells.every((c) => c.exercised || !c.countable))).toBe(true);
+      // Every operation of the spec is in the coverage matrix: nothing is hand-listed.
+      const spec = JSON.parse(readFileSync(BUNDLED, 'utf8')) as { paths: Record<string, Record<string, { operationId?: string }>> };
+      const ids = Object.values(spec.paths).flatMap((item) =>
+        Object.values(item)
+          .map((o) => o.operationId)
+          .filter(Boolean),
+      );
+      expect(report.coverage.rows.map((r) => r.operationId).sort()).toEqual([...ids].sort());
+      for (const row of report.results) {
+        expect(Object.keys(row).sort()).toEqual(['check', 'curl', 'message', 'method', 'node', 'operationId', 'outcome', 'path']);
+        expect(CHECK_NAMES).toContain(row.check);
+      }
+      // Checks that mean nothing against Prism are skipped for the mock, with the reason.
+      const skipped = report.results.filter((r) => r.outcome === 'skipped');
+      expect(skipped.map((r) => r.check)).toEqual(expect.arrayContaining(['auth_failure', 'not_found', 'auth_required']));
+      expect(skipped.every((r) => String(r.message).includes('skipped for the mock'))).toBe(true);
+      expect(report.results.some((r) => r.check === 'auth_required' && r.outcome === 'passed')).toBe(true);
 
-    expect(files['junit.xml']).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="sps-conformance" tests="\d+" failures="0"/);
-    expect(files['report.html']).toContain('Conformant: no violations found');
-    expect(files['report.html']).toContain('Node × check');
-    // The whole bundled spec (~340 operations, ~16,500 rows) is the point here, so it cannot be
-    // made smaller. Measured 2026-12-03 with the CLI: 31 s CPU (user+sys, Prism included), 167 s
-    // wall at load average 27 on 2 cores; it could not be measured unloaded (shared machine).
-  }, 240_000);
+      expect(files['junit.xml']).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="sps-conformance" tests="\d+" failures="0"/);
+      expect(files['report.html']).toContain('Conformant: no violations found');
+      expect(files['report.html']).toContain('Node × check');
+      // The whole bundled spec (~340 operations, ~16,500 rows) is the point here, so it cannot be
+      // made smaller. Measured 2026-12-03 with the CLI: 31 s CPU (user+sys, Prism included), 167 s
+      // wall at load average 27 on 2 cores; it could not be measured unloaded (shared machine).
+    },
+    240_000,
+  );
 
   it('fails response_schema when a spec example breaks its schema', async () => {
     const spec = parse(readFileSync(FIXTURE_SPEC, 'utf8')) as Record<string, any>;
@@ -88,9 +96,7 @@ describe('sps-conformance against the mock', () => {
     const failed = report.results.filter((r) => r.outcome === 'failed');
     expect(failed.find((r) => r.check === 'response_schema' && r.operationId === 'getTimezone')?.message).toContain('/body: must be string');
     // The documented error types of 403 are the response's x-error-types: Forbidden is not one.
-    expect(failed.filter((r) => r.check === 'error_body').map((r) => r.message)).toContain(
-      '403: error.type is "Forbidden", documented for 403: Unauthorized',
-    );
+    expect(failed.filter((r) => r.check === 'error_body').map((r) => r.message)).toContain('403: error.type is "Forbidden", documented for 403: Unauthorized');
     expect(report.coverage.percent).toBe(100);
     expect(prismRunningOn(file)).toBe(false); // stopped after a failed run too
   }, 60_000);
@@ -165,7 +171,10 @@ describe('sps-conformance against the mock', () => {
     const dir = tempDir();
     const run = await runCli(['--spec', FIXTURE_SPEC, '--mock-url', fixturePrism.url, '--only', 'logIn', '--report-dir', dir]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    const report = JSON.parse(readReports(dir)['report.json']!) as { targets: Array<{ url: string }>; results: Array<{ check: string; outcome: string; message: string }> };
+    const report = JSON.parse(readReports(dir)['report.json']!) as {
+      targets: Array<{ url: string }>;
+      results: Array<{ check: string; outcome: string; message: string }>;
+    };
     expect(report.targets[0]!.url).toBe(fixturePrism.url);
     // Prism sends the documented Set-Cookie of the login's 200 from its example.
     expect(report.results.filter((r) => r.check === 'response_headers')).toEqual([

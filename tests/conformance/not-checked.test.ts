@@ -120,7 +120,11 @@ describe.skipIf(!HAVE_SPEC)('one bad node does not stop the others', () => {
     const dir = tempDir();
     const run = await cli(['--url', s.nodes[0]!.url, '--url', s.nodes[1]!.url, '--username', 'admin', '--only', 'Date and time', '--report-dir', dir]);
     expect(run.code, run.out).toBe(2);
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { targets: Array<{ node: string; unusable?: string }>; results: Array<{ node: string; outcome: string }>; notChecked: Array<{ node?: string; what: string }> };
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+      targets: Array<{ node: string; unusable?: string }>;
+      results: Array<{ node: string; outcome: string }>;
+      notChecked: Array<{ node?: string; what: string }>;
+    };
     const [good, bad] = report.targets;
     expect(good!.unusable).toBeUndefined();
     expect(bad!.unusable).toMatch(/not an SPS REST API\?/);
@@ -148,11 +152,14 @@ describe.skipIf(!HAVE_SPEC)('a node that stalls during the writes', () => {
       }
     }, 1);
     try {
-      const code = await main(['--url', node.url, '--username', 'admin', '--allow-writes', '--only', 'Date and time', '--timeout-ms', '800', '--report-dir', dir], {
-        env: { SPS_PASSWORD: PASSWORD },
-        stdout: sink,
-        stderr: sink,
-      });
+      const code = await main(
+        ['--url', node.url, '--username', 'admin', '--allow-writes', '--only', 'Date and time', '--timeout-ms', '800', '--report-dir', dir],
+        {
+          env: { SPS_PASSWORD: PASSWORD },
+          stdout: sink,
+          stderr: sink,
+        },
+      );
       posts = node.stats.byMethod.POST ?? 0;
       if (process.env.NC_DEBUG) process.stderr.write(`main returned ${code}\n${out.slice(-1500)}\n`);
       expect(code, out).toBe(2);
@@ -165,7 +172,10 @@ describe.skipIf(!HAVE_SPEC)('a node that stalls during the writes', () => {
     const host = new URL(node.url).host;
     const lockLine = out.split('\n').findIndex((l) => l.startsWith(`Lock: may be held on ${host} until `));
     expect(lockLine, out).toBeGreaterThanOrEqual(0);
-    const commands = out.split('\n').slice(lockLine + 1, lockLine + 3).map((l) => l.trim());
+    const commands = out
+      .split('\n')
+      .slice(lockLine + 1, lockLine + 3)
+      .map((l) => l.trim());
     expect(commands[0]).toMatch(/^curl .* -u "admin:\$SPS_PASSWORD" -c sps-cookies\.txt .*\/api\/authentication$/);
     expect(commands[1]).toMatch(/^curl .* -X DELETE .*-b sps-cookies\.txt .*\/api\/transaction$/);
     expect(out).not.toContain(PASSWORD);
@@ -180,43 +190,66 @@ describe.skipIf(!HAVE_SPEC)('a node that stalls during the writes', () => {
 });
 
 describe('inputs checked before the first request', () => {
-  it.skipIf(!HAVE_SPEC)('an unwritable --report-dir exits 2 at once, nothing sent', async () => {
-    const s = await start();
-    const file = join(tempDir(), 'a-file');
-    writeFileSync(file, 'x');
-    const started = Date.now();
-    const run = await cli(['--url', s.nodes[0]!.url, '--username', 'admin', '--report-dir', join(file, 'reports')]);
-    expect(run.code).toBe(2);
-    expect(run.out).toMatch(/--report-dir .* cannot write there \(ENOTDIR\); nothing was sent/);
-    expect(s.nodes[0]!.stats.requests).toBe(0);
-    expect(Date.now() - started).toBeLessThan(2000);
-    // A path where Node's recursive mkdir would spin for ever (under /proc): refused at once too.
-    const proc = await cli(['--url', s.nodes[0]!.url, '--username', 'admin', '--report-dir', '/proc/1/sps-conformance-reports']);
-    expect(proc.code).toBe(2);
-    expect(s.nodes[0]!.stats.requests).toBe(0);
-  }, 30_000);
+  it.skipIf(!HAVE_SPEC)(
+    'an unwritable --report-dir exits 2 at once, nothing sent',
+    async () => {
+      const s = await start();
+      const file = join(tempDir(), 'a-file');
+      writeFileSync(file, 'x');
+      const started = Date.now();
+      const run = await cli(['--url', s.nodes[0]!.url, '--username', 'admin', '--report-dir', join(file, 'reports')]);
+      expect(run.code).toBe(2);
+      expect(run.out).toMatch(/--report-dir .* cannot write there \(ENOTDIR\); nothing was sent/);
+      expect(s.nodes[0]!.stats.requests).toBe(0);
+      expect(Date.now() - started).toBeLessThan(2000);
+      // A path where Node's recursive mkdir would spin for ever (under /proc): refused at once too.
+      const proc = await cli(['--url', s.nodes[0]!.url, '--username', 'admin', '--report-dir', '/proc/1/sps-conformance-reports']);
+      expect(proc.code).toBe(2);
+      expect(s.nodes[0]!.stats.requests).toBe(0);
+    },
+    30_000,
+  );
 
-  it.skipIf(!HAVE_SPEC)('an unwritable --write-baseline exits 2 before the first request', async () => {
-    const s = await start();
-    const run = await cli(['--url', s.nodes[0]!.url, '--username', 'admin', '--report-dir', tempDir(), '--write-baseline', join(tempDir(), 'no', 'such', 'folder', 'b.yaml')]);
-    expect(run.code).toBe(2);
-    expect(run.out).toMatch(/--write-baseline .* cannot write it \(ENOENT\); nothing was sent/);
-    expect(s.nodes[0]!.stats.requests).toBe(0);
-  }, 30_000);
+  it.skipIf(!HAVE_SPEC)(
+    'an unwritable --write-baseline exits 2 before the first request',
+    async () => {
+      const s = await start();
+      const run = await cli([
+        '--url',
+        s.nodes[0]!.url,
+        '--username',
+        'admin',
+        '--report-dir',
+        tempDir(),
+        '--write-baseline',
+        join(tempDir(), 'no', 'such', 'folder', 'b.yaml'),
+      ]);
+      expect(run.code).toBe(2);
+      expect(run.out).toMatch(/--write-baseline .* cannot write it \(ENOENT\); nothing was sent/);
+      expect(s.nodes[0]!.stats.requests).toBe(0);
+    },
+    30_000,
+  );
 
   it('a --ca file that is not PEM is named as such', () => {
     const file = join(tempDir(), 'ca.der');
     writeFileSync(file, Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x02, 0x82]));
-    expect(() => validateOptionsForTest({ urls: ['https://sps.example.com'], username: 'admin', password: 'x', caFile: file })).toThrow(/is not a PEM certificate file .*openssl x509 -inform der/);
+    expect(() => validateOptionsForTest({ urls: ['https://sps.example.com'], username: 'admin', password: 'x', caFile: file })).toThrow(
+      /is not a PEM certificate file .*openssl x509 -inform der/,
+    );
   });
 
-  it.skipIf(!HAVE_SPEC)('a URL with a wrong path prefix: the 401 Unauthenticated is explained as a URL that does not point at the API root', async () => {
-    const s = await start();
-    const run = await cli(['--url', `${s.nodes[0]!.url}/wrong/path`, '--username', 'admin', '--report-dir', tempDir()]);
-    expect(run.code).toBe(2);
-    expect(run.out).toMatch(/answered 401 .*Unauthenticated, not AuthenticationFailure: the URL probably does not point at the API root/);
-    expect(run.out).not.toContain('wrong credentials');
-  }, 30_000);
+  it.skipIf(!HAVE_SPEC)(
+    'a URL with a wrong path prefix: the 401 Unauthenticated is explained as a URL that does not point at the API root',
+    async () => {
+      const s = await start();
+      const run = await cli(['--url', `${s.nodes[0]!.url}/wrong/path`, '--username', 'admin', '--report-dir', tempDir()]);
+      expect(run.code).toBe(2);
+      expect(run.out).toMatch(/answered 401 .*Unauthenticated, not AuthenticationFailure: the URL probably does not point at the API root/);
+      expect(run.out).not.toContain('wrong credentials');
+    },
+    30_000,
+  );
 
   it('discover --draft-dir refuses a folder inside openapi/', async () => {
     expect(insideSpecTree(join(process.cwd(), 'openapi', 'paths', 'drafts'))).toBe(true);

@@ -41,7 +41,10 @@ function answer(model: SpecModel, operationId: string, status: number, body: unk
   };
 }
 
-const apiBody = (meta: Record<string, unknown>) => ({ items: [{ key: 'configuration', meta: { href: '/api/configuration' } }], meta: { href: '/api', transaction: '/api/transaction', ...meta } });
+const apiBody = (meta: Record<string, unknown>) => ({
+  items: [{ key: 'configuration', meta: { href: '/api/configuration' } }],
+  meta: { href: '/api', transaction: '/api/transaction', ...meta },
+});
 
 describe.runIf(HAVE_SPEC)('readings-only problems, per exchange (bundled spec)', () => {
   const model = loadSpec();
@@ -50,7 +53,9 @@ describe.runIf(HAVE_SPEC)('readings-only problems, per exchange (bundled spec)',
   it('response_schema: meta.parent "/" on GET /api breaks only the `^/api` inference: a warning naming its source and reason, with the Ajv detail', () => {
     const [row] = responseSchema.run(contextFor(model), answer(model, getApi, 200, apiBody({ parent: '/' })));
     expect(row).toMatchObject({ outcome: 'warning', basis: 'inference', strength: 'soft' });
-    expect(row!.message).toMatch(/^200: breaks inference from Every link in the vendor's samples: Every link in the vendor's samples starts with `\/api`.*, not a documented fact; body does not match/);
+    expect(row!.message).toMatch(
+      /^200: breaks inference from Every link in the vendor's samples: Every link in the vendor's samples starts with `\/api`.*, not a documented fact; body does not match/,
+    );
     expect(row!.message).toContain('/meta/parent: must match pattern');
     expect(row!.source).toMatch(/^inference from Every link in the vendor's samples: Every link/);
   });
@@ -71,11 +76,13 @@ describe.runIf(HAVE_SPEC)('readings-only problems, per exchange (bundled spec)',
   it('meta_links: a parent that is not the parent path is the reading parentIsParentPath (a warning)', () => {
     const [row] = metaLinks.run(contextFor(model), answer(model, getApi, 200, apiBody({ parent: '/' })));
     expect(row).toMatchObject({ outcome: 'warning', basis: 'reading' });
-    expect(row!.message).toMatch(/^breaks our reading: No vendor page states that `parent` is `href` without its last segment.*, not a documented fact: meta\.parent is "\/"/);
+    expect(row!.message).toMatch(
+      /^breaks our reading: No vendor page states that `parent` is `href` without its last segment.*, not a documented fact: meta\.parent is "\/"/,
+    );
     expect(row!.message).toContain('(parentIsParentPath)');
   });
 
-  it('meta_links: a link of the wrong type is the schema\'s vendor fact and fails; --strict fails a reading too', () => {
+  it("meta_links: a link of the wrong type is the schema's vendor fact and fails; --strict fails a reading too", () => {
     const [typeRow] = metaLinks.run(contextFor(model), answer(model, getApi, 200, apiBody({ next: 7 })));
     expect(typeRow).toMatchObject({ outcome: 'failed', basis: 'vendor' });
     expect(typeRow!.message).toContain('meta.next is 7, expected null or a path');
@@ -116,7 +123,9 @@ describe('readings-only problems in headers (in-memory spec)', () => {
             '200': {
               description: 'ok',
               headers: {
-                'X-Count': { schema: { type: 'string', allOf: [{ pattern: '^[0-9]+$', 'x-sps-source': { kind: 'reading', reason: 'The samples only show digits.' } }] } },
+                'X-Count': {
+                  schema: { type: 'string', allOf: [{ pattern: '^[0-9]+$', 'x-sps-source': { kind: 'reading', reason: 'The samples only show digits.' } }] },
+                },
               },
               content: { 'application/json': { schema: { type: 'object' } } },
             },
@@ -130,7 +139,9 @@ describe('readings-only problems in headers (in-memory spec)', () => {
   it('a header value that breaks only the reading is a warning; one that breaks the vendor type fails', () => {
     const [reading] = responseHeaders.run(contextFor(model), answer(model, 'getX', 200, {}, { 'x-count': 'many' }));
     expect(reading).toMatchObject({ outcome: 'warning', basis: 'reading', strength: 'soft', source: 'our reading: The samples only show digits' });
-    expect(reading!.message).toBe('200: breaks our reading: The samples only show digits, not a documented fact; X-Count does not match its schema: (root): must match pattern "^[0-9]+$"');
+    expect(reading!.message).toBe(
+      '200: breaks our reading: The samples only show digits, not a documented fact; X-Count does not match its schema: (root): must match pattern "^[0-9]+$"',
+    );
     const [strict] = responseHeaders.run(contextFor(model, true), answer(model, 'getX', 200, {}, { 'x-count': 'many' }));
     expect(strict!.outcome).toBe('failed');
     const [ok] = responseHeaders.run(contextFor(model), answer(model, 'getX', 200, {}, { 'x-count': '12' }));
@@ -158,11 +169,20 @@ describe.runIf(HAVE_SPEC)('against the simulator answering a reading differently
     const node = sim.nodes[0]!;
     const base = { urls: [node.url], username: sim.users.admin.username, password: sim.users.admin.password, caFile: sim.caFile! };
     const report = await runConformance(base);
-    expect(report.exitCode, JSON.stringify(report.results.filter((r) => r.outcome === 'failed'), null, 1)).toBe(0);
+    expect(
+      report.exitCode,
+      JSON.stringify(
+        report.results.filter((r) => r.outcome === 'failed'),
+        null,
+        1,
+      ),
+    ).toBe(0);
     const readings = report.results.filter((r) => r.strength === 'soft');
     expect(readings.length).toBeGreaterThanOrEqual(2);
     expect(new Set(readings.map((r) => r.check))).toEqual(new Set(['response_schema', 'meta_links']));
-    expect(readings.filter((r) => !(r.outcome === 'warning' && r.path === '/api' && /^(\d{3}: )?breaks (our reading|inference from)/.test(r.message)))).toEqual([]);
+    expect(readings.filter((r) => !(r.outcome === 'warning' && r.path === '/api' && /^(\d{3}: )?breaks (our reading|inference from)/.test(r.message)))).toEqual(
+      [],
+    );
     expect(report.summary.readingWarnings).toBe(readings.length);
 
     const strict = await runConformance({ ...base, strict: true });
@@ -187,7 +207,10 @@ describe.runIf(HAVE_SPEC)('against the simulator answering a reading differently
     const n = Number(m![2]);
     expect(n).toBeGreaterThanOrEqual(2);
     const files = readReports(dir);
-    const json = JSON.parse(files['report.json']!) as { summary: Record<string, number>; results: Array<{ basis?: string; strength?: string; source?: string }> };
+    const json = JSON.parse(files['report.json']!) as {
+      summary: Record<string, number>;
+      results: Array<{ basis?: string; strength?: string; source?: string }>;
+    };
     expect(json.summary.readingWarnings).toBe(n);
     expect(json.results.filter((r) => r.strength === 'soft')).toHaveLength(n);
     expect(json.results.find((r) => r.basis === 'reading')!.source).toMatch(/^our reading: /);

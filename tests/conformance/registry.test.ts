@@ -41,7 +41,12 @@ describe('the check registry', () => {
     const start = docs.indexOf('| check | passes when | mock |');
     expect(start).toBeGreaterThan(0);
     const lines = docs.slice(start).split('\n');
-    const table = lines.slice(0, lines.findIndex((l) => !l.startsWith('|'))).join('\n');
+    const table = lines
+      .slice(
+        0,
+        lines.findIndex((l) => !l.startsWith('|')),
+      )
+      .join('\n');
     expect(table, 'docs/conformance.md checks table: run npm run generate').toBe(checksTable());
   });
 
@@ -73,11 +78,14 @@ describe('the check registry', () => {
     stderr.on('data', (d: Buffer) => (text += d.toString()));
     const dir = mkdtempSync(join(tmpdir(), 'sps-registry-'));
     // Only a check that is a skipped row against the mock: nothing is sent, no Prism is started.
-    const code = await main(['--spec', FIXTURE_SPEC, '--only', 'auth_failure', '--skip', 'status_code_conformance,status_code_conformance', '--report-dir', dir], {
-      env: {},
-      stdout: new PassThrough(),
-      stderr,
-    });
+    const code = await main(
+      ['--spec', FIXTURE_SPEC, '--only', 'auth_failure', '--skip', 'status_code_conformance,status_code_conformance', '--report-dir', dir],
+      {
+        env: {},
+        stdout: new PassThrough(),
+        stderr,
+      },
+    );
     // auth_failure cannot run against the mock: a check selected with --only that could not run
     // makes the run incomplete (exit 2, docs/safety.md), whatever the names on the command line.
     expect(code).toBe(2);
@@ -99,7 +107,13 @@ describe('the check registry', () => {
       } else if ('cluster' in fixture) {
         const sim = await startSimulator({ nodes: fixture.cluster.nodeBehaviours.length, cluster: true, nodeBehaviours: fixture.cluster.nodeBehaviours });
         try {
-          const report = await runConformance({ urls: sim.nodes.map((n) => n.url), username: sim.users.admin.username, password: sim.users.admin.password, caFile: sim.caFile!, only: [name] });
+          const report = await runConformance({
+            urls: sim.nodes.map((n) => n.url),
+            username: sim.users.admin.username,
+            password: sim.users.admin.password,
+            caFile: sim.caFile!,
+            only: [name],
+          });
           const failed = report.results.filter((r) => r.outcome === 'failed');
           expect(new Set(failed.map((r) => r.check))).toEqual(new Set([name]));
           expect(failed.map((r) => r.message).join('\n')).toMatch(fixture.message);

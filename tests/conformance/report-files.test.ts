@@ -43,13 +43,48 @@ function bigReport(n: number, extra: Partial<ConformanceReport> = {}): Conforman
   return {
     summary: { passed: 1, failed: 2, warnings: 3, skipped: 4, accepted: 5, readingWarnings: 6, readingFailures: 0 },
     targets: [
-      { node: 'n1', url: 'https://n1', kind: 'live', loggedIn: true, transactionAtStart: 'closed', version: '7.5', writes: 'not requested', requests: 3, notes: ['a'] },
+      {
+        node: 'n1',
+        url: 'https://n1',
+        kind: 'live',
+        loggedIn: true,
+        transactionAtStart: 'closed',
+        version: '7.5',
+        writes: 'not requested',
+        requests: 3,
+        notes: ['a'],
+      },
       { node: 'n2', url: 'https://n2', kind: 'live', loggedIn: true, transactionAtStart: 'open', writes: 'not requested', requests: 4, notes: [] },
     ],
     results,
-    coverage: { rows: [{ operationId: 'op1', method: 'GET', path: '/api/x', cells: [{ status: '200', exercised: true, countable: true }, { status: 'default', exercised: false, countable: false }] }], exercised: 1, total: 1, percent: 100 },
+    coverage: {
+      rows: [
+        {
+          operationId: 'op1',
+          method: 'GET',
+          path: '/api/x',
+          cells: [
+            { status: '200', exercised: true, countable: true },
+            { status: 'default', exercised: false, countable: false },
+          ],
+        },
+      ],
+      exercised: 1,
+      total: 1,
+      percent: 100,
+    },
     matrix: { n1: { status_code: 'passed', response_schema: 'failed' }, n2: { status_code: 'warning' } },
-    access: [{ user: 'auditor', operationId: 'op1', method: 'GET', path: '/api/x', expected: 'allowed', rule: 'may: GET /api/**', nodes: { n1: { seen: 'allowed', status: 200, outcome: 'passed' } } }],
+    access: [
+      {
+        user: 'auditor',
+        operationId: 'op1',
+        method: 'GET',
+        path: '/api/x',
+        expected: 'allowed',
+        rule: 'may: GET /api/**',
+        nodes: { n1: { seen: 'allowed', status: 200, outcome: 'passed' } },
+      },
+    ],
     spec: { file: 'x.yaml', title: 'T', version: '1' },
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 1234,
@@ -75,7 +110,10 @@ describe('streamed report files', () => {
       bigReport(40, {
         aborted: 'SIGTERM',
         exitCode: 143,
-        baseline: { file: 'b.yaml', entries: [{ entry: 1, check: 'status_code', operationId: 'op1', status: 'stale', matched: 0, expires: '2027-01-01', reason: 'r' }] },
+        baseline: {
+          file: 'b.yaml',
+          entries: [{ entry: 1, check: 'status_code', operationId: 'op1', status: 'stale', matched: 0, expires: '2027-01-01', reason: 'r' }],
+        },
       } as Partial<ConformanceReport>),
     ],
   ];
@@ -127,7 +165,11 @@ describe('what the run keeps of an exchange', () => {
     run.record(0, ex);
     run.observe(exchange('logIn', 401, { error: { type: 'x' } }));
     run.observe({ ...exchange('getTransaction', 200, {}), response: undefined });
-    expect(run.exchanges).toEqual([{ op: ex.op, response: { status: 200 } }, { op: model.operation('logIn'), response: { status: 401 } }, { op: model.operation('getTransaction') }]);
+    expect(run.exchanges).toEqual([
+      { op: ex.op, response: { status: 200 } },
+      { op: model.operation('logIn'), response: { status: 401 } },
+      { op: model.operation('getTransaction') },
+    ]);
     expect(ex.response?.bodyText).toContain('k99'); // the checks' own exchange is untouched
     const report = finishReport(run.report, run.ranked, run.exchanges, Date.now(), undefined, run.ops);
     const row = (id: string) => report.coverage.rows.find((r) => r.operationId === id)!;

@@ -36,24 +36,31 @@ interface Run {
 
 function startRun(sim: SimulatorHandle, extra: string[], reportDir: string): Run {
   const node = sim.nodes[0]!;
-  const child = spawn('npm', ['run', '--silent', 'conformance', '--', '--url', node.url, '--username', 'admin', '--allow-writes', '--report-dir', reportDir, ...extra], {
-    cwd: process.cwd(),
-    env: { ...process.env, SPS_PASSWORD: PASSWORD },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, like a job in a terminal
-  });
+  const child = spawn(
+    'npm',
+    ['run', '--silent', 'conformance', '--', '--url', node.url, '--username', 'admin', '--allow-writes', '--report-dir', reportDir, ...extra],
+    {
+      cwd: process.cwd(),
+      env: { ...process.env, SPS_PASSWORD: PASSWORD },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, like a job in a terminal
+    },
+  );
   let out = '';
   let firstLineAt: number | undefined;
   const t0 = Date.now();
   const mark = (d: Buffer): void => {
     const text = d.toString();
-    if (process.env.SAFE_STOP_DEBUG) for (const l of text.split('\n')) if (/received|Lock:|Reports:|Stopped by/.test(l)) process.stderr.write(`+${Date.now() - t0} ${l.slice(0, 80)}\n`);
+    if (process.env.SAFE_STOP_DEBUG)
+      for (const l of text.split('\n')) if (/received|Lock:|Reports:|Stopped by/.test(l)) process.stderr.write(`+${Date.now() - t0} ${l.slice(0, 80)}\n`);
     out += text;
     if (firstLineAt === undefined && /\] transaction status/.test(out)) firstLineAt = Date.now();
   };
   child.stdout!.on('data', mark);
   child.stderr!.on('data', mark);
-  const npmExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const npmExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const exited = npmExit.then(async ({ code, signal }) => {
     // npm may re-raise the signal on itself: a shell then sees 128 + its number, as for the runner.
     const status = code ?? (signal ? 128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as Record<string, number>)[signal]! : null);
@@ -86,7 +93,10 @@ function groupAlive(pgid: number): boolean {
     return false;
   }
   try {
-    return execSync(`ps -o stat= -g ${pgid}`).toString().split('\n').some((s) => s.trim() !== '' && !s.trim().startsWith('Z'));
+    return execSync(`ps -o stat= -g ${pgid}`)
+      .toString()
+      .split('\n')
+      .some((s) => s.trim() !== '' && !s.trim().startsWith('Z'));
   } catch {
     return false; // ps found none
   }
@@ -120,7 +130,10 @@ describe.skipIf(!HAVE_SPEC)('a run stopped from a terminal (the process group) r
     return d;
   };
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`${signal} to the whole group during the writes: exit ${code} within one round trip plus a second, and a new session can open a transaction at once`, async () => {
       const reportDir = tempDir();
       const started = Date.now();
@@ -141,7 +154,11 @@ describe.skipIf(!HAVE_SPEC)('a run stopped from a terminal (the process group) r
         expect(run.out()).not.toContain('exiting without waiting for the rollback'); // the relayed copies are the same keypress
         expect(run.out()).toMatch(/Lock: 127\.0\.0\.1:\d+: rolled back \(\d+ transactions? opened, every one rolled back\)/);
         expect(run.out()).not.toContain(PASSWORD);
-        const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as { exitCode: number; notChecked: Array<{ reason: string }>; matrix: Record<string, Record<string, string>> };
+        const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as {
+          exitCode: number;
+          notChecked: Array<{ reason: string }>;
+          matrix: Record<string, Record<string, string>>;
+        };
         expect(report.exitCode).toBe(code);
         expect(report.notChecked.map((n) => n.reason).join(' ')).toContain(`stopped by ${signal}`);
         expect(Object.values(report.matrix)[0]!.write_roundtrip).toBe('not checked');

@@ -39,7 +39,14 @@ describe.runIf(existsSync(BUNDLED))('against the simulator', () => {
     const node = sim.nodes[0]!;
     const before = node.state.committedConfig();
     const report = await runConformance({ urls: [node.url], ...credentials(sim), caFile: sim.caFile! });
-    expect(report.summary.failed, JSON.stringify(report.results.filter((r) => r.outcome === 'failed'), null, 1)).toBe(0);
+    expect(
+      report.summary.failed,
+      JSON.stringify(
+        report.results.filter((r) => r.outcome === 'failed'),
+        null,
+        1,
+      ),
+    ).toBe(0);
     expect(report.exitCode).toBe(0);
     expect(node.stats.logins).toBe(1);
     expect(node.stats.byMethod.PUT ?? 0).toBe(0);
@@ -62,7 +69,9 @@ describe.runIf(existsSync(BUNDLED))('against the simulator', () => {
     expect(node.stats.byMethod.PUT).toBeGreaterThan(0);
     // Every transaction opened was rolled back, and every object created was deleted, except
     // where the spec documents no DELETE (the rollback removes those).
-    const leftToRollback = report.results.filter((r) => r.check === 'collection_roundtrip' && r.method === 'POST' && r.outcome === 'passed' && /left to the rollback/.test(r.message)).length;
+    const leftToRollback = report.results.filter(
+      (r) => r.check === 'collection_roundtrip' && r.method === 'POST' && r.outcome === 'passed' && /left to the rollback/.test(r.message),
+    ).length;
     expect(node.stats.byMethod.DELETE).toBe(node.stats.byMethod.POST! - leftToRollback);
     const written = /^(\d+) of (\d+) settings written with a different value and (\d+) with the same value, all rolled back$/.exec(report.targets[0]!.writes);
     expect(written, report.targets[0]!.writes).not.toBeNull();
@@ -72,7 +81,9 @@ describe.runIf(existsSync(BUNDLED))('against the simulator', () => {
     const builtIn = report.results.filter((r) => r.check === 'write_roundtrip' && r.outcome === 'skipped' && /only built-in objects/.test(r.message));
     expect(builtIn.every((r) => /\/-\d+$/.test(r.path))).toBe(true);
     expect(different! + same! + builtIn.length).toBe(total);
-    expect(report.results.some((r) => r.check === 'write_roundtrip' && r.message === 'after the write cycle: no transaction left open' && r.outcome === 'passed')).toBe(true);
+    expect(
+      report.results.some((r) => r.check === 'write_roundtrip' && r.message === 'after the write cycle: no transaction left open' && r.outcome === 'passed'),
+    ).toBe(true);
   }, 60_000);
 
   it('when another session holds the configuration lock: reported, no writes, that transaction untouched', async () => {
@@ -103,38 +114,42 @@ describe.runIf(existsSync(BUNDLED))('against the simulator', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s in the middle of a write run on two nodes rolls both transactions back (exit %i)', async (signal, code) => {
-    const sim = await simulator(2);
-    const before = sim.nodes.map((n) => JSON.stringify(n.state.committedConfig()));
-    // Slow PUTs on both nodes, a little slower on the second: the signal finds both mid-cycle.
-    sim.nodes.forEach((n, i) => n.injectFault('*', { kind: 'latency', ms: 1500 + 300 * i, method: 'PUT' }));
-    const dir = tempDir();
-    let sent = false;
-    const urls = sim.nodes.flatMap((n) => ['--url', n.url]);
-    const run = await runCli([...urls, '--username', sim.users.admin.username, '--ca', sim.caFile!, '--allow-writes', '--report-dir', dir], {
-      env: { SPS_PASSWORD: sim.users.admin.password },
-      onStderr: (chunk, child) => {
-        if (!sent && chunk.includes('writes...')) {
-          sent = true;
-          // Let the first PUT get under way, inside the open transaction.
-          setTimeout(() => child.kill(signal), 500);
-        }
-      },
-    });
-    expect(sent).toBe(true);
-    expect(run.code, run.stderr).toBe(code);
-    expect(run.stderr).toContain(`${signal} received: stopping, rolling back`);
-    sim.nodes.forEach((node, i) => {
-      expect(node.state.openTransaction()).toBeNull();
-      expect(JSON.stringify(node.state.committedConfig())).toBe(before[i]);
-      expect(node.state.commits()).toEqual([]);
-      expect(node.stats.byMethod.DELETE ?? 0).toBe(node.stats.byMethod.POST ?? 0);
-      expect(node.stats.byMethod.DELETE ?? 0).toBeGreaterThan(0);
-    });
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { aborted: string; results: Array<{ message: string }> };
-    expect(report.aborted).toBe(signal);
-    expect(report.results.map((r) => r.message)).toContainEqual(expect.stringMatching(/^update\w+ \(PUT \/api\/\S+\): transaction rolled back$/));
-  }, 60_000);
+  ] as const)(
+    '%s in the middle of a write run on two nodes rolls both transactions back (exit %i)',
+    async (signal, code) => {
+      const sim = await simulator(2);
+      const before = sim.nodes.map((n) => JSON.stringify(n.state.committedConfig()));
+      // Slow PUTs on both nodes, a little slower on the second: the signal finds both mid-cycle.
+      sim.nodes.forEach((n, i) => n.injectFault('*', { kind: 'latency', ms: 1500 + 300 * i, method: 'PUT' }));
+      const dir = tempDir();
+      let sent = false;
+      const urls = sim.nodes.flatMap((n) => ['--url', n.url]);
+      const run = await runCli([...urls, '--username', sim.users.admin.username, '--ca', sim.caFile!, '--allow-writes', '--report-dir', dir], {
+        env: { SPS_PASSWORD: sim.users.admin.password },
+        onStderr: (chunk, child) => {
+          if (!sent && chunk.includes('writes...')) {
+            sent = true;
+            // Let the first PUT get under way, inside the open transaction.
+            setTimeout(() => child.kill(signal), 500);
+          }
+        },
+      });
+      expect(sent).toBe(true);
+      expect(run.code, run.stderr).toBe(code);
+      expect(run.stderr).toContain(`${signal} received: stopping, rolling back`);
+      sim.nodes.forEach((node, i) => {
+        expect(node.state.openTransaction()).toBeNull();
+        expect(JSON.stringify(node.state.committedConfig())).toBe(before[i]);
+        expect(node.state.commits()).toEqual([]);
+        expect(node.stats.byMethod.DELETE ?? 0).toBe(node.stats.byMethod.POST ?? 0);
+        expect(node.stats.byMethod.DELETE ?? 0).toBeGreaterThan(0);
+      });
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { aborted: string; results: Array<{ message: string }> };
+      expect(report.aborted).toBe(signal);
+      expect(report.results.map((r) => r.message)).toContainEqual(expect.stringMatching(/^update\w+ \(PUT \/api\/\S+\): transaction rolled back$/));
+    },
+    60_000,
+  );
 
   it('a 3-node fleet gets the same checks on every node and one node × check matrix', async () => {
     const sim = await simulator(3);
@@ -162,7 +177,9 @@ describe.runIf(existsSync(BUNDLED))('against the simulator', () => {
   describe('TLS', () => {
     it('without the CA -> exit 2 with a one-line TLS reason', async () => {
       const sim = await simulator();
-      const run = await runCli(['--url', sim.nodes[0]!.url, '--username', 'admin', '--report-dir', tempDir()], { env: { SPS_PASSWORD: sim.users.admin.password } });
+      const run = await runCli(['--url', sim.nodes[0]!.url, '--username', 'admin', '--report-dir', tempDir()], {
+        env: { SPS_PASSWORD: sim.users.admin.password },
+      });
       expect(run.code).toBe(2);
       const first = ownLines(run.stderr)[0];
       expect(first).toMatch(new RegExp(`^sps-conformance: could not run: node ${host(sim.nodes[0]!.url)}: TLS failure: TLS certificate verification failed`));
@@ -192,21 +209,31 @@ describe.runIf(existsSync(BUNDLED))('against the simulator', () => {
       ['html502 on login', '/api/authentication', { kind: 'html502' }, 2, /not an SPS REST API\? GET \/api\/authentication answered 502 text\/html/],
       ['hang everywhere', '*', { kind: 'hang' }, 2, /no answer in time/],
     ];
-    it.each(cases)('%s', async (_name, path, fault, exitCode, problem) => {
-      const sim = await simulator();
-      const node = sim.nodes[0]!;
-      node.injectFault(path, fault);
-      const started = Date.now();
-      const report = await runConformance({ urls: [node.url], ...credentials(sim), caFile: sim.caFile!, allowWrites: true, timeoutMs: 1000 });
-      expect(Date.now() - started).toBeLessThan(30_000);
-      expect(report.exitCode).toBe(exitCode);
-      const said = exitCode === 2 ? report.fatal! : report.results.filter((r) => r.outcome === 'failed').map((r) => `${r.node} ${r.message}`).join('\n');
-      expect(said).toMatch(problem);
-      expect(said).toContain(host(node.url));
-      node.clearFaults();
-      expect(node.state.openTransaction()).toBeNull();
-      expect(node.state.commits()).toEqual([]);
-    }, 60_000);
+    it.each(cases)(
+      '%s',
+      async (_name, path, fault, exitCode, problem) => {
+        const sim = await simulator();
+        const node = sim.nodes[0]!;
+        node.injectFault(path, fault);
+        const started = Date.now();
+        const report = await runConformance({ urls: [node.url], ...credentials(sim), caFile: sim.caFile!, allowWrites: true, timeoutMs: 1000 });
+        expect(Date.now() - started).toBeLessThan(30_000);
+        expect(report.exitCode).toBe(exitCode);
+        const said =
+          exitCode === 2
+            ? report.fatal!
+            : report.results
+                .filter((r) => r.outcome === 'failed')
+                .map((r) => `${r.node} ${r.message}`)
+                .join('\n');
+        expect(said).toMatch(problem);
+        expect(said).toContain(host(node.url));
+        node.clearFaults();
+        expect(node.state.openTransaction()).toBeNull();
+        expect(node.state.commits()).toEqual([]);
+      },
+      60_000,
+    );
 
     it('a node that keeps hanging mid-run is given up instead of waiting on every request', async () => {
       const sim = await simulator();

@@ -28,7 +28,17 @@ afterEach(async () => {
 });
 
 /** The settings of the former 29-path contract: a value, a list, a reference, a key (the old-world assertions; the whole-spec write run is tests/conformance/simulator.test.ts). */
-const FEW_SETTINGS = ['write_roundtrip', 'getTimezone', 'updateTimezone', 'getNtpServers', 'updateNtpServers', 'getSystemBackup', 'updateSystemBackup', 'getExportedConfigurationEncryption', 'updateExportedConfigurationEncryption'];
+const FEW_SETTINGS = [
+  'write_roundtrip',
+  'getTimezone',
+  'updateTimezone',
+  'getNtpServers',
+  'updateNtpServers',
+  'getSystemBackup',
+  'updateSystemBackup',
+  'getExportedConfigurationEncryption',
+  'updateExportedConfigurationEncryption',
+];
 
 async function writeRun(behaviour: SimulatorOptions['behaviour'], only: string[] = ['write_roundtrip']) {
   sim = await startSimulator({ users: USERS, behaviour });
@@ -47,7 +57,9 @@ describe('write_roundtrip: a write must take effect', () => {
     const tz = puts.find((r) => r.operationId === 'updateTimezone')!;
     expect(tz.outcome).toBe('passed');
     // The simulator seeds the spec's GET example (America/New_York); the PUT's request example differs.
-    expect(tz.message).toMatch(/updateTimezone \(PUT \/api\/configuration\/datetime\/timezone\): PUT a different value \(the value set from "America\/New_York" to "Europe\/Budapest" \(a documented request example\)/);
+    expect(tz.message).toMatch(
+      /updateTimezone \(PUT \/api\/configuration\/datetime\/timezone\): PUT a different value \(the value set from "America\/New_York" to "Europe\/Budapest" \(a documented request example\)/,
+    );
     const ntp = puts.find((r) => r.operationId === 'updateNtpServers')!;
     expect(ntp.message).toMatch(/PUT a different value \(the list: one documented entry added/);
     // A reference (the backup policy) is never varied: the same value, and the result says why.
@@ -156,8 +168,19 @@ async function waitFor(cond: () => boolean, timeoutMs: number, stepMs = 20): Pro
 describe('a slow node: signals and the deadline', () => {
   // Only the timezone setting is written: the run reaches the write phase in a few round trips.
   const writeArgs = (url: string, caFile: string, reportDir: string): string[] => [
-    '--url', url, '--username', 'admin', '--ca', caFile, '--allow-writes',
-    '--only', 'updateTimezone,write_roundtrip', '--report-dir', reportDir, '--timeout-ms', '30000',
+    '--url',
+    url,
+    '--username',
+    'admin',
+    '--ca',
+    caFile,
+    '--allow-writes',
+    '--only',
+    'updateTimezone,write_roundtrip',
+    '--report-dir',
+    reportDir,
+    '--timeout-ms',
+    '30000',
   ];
 
   it('SIGTERM during the write phase: the transaction is rolled back within 3 s of the signal and the process exits 143', async () => {
@@ -181,8 +204,12 @@ describe('a slow node: signals and the deadline', () => {
     expect(result.stderr).toContain('SIGTERM received: stopping, rolling back');
     expect(JSON.stringify(node.state.committedConfig())).toBe(before);
     expect(node.state.commits()).toEqual([]);
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { results: Array<{ method: string; path: string; message: string; outcome: string }> };
-    expect(report.results.some((r) => r.method === 'DELETE' && r.outcome === 'passed' && /updateTimezone .*transaction rolled back/.test(r.message))).toBe(true);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+      results: Array<{ method: string; path: string; message: string; outcome: string }>;
+    };
+    expect(report.results.some((r) => r.method === 'DELETE' && r.outcome === 'passed' && /updateTimezone .*transaction rolled back/.test(r.message))).toBe(
+      true,
+    );
   }, 90_000);
 
   it('--deadline ends a slow run with exit 2 naming the deadline, rolled back, with a progress line at least every 10 s', async () => {
@@ -202,7 +229,11 @@ describe('a slow node: signals and the deadline', () => {
     expect(node.state.openTransaction()).toBeNull();
     expect(JSON.stringify(node.state.committedConfig())).toBe(before);
     // What ran is reported: the reads and the rollback.
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { aborted?: string; exitCode: number; results: Array<{ method: string; message: string }> };
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+      aborted?: string;
+      exitCode: number;
+      results: Array<{ method: string; message: string }>;
+    };
     expect(report.aborted).toBe('the --deadline of 13 s');
     expect(report.exitCode).toBe(2);
     expect(report.results.some((r) => r.method === 'DELETE' && /transaction rolled back/.test(r.message))).toBe(true);

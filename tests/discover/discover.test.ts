@@ -34,7 +34,12 @@ async function node(opts: Parameters<typeof startFakeNode>[0] = {}): Promise<Fak
   return n;
 }
 
-async function discover(args: string[], env: Record<string, string> = { SPS_PASSWORD: SECRETS.password }, signal?: AbortSignal, onStderr?: (text: string) => void) {
+async function discover(
+  args: string[],
+  env: Record<string, string> = { SPS_PASSWORD: SECRETS.password },
+  signal?: AbortSignal,
+  onStderr?: (text: string) => void,
+) {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
@@ -59,7 +64,6 @@ function expectedPaths(n: FakeNode, sample = 3): string[] {
 function readReport(dir: string): any {
   return JSON.parse(readFileSync(join(dir, 'discovery.json'), 'utf8'));
 }
-
 
 const COVERED = [
   '/api',
@@ -102,7 +106,12 @@ describe('discover against a fake SPS node', () => {
     const report = readReport(reportDir);
     const eps = report.nodes[0].endpoints as any[];
     expect(eps.map((e) => e.path).sort()).toEqual(expectedPaths(n));
-    expect(eps.filter((e) => e.in_spec).map((e) => e.path).sort()).toEqual([...COVERED].sort());
+    expect(
+      eps
+        .filter((e) => e.in_spec)
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual([...COVERED].sort());
     const byPath = new Map(eps.map((e) => [e.path, e]));
     expect(byPath.get('/api/configuration/datetime/timezone')).toMatchObject({ status: 200, shape: 'object', operationId: 'getTimezone' });
     expect(byPath.get('/api')).toMatchObject({ shape: 'directory', operationId: 'listApiEndpoints' });
@@ -110,7 +119,11 @@ describe('discover against a fake SPS node', () => {
     expect(byPath.get('/api/audit/sessions')).toMatchObject({ shape: 'list', in_spec: true, operationId: 'searchSessions' });
     expect(byPath.get('/api/configuration/restricted')).toMatchObject({ status: 403, in_spec: false });
     expect(byPath.get('/api/cluster/spp')).toMatchObject({ status: 500 });
-    expect(byPath.get('/api/troubleshooting/support-bundle/download')).toMatchObject({ status: 200, content_type: 'application/x-tar', body_skipped: 'not-json' });
+    expect(byPath.get('/api/troubleshooting/support-bundle/download')).toMatchObject({
+      status: 200,
+      content_type: 'application/x-tar',
+      body_skipped: 'not-json',
+    });
     expect(byPath.get('/api/audit/huge_report')).toMatchObject({ status: 200, shape: 'other', body_skipped: 'too-large' });
     expect(byPath.get(`/api/audit/sessions/${SESSION_IDS[0]}`)).toMatchObject({ template: '/api/audit/sessions/{sessionId}' });
     expect(report.nodes[0].version).toBe('7.5.1');
@@ -137,14 +150,21 @@ describe('discover against a fake SPS node', () => {
 
     // No secret anywhere in the output, the reports or the drafts.
     const secrets = [...Object.values(SECRETS), ...n.sessionIds];
-    const texts = [res.stdout, res.stderr, ...allFiles(reportDir).map((f) => readFileSync(f, 'utf8')), ...allFiles(draftDir).map((f) => readFileSync(f, 'utf8'))];
+    const texts = [
+      res.stdout,
+      res.stderr,
+      ...allFiles(reportDir).map((f) => readFileSync(f, 'utf8')),
+      ...allFiles(draftDir).map((f) => readFileSync(f, 'utf8')),
+    ];
     for (const s of secrets) for (const t of texts) expect(t.includes(s), `secret ${s.slice(0, 6)}…`).toBe(false);
     const html = readFileSync(join(reportDir, 'discovery.html'), 'utf8');
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('<tr class="uncovered"><td><code>/api/configuration/management/mail_relay</code>');
 
     // One draft per uncovered template that answered 2xx, in the repo's layout.
-    const drafts = allFiles(draftDir).map((f) => relative(draftDir, f)).sort();
+    const drafts = allFiles(draftDir)
+      .map((f) => relative(draftDir, f))
+      .sort();
     expect(drafts).toEqual(
       [
         'audit/audit.yaml',
@@ -166,9 +186,19 @@ describe('discover against a fake SPS node', () => {
     expect(media.schema.properties.body.properties.port).toEqual({ type: 'integer' });
     expect(media.schema.properties.body.properties.admin).toEqual({ type: 'null' });
     expect(JSON.stringify(media.schema)).not.toMatch(/"enum"|"additionalProperties":false/);
-    expect(media.examples.observed.value.body).toMatchObject({ username: 'string', password: 'string', port: 0, tls: true, smtp_server: { selection: 'string', value: 'string' } });
+    expect(media.examples.observed.value.body).toMatchObject({
+      username: 'string',
+      password: 'string',
+      port: 0,
+      tls: true,
+      smtp_server: { selection: 'string', value: 'string' },
+    });
     // A session is covered by the contract now: matched to its template, no draft.
-    expect(byPath.get(`/api/audit/sessions/${SESSION_IDS[0]}`)).toMatchObject({ in_spec: true, spec_path: '/api/audit/sessions/{id}', operationId: 'getSession' });
+    expect(byPath.get(`/api/audit/sessions/${SESSION_IDS[0]}`)).toMatchObject({
+      in_spec: true,
+      spec_path: '/api/audit/sessions/{id}',
+      operationId: 'getSession',
+    });
     expect(byPath.get(`/api/audit/sessions/${SESSION_IDS[0]}/audit_trail`)).toMatchObject({ in_spec: true, operationId: 'downloadAuditTrail' });
   });
 
@@ -313,8 +343,18 @@ describe('discover building blocks', () => {
   });
 
   it('tells collections of objects by id from directories of named endpoints', () => {
-    expect(isCollection([{ key: 'timezone', meta: { href: '/x/timezone' } }, { key: 'ntp_servers', meta: { href: '/x/ntp_servers' } }])).toBe(false);
-    expect(isCollection([{ key: '1001', meta: {} }, { key: '1002', meta: {} }])).toBe(true);
+    expect(
+      isCollection([
+        { key: 'timezone', meta: { href: '/x/timezone' } },
+        { key: 'ntp_servers', meta: { href: '/x/ntp_servers' } },
+      ]),
+    ).toBe(false);
+    expect(
+      isCollection([
+        { key: '1001', meta: {} },
+        { key: '1002', meta: {} },
+      ]),
+    ).toBe(true);
     expect(isCollection([{ key: 'nic1', body: {}, meta: {} }])).toBe(true);
   });
 

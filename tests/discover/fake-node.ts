@@ -41,50 +41,154 @@ function dir(path: string, children: string[], meta: Record<string, unknown> = {
 }
 
 function obj(path: string, body: unknown, meta: Record<string, unknown> = {}): Route {
-  return { status: 200, json: { key: path.slice(path.lastIndexOf('/') + 1), body, meta: { href: path, parent: path.slice(0, path.lastIndexOf('/')), ...meta } } };
+  return {
+    status: 200,
+    json: { key: path.slice(path.lastIndexOf('/') + 1), body, meta: { href: path, parent: path.slice(0, path.lastIndexOf('/')), ...meta } },
+  };
 }
 
 const uuid = (i: number): string => `${(0x1a2b3c00 + i).toString(16)}-aaaa-4bbb-8ccc-${String(i).padStart(12, '0')}`;
 
 export const POLICY_IDS = Array.from({ length: 12 }, (_, i) => uuid(i));
 export const SESSION_IDS = Array.from({ length: 40 }, (_, i) => String(1_000_000 + i));
-export const LARGE_CHILDREN = Array.from({ length: 30 }, (_, i) => `setting_${String.fromCharCode(97 + Math.floor(i / 26))}${String.fromCharCode(97 + (i % 26))}`);
+export const LARGE_CHILDREN = Array.from(
+  { length: 30 },
+  (_, i) => `setting_${String.fromCharCode(97 + Math.floor(i / 26))}${String.fromCharCode(97 + (i % 26))}`,
+);
 export const BINARY_BYTES = 8 * 1024 * 1024;
 
 export function buildRoutes(): Map<string, Route> {
   const r = new Map<string, Route>();
   r.set('/api', dir('/api', ['/api/authentication', '/api/configuration', '/api/cluster', '/api/audit', '/api/troubleshooting', '/api/large']));
   r.set('/api/info', obj('/api/info', { firmware_version: '7.5.1', hostname: SECRETS.host }));
-  r.set('/api/authentication/login_methods', { status: 200, json: { login_methods: [{ name: 'local', type: 'password' }], meta: { href: '/api/authentication/login_methods', parent: '/api/authentication' } } });
-  r.set('/api/configuration', dir('/api/configuration', ['/api/configuration/datetime', '/api/configuration/policies', '/api/configuration/management', '/api/configuration/restricted', '/api/configuration/starling'], { first: '/api/cluster#top', last: '/api/configuration' }));
+  r.set('/api/authentication/login_methods', {
+    status: 200,
+    json: { login_methods: [{ name: 'local', type: 'password' }], meta: { href: '/api/authentication/login_methods', parent: '/api/authentication' } },
+  });
+  r.set(
+    '/api/configuration',
+    dir(
+      '/api/configuration',
+      [
+        '/api/configuration/datetime',
+        '/api/configuration/policies',
+        '/api/configuration/management',
+        '/api/configuration/restricted',
+        '/api/configuration/starling',
+      ],
+      { first: '/api/cluster#top', last: '/api/configuration' },
+    ),
+  );
   r.set('/api/configuration/datetime', dir('/api/configuration/datetime', ['/api/configuration/datetime/ntp_servers', '/api/configuration/datetime/timezone']));
-  r.set('/api/configuration/datetime/ntp_servers', obj('/api/configuration/datetime/ntp_servers', [{ selection: 'fqdn', value: SECRETS.host }], { next: '/api/configuration/datetime/timezone', previous: null, first: '/api/configuration/datetime/ntp_servers', last: '/api/configuration/datetime/timezone', transaction: '/api/transaction' }));
-  r.set('/api/configuration/datetime/timezone', obj('/api/configuration/datetime/timezone', 'Europe/Budapest', { previous: '/api/configuration/datetime/ntp_servers#x', next: null, first: '/api/configuration/datetime/ntp_servers', last: '/api/configuration/datetime/timezone' }));
+  r.set(
+    '/api/configuration/datetime/ntp_servers',
+    obj('/api/configuration/datetime/ntp_servers', [{ selection: 'fqdn', value: SECRETS.host }], {
+      next: '/api/configuration/datetime/timezone',
+      previous: null,
+      first: '/api/configuration/datetime/ntp_servers',
+      last: '/api/configuration/datetime/timezone',
+      transaction: '/api/transaction',
+    }),
+  );
+  r.set(
+    '/api/configuration/datetime/timezone',
+    obj('/api/configuration/datetime/timezone', 'Europe/Budapest', {
+      previous: '/api/configuration/datetime/ntp_servers#x',
+      next: null,
+      first: '/api/configuration/datetime/ntp_servers',
+      last: '/api/configuration/datetime/timezone',
+    }),
+  );
   r.set('/api/transaction', { status: 200, json: { key: 'transaction', body: { status: 'closed' }, meta: { href: '/api/transaction', parent: '/api' } } });
   r.set('/api/configuration/policies', dir('/api/configuration/policies', ['/api/configuration/policies/backup_policies']));
-  const policyItems = POLICY_IDS.map((id) => ({ key: id, body: { name: `policy-${id}`, target: { selection: 'fqdn', value: SECRETS.host }, password: SECRETS.password.split('').reverse().join('') }, meta: { href: `/api/configuration/policies/backup_policies/${id}` } }));
-  r.set('/api/configuration/policies/backup_policies', { status: 200, json: { items: policyItems, meta: { href: '/api/configuration/policies/backup_policies', parent: '/api/configuration/policies' } } });
+  const policyItems = POLICY_IDS.map((id) => ({
+    key: id,
+    body: { name: `policy-${id}`, target: { selection: 'fqdn', value: SECRETS.host }, password: SECRETS.password.split('').reverse().join('') },
+    meta: { href: `/api/configuration/policies/backup_policies/${id}` },
+  }));
+  r.set('/api/configuration/policies/backup_policies', {
+    status: 200,
+    json: { items: policyItems, meta: { href: '/api/configuration/policies/backup_policies', parent: '/api/configuration/policies' } },
+  });
   POLICY_IDS.forEach((id, i) =>
-    r.set(`/api/configuration/policies/backup_policies/${id}`, obj(`/api/configuration/policies/backup_policies/${id}`, policyItems[i]!.body, { next: POLICY_IDS[i + 1] ? `/api/configuration/policies/backup_policies/${POLICY_IDS[i + 1]}` : null, previous: i > 0 ? `/api/configuration/policies/backup_policies/${POLICY_IDS[i - 1]}` : null })),
+    r.set(
+      `/api/configuration/policies/backup_policies/${id}`,
+      obj(`/api/configuration/policies/backup_policies/${id}`, policyItems[i]!.body, {
+        next: POLICY_IDS[i + 1] ? `/api/configuration/policies/backup_policies/${POLICY_IDS[i + 1]}` : null,
+        previous: i > 0 ? `/api/configuration/policies/backup_policies/${POLICY_IDS[i - 1]}` : null,
+      }),
+    ),
   );
   r.set('/api/configuration/management', dir('/api/configuration/management', ['/api/configuration/management/mail_relay']));
-  r.set('/api/configuration/management/mail_relay', obj('/api/configuration/management/mail_relay', { smtp_server: { selection: 'fqdn', value: SECRETS.host }, username: SECRETS.user, password: SECRETS.smtpPassword, port: 25, tls: true, recipients: [SECRETS.user], admin: null }));
-  r.set('/api/configuration/restricted', { status: 403, json: { error: { type: 'Unauthorized', message: 'no privilege' }, meta: { href: '/api/configuration/restricted', parent: '/api/configuration' } } });
-  r.set('/api/configuration/starling', obj('/api/configuration/starling', { psk: SECRETS.psk, token: SECRETS.token, certificate: SECRETS.cert, fingerprint: SECRETS.hash, enabled: false, interfaces: { '@order': ['ab12cd34ef'], ab12cd34ef: { address: SECRETS.host } } }));
+  r.set(
+    '/api/configuration/management/mail_relay',
+    obj('/api/configuration/management/mail_relay', {
+      smtp_server: { selection: 'fqdn', value: SECRETS.host },
+      username: SECRETS.user,
+      password: SECRETS.smtpPassword,
+      port: 25,
+      tls: true,
+      recipients: [SECRETS.user],
+      admin: null,
+    }),
+  );
+  r.set('/api/configuration/restricted', {
+    status: 403,
+    json: { error: { type: 'Unauthorized', message: 'no privilege' }, meta: { href: '/api/configuration/restricted', parent: '/api/configuration' } },
+  });
+  r.set(
+    '/api/configuration/starling',
+    obj('/api/configuration/starling', {
+      psk: SECRETS.psk,
+      token: SECRETS.token,
+      certificate: SECRETS.cert,
+      fingerprint: SECRETS.hash,
+      enabled: false,
+      interfaces: { '@order': ['ab12cd34ef'], ab12cd34ef: { address: SECRETS.host } },
+    }),
+  );
   r.set('/api/cluster', dir('/api/cluster', ['/api/cluster/spp']));
-  r.set('/api/cluster/spp', { status: 500, json: { error: { type: 'InternalError', message: 'boom' }, meta: { href: '/api/cluster/spp', parent: '/api/cluster' } } });
+  r.set('/api/cluster/spp', {
+    status: 500,
+    json: { error: { type: 'InternalError', message: 'boom' }, meta: { href: '/api/cluster/spp', parent: '/api/cluster' } },
+  });
   r.set('/api/audit', dir('/api/audit', ['/api/audit/sessions', '/api/audit/huge_report']));
   // A JSON body over the crawl's 2 MiB cap: abandoned, not parsed.
-  r.set('/api/audit/huge_report', obj('/api/audit/huge_report', { rows: Array.from({ length: 60_000 }, (_, i) => `row ${i} ${SECRETS.user} ${'x'.repeat(40)}`) }));
-  r.set('/api/audit/sessions', dir('/api/audit/sessions', SESSION_IDS.map((id) => `/api/audit/sessions/${id}`)));
+  r.set(
+    '/api/audit/huge_report',
+    obj('/api/audit/huge_report', { rows: Array.from({ length: 60_000 }, (_, i) => `row ${i} ${SECRETS.user} ${'x'.repeat(40)}`) }),
+  );
+  r.set(
+    '/api/audit/sessions',
+    dir(
+      '/api/audit/sessions',
+      SESSION_IDS.map((id) => `/api/audit/sessions/${id}`),
+    ),
+  );
   SESSION_IDS.forEach((id, i) => {
-    r.set(`/api/audit/sessions/${id}`, obj(`/api/audit/sessions/${id}`, { user: SECRETS.user, server: SECRETS.host, duration: 12.5 + i, protocol: 'ssh' }, { next: SESSION_IDS[i + 1] ? `/api/audit/sessions/${SESSION_IDS[i + 1]}` : null, audit_trail: `/api/audit/sessions/${id}/audit_trail#download` }));
+    r.set(
+      `/api/audit/sessions/${id}`,
+      obj(
+        `/api/audit/sessions/${id}`,
+        { user: SECRETS.user, server: SECRETS.host, duration: 12.5 + i, protocol: 'ssh' },
+        { next: SESSION_IDS[i + 1] ? `/api/audit/sessions/${SESSION_IDS[i + 1]}` : null, audit_trail: `/api/audit/sessions/${id}/audit_trail#download` },
+      ),
+    );
     r.set(`/api/audit/sessions/${id}/audit_trail`, { status: 200, binary: { type: 'application/octet-stream', bytes: 1024 } });
   });
   r.set('/api/troubleshooting', dir('/api/troubleshooting', ['/api/troubleshooting/support-bundle']));
-  r.set('/api/troubleshooting/support-bundle', obj('/api/troubleshooting/support-bundle', { status: 'ready' }, { download: '/api/troubleshooting/support-bundle/download' }));
+  r.set(
+    '/api/troubleshooting/support-bundle',
+    obj('/api/troubleshooting/support-bundle', { status: 'ready' }, { download: '/api/troubleshooting/support-bundle/download' }),
+  );
   r.set('/api/troubleshooting/support-bundle/download', { status: 200, binary: { type: 'application/x-tar', bytes: BINARY_BYTES } });
-  r.set('/api/large', dir('/api/large', LARGE_CHILDREN.map((c) => `/api/large/${c}`)));
+  r.set(
+    '/api/large',
+    dir(
+      '/api/large',
+      LARGE_CHILDREN.map((c) => `/api/large/${c}`),
+    ),
+  );
   LARGE_CHILDREN.forEach((c) => r.set(`/api/large/${c}`, obj(`/api/large/${c}`, { value: c, enabled: true })));
   return r;
 }
@@ -138,7 +242,12 @@ export async function startFakeNode(opts: { dieAfter?: number; version?: string;
       const id = randomBytes(20).toString('hex');
       sessions.add(id);
       node.sessionIds.push(id);
-      send(res, 200, { body: { session_id: id }, meta: { href: '/api/authentication', parent: '/api' } }, { 'set-cookie': `session_id=${id}; Path=/; HttpOnly; Secure` });
+      send(
+        res,
+        200,
+        { body: { session_id: id }, meta: { href: '/api/authentication', parent: '/api' } },
+        { 'set-cookie': `session_id=${id}; Path=/; HttpOnly; Secure` },
+      );
       return;
     }
     const cookie = /session_id=([0-9a-f]+)/.exec(req.headers.cookie ?? '')?.[1];

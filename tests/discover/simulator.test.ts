@@ -177,7 +177,11 @@ describe('discover against a 3-node simulator serving beyond the contract', () =
       expect(n.stats.logins).toBe(1);
       // Besides: the spec's own GET paths the node does not serve, asked once each (a 404, no
       // endpoint): /api/authentication/types, documented before 7.0 only, on this 7.5.1 node.
-      const servedGets = new Set(servedRoutes(loadSimSpec({}, DEFAULT_SPS_VERSION), { beyondContract: true }).filter((r) => r.method === 'GET').map((r) => r.path));
+      const servedGets = new Set(
+        servedRoutes(loadSimSpec({}, DEFAULT_SPS_VERSION), { beyondContract: true })
+          .filter((r) => r.method === 'GET')
+          .map((r) => r.path),
+      );
       const unserved = specGetPaths(loadSpec()).filter((p) => !servedGets.has(p));
       expect(unserved).toContain('/api/authentication/types');
       expect(got.endpoints.some((e: any) => unserved.includes(e.path))).toBe(false);
@@ -253,7 +257,8 @@ describe('discover against a 3-node simulator serving beyond the contract', () =
     // The drafts, moved into a copy of openapi/, pass the spec's lint and example validation.
     const drafts = allFiles(draftDir);
     // A draft for each crawled path the spec does not document (the spec has grown over some).
-    const documentedPath = (p: string): boolean => loadSimSpec({}, DEFAULT_SPS_VERSION).model.pathTemplates.some((t) => t.replace(/\{[^}]+\}/g, '{}') === p.replace(/\{[^}]+\}/g, '{}'));
+    const documentedPath = (p: string): boolean =>
+      loadSimSpec({}, DEFAULT_SPS_VERSION).model.pathTemplates.some((t) => t.replace(/\{[^}]+\}/g, '{}') === p.replace(/\{[^}]+\}/g, '{}'));
     if (!documentedPath('/api/configuration/management/email')) expect(drafts.some((f) => f.endsWith('management/email.yaml'))).toBe(true);
     if (!documentedPath('/api/troubleshooting/support-bundle/{x}/download')) {
       expect(drafts.some((f) => f.endsWith('troubleshooting/support-bundle_{supportBundleId}_download.yaml'))).toBe(true);
@@ -264,7 +269,11 @@ describe('discover against a 3-node simulator serving beyond the contract', () =
     const bundled = bundle();
     expect(bundled.status, bundled.stderr).toBe(0);
     if (!documentedPath('/api/audit/sessions/{x}/audit_trail')) {
-      expect(bundled.doc.paths['/api/audit/sessions/{sessionId}/audit_trail'].get['x-sps-source']).toEqual({ kind: 'observed', version: '7.5.1', node: 'node1' });
+      expect(bundled.doc.paths['/api/audit/sessions/{sessionId}/audit_trail'].get['x-sps-source']).toEqual({
+        kind: 'observed',
+        version: '7.5.1',
+        node: 'node1',
+      });
     }
     expect(formatProblems(validateExamples(bundled.doc, rootDoc))).toBe('');
   }, 120_000);

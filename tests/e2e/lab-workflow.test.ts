@@ -129,8 +129,14 @@ describe('lab workflow: three nodes form a cluster through the typed client', ()
     const cm = clients[0]!;
     const [, n2, n3] = sim.nodes as [unknown, { nodeId: string; address: string }, { nodeId: string; address: string }];
     await cm.withTransaction(async (tx) => {
-      await cm.PUT('/api/cluster/nodes/{nodeId}', { params: { path: { nodeId: n2.nodeId } }, body: { address: n2.address, roles: ['managed-host', 'search-minion'] } });
-      await cm.PUT('/api/cluster/nodes/{nodeId}', { params: { path: { nodeId: n3.nodeId } }, body: { address: n3.address, roles: ['managed-host', 'search-master'] } });
+      await cm.PUT('/api/cluster/nodes/{nodeId}', {
+        params: { path: { nodeId: n2.nodeId } },
+        body: { address: n2.address, roles: ['managed-host', 'search-minion'] },
+      });
+      await cm.PUT('/api/cluster/nodes/{nodeId}', {
+        params: { path: { nodeId: n3.nodeId } },
+        body: { address: n3.address, roles: ['managed-host', 'search-master'] },
+      });
       const changes = await tx.changes();
       expect(changes.map((c) => c.path).sort()).toEqual([`/api/cluster/nodes/${n2.nodeId}`, `/api/cluster/nodes/${n3.nodeId}`].sort());
       await tx.commit('assign roles');

@@ -33,7 +33,10 @@ export async function makeCa(name: string): Promise<KeyPair> {
   return { key: pems.private, cert: pems.cert };
 }
 
-const LOOPBACK_NAMES = [{ type: 7 as const, ip: '127.0.0.1' }, { type: 2 as const, value: 'localhost' }];
+const LOOPBACK_NAMES = [
+  { type: 7 as const, ip: '127.0.0.1' },
+  { type: 2 as const, value: 'localhost' },
+];
 
 /**
  * A leaf certificate signed by `ca`: a server certificate (for `altNames`, default 127.0.0.1 and

@@ -27,12 +27,7 @@ export interface RecordedRequest {
   sessionId: string | undefined;
 }
 
-export type RouteHandler = (ctx: {
-  req: IncomingMessage;
-  res: ServerResponse;
-  body: string;
-  server: FakeSps;
-}) => void | Promise<void>;
+export type RouteHandler = (ctx: { req: IncomingMessage; res: ServerResponse; body: string; server: FakeSps }) => void | Promise<void>;
 
 export interface FakeSpsOptions {
   users?: Record<string, string>;

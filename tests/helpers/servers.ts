@@ -27,10 +27,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(
-  handler: (req: IncomingMessage, res: ServerResponse, body: string) => void,
-  tls?: KeyPair,
-): Promise<TestServer> {
+export async function startServer(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void, tls?: KeyPair): Promise<TestServer> {
   const seen: SeenRequest[] = [];
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];

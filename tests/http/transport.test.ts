@@ -1,13 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rejectionOf } from '../helpers/rejection.js';
-import {
-  classifyTransportError,
-  createTransport,
-  safeUrl,
-  TransportError,
-  type Transport,
-} from '../../src/http/transport.js';
+import { classifyTransportError, createTransport, safeUrl, TransportError, type Transport } from '../../src/http/transport.js';
 import { testPki, type TestPki } from '../helpers/certs.js';
 import { refusedUrl, startServer, startTcpServer, type TestServer } from '../helpers/servers.js';
 
@@ -107,9 +101,7 @@ describe('fetch()', () => {
   afterAll(() => server.close());
 
   it('accepts a Request, sends its body and returns a readable Response with all cookies', async () => {
-    const res = await transport().fetch(
-      new Request(`${server.url}/x`, { method: 'PUT', body: '{"v":2}', headers: { 'content-type': 'application/json' } }),
-    );
+    const res = await transport().fetch(new Request(`${server.url}/x`, { method: 'PUT', body: '{"v":2}', headers: { 'content-type': 'application/json' } }));
     expect(res.status).toBe(201);
     expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     expect(await res.json()).toEqual({ method: 'PUT', body: '{"v":2}', cl: '7' });
@@ -339,7 +331,11 @@ describe('transport: jsonOnly and maxBodyBytes (the discovery crawl never reads 
   });
 
   it('abandons a JSON body over maxBodyBytes, and reads one within it', async () => {
-    expect(await transport.request({ method: 'GET', url: `${server.url}/big`, jsonOnly: true, maxBodyBytes: 10_000 })).toMatchObject({ bodySkipped: 'too-large', bodyText: '', json: undefined });
+    expect(await transport.request({ method: 'GET', url: `${server.url}/big`, jsonOnly: true, maxBodyBytes: 10_000 })).toMatchObject({
+      bodySkipped: 'too-large',
+      bodyText: '',
+      json: undefined,
+    });
     const small = await transport.request({ method: 'GET', url: `${server.url}/small`, jsonOnly: true, maxBodyBytes: 10_000 });
     expect(small.bodySkipped).toBeUndefined();
     expect(small.json).toEqual({ ok: true });
@@ -351,10 +347,20 @@ describe('transport: jsonOnly and maxBodyBytes (the discovery crawl never reads 
     const res = await transport.request({ method: 'GET', url: `${server.url}/download`, digestNonJson: 100_000 });
     expect(res.bodyText).toBe('');
     expect(res.json).toBeUndefined();
-    expect(res.digest).toEqual({ contentType: 'application/zip', bytes: 100_000, sha256: createHash('sha256').update(Buffer.alloc(100_000, 1)).digest('hex'), truncated: true });
+    expect(res.digest).toEqual({
+      contentType: 'application/zip',
+      bytes: 100_000,
+      sha256: createHash('sha256').update(Buffer.alloc(100_000, 1)).digest('hex'),
+      truncated: true,
+    });
     const page = await transport.request({ method: 'GET', url: `${server.url}/page`, digestNonJson: 100_000 });
     expect(page).toMatchObject({ status: 500, bodyText: '' });
-    expect(page.digest).toEqual({ contentType: 'text/html', bytes: 32, sha256: createHash('sha256').update('<html>secret-looking page</html>').digest('hex'), truncated: false });
+    expect(page.digest).toEqual({
+      contentType: 'text/html',
+      bytes: 32,
+      sha256: createHash('sha256').update('<html>secret-looking page</html>').digest('hex'),
+      truncated: false,
+    });
     // JSON is still read and parsed.
     const json = await transport.request({ method: 'GET', url: `${server.url}/small`, digestNonJson: 100_000 });
     expect(json.json).toEqual({ ok: true });

@@ -116,9 +116,13 @@ function startBrokenTarget(): Promise<http.Server> {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
     };
     if (path === '/api/authentication') {
-      json(200, { meta: { href: path, parent: '/api', transaction: '/api/transaction' } }, {
-        'set-cookie': 'session_id=0123456789abcdef0123456789abcdef01234567; Path=/; HttpOnly',
-      });
+      json(
+        200,
+        { meta: { href: path, parent: '/api', transaction: '/api/transaction' } },
+        {
+          'set-cookie': 'session_id=0123456789abcdef0123456789abcdef01234567; Path=/; HttpOnly',
+        },
+      );
     } else if (path === '/api/configuration/datetime/timezone') {
       json(200, { body: 42, key: 'timezone', meta: { href: path, parent: '/api/configuration/datetime' } });
     } else {
@@ -141,10 +145,11 @@ async function produceFailingReport(dir: string): Promise<{ code: number; output
   const sink = { write: (c: string | Uint8Array) => (chunks.push(String(c)), true) } as unknown as NodeJS.WritableStream;
   try {
     const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
-    const code = await conformanceCli(
-      ['--url', url, '--username', 'admin', '--only', 'getTimezone', '--report-dir', dir],
-      { env: { SPS_PASSWORD: 'not-a-real-password' }, stdout: sink, stderr: sink },
-    );
+    const code = await conformanceCli(['--url', url, '--username', 'admin', '--only', 'getTimezone', '--report-dir', dir], {
+      env: { SPS_PASSWORD: 'not-a-real-password' },
+      stdout: sink,
+      stderr: sink,
+    });
     return { code, output: chunks.join('') };
   } finally {
     await closeServer(target);
@@ -173,108 +178,122 @@ afterAll(async () => {
 });
 
 describe('API reference (npm run docs)', () => {
-  it('lists every operation of the spec, by summary and method, under its tag', async () => {
-    const page = await openPage('/docs/');
-    try {
-      await page.getByRole('heading', { name: spec.info.title as string }).first().waitFor({ timeout: 20_000 });
-      /** operationId (lower case, as in the page's links) -> texts of its visible links */
-      const listed = new Map<string, string[]>();
-      for (const tag of tags) {
-        // The sidebar group of a tag opens when its entry is clicked.
-        await page.getByRole('link', { name: tag, exact: true }).first().click();
-        const first = operations.find((o) => o.tag === tag)!;
-        await page.locator(`a[href$="/${first.operationId.toLowerCase()}"]`).first().waitFor({ state: 'visible' });
-        const entries = await page.evaluate(
-          `Array.from(document.querySelectorAll('a[href^="#/"]'))
+  it(
+    'lists every operation of the spec, by summary and method, under its tag',
+    async () => {
+      const page = await openPage('/docs/');
+      try {
+        await page
+          .getByRole('heading', { name: spec.info.title as string })
+          .first()
+          .waitFor({ timeout: 20_000 });
+        /** operationId (lower case, as in the page's links) -> texts of its visible links */
+        const listed = new Map<string, string[]>();
+        for (const tag of tags) {
+          // The sidebar group of a tag opens when its entry is clicked.
+          await page.getByRole('link', { name: tag, exact: true }).first().click();
+          const first = operations.find((o) => o.tag === tag)!;
+          await page.locator(`a[href$="/${first.operationId.toLowerCase()}"]`).first().waitFor({ state: 'visible' });
+          const entries = await page.evaluate(
+            `Array.from(document.querySelectorAll('a[href^="#/"]'))
              .filter((a) => a.offsetParent !== null)
              .map((a) => [a.getAttribute('href'), a.innerText.replace(/\\s+/g, ' ').trim()])`,
-        );
-        for (const [href, text] of entries as [string, string][]) {
-          const id = href.split('/').pop()!;
-          listed.set(id, [...(listed.get(id) ?? []), text]);
+          );
+          for (const [href, text] of entries as [string, string][]) {
+            const id = href.split('/').pop()!;
+            listed.set(id, [...(listed.get(id) ?? []), text]);
+          }
         }
+        const missing = operations.filter((o) => {
+          const texts = listed.get(o.operationId.toLowerCase()) ?? [];
+          return !texts.some((t) => t.includes(o.summary) && t.includes(o.method));
+        });
+        expect(operations.length).toBeGreaterThan(0);
+        expect(missing.map((o) => `${o.method} ${o.path} (${o.operationId}: ${o.summary})`)).toEqual([]);
+      } finally {
+        await page.close();
       }
-      const missing = operations.filter((o) => {
-        const texts = listed.get(o.operationId.toLowerCase()) ?? [];
-        return !texts.some((t) => t.includes(o.summary) && t.includes(o.method));
-      });
-      expect(operations.length).toBeGreaterThan(0);
-      expect(missing.map((o) => `${o.method} ${o.path} (${o.operationId}: ${o.summary})`)).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  }, PAGE_TEST_TIMEOUT);
+    },
+    PAGE_TEST_TIMEOUT,
+  );
 
-  it('renders an operation page with its method, path and responses', async () => {
-    const op = operations.find((o) => o.path.includes('{')) ?? operations[0]!;
-    const page = await openPage('/docs/');
-    try {
-      await page.getByRole('link', { name: op.tag, exact: true }).first().click();
-      await page.locator(`a[href$="/${op.operationId.toLowerCase()}"]`).filter({ hasText: op.summary }).first().click();
-      await page.getByRole('heading', { name: op.summary }).first().waitFor({ state: 'visible', timeout: 10_000 });
-      const text = await page.locator('body').innerText();
-      expect(text).toContain(op.path);
-      const statuses = Object.keys((spec.paths as Json)[op.path][op.method.toLowerCase()].responses as Json);
-      for (const status of statuses) expect(text).toContain(status);
-      await page.screenshot({ path: join(root, '.tmp/publish-docs.png') });
-    } finally {
-      await page.close();
-    }
-  }, PAGE_TEST_TIMEOUT);
+  it(
+    'renders an operation page with its method, path and responses',
+    async () => {
+      const op = operations.find((o) => o.path.includes('{')) ?? operations[0]!;
+      const page = await openPage('/docs/');
+      try {
+        await page.getByRole('link', { name: op.tag, exact: true }).first().click();
+        await page.locator(`a[href$="/${op.operationId.toLowerCase()}"]`).filter({ hasText: op.summary }).first().click();
+        await page.getByRole('heading', { name: op.summary }).first().waitFor({ state: 'visible', timeout: 10_000 });
+        const text = await page.locator('body').innerText();
+        expect(text).toContain(op.path);
+        const statuses = Object.keys((spec.paths as Json)[op.path][op.method.toLowerCase()].responses as Json);
+        for (const status of statuses) expect(text).toContain(status);
+        await page.screenshot({ path: join(root, '.tmp/publish-docs.png') });
+      } finally {
+        await page.close();
+      }
+    },
+    PAGE_TEST_TIMEOUT,
+  );
 });
 
 describe('conformance report.html', () => {
-  it('shows the planted failure as a visible failed check, by name', async () => {
-    expect(failingRun.code, failingRun.output).toBe(1);
-    const page = await openPage('/report/report.html');
-    try {
-      const failed = page
-        .locator('.failed')
-        .filter({ hasText: 'response_schema' })
-        .filter({ hasText: 'getTimezone' })
-        .filter({ visible: true });
-      await failed.first().waitFor({ state: 'visible', timeout: 10_000 });
-      const text = await failed.first().innerText();
-      // Not by colour alone: the outcome is written out.
-      expect(text.toLowerCase()).toMatch(/\bfail(ed)?\b/);
-      expect(text).toContain('/api/configuration/datetime/timezone');
-      // The planted failure is drawn differently from body text (the report's error colour).
-      const [rowColor, bodyColor] = await failed
-        .first()
-        .evaluate((el) => [getComputedStyle(el.querySelector('.failed') ?? el).color, getComputedStyle(document.body).color]);
-      expect(rowColor).not.toBe(bodyColor);
-      await failed.first().scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(root, '.tmp/publish-report.png') });
-    } finally {
-      await page.close();
-    }
-  }, PAGE_TEST_TIMEOUT);
+  it(
+    'shows the planted failure as a visible failed check, by name',
+    async () => {
+      expect(failingRun.code, failingRun.output).toBe(1);
+      const page = await openPage('/report/report.html');
+      try {
+        const failed = page.locator('.failed').filter({ hasText: 'response_schema' }).filter({ hasText: 'getTimezone' }).filter({ visible: true });
+        await failed.first().waitFor({ state: 'visible', timeout: 10_000 });
+        const text = await failed.first().innerText();
+        // Not by colour alone: the outcome is written out.
+        expect(text.toLowerCase()).toMatch(/\bfail(ed)?\b/);
+        expect(text).toContain('/api/configuration/datetime/timezone');
+        // The planted failure is drawn differently from body text (the report's error colour).
+        const [rowColor, bodyColor] = await failed
+          .first()
+          .evaluate((el) => [getComputedStyle(el.querySelector('.failed') ?? el).color, getComputedStyle(document.body).color]);
+        expect(rowColor).not.toBe(bodyColor);
+        await failed.first().scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(root, '.tmp/publish-report.png') });
+      } finally {
+        await page.close();
+      }
+    },
+    PAGE_TEST_TIMEOUT,
+  );
 
-  it('gives the number of failed checks at the top, before any scrolling', async () => {
-    const json = JSON.parse(readFileSync(join(siteDir, 'report', 'report.json'), 'utf8')) as Json;
-    const failedCount = json.summary.failed as number;
-    expect(failedCount).toBeGreaterThan(0);
-    const page = await openPage('/report/report.html');
-    try {
-      await page.locator('body').waitFor();
-      // Short visible texts inside the first screen that give the count and say what it counts.
-      const hits = await page.evaluate((n) => {
-        const count = new RegExp(`(^|\\D)${n}(\\D|$)`);
-        return Array.from(document.querySelectorAll('body *'))
-          .filter((el) => {
-            const r = el.getBoundingClientRect();
-            return r.width > 0 && r.height > 0 && r.bottom <= window.innerHeight && getComputedStyle(el).visibility !== 'hidden';
-          })
-          .map((el) => el.innerText.replace(/\s+/g, ' ').trim())
-          .filter((t) => t.length <= 60 && count.test(t) && /fail|violation/i.test(t));
-      }, failedCount);
-      expect(hits).not.toEqual([]);
-      await page.screenshot({ path: join(root, '.tmp/publish-report-top.png') });
-    } finally {
-      await page.close();
-    }
-  }, PAGE_TEST_TIMEOUT);
-
+  it(
+    'gives the number of failed checks at the top, before any scrolling',
+    async () => {
+      const json = JSON.parse(readFileSync(join(siteDir, 'report', 'report.json'), 'utf8')) as Json;
+      const failedCount = json.summary.failed as number;
+      expect(failedCount).toBeGreaterThan(0);
+      const page = await openPage('/report/report.html');
+      try {
+        await page.locator('body').waitFor();
+        // Short visible texts inside the first screen that give the count and say what it counts.
+        const hits = await page.evaluate((n) => {
+          const count = new RegExp(`(^|\\D)${n}(\\D|$)`);
+          return Array.from(document.querySelectorAll('body *'))
+            .filter((el) => {
+              const r = el.getBoundingClientRect();
+              return r.width > 0 && r.height > 0 && r.bottom <= window.innerHeight && getComputedStyle(el).visibility !== 'hidden';
+            })
+            .map((el) => el.innerText.replace(/\s+/g, ' ').trim())
+            .filter((t) => t.length <= 60 && count.test(t) && /fail|violation/i.test(t));
+        }, failedCount);
+        expect(hits).not.toEqual([]);
+        await page.screenshot({ path: join(root, '.tmp/publish-report-top.png') });
+      } finally {
+        await page.close();
+      }
+    },
+    PAGE_TEST_TIMEOUT,
+  );
 });
 
 describe('both pages', () => {

@@ -17,9 +17,7 @@ const spec = JSON.parse(readFileSync(`${root}generated/sps-api.json`, 'utf8')) a
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
-const operationIds = Object.values(spec.paths).flatMap((item) =>
-  METHODS.flatMap((m) => (item[m]?.operationId ? [item[m].operationId] : [])),
-);
+const operationIds = Object.values(spec.paths).flatMap((item) => METHODS.flatMap((m) => (item[m]?.operationId ? [item[m].operationId] : [])));
 
 /** The text of one `## [version]` entry. */
 function entry(version: string): string | undefined {

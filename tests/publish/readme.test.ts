@@ -10,7 +10,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '../..');
-const docFiles = ['README.md', 'CONTRIBUTING.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docFiles = [
+  'README.md',
+  'CONTRIBUTING.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const read = (f: string) => readFileSync(join(root, f), 'utf8');
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes. */
@@ -59,7 +65,8 @@ describe('README and docs', () => {
           broken.push(`${file}: ${target} (no such file)`);
           continue;
         }
-        if (anchor && abs.endsWith('.md') && !anchors(readFileSync(abs, 'utf8')).has(anchor)) broken.push(`${file}: ${target} (no such heading in ${relative(root, abs)})`);
+        if (anchor && abs.endsWith('.md') && !anchors(readFileSync(abs, 'utf8')).has(anchor))
+          broken.push(`${file}: ${target} (no such heading in ${relative(root, abs)})`);
       }
     }
     expect(broken).toEqual([]);

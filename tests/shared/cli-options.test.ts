@@ -12,7 +12,8 @@ describe('shared command-line helpers', () => {
   it('positiveInt accepts 1.. and names the option otherwise', () => {
     const parse = positiveInt('--max-requests');
     expect(parse('12')).toBe(12);
-    for (const bad of ['0', '-1', '1.5', '1e3', '', 'ten']) expect(() => parse(bad), bad).toThrow(new InvalidArgumentError('--max-requests must be a positive integer'));
+    for (const bad of ['0', '-1', '1.5', '1e3', '', 'ten'])
+      expect(() => parse(bad), bad).toThrow(new InvalidArgumentError('--max-requests must be a positive integer'));
   });
 
   it('safeCommanderMessage never echoes what followed an option name', () => {

@@ -11,9 +11,7 @@ describe('SecretRegistry', () => {
   it('uses the label as placeholder', () => {
     const r = new SecretRegistry();
     r.add('0123456789abcdef0123456789abcdef01234567', 'session_id');
-    expect(r.redact('cookie session_id=0123456789abcdef0123456789abcdef01234567')).toBe(
-      'cookie session_id=<session_id>',
-    );
+    expect(r.redact('cookie session_id=0123456789abcdef0123456789abcdef01234567')).toBe('cookie session_id=<session_id>');
   });
 
   it('ignores undefined and empty secrets and leaves text untouched without secrets', () => {

@@ -19,9 +19,7 @@ describe('simulator: behaviour switches', () => {
     const put = await c.put(TZ, 'UTC');
     expect(put.status).toBe(200);
     expect((await c.get(TZ)).json.body).toBe(SEED_TZ);
-    expect((await c.get('/api/transaction/changes')).json.changes).toEqual([
-      { type: 'replace', path: TZ, old_value: SEED_TZ, new_value: 'UTC' },
-    ]);
+    expect((await c.get('/api/transaction/changes')).json.changes).toEqual([{ type: 'replace', path: TZ, old_value: SEED_TZ, new_value: 'UTC' }]);
     // Only PUT: a POST still stores, and an invalid PUT is still refused.
     expect((await c.post(NTP, { selection: 'ip', value: '192.0.2.7' })).status).toBe(201);
     expect((await c.get(NTP)).json.body).toContainEqual({ selection: 'ip', value: '192.0.2.7' });

@@ -12,7 +12,6 @@ const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-
 /** Starts the simulator CLI and waits until it is up ("Press Ctrl-C"); `out()` is all it printed so far. */
 async function startCli(args: string[], env: Record<string, string>) {
   const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -43,7 +42,15 @@ describe('simulator CLI', () => {
   });
 
   it('starts nodes, labels generated passwords, serves logins and stops cleanly on SIGINT', async () => {
-    const { child, exited, out: printed } = await startCli(['--nodes', '2'], { SPS_SIM_ADMIN_PASSWORD: 'cli-admin-secret', SPS_SIM_AUDITOR_PASSWORD: 'cli-auditor-secret', SPS_SIM_OPERATOR_PASSWORD: '' });
+    const {
+      child,
+      exited,
+      out: printed,
+    } = await startCli(['--nodes', '2'], {
+      SPS_SIM_ADMIN_PASSWORD: 'cli-admin-secret',
+      SPS_SIM_AUDITOR_PASSWORD: 'cli-auditor-secret',
+      SPS_SIM_OPERATOR_PASSWORD: '',
+    });
     try {
       let out = printed();
       expect(out).toContain('Press Ctrl-C to stop.');

@@ -83,9 +83,7 @@ describe('simulator: privileges by area', () => {
   });
 
   it('refuses a role name without default privileges unless it brings its own', async () => {
-    await expect(
-      startSimulator({ https: false, users: { admin: ADMIN, helpdesk: { username: 'h', password: 'p' } } }),
-    ).rejects.toThrow(/helpdesk/);
+    await expect(startSimulator({ https: false, users: { admin: ADMIN, helpdesk: { username: 'h', password: 'p' } } })).rejects.toThrow(/helpdesk/);
   });
 });
 

@@ -113,7 +113,10 @@ describe('simulator: transactions and the configuration lock', () => {
   it('commits staged changes and releases the lock', async () => {
     const [a, b] = await twoSessions();
     await a.put(TZ, 'UTC');
-    await a.put(NTP, [{ selection: 'fqdn', value: 'time.example.com' }, { selection: 'ip', value: '192.0.2.1' }]);
+    await a.put(NTP, [
+      { selection: 'fqdn', value: 'time.example.com' },
+      { selection: 'ip', value: '192.0.2.1' },
+    ]);
     const commit = await a.put('/api/transaction', { status: 'commit', message: 'tests: timezone + ntp' });
     expect(commit.status).toBe(200);
     expect(commit.json).toEqual({
@@ -149,12 +152,7 @@ describe('simulator: transactions and the configuration lock', () => {
     const [a] = await twoSessions();
     const node = t!.node(0);
     const host = new URL(node.url).host;
-    const noLength = await rawRequest(node.url, t!.sim.caPem, [
-      'POST /api/transaction HTTP/1.1',
-      `Host: ${host}`,
-      `Cookie: ${a.cookie}`,
-      'Connection: close',
-    ]);
+    const noLength = await rawRequest(node.url, t!.sim.caPem, ['POST /api/transaction HTTP/1.1', `Host: ${host}`, `Cookie: ${a.cookie}`, 'Connection: close']);
     expect(noLength.status).toBe(411);
     expect(JSON.parse(noLength.body)).toMatchObject({ error: { type: 'LengthRequired' }, meta: { href: '/api/transaction' } });
     expect(node.state.openTransaction()).toBeNull();

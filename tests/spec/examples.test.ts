@@ -24,9 +24,7 @@ describe('examples', () => {
     const problems = validateExamples(broken);
     expect(problems).toHaveLength(1);
     expect(problems[0]!.file).toBe('openapi/paths/datetime/timezone.yaml');
-    expect(problems[0]!.pointer).toBe(
-      '#/paths/~1api~1configuration~1datetime~1timezone/get/responses/200/content/application~1json/examples/default/value',
-    );
+    expect(problems[0]!.pointer).toBe('#/paths/~1api~1configuration~1datetime~1timezone/get/responses/200/content/application~1json/examples/default/value');
     expect(problems[0]!.errors.join(' ')).toMatch(/\/body: must be string/);
   });
 

@@ -45,7 +45,8 @@ describe('the contract against the vendor inventory', () => {
   it('holds at least 95% of the paths and of the explicitly documented operations of every section', () => {
     const low: string[] = [];
     for (const [section, s] of coverage(inventory, specOperations(doc))) {
-      if (s.pathsIn < 0.95 * s.paths || s.opsIn < 0.95 * s.ops) low.push(`${section}: paths ${s.pathsIn}/${s.paths}, operations ${s.opsIn}/${s.ops}; missing ${s.missing.join(', ')}`);
+      if (s.pathsIn < 0.95 * s.paths || s.opsIn < 0.95 * s.ops)
+        low.push(`${section}: paths ${s.pathsIn}/${s.paths}, operations ${s.opsIn}/${s.ops}; missing ${s.missing.join(', ')}`);
     }
     expect(low).toEqual([]);
   });
@@ -63,6 +64,8 @@ describe('the contract against the vendor inventory', () => {
 
   it('parses a row of the inventory table as the JSON says', () => {
     const md = '## 3. Full inventory\n### Demo\n| `/api/configuration/demo/<id>` | GET (+PUT,DELETE) | object | page | — | x | 6.0-7.x | [1](u) | no |\n## 4.';
-    expect(parseInventory(md)).toEqual([{ section: 'Demo', path: '/api/configuration/demo/{}', explicit: ['GET'], generic: ['PUT', 'DELETE'], versions: '6.0-7.x' }]);
+    expect(parseInventory(md)).toEqual([
+      { section: 'Demo', path: '/api/configuration/demo/{}', explicit: ['GET'], generic: ['PUT', 'DELETE'], versions: '6.0-7.x' },
+    ]);
   });
 });

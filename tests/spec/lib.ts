@@ -109,7 +109,10 @@ export interface ExampleProblem {
 
 /** Maps a pointer in the bundle to the hand-written file it came from (root `$ref`s). */
 export function sourceFileOf(pointer: string, rootDoc: Json): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (parts[0] === 'paths') {
     const ref = rootDoc.paths?.[parts[1] ?? '']?.$ref;
     if (ref) return `openapi/${ref}`;

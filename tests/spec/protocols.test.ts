@@ -60,7 +60,12 @@ describe('the Protocols section', () => {
     expect(new Set(in7)).toEqual(new Set(['rdp', 'ssh']));
     // reading connection policies stays possible in 7.x for every protocol that lists them
     const reads = ops.filter((o) => o.method === 'get' && o.path.endsWith('/connections'));
-    expect(reads.filter((o) => inRange('7.1', o.op['x-sps-versions'])).map((o) => o.path.split('/')[3]).sort()).toEqual(['ica', 'mssql', 'rdp', 'ssh', 'telnet', 'vnc']);
+    expect(
+      reads
+        .filter((o) => inRange('7.1', o.op['x-sps-versions']))
+        .map((o) => o.path.split('/')[3])
+        .sort(),
+    ).toEqual(['ica', 'mssql', 'rdp', 'ssh', 'telnet', 'vnc']);
   });
 
   it('starts MSSQL at 6.4', () => {
@@ -90,7 +95,10 @@ describe('the Protocols section', () => {
     const model = buildSpecModel(doc as never);
     const validator = createValidator(model);
     const v = (name: string, body: unknown) => validator.validate(`#/components/schemas/${name}`, body).errors;
-    const sps6 = { audit: { cleanup: { enabled: false }, timestamping: { selection: 'local', signing_interval: 30 } }, service: { enabled: true, log_level: 4 } };
+    const sps6 = {
+      audit: { cleanup: { enabled: false }, timestamping: { selection: 'local', signing_interval: 30 } },
+      service: { enabled: true, log_level: 4 },
+    };
     const sps7 = { channel_database_cleanup: { enabled: true, days: 30 }, service: { enabled: false } };
 
     it('accept the 6.x shape and the 7.x shape, each as its own branch with its versions', () => {

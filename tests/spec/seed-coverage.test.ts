@@ -81,7 +81,8 @@ function sourceOf(d: Json, schema: Json | undefined, path: string, inherited?: J
 
 /** Not marked as strong as the fact is: client code (or a vendor page, as strong), or an inference for an [inferred] fact. */
 let strength: ClientCodeFact['strength'];
-const notClientCode = (source: Json | undefined) => (strength === 'inference' ? source?.kind !== 'inference' : source?.kind !== 'client-code' && source?.kind !== 'vendor');
+const notClientCode = (source: Json | undefined) =>
+  strength === 'inference' ? source?.kind !== 'inference' : source?.kind !== 'client-code' && source?.kind !== 'vendor';
 
 /** Lists every SDK fact the document lacks or does not mark as client code. */
 function missingClientCodeFacts(d: Json): string[] {
@@ -104,7 +105,7 @@ function missingClientCodeFacts(d: Json): string[] {
       if (!anonymous || !reqs.some((r) => 'sessionCookie' in r)) missing.push(`${where}: session not optional`);
     }
     for (const type of fact.securitySchemeTypes ?? []) {
-      const names = (Array.isArray(op.security) ? op.security : d.security ?? []).flatMap((r: Json) => Object.keys(r));
+      const names = (Array.isArray(op.security) ? op.security : (d.security ?? [])).flatMap((r: Json) => Object.keys(r));
       const scheme = names.map((n: string) => d.components?.securitySchemes?.[n]).find((sch: Json | undefined) => sch?.type === type);
       if (!scheme) missing.push(`${where}: security scheme ${type} missing`);
       else if (type !== 'http' && notClientCode(scheme['x-sps-source'])) missing.push(`${where}: security scheme ${type} not marked client-code`);
@@ -191,7 +192,11 @@ describe('coverage of the vendor pages (seeds)', () => {
     delete broken.paths['/api/info'];
     broken.components.schemas.Meta.properties.changes['x-sps-source'] = { kind: 'reading', reason: 'mutated' };
     const overstated = structuredClone(doc);
-    overstated.components.responses.AuthenticationFailure.headers['WWW-Authenticate']['x-sps-source'] = { kind: 'client-code', sdks: ['SafeguardJava'], shows: 'mutated' };
+    overstated.components.responses.AuthenticationFailure.headers['WWW-Authenticate']['x-sps-source'] = {
+      kind: 'client-code',
+      sdks: ['SafeguardJava'],
+      shows: 'mutated',
+    };
     expect(missingClientCodeFacts(overstated)).toEqual(['GET /api/authentication (SafeguardJava): 401 header WWW-Authenticate not marked client-code']);
     expect(missingClientCodeFacts(broken)).toEqual([
       'POST /api/transaction (SafeguardJava, safeguard-ps, SafeguardDotNet): request body missing',

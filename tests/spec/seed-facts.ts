@@ -26,7 +26,15 @@ export const seedFacts: SeedFact[] = [
     method: 'get',
     statuses: [200, 401, 403, 404],
     errorTypes: { ...AUTH_401, 403: ['Unauthorized'], 404: ['NotFound'] },
-    responseElements: ['body.enabled', 'body.listen_address', 'body.listen_address.key', 'body.listen_address.meta.href', 'key', ...META_SIBLINGS, 'meta.remaining_seconds'],
+    responseElements: [
+      'body.enabled',
+      'body.listen_address',
+      'body.listen_address.key',
+      'body.listen_address.meta.href',
+      'key',
+      ...META_SIBLINGS,
+      'meta.remaining_seconds',
+    ],
   },
   { path: '/api/configuration/local_services/cluster', method: 'put', statuses: [200, 401, 403, 404], requestElements: ['enabled', 'listen_address'] },
   // 000: Date and time directory.
@@ -101,10 +109,26 @@ export const seedFacts: SeedFact[] = [
     method: 'get',
     statuses: [200, 201, 401, 404],
     errorTypes: { ...AUTH_401, 404: ['NotFound'] },
-    responseElements: ['items', 'items[].key', 'items[].meta.href', 'meta.href', 'meta.parent', 'meta.join_request', 'meta.nodes', 'meta.promote', 'meta.status', 'meta.configuration_sync'],
+    responseElements: [
+      'items',
+      'items[].key',
+      'items[].meta.href',
+      'meta.href',
+      'meta.parent',
+      'meta.join_request',
+      'meta.nodes',
+      'meta.promote',
+      'meta.status',
+      'meta.configuration_sync',
+    ],
   },
   // 002/004: Promote.
-  { path: '/api/cluster/promote', method: 'post', statuses: [201], responseElements: ['body.address', 'body.roles', 'meta.href', 'meta.parent', 'meta.remaining_seconds'] },
+  {
+    path: '/api/cluster/promote',
+    method: 'post',
+    statuses: [201],
+    responseElements: ['body.address', 'body.roles', 'meta.href', 'meta.parent', 'meta.remaining_seconds'],
+  },
   // 002/004: Join request and join status.
   {
     path: '/api/cluster/join_request',
@@ -129,7 +153,12 @@ export const seedFacts: SeedFact[] = [
   },
   // Issue 2, from sps-api.md section 5.
   { path: '/api/cluster/nodes', method: 'get', statuses: [200, 401, 403, 404] },
-  { path: '/api/cluster/nodes/{nodeId}', method: 'get', statuses: [200, 401, 403, 404], responseElements: ['body.address', 'body.roles', 'key', 'meta.href', 'meta.parent', 'meta.status'] },
+  {
+    path: '/api/cluster/nodes/{nodeId}',
+    method: 'get',
+    statuses: [200, 401, 403, 404],
+    responseElements: ['body.address', 'body.roles', 'key', 'meta.href', 'meta.parent', 'meta.status'],
+  },
   { path: '/api/cluster/nodes/{nodeId}', method: 'put', statuses: [200, 401, 403, 404], requestElements: ['address', 'roles'] },
   {
     path: '/api/cluster/status',
@@ -167,7 +196,20 @@ export const seedFacts: SeedFact[] = [
   { path: '/api/transaction', method: 'post', statuses: [200, 401, 411] },
   { path: '/api/transaction', method: 'put', statuses: [200, 401], requestElements: ['status', 'message'] },
   { path: '/api/transaction', method: 'delete', statuses: [200, 401] },
-  { path: '/api/transaction/changes', method: 'get', statuses: [200, 401], responseElements: ['changes[].type', 'changes[].path', 'changes[].new_value', 'changes[].old_value', 'changes[].new_order', 'changes[].old_order', 'meta.href'] },
+  {
+    path: '/api/transaction/changes',
+    method: 'get',
+    statuses: [200, 401],
+    responseElements: [
+      'changes[].type',
+      'changes[].path',
+      'changes[].new_value',
+      'changes[].old_value',
+      'changes[].new_order',
+      'changes[].old_order',
+      'meta.href',
+    ],
+  },
   { path: '/api', method: 'get', statuses: [200, 401] },
   { path: '/api/configuration', method: 'get', statuses: [200, 401] },
   { path: '/api/configuration/local_services', method: 'get', statuses: [200, 401] },

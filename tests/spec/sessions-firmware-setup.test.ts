@@ -16,7 +16,16 @@ const op = (id: string) => {
 
 describe('sessions, firmware, setup and plugins', () => {
   it('marks every operation that changes the appliance as never sent, with a reason', () => {
-    const changing = ['uploadFirmware', 'upgradeFirmware', 'testFirmware', 'fetchFirmware', 'cancelFirmwareFetch', 'deleteFirmwareSlot', 'completeSetup', 'uploadPlugin'];
+    const changing = [
+      'uploadFirmware',
+      'upgradeFirmware',
+      'testFirmware',
+      'fetchFirmware',
+      'cancelFirmwareFetch',
+      'deleteFirmwareSlot',
+      'completeSetup',
+      'uploadPlugin',
+    ];
     for (const id of changing) expect(op(id).op['x-sps-never-send'], id).toMatch(/\w+ \w+/);
     // Reads stay sendable.
     const marked = ops.filter((o) => 'x-sps-never-send' in o.op).map((o) => o.op.operationId as string);

@@ -24,7 +24,9 @@ interface Fixture {
 const dir = join(root, 'tests/spec/vendor-samples');
 
 function fixtureFiles(d: string): string[] {
-  return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? fixtureFiles(join(d, e.name)) : e.name.endsWith('.json') ? [join(d, e.name)] : []));
+  return readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? fixtureFiles(join(d, e.name)) : e.name.endsWith('.json') ? [join(d, e.name)] : [],
+  );
 }
 
 export function sampleProblems(model: ReturnType<typeof buildSpecModel>, f: Fixture): string[] {
@@ -59,7 +61,13 @@ describe('vendor samples', () => {
   });
 
   it('fails a sample that breaks the spec, naming the problem', () => {
-    const broken: Fixture = { page: 'test', version: '7.0', operationId: 'getTimezone', status: '200', body: { key: 'timezone', body: 42, meta: { href: '/api/configuration/datetime/timezone' } } };
+    const broken: Fixture = {
+      page: 'test',
+      version: '7.0',
+      operationId: 'getTimezone',
+      status: '200',
+      body: { key: 'timezone', body: 42, meta: { href: '/api/configuration/datetime/timezone' } },
+    };
     expect(sampleProblems(model, broken).join(' ')).toMatch(/\/body: must be string/);
     expect(sampleProblems(model, { ...broken, operationId: 'noSuchOperation' })).toEqual(['operation noSuchOperation is not in the spec']);
   });

@@ -50,7 +50,11 @@ describe('the vendor-only view', () => {
 
   it('GET /api/info: the anonymous vendor answer validates; a broken vendor fact fails the view too', () => {
     const pointer = '#/paths/~1api~1info/get/responses/200/content/application~1json/schema';
-    const anonymous = { body: { domainname: 'example', hostname: 'sps', nickname: null, support_link: 'mailto:admin@example.com' }, key: 'about_info', meta: { href: '/api/info', parent: '/api' } };
+    const anonymous = {
+      body: { domainname: 'example', hostname: 'sps', nickname: null, support_link: 'mailto:admin@example.com' },
+      key: 'about_info',
+      meta: { href: '/api/info', parent: '/api' },
+    };
     expect(verdicts(doc, pointer, anonymous)).toMatchObject({ full: true, vendor: true });
     expect(verdicts(doc, pointer, { body: { firmware_version: '7.5.1' } })).toMatchObject({ full: true, vendor: true });
     expect(verdicts(doc, pointer, { body: { ...anonymous.body, hostname: 42 } })).toMatchObject({ full: false, vendor: false });
@@ -72,8 +76,14 @@ describe('the vendor-only view', () => {
     // WriteResult requires key and meta: vendor POST answers (passwords, plugin and firmware uploads) show both.
     expect(verdicts(doc, '#/components/schemas/WriteResult', { ok: true })).toMatchObject({ full: false, vendor: false });
     // 409 Conflict is our reading as a whole; 411's body is ours (its media type is marked).
-    expect(verdicts(doc, '#/components/responses/Conflict/content/application~1json/schema', { message: 'locked' })).toMatchObject({ full: false, vendor: true });
-    expect(verdicts(doc, '#/components/responses/LengthRequired/content/application~1json/schema', 'Length Required')).toMatchObject({ full: false, vendor: true });
+    expect(verdicts(doc, '#/components/responses/Conflict/content/application~1json/schema', { message: 'locked' })).toMatchObject({
+      full: false,
+      vendor: true,
+    });
+    expect(verdicts(doc, '#/components/responses/LengthRequired/content/application~1json/schema', 'Length Required')).toMatchObject({
+      full: false,
+      vendor: true,
+    });
     // A vendor response keeps its body: 404 without error.type fails both.
     expect(verdicts(doc, '#/components/responses/NotFound/content/application~1json/schema', { message: 'x' })).toMatchObject({ full: false, vendor: false });
   });
@@ -92,7 +102,9 @@ describe('the vendor-only view', () => {
 
   it('only loosens: every example valid in the full document is valid in the view, at the same pointer', () => {
     const view = createValidator(buildSpecModel(vendorOnlyView(doc)));
-    const failing = collectExamples(doc).filter((ex) => !view.validate(ex.schemaPointer, ex.value).valid).map((ex) => ex.pointer);
+    const failing = collectExamples(doc)
+      .filter((ex) => !view.validate(ex.schemaPointer, ex.value).valid)
+      .map((ex) => ex.pointer);
     expect(failing).toEqual([]);
   });
 
@@ -148,14 +160,22 @@ describe('the provenance lint (Redocly plugin lint/sps-source.js)', () => {
         writeFileSync(path, next);
       };
       // 1. "Our reading" without kind: reading (the mark says vendor).
-      edit('components/schemas/ConfigurationSync.yaml', /x-sps-source:\n {2}kind: reading\n {2}reason: .*\n/, 'x-sps-source:\n  kind: vendor\n  pages:\n    - seeds/002_d48d5ff63f018a2b.txt\n');
+      edit(
+        'components/schemas/ConfigurationSync.yaml',
+        /x-sps-source:\n {2}kind: reading\n {2}reason: .*\n/,
+        'x-sps-source:\n  kind: vendor\n  pages:\n    - seeds/002_d48d5ff63f018a2b.txt\n',
+      );
       // 2. An invalid source: unknown kind, a reading without reason.
       edit('components/schemas/Timezone.yaml', /x-sps-source:\n {2}kind: vendor\n/, 'x-sps-source:\n  kind: rumour\n');
-      edit('components/schemas/Path.yaml', /      reason: .*\n/, '');
+      edit('components/schemas/Path.yaml', / {6}reason: .*\n/, '');
       // An observed source (a moved-in discovery draft) without the node it was seen on.
-      edit('components/schemas/Reference.yaml', /x-sps-source:\n {2}kind: vendor\n {2}pages:\n( {4}- .*\n)+/, 'x-sps-source:\n  kind: observed\n  version: 7.5.1\n');
+      edit(
+        'components/schemas/Reference.yaml',
+        /x-sps-source:\n {2}kind: vendor\n {2}pages:\n( {4}- .*\n)+/,
+        'x-sps-source:\n  kind: observed\n  version: 7.5.1\n',
+      );
       // 3. An operation without a source.
-      edit('paths/datetime/timezone.yaml', /  x-sps-source:\n {4}kind: vendor\n {4}pages:\n( {6}- .*\n)+/, '');
+      edit('paths/datetime/timezone.yaml', / {2}x-sps-source:\n {4}kind: vendor\n {4}pages:\n( {6}- .*\n)+/, '');
       const res = spawnSync(join(root, 'node_modules/.bin/redocly'), ['lint', '--config', 'redocly.yaml', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
       expect(res.status).not.toBe(0);
       const report = JSON.parse(res.stdout) as { problems: { ruleId: string; message: string; location: { source: { ref: string }; pointer: string }[] }[] };

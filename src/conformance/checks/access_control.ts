@@ -9,7 +9,19 @@
  */
 import { isObject } from '../../shared/index.js';
 import type { OperationModel } from '../../spec/model.js';
-import { resultFor, type AccessCell, type AccessRow, type AccountSession, type CheckDefinition, type Exchange, type LiveNode, type Outcome, type ProbeDefinition, type RoleAccount, type SendExtra } from '../check-api.js';
+import {
+  resultFor,
+  type AccessCell,
+  type AccessRow,
+  type AccountSession,
+  type CheckDefinition,
+  type Exchange,
+  type LiveNode,
+  type Outcome,
+  type ProbeDefinition,
+  type RoleAccount,
+  type SendExtra,
+} from '../check-api.js';
 import { shellQuote } from '../curl.js';
 import { accessFor } from '../roles.js';
 import { notSentReason, sameValueRequestBody } from '../write-safety.js';
@@ -56,15 +68,24 @@ interface Planned {
 function planOf(env: LiveNode): Planned[][] {
   return env.perRun('access_control plan', () =>
     env.accounts.map((account) =>
-    env.ops.flatMap((op) => {
-      if (op.security === 'basicAuth') return []; // the login is the account's one login
-      const d = accessFor(account, op);
-      if (!d) return [];
-      const row: AccessRow = { user: account.name, operationId: op.operationId, method: op.method, path: op.path, expected: d.expected, rule: `${d.expected === 'denied' ? 'may_not' : 'may'}: ${d.rule}`, nodes: {} };
-      env.addAccessRow(row);
-      return [{ op, row }];
-    }),
-  ));
+      env.ops.flatMap((op) => {
+        if (op.security === 'basicAuth') return []; // the login is the account's one login
+        const d = accessFor(account, op);
+        if (!d) return [];
+        const row: AccessRow = {
+          user: account.name,
+          operationId: op.operationId,
+          method: op.method,
+          path: op.path,
+          expected: d.expected,
+          rule: `${d.expected === 'denied' ? 'may_not' : 'may'}: ${d.rule}`,
+          nodes: {},
+        };
+        env.addAccessRow(row);
+        return [{ op, row }];
+      }),
+    ),
+  );
 }
 
 async function accessControlLive(env: LiveNode): Promise<void> {
@@ -75,7 +96,10 @@ async function accessControlLive(env: LiveNode): Promise<void> {
   } finally {
     // The target's request count is the main session's; say what the accounts' sessions added.
     const accounts = env.accounts.filter((a) => a.name !== env.username).length;
-    if (accounts > 0) env.note(`access_control: ${accounts} roles-file account${accounts === 1 ? '' : 's'} with a session of its own sent ${own} more requests (one login each)`);
+    if (accounts > 0)
+      env.note(
+        `access_control: ${accounts} roles-file account${accounts === 1 ? '' : 's'} with a session of its own sent ${own} more requests (one login each)`,
+      );
   }
 }
 
@@ -84,12 +108,23 @@ async function checkAccount(env: LiveNode, account: RoleAccount, planned: Planne
   const { node } = env;
   const reuse = account.name === env.username;
   // Curl lines show where the account's password comes from, never the password.
-  const passwordPlaceholder = account.passwordSource.startsWith('file ') ? `$(head -n1 ${shellQuote(account.passwordSource.slice(5))})` : `$${account.passwordSource}`;
+  const passwordPlaceholder = account.passwordSource.startsWith('file ')
+    ? `$(head -n1 ${shellQuote(account.passwordSource.slice(5))})`
+    : `$${account.passwordSource}`;
   const client = reuse ? env.mainSession(account.name) : env.openSession(account, passwordPlaceholder);
   /** The main session (the account's own when it is `--username`). */
   const main = reuse ? client : env.mainSession();
   const who = `user ${account.name}`;
-  const pseudo = (op: OperationModel, path: string): Exchange => ({ node, target: 'live', op, probe: ACCESS.kind, method: op.method, path, curl: '', user: account.name });
+  const pseudo = (op: OperationModel, path: string): Exchange => ({
+    node,
+    target: 'live',
+    op,
+    probe: ACCESS.kind,
+    method: op.method,
+    path,
+    curl: '',
+    user: account.name,
+  });
   const row = (ex: Exchange, outcome: Outcome, message: string, first = false): void => {
     // A denied operation that was allowed comes before everything else in the report.
     env.row(ex, resultFor(ex, check, outcome, message), first);
@@ -104,7 +139,13 @@ async function checkAccount(env: LiveNode, account: RoleAccount, planned: Planne
     cell(p, { seen: 'not sent', outcome: 'skipped', why });
     row(pseudo(p.op, path), 'skipped', `${who}: ${message}`);
   };
-  const send = (op: OperationModel, path: string, extra: SendExtra & { auth?: 'basic' } = {}, via: AccountSession = client, ignoreAbort = false): Promise<Exchange | undefined> => {
+  const send = (
+    op: OperationModel,
+    path: string,
+    extra: SendExtra & { auth?: 'basic' } = {},
+    via: AccountSession = client,
+    ignoreAbort = false,
+  ): Promise<Exchange | undefined> => {
     const { auth = 'session', ...body } = extra;
     return via.send(op, ACCESS.kind, path, auth, body, { ignoreAbort });
   };
@@ -113,7 +154,11 @@ async function checkAccount(env: LiveNode, account: RoleAccount, planned: Planne
       const loginOp = env.model.operations.find((o) => o.operationId === 'logIn') ?? env.model.operations.find((o) => o.security === 'basicAuth');
       const login = loginOp ? await send(loginOp, loginOp.path, { auth: 'basic' }) : undefined;
       if (!loginOp || !login?.response || !isSuccess(login.response.status) || !client.adoptSession(login.response.setCookies)) {
-        const why = !loginOp ? 'the spec documents no login operation' : login ? `${loginOp.method} ${loginOp.path} answered ${describeAnswer(login)}` : `node ${node} was given up`;
+        const why = !loginOp
+          ? 'the spec documents no login operation'
+          : login
+            ? `${loginOp.method} ${loginOp.path} answered ${describeAnswer(login)}`
+            : `node ${node} was given up`;
         if (login) row(login, 'failed', `${who} (password from ${account.passwordSource}) could not log in on node ${node}: ${why}`);
         for (const p of planned) notSent(p, `not checked: the account could not log in on node ${node}`);
         return client.requests;
@@ -217,7 +262,8 @@ async function checkAccount(env: LiveNode, account: RoleAccount, planned: Planne
     const rollbackOp = env.findOp('DELETE', '/api/transaction');
     if (!openOp || !rollbackOp) return notSent(p, 'not sent: the spec documents no POST/DELETE /api/transaction to roll back with');
     const role = env.roles.get(p.op);
-    if (role === 'transaction-rollback') return notSent(p, 'not sent on its own: a rollback is only sent to end a transaction the account itself may have opened');
+    if (role === 'transaction-rollback')
+      return notSent(p, 'not sent on its own: a rollback is only sent to end a transaction the account itself may have opened');
     let mayBeOpen = false;
     try {
       if (role === 'transaction-open') {
@@ -232,7 +278,11 @@ async function checkAccount(env: LiveNode, account: RoleAccount, planned: Planne
       // In a transaction of the account: a PUT it wrongly accepts stays staged and is rolled back.
       const open = await send(openOp, openOp.path, { emptyBody: true });
       if (open?.response?.status === 409 || errorTypeOf(open?.response?.json) === 'ConfigurationLocked') {
-        return notSent(p, `not sent: POST /api/transaction answered ${open ? describeAnswer(open) : 'nothing'}: the configuration is locked by another session, whose transaction is left alone`, path);
+        return notSent(
+          p,
+          `not sent: POST /api/transaction answered ${open ? describeAnswer(open) : 'nothing'}: the configuration is locked by another session, whose transaction is left alone`,
+          path,
+        );
       }
       if (p.row.expected === 'allowed' && (open?.response?.status === 401 || open?.response?.status === 403)) {
         // The account may write here but may not even open its transaction: that refusal is the proof.
@@ -255,7 +305,13 @@ async function checkAccount(env: LiveNode, account: RoleAccount, planned: Planne
         const ex = await send(rollbackOp, rollbackOp.path, {}, client, true);
         if (ex) {
           const ok = isSuccess(ex.response?.status);
-          row(ex, ok ? 'passed' : 'failed', ok ? `${who}: transaction rolled back` : `ROLLBACK FAILED on node ${node}: DELETE /api/transaction as ${who} got ${describeAnswer(ex)}; a transaction may be left open`);
+          row(
+            ex,
+            ok ? 'passed' : 'failed',
+            ok
+              ? `${who}: transaction rolled back`
+              : `ROLLBACK FAILED on node ${node}: DELETE /api/transaction as ${who} got ${describeAnswer(ex)}; a transaction may be left open`,
+          );
         }
       }
     }

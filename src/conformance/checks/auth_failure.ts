@@ -36,6 +36,13 @@ export const authFailure: CheckDefinition = {
     const name = ex.user ?? `${PROBE_USER_PREFIX}...`;
     const who = `login as the made-up user ${name} with a random password`;
     if (problems.length > 0) return [resultFor(ex, check, 'failed', `wrong password (${who}): ${problems.join('; ')}`)];
-    return [resultFor(ex, check, 'passed', `wrong password (${who}): 401 AuthenticationFailure, no ${ctx.sessionCookieName} cookie; the appliance's audit log shows one failed login of ${name}, no real account's`)];
+    return [
+      resultFor(
+        ex,
+        check,
+        'passed',
+        `wrong password (${who}): 401 AuthenticationFailure, no ${ctx.sessionCookieName} cookie; the appliance's audit log shows one failed login of ${name}, no real account's`,
+      ),
+    ];
   },
 };

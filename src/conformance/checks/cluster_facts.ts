@@ -61,7 +61,9 @@ export const clusterFacts: CheckDefinition = {
       v.curl.info = ex;
     } else if (path === '/api/cluster/nodes' && Array.isArray(body.items)) {
       v.members = new Map(
-        body.items.filter(isObject).map((i) => [String(i.key), isObject(i.body) && Array.isArray(i.body.roles) ? i.body.roles.filter((r): r is string => typeof r === 'string') : []]),
+        body.items
+          .filter(isObject)
+          .map((i) => [String(i.key), isObject(i.body) && Array.isArray(i.body.roles) ? i.body.roles.filter((r): r is string => typeof r === 'string') : []]),
       );
       v.curl.nodes = ex;
     } else if (path === '/api/cluster/join_request') {
@@ -113,11 +115,17 @@ export function clusterFactRows(run: FinishedRun): ClusterGroup[] {
   const byNode = views.get(run.model) ?? new Map<string, NodeView>();
   const found = groups(nodes, byNode);
   const clustered = new Set(found.flat());
-  const out: ClusterGroup[] = found.map((g) => ({ nodes: g, reason: `each says "in cluster" and their member lists share a node (members: ${list(byNode.get(g[0]!)?.members)})` }));
+  const out: ClusterGroup[] = found.map((g) => ({
+    nodes: g,
+    reason: `each says "in cluster" and their member lists share a node (members: ${list(byNode.get(g[0]!)?.members)})`,
+  }));
   for (const n of nodes) {
     if (clustered.has(n)) continue;
     const v = byNode.get(n);
-    const why = !v || (v.joinStatus === undefined && v.members === undefined) ? 'its cluster endpoints were not read (not selected, or no answer)' : `its join status is ${JSON.stringify(v.joinStatus ?? 'unknown')}`;
+    const why =
+      !v || (v.joinStatus === undefined && v.members === undefined)
+        ? 'its cluster endpoints were not read (not selected, or no answer)'
+        : `its join status is ${JSON.stringify(v.joinStatus ?? 'unknown')}`;
     out.push({ nodes: [n], reason: `checked alone: ${why}` });
   }
   const op = (method: string, path: string): OperationModel | undefined => run.model.operations.find((o) => o.method === method && o.path === path);
@@ -138,23 +146,52 @@ export function clusterFactRows(run: FinishedRun): ClusterGroup[] {
     // One version.
     const versions = g.map((n) => [n, byNode.get(n)?.version ?? run.nodes.find((t) => t.node === n)?.version ?? 'unknown'] as const);
     const distinct = [...new Set(versions.map(([, v]) => v))];
-    row(infoOp, 'info', distinct.length === 1, distinct.length === 1 ? `every node runs SPS ${distinct[0]}` : `the nodes of one cluster must run the same SPS version, but ${versions.map(([n, v]) => `${n} says ${v}`).join(', ')}`);
+    row(
+      infoOp,
+      'info',
+      distinct.length === 1,
+      distinct.length === 1
+        ? `every node runs SPS ${distinct[0]}`
+        : `the nodes of one cluster must run the same SPS version, but ${versions.map(([n, v]) => `${n} says ${v}`).join(', ')}`,
+    );
     // Exactly one central-management node, at most one search-master: in every node's member list.
     for (const n of g) {
       const members = byNode.get(n)?.members ?? new Map<string, string[]>();
       const cms = [...members].filter(([, roles]) => roles.includes('central-management')).map(([id]) => id);
-      row(nodesOp, 'nodes', cms.length === 1, cms.length === 1 ? `${n} lists exactly one central-management node (${cms[0]})` : `${n} lists ${cms.length} central-management nodes (${cms.join(', ') || 'none'}); a cluster has exactly one`);
+      row(
+        nodesOp,
+        'nodes',
+        cms.length === 1,
+        cms.length === 1
+          ? `${n} lists exactly one central-management node (${cms[0]})`
+          : `${n} lists ${cms.length} central-management nodes (${cms.join(', ') || 'none'}); a cluster has exactly one`,
+      );
       const masters = [...members].filter(([, roles]) => roles.includes('search-master')).map(([id]) => id);
-      if (masters.length > 1) row(nodesOp, 'nodes', false, `${n} lists ${masters.length} search-master nodes (${masters.join(', ')}); a cluster has at most one`);
+      if (masters.length > 1)
+        row(nodesOp, 'nodes', false, `${n} lists ${masters.length} search-master nodes (${masters.join(', ')}); a cluster has at most one`);
     }
     // The same members on every node.
     const memberLists = g.map((n) => [n, list(byNode.get(n)?.members)] as const);
     const sameMembers = new Set(memberLists.map(([, m]) => m)).size === 1;
-    row(nodesOp, 'nodes', sameMembers, sameMembers ? `every node lists the same members (${memberLists[0]![1]})` : `the nodes list different members: ${memberLists.map(([n, m]) => `${n}: ${m}`).join('; ')}`);
+    row(
+      nodesOp,
+      'nodes',
+      sameMembers,
+      sameMembers
+        ? `every node lists the same members (${memberLists[0]![1]})`
+        : `the nodes list different members: ${memberLists.map(([n, m]) => `${n}: ${m}`).join('; ')}`,
+    );
     // The same Central Management address.
     const addresses = g.map((n) => [n, byNode.get(n)?.centralAddress ?? 'none'] as const);
     const sameAddress = new Set(addresses.map(([, a]) => a)).size === 1;
-    row(joinOp, 'join', sameAddress, sameAddress ? `every node names the Central Management node ${addresses[0]![1]}` : `the nodes name different Central Management nodes: ${addresses.map(([n, a]) => `${n}: ${a}`).join('; ')}`);
+    row(
+      joinOp,
+      'join',
+      sameAddress,
+      sameAddress
+        ? `every node names the Central Management node ${addresses[0]![1]}`
+        : `the nodes name different Central Management nodes: ${addresses.map(([n, a]) => `${n}: ${a}`).join('; ')}`,
+    );
   }
   views.delete(run.model);
   return out;

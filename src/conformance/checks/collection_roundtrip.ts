@@ -219,11 +219,7 @@ async function createAndRemove(
 }
 
 /** The keys and bodies the collection lists (undefined keys: it could not be read). */
-async function listKeys(
-  env: LiveNode,
-  t: CollectionTarget,
-  send: LiveNode['send'],
-): Promise<{ ex: Exchange | undefined; keys?: string[]; bodies: unknown[] }> {
+async function listKeys(env: LiveNode, t: CollectionTarget, send: LiveNode['send']): Promise<{ ex: Exchange | undefined; keys?: string[]; bodies: unknown[] }> {
   const ex = await send(t.list, 'write', t.path, 'session');
   const items = isObject(ex?.response?.json) && Array.isArray(ex.response.json.items) ? ex.response.json.items.filter(isObject) : undefined;
   if (!ex?.response || !isSuccess(ex.response.status) || !items) return { ex, bodies: [] };

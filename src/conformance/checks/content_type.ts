@@ -21,7 +21,8 @@ export const contentType: CheckDefinition = {
     const d = ex.response.digest;
     const kept = d ? ` (${d.truncated ? 'first ' : ''}${d.bytes} bytes${d.truncated ? ' read' : ''}, sha256 ${d.sha256})` : '';
     if (doc.contentTypes.length === 0) {
-      if (ex.response.bodyText.trim() === '' && !ex.response.digest?.bytes) return [resultFor(ex, check, 'passed', `${status}: no body documented, none received`)];
+      if (ex.response.bodyText.trim() === '' && !ex.response.digest?.bytes)
+        return [resultFor(ex, check, 'passed', `${status}: no body documented, none received`)];
       return [resultFor(ex, check, 'passed', `${status}: no body documented; received ${received}${kept} (not checked)`)];
     }
     if (doc.json) {

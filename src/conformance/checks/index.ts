@@ -71,7 +71,11 @@ export function probeOwner(kind: ProbeKind): CheckName {
 export function checksHelp(): string {
   const width = Math.max(...CHECK_NAMES.map((n) => n.length));
   // The statement up to its first sentence or clause, without code marks and parentheses.
-  const short = (passes: string): string => passes.replace(/`/g, '').replace(/ \([^()]*\)/g, '').split(/[.;] /)[0]!;
+  const short = (passes: string): string =>
+    passes
+      .replace(/`/g, '')
+      .replace(/ \([^()]*\)/g, '')
+      .split(/[.;] /)[0]!;
   const lines = CHECKS.map((c) => `  ${c.name.padEnd(width)}  ${short(c.passes)}`);
   const former = [...FORMER_NAMES].map(([old, now]) => `${old} (now ${now})`).join(', ');
   return `Checks (passes when ...; the README has the whole statement):\n${lines.join('\n')}\nFormer names, still accepted with a warning: ${former}.`;

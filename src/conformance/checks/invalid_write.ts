@@ -34,8 +34,7 @@ export const invalidWrite: CheckDefinition = {
   probes: [INVALID_WRITE],
   run: () => [],
   live: invalidWrites,
-  livePlanned: ({ allowWrites, ops, roles }) =>
-    allowWrites ? ops.filter((o) => roles.get(o) === 'setting-put').length * (3 + 2 * PER_SETTING) : 0,
+  livePlanned: ({ allowWrites, ops, roles }) => (allowWrites ? ops.filter((o) => roles.get(o) === 'setting-put').length * (3 + 2 * PER_SETTING) : 0),
 };
 
 export interface ForbiddenBody {
@@ -55,13 +54,22 @@ const WRONG: Record<string, unknown> = {
   object: 'sps-conformance-not-an-object',
 };
 
-const typesOf = (schema: Record<string, unknown>): string[] => (typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? schema.type.filter((t): t is string => typeof t === 'string') : []);
+const typesOf = (schema: Record<string, unknown>): string[] =>
+  typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? schema.type.filter((t): t is string => typeof t === 'string') : [];
 
 /** A value none of the documented types accepts (undefined: the schema names no type). */
 function wrongValueFor(types: string[]): unknown {
   if (types.length === 0) return undefined;
   for (const candidate of [12345, 'sps-conformance-wrong-type', true, ['sps-conformance'], { 'sps-conformance': true }]) {
-    const t = Array.isArray(candidate) ? 'array' : candidate === null ? 'null' : typeof candidate === 'object' ? 'object' : typeof candidate === 'number' ? 'number' : typeof candidate;
+    const t = Array.isArray(candidate)
+      ? 'array'
+      : candidate === null
+        ? 'null'
+        : typeof candidate === 'object'
+          ? 'object'
+          : typeof candidate === 'number'
+            ? 'number'
+            : typeof candidate;
     if (!types.includes(t) && !(t === 'number' && types.includes('integer'))) return candidate;
   }
   return WRONG[types[0]!];
@@ -89,11 +97,17 @@ export function forbiddenBodies(model: SpecModel, validator: SchemaValidator, pu
       });
       const wrong = wrongValueFor([...new Set(types)]);
       if (wrong === undefined) continue;
-      keep({ kind: 'wrong type', detail: `field ${key} is ${show(wrong, 40)}, documented as ${[...new Set(types)].join(' or ')}`, body: { ...valid, [key]: wrong } });
+      keep({
+        kind: 'wrong type',
+        detail: `field ${key} is ${show(wrong, 40)}, documented as ${[...new Set(types)].join(' or ')}`,
+        body: { ...valid, [key]: wrong },
+      });
       if (out.some((o) => o.kind === 'wrong type')) break;
     }
     // A required field missing.
-    const required = [...new Set(schemas.flatMap((s) => (Array.isArray(s.schema.required) ? s.schema.required.filter((r): r is string => typeof r === 'string') : [])))];
+    const required = [
+      ...new Set(schemas.flatMap((s) => (Array.isArray(s.schema.required) ? s.schema.required.filter((r): r is string => typeof r === 'string') : []))),
+    ];
     for (const key of required) {
       if (!(key in valid)) continue;
       const body = { ...valid };
@@ -108,16 +122,26 @@ export function forbiddenBodies(model: SpecModel, validator: SchemaValidator, pu
         return isObject(s) && Array.isArray(s.enum);
       });
       if (!listed) continue;
-      keep({ kind: 'value outside the documented list', detail: `field ${key} is "sps-conformance-undocumented-value", not one of its documented values`, body: { ...valid, [key]: 'sps-conformance-undocumented-value' } });
+      keep({
+        kind: 'value outside the documented list',
+        detail: `field ${key} is "sps-conformance-undocumented-value", not one of its documented values`,
+        body: { ...valid, [key]: 'sps-conformance-undocumented-value' },
+      });
       if (out.some((o) => o.kind === 'value outside the documented list')) break;
     }
   } else {
     // A scalar or list setting: the whole body of the wrong type.
     const types = [...new Set(schemas.flatMap((s) => typesOf(s.schema)))];
     const wrong = wrongValueFor(types.length > 0 ? types : [Array.isArray(valid) ? 'array' : typeof valid]);
-    if (wrong !== undefined) keep({ kind: 'wrong type', detail: `the body is ${show(wrong, 40)}, documented as ${types.join(' or ') || 'another type'}`, body: wrong });
+    if (wrong !== undefined)
+      keep({ kind: 'wrong type', detail: `the body is ${show(wrong, 40)}, documented as ${types.join(' or ') || 'another type'}`, body: wrong });
     const enumerated = schemas.some((s) => Array.isArray(s.schema.enum));
-    if (enumerated) keep({ kind: 'value outside the documented list', detail: 'the body is "sps-conformance-undocumented-value", not one of its documented values', body: 'sps-conformance-undocumented-value' });
+    if (enumerated)
+      keep({
+        kind: 'value outside the documented list',
+        detail: 'the body is "sps-conformance-undocumented-value", not one of its documented values',
+        body: 'sps-conformance-undocumented-value',
+      });
   }
   return out;
 }
@@ -156,7 +180,18 @@ async function invalidWrites(env: LiveNode): Promise<void> {
   if (env.getTx) {
     const ex = await env.send(env.getTx, INVALID_WRITE.kind, env.getTx.path, 'session');
     const state = transactionState(ex?.response?.json);
-    if (ex) env.row(ex, resultFor(ex, check, state === 'closed' ? 'passed' : 'failed', state === 'closed' ? 'after the invalid writes: no transaction left open' : `after the invalid writes the transaction is ${state ?? 'in an unknown state'}: it may be left open on node ${node}`));
+    if (ex)
+      env.row(
+        ex,
+        resultFor(
+          ex,
+          check,
+          state === 'closed' ? 'passed' : 'failed',
+          state === 'closed'
+            ? 'after the invalid writes: no transaction left open'
+            : `after the invalid writes the transaction is ${state ?? 'in an unknown state'}: it may be left open on node ${node}`,
+        ),
+      );
   }
 }
 
@@ -210,16 +245,24 @@ async function cycle(env: LiveNode, put: OperationModel, openOp: OperationModel,
       const status = ex.response.status;
       const type = errorTypeOf(ex.response.json);
       const { statuses, types } = documented4xx(put, status);
-      if (isSuccess(status)) row(ex, false, `${what} was accepted with ${describeAnswer(ex)}; expected a documented 4xx (${statuses.join(', ') || 'none documented'})`);
+      if (isSuccess(status))
+        row(ex, false, `${what} was accepted with ${describeAnswer(ex)}; expected a documented 4xx (${statuses.join(', ') || 'none documented'})`);
       else if (!statuses.includes(status)) row(ex, false, `${what}: answered ${describeAnswer(ex)}; the documented 4xx are ${statuses.join(', ') || 'none'}`);
-      else if (types.length > 0 && (typeof type !== 'string' || !types.includes(type))) row(ex, false, `${what}: answered ${status} with error.type ${show(type ?? null)}, documented for ${status}: ${types.join(', ')}`);
+      else if (types.length > 0 && (typeof type !== 'string' || !types.includes(type)))
+        row(ex, false, `${what}: answered ${status} with error.type ${show(type ?? null)}, documented for ${status}: ${types.join(', ')}`);
       else row(ex, true, `${what}: refused with ${status} ${String(type ?? '')}`.trimEnd());
       // The value must be unchanged, whatever the answer was.
       const again = await env.send(getOp, INVALID_WRITE.kind, path, 'session');
       const now = isObject(again?.response?.json) ? again.response.json.body : undefined;
       if (again) {
         const same = now !== undefined && sameValue(now, original);
-        row(again, same, same ? `after ${forbidden.kind}: the setting reads unchanged` : `after ${forbidden.kind}: the setting reads ${show(now ?? null)}, not ${show(original)}: the invalid body was stored`);
+        row(
+          again,
+          same,
+          same
+            ? `after ${forbidden.kind}: the setting reads unchanged`
+            : `after ${forbidden.kind}: the setting reads ${show(now ?? null)}, not ${show(original)}: the invalid body was stored`,
+        );
       }
     }
     return 'done';
@@ -228,7 +271,17 @@ async function cycle(env: LiveNode, put: OperationModel, openOp: OperationModel,
       // Sent even after an abort: this is the cleanup the abort waits for.
       const ex = await env.sendCleanup(rollbackOp, INVALID_WRITE.kind, rollbackOp.path);
       const ok = isSuccess(ex.response?.status);
-      env.row(ex, resultFor(ex, check, ok ? 'passed' : 'failed', ok ? `${setting}: transaction rolled back` : `${setting}: ROLLBACK FAILED on node ${node}: DELETE /api/transaction got ${describeAnswer(ex)}; a transaction may be left open`));
+      env.row(
+        ex,
+        resultFor(
+          ex,
+          check,
+          ok ? 'passed' : 'failed',
+          ok
+            ? `${setting}: transaction rolled back`
+            : `${setting}: ROLLBACK FAILED on node ${node}: DELETE /api/transaction got ${describeAnswer(ex)}; a transaction may be left open`,
+        ),
+      );
     }
   }
 }

@@ -37,7 +37,15 @@ function verdict(ctx: CheckContext, ex: Parameters<CheckDefinition['run']>[1], p
       if (!factSources.includes(d)) factSources.push(d);
     }
   }
-  if (facts.length > 0) return [{ ...resultFor(ex, check, 'failed', [...facts, ...readings].join('; ')), basis: 'vendor' as const, strength: 'fact' as const, source: factSources.join(' / ') }];
+  if (facts.length > 0)
+    return [
+      {
+        ...resultFor(ex, check, 'failed', [...facts, ...readings].join('; ')),
+        basis: 'vendor' as const,
+        strength: 'fact' as const,
+        source: factSources.join(' / '),
+      },
+    ];
   return [readingResult(ctx, ex, check, reasons, `${readingPhrase(reasons)}: ${readings.join('; ')}`, soft)];
 }
 

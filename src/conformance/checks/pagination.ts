@@ -256,13 +256,7 @@ async function pageSequence(env: LiveNode, op: OperationModel, base: string): Pr
   // 5. A limit that is not an integer, and an unparsable query: the documented 400.
   const refused = async (query: Record<string, string>, what: string): Promise<void> => {
     if (!documentedResponse(op, 400)) {
-      env.skip(
-        op,
-        PAGINATION.kind,
-        check,
-        withQuery(base, query),
-        `${what}: not sent: ${op.operationId} documents no 400 to expect`,
-      );
+      env.skip(op, PAGINATION.kind, check, withQuery(base, query), `${what}: not sent: ${op.operationId} documents no 400 to expect`);
       return;
     }
     const ex = await get(withQuery(base, query));

@@ -38,7 +38,7 @@ export const responseHeaders: CheckDefinition = {
   name: check,
   passes:
     "every header documented for the response is present and its value matches the header's schema; a documented `Set-Cookie` sets a usable cookie of the name in its example (the login's `session_id`)",
-  mock: "checked: Prism sends each documented header with its example",
+  mock: 'checked: Prism sends each documented header with its example',
   probes: [NORMAL, WRITE],
   run: (ctx, ex) => {
     const doc = documentedFor(ex);
@@ -83,7 +83,9 @@ export const responseHeaders: CheckDefinition = {
     const names = doc.headers.map((h) => h.name).join(', ');
     if (problems.length > 0) {
       const source = [...factSources].join(' / ') || describeSource(ctx.judge.sourceAt(ex.op.pointer));
-      return [{ ...resultFor(ex, check, 'failed', `${res.status}: ${[...problems, ...readingProblems].join('; ')}`), basis: 'vendor', strength: 'fact', source }];
+      return [
+        { ...resultFor(ex, check, 'failed', `${res.status}: ${[...problems, ...readingProblems].join('; ')}`), basis: 'vendor', strength: 'fact', source },
+      ];
     }
     if (readingProblems.length > 0) {
       const basis: Basis = softKinds.has('reading') || softKinds.size === 0 ? 'reading' : [...softKinds][0]!;

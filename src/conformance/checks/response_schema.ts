@@ -21,7 +21,15 @@ export const responseSchema: CheckDefinition = {
     const schemaName = component ?? `the schema documented for ${doc.status}`;
     if (outcome.valid) return [resultFor(ex, check, 'passed', `${ex.response.status}: body matches ${schemaName}`)];
     const detail = `body does not match ${schemaName}: ${outcome.errors.join('; ')}`;
-    if (isSoftBasis(outcome.basis)) return [readingResult(ctx, ex, check, outcome.readings, `${ex.response.status}: ${readingPhrase(outcome.readings)}; ${detail}`, outcome.basis)];
-    return [{ ...resultFor(ex, check, 'failed', `${ex.response.status}: ${detail}`), basis: outcome.basis ?? 'vendor', strength: 'fact', source: outcome.sources.join(' / ') }];
+    if (isSoftBasis(outcome.basis))
+      return [readingResult(ctx, ex, check, outcome.readings, `${ex.response.status}: ${readingPhrase(outcome.readings)}; ${detail}`, outcome.basis)];
+    return [
+      {
+        ...resultFor(ex, check, 'failed', `${ex.response.status}: ${detail}`),
+        basis: outcome.basis ?? 'vendor',
+        strength: 'fact',
+        source: outcome.sources.join(' / '),
+      },
+    ];
   },
 };

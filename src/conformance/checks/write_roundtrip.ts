@@ -53,10 +53,16 @@ async function writeCycles(env: LiveNode): Promise<void> {
     for (const op of settings) env.skip(op, 'write', check, op.path, message);
   };
   if (env.lockedAtStart) {
-    return skipAll('a transaction was already open on the node', `not written: a transaction was already open on node ${node} (someone holds the configuration lock); it was left alone`);
+    return skipAll(
+      'a transaction was already open on the node',
+      `not written: a transaction was already open on node ${node} (someone holds the configuration lock); it was left alone`,
+    );
   }
   if (env.transactionAtStart !== 'closed') {
-    return skipAll('the transaction status could not be read first', `not written: the transaction status of node ${node} could not be read first, so it is unknown whether someone holds the configuration lock`);
+    return skipAll(
+      'the transaction status could not be read first',
+      `not written: the transaction status of node ${node} could not be read first, so it is unknown whether someone holds the configuration lock`,
+    );
   }
   if (env.givenUp()) {
     env.writes = 'skipped: node given up';
@@ -74,7 +80,13 @@ async function writeCycles(env: LiveNode): Promise<void> {
   let lockedByOther = false;
   for (const put of settings) {
     if (lockedByOther || env.givenUp()) {
-      env.skip(put, 'write', check, put.path, lockedByOther ? `not written: the configuration is locked by another session on node ${node}` : `not written: node ${node} was given up`);
+      env.skip(
+        put,
+        'write',
+        check,
+        put.path,
+        lockedByOther ? `not written: the configuration is locked by another session on node ${node}` : `not written: node ${node} was given up`,
+      );
       continue;
     }
     const outcome = await writeCycle(env, put, openOp, rollbackOp);
@@ -91,11 +103,15 @@ async function writeCycles(env: LiveNode): Promise<void> {
     const state = transactionState(ex?.response?.json);
     if (ex) {
       const closed = state === 'closed';
-      const message = closed ? 'after the write cycle: no transaction left open' : `after the write cycle the transaction is ${state ?? 'in an unknown state'}: it may be left open on node ${node}`;
+      const message = closed
+        ? 'after the write cycle: no transaction left open'
+        : `after the write cycle the transaction is ${state ?? 'in an unknown state'}: it may be left open on node ${node}`;
       env.row(ex, resultFor(ex, check, closed ? 'passed' : 'failed', message));
     }
   }
-  env.writes = lockedByOther ? 'skipped: configuration locked by another session' : `${changed} of ${settings.length} settings written with a different value and ${same} with the same value, all rolled back`;
+  env.writes = lockedByOther
+    ? 'skipped: configuration locked by another session'
+    : `${changed} of ${settings.length} settings written with a different value and ${same} with the same value, all rolled back`;
 }
 
 type CycleOutcome = 'changed' | 'same' | 'locked' | 'failed' | 'skipped';
@@ -176,7 +192,11 @@ async function writeAndCheck(env: LiveNode, put: OperationModel, openOp: Operati
     return 'failed';
   }
   if (open.response.status === 409 || errorTypeOf(open.response.json) === 'ConfigurationLocked') {
-    row(open, 'skipped', `${setting}: not written: POST /api/transaction answered ${describeAnswer(open)}: the configuration is locked by another session, whose transaction is left alone`);
+    row(
+      open,
+      'skipped',
+      `${setting}: not written: POST /api/transaction answered ${describeAnswer(open)}: the configuration is locked by another session, whose transaction is left alone`,
+    );
     return 'locked';
   }
   if (!isSuccess(open.response.status)) {
@@ -253,7 +273,6 @@ function sameSetting(env: LiveNode, put: OperationModel, got: unknown, requestBo
   return sameValue(asRequest.ok ? asRequest.body : got, requestBody);
 }
 
-
 /**
  * The change log after the PUT. With a different value (`expected`) it must list the path
  * written, with the old and the new value; without one (the same-value PUT) it may list only
@@ -285,19 +304,24 @@ async function changeLogProblems(
       continue;
     }
     if (!expected) {
-      if (c.type !== 'replace' || !sameValue(c.old_value, c.new_value)) problems.push(`the change log lists a ${String(c.type)} of ${cPath} with different old and new values, after a PUT of the unchanged value`);
+      if (c.type !== 'replace' || !sameValue(c.old_value, c.new_value))
+        problems.push(`the change log lists a ${String(c.type)} of ${cPath} with different old and new values, after a PUT of the unchanged value`);
       continue;
     }
     listed = true;
     if (cPath === path && c.type === 'replace') {
-      if (!logged(c.old_value, expected.old)) problems.push(`the change log's old_value of ${path} is ${show(c.old_value)}, not the value read first ${show(expected.old)}`);
-      if (!logged(c.new_value, expected.new)) problems.push(`the change log's new_value of ${path} is ${show(c.new_value)}, not the value written ${show(expected.new)}`);
+      if (!logged(c.old_value, expected.old))
+        problems.push(`the change log's old_value of ${path} is ${show(c.old_value)}, not the value read first ${show(expected.old)}`);
+      if (!logged(c.new_value, expected.new))
+        problems.push(`the change log's new_value of ${path} is ${show(c.new_value)}, not the value written ${show(expected.new)}`);
     } else if (c.type === 'replace' && sameValue(c.old_value, c.new_value)) {
       problems.push(`the change log lists a replace of ${cPath} with equal old and new values`);
     }
   }
   if (expected && !listed) {
-    problems.push(list.length === 0 ? `the change log (GET ${changesOp.path}) is empty after the PUT of a different value` : `the change log does not list ${path}`);
+    problems.push(
+      list.length === 0 ? `the change log (GET ${changesOp.path}) is empty after the PUT of a different value` : `the change log does not list ${path}`,
+    );
   }
   return problems;
 }
@@ -308,7 +332,9 @@ export async function rollback(env: LiveNode, rollbackOp: OperationModel, settin
   // Sent even after an abort: this is the cleanup the abort is waiting for.
   const ex = await env.sendCleanup(rollbackOp, 'write', rollbackOp.path);
   const ok = isSuccess(ex.response?.status);
-  const message = ok ? `${setting}: transaction rolled back` : `${setting}: ROLLBACK FAILED on node ${node}: DELETE /api/transaction got ${describeAnswer(ex)}; a transaction may be left open`;
+  const message = ok
+    ? `${setting}: transaction rolled back`
+    : `${setting}: ROLLBACK FAILED on node ${node}: DELETE /api/transaction got ${describeAnswer(ex)}; a transaction may be left open`;
   env.row(ex, resultFor(ex, check, ok ? 'passed' : 'failed', message));
   env.progress('writes', ok ? undefined : `node ${node}: rollback failed, a transaction may be left open`);
   return ok;

@@ -63,7 +63,11 @@ interface PrismHttpServer {
  */
 function quietLogger(name: string): Record<string, unknown> {
   const noop = (): void => undefined;
-  const text = (args: unknown[]): string => args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : '')).filter(Boolean).join(' ');
+  const text = (args: unknown[]): string =>
+    args
+      .map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : ''))
+      .filter(Boolean)
+      .join(' ');
   const write = (msg: string): void => void (msg && process.stderr.write(`[${name}] ${msg}\n`));
   const logger: Record<string, unknown> = {
     trace: noop,
@@ -283,4 +287,3 @@ if (isMain()) {
     },
   );
 }
-

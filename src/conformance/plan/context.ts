@@ -72,7 +72,14 @@ export function createRunContext(
   report: ConformanceReport,
 ): RunContext {
   const sessionCookieName = model.operations.find((o) => o.sessionCookieName)?.sessionCookieName ?? 'session_id';
-  const check: CheckContext = { model, validator, judge: createJudge(model, validator), target: options.live ? 'live' : 'mock', strict: options.strict, sessionCookieName };
+  const check: CheckContext = {
+    model,
+    validator,
+    judge: createJudge(model, validator),
+    target: options.live ? 'live' : 'mock',
+    strict: options.strict,
+    sessionCookieName,
+  };
   const checks = CHECKS.filter((c) => selection.includesCheck(c.name));
   const probeOrder = new Map(CHECKS.flatMap((c) => c.probes.map((p) => [p.kind, p.order] as const)));
   const opIndex = new Map(model.operations.map((o, i) => [o, i]));
@@ -85,7 +92,8 @@ export function createRunContext(
    * sets it; otherwise the source of the operation the row is about (a fact: its vendor pages).
    */
   const withSource = (r: CheckResult): CheckResult => {
-    if ((r.outcome !== 'failed' && r.outcome !== 'warning') || r.source !== undefined) return r.basis && !r.strength ? { ...r, strength: strengthOf(r.basis) } : r;
+    if ((r.outcome !== 'failed' && r.outcome !== 'warning') || r.source !== undefined)
+      return r.basis && !r.strength ? { ...r, strength: strengthOf(r.basis) } : r;
     const op = model.operation(r.operationId);
     const src = op ? check.judge.sourceAt(op.pointer) : undefined;
     const basis = r.basis ?? (src && strengthOf(src.kind) === 'fact' ? src.kind : undefined);
@@ -131,12 +139,25 @@ export function createRunContext(
       const sequence = ex.probe === 'write' ? 1 : ex.probe === 'invalid_write' ? 2 : ex.probe === 'access' ? 3 : 0;
       // Against the mock, the examples of one status in the spec's order: the report does not
       // depend on which answer arrived first.
-      const examples = ex.exampleName === undefined ? [] : Object.keys(ex.op.responses.find((r) => r.status === String(ex.requestedStatus))?.json?.examples ?? {});
-      return [nodeIndex, sequence, sequence ? writeSeq++ : (opIndex.get(ex.op) ?? 0), probeOrder.get(ex.probe) ?? 99, ex.requestedStatus ?? 0, examples.indexOf(ex.exampleName ?? '') + 1];
+      const examples =
+        ex.exampleName === undefined ? [] : Object.keys(ex.op.responses.find((r) => r.status === String(ex.requestedStatus))?.json?.examples ?? {});
+      return [
+        nodeIndex,
+        sequence,
+        sequence ? writeSeq++ : (opIndex.get(ex.op) ?? 0),
+        probeOrder.get(ex.probe) ?? 99,
+        ex.requestedStatus ?? 0,
+        examples.indexOf(ex.exampleName ?? '') + 1,
+      ];
     },
     push(result, key) {
       if (!selection.includesCheck(result.check)) return;
-      const safe: CheckResult = { ...withSource(result), message: secrets.redact(result.message), curl: secrets.redact(result.curl), path: secrets.redact(result.path) };
+      const safe: CheckResult = {
+        ...withSource(result),
+        message: secrets.redact(result.message),
+        curl: secrets.redact(result.curl),
+        path: secrets.redact(result.path),
+      };
       if (safe.outcome === 'failed') failedSoFar++;
       run.ranked.push({ result: safe, key: [...key, CHECK_NAMES.indexOf(result.check)] });
     },

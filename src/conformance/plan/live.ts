@@ -43,7 +43,17 @@ export async function runLiveTargets(run: RunContext, clients: NodeSession[]): P
     const host = new URL(url).host;
     const label = options.urls.filter((u) => new URL(u).host === host).length > 1 ? url : host;
     clients.push(new NodeSession(options, { label, baseUrl: url, target: 'live', sessionCookieName: run.check.sessionCookieName }));
-    run.report.targets.push({ node: label, url, kind: 'live', loggedIn: false, transactionAtStart: 'unknown', version: 'unknown', writes: options.allowWrites ? 'pending' : 'not requested (read-only run)', requests: 0, notes: [] });
+    run.report.targets.push({
+      node: label,
+      url,
+      kind: 'live',
+      loggedIn: false,
+      transactionAtStart: 'unknown',
+      version: 'unknown',
+      writes: options.allowWrites ? 'pending' : 'not requested (read-only run)',
+      requests: 0,
+      notes: [],
+    });
   }
   const problems = await settleAll(
     clients.map(async (c, i) => {
@@ -99,7 +109,8 @@ async function readVersion(run: RunContext, client: NodeSession, nodeIndex: numb
   if (run.selection.includesOperation(op)) run.record(nodeIndex, ex);
   else run.observe(ex);
   const body = isObject(ex.response?.json) ? ex.response.json.body : undefined;
-  if (ex.response?.status === 200 && isObject(body) && typeof body.firmware_version === 'string') run.report.targets[nodeIndex]!.version = body.firmware_version;
+  if (ex.response?.status === 200 && isObject(body) && typeof body.firmware_version === 'string')
+    run.report.targets[nodeIndex]!.version = body.firmware_version;
 }
 
 async function runLiveNode(run: RunContext, client: NodeSession, nodeIndex: number): Promise<void> {
@@ -147,7 +158,11 @@ async function runLiveNode(run: RunContext, client: NodeSession, nodeIndex: numb
     if (state === 'open') {
       lockedAtStart = true;
       target.notes.push('a transaction was already open (configuration lock held): no writes, the transaction was not touched');
-      run.progress(client, 'transaction status', `node ${node}: a transaction is already open (someone holds the configuration lock); writes are skipped and it is left alone`);
+      run.progress(
+        client,
+        'transaction status',
+        `node ${node}: a transaction is already open (someone holds the configuration lock); writes are skipped and it is left alone`,
+      );
     }
   }
 
@@ -156,10 +171,13 @@ async function runLiveNode(run: RunContext, client: NodeSession, nodeIndex: numb
   const plain = reads.filter((o) => o.pathParams.length === 0 && o !== infoOperation(run)); // /api/info was read at the login
   const withParams = reads.filter((o) => o.pathParams.length > 0).sort((a, b) => a.pathParams.length - b.pathParams.length);
   run.progress(client, 'reads');
-  await runLimited(options.concurrency, plain.map((op) => async () => {
-    await send(op, 'normal', op.path, 'session');
-    run.progress(client, 'reads');
-  }));
+  await runLimited(
+    options.concurrency,
+    plain.map((op) => async () => {
+      await send(op, 'normal', op.path, 'session');
+      run.progress(client, 'reads');
+    }),
+  );
   const concrete = new Map<OperationModel, string | undefined>();
   for (const op of withParams) {
     const values: Record<string, string> = {};
@@ -183,10 +201,15 @@ async function runLiveNode(run: RunContext, client: NodeSession, nodeIndex: numb
       run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, `not read: ${missing}`);
     }
   }
-  await runLimited(options.concurrency, withParams.filter((op) => concrete.get(op)).map((op) => async () => {
-    await send(op, 'normal', concrete.get(op)!, 'session');
-    run.progress(client, 'reads');
-  }));
+  await runLimited(
+    options.concurrency,
+    withParams
+      .filter((op) => concrete.get(op))
+      .map((op) => async () => {
+        await send(op, 'normal', concrete.get(op)!, 'session');
+        run.progress(client, 'reads');
+      }),
+  );
 
   // 3. The probes of the selected checks, for the reads and the login they apply to.
   const loginOp = loginOperation(run);
@@ -212,15 +235,19 @@ async function runLiveNode(run: RunContext, client: NodeSession, nodeIndex: numb
     }
   }
   run.progress(client, 'probes');
-  await runLimited(options.concurrency, probes.map((p) => async () => {
-    await p();
-    run.progress(client, 'probes');
-  }));
+  await runLimited(
+    options.concurrency,
+    probes.map((p) => async () => {
+      await p();
+      run.progress(client, 'probes');
+    }),
+  );
 
   // 4. Operations that are not sent, with the reason.
   for (const op of run.ops) {
     const role = roles.get(op)!;
-    const reason = role === 'not-in-version' && version !== undefined ? notDocumentedReason(op.versions ?? '', version) : notSentReason(role, options.allowWrites, op);
+    const reason =
+      role === 'not-in-version' && version !== undefined ? notDocumentedReason(op.versions ?? '', version) : notSentReason(role, options.allowWrites, op);
     if (reason) run.skipRow(nodeIndex, node, op, 'normal', probeOwner(NORMAL.kind), op.path, reason);
   }
 
@@ -232,13 +259,15 @@ async function runLiveNode(run: RunContext, client: NodeSession, nodeIndex: numb
     if (err instanceof AbortedError && target.writes === 'pending') target.writes = 'stopped before the writes were done';
     throw err;
   } finally {
-    if (client.txState === 'rollback failed') target.writes = `${target.writes.replace(/, all rolled back$/, '')}; the rollback FAILED: a transaction of this run may be left open`;
+    if (client.txState === 'rollback failed')
+      target.writes = `${target.writes.replace(/, all rolled back$/, '')}; the rollback FAILED: a transaction of this run may be left open`;
     if (/locked by another session/.test(target.writes) && target.transactionAtStart === 'closed') {
       // SPS may tell a session only about its own transaction: the lock showed on the open.
       target.transactionAtStart = 'locked by another session';
     }
   }
-  if (target.writes === 'pending') target.writes = run.selection.includesCheck('write_roundtrip') ? 'not done: the node was given up' : 'skipped (write_roundtrip not selected)';
+  if (target.writes === 'pending')
+    target.writes = run.selection.includesCheck('write_roundtrip') ? 'not done: the node was given up' : 'skipped (write_roundtrip not selected)';
 }
 
 /**

@@ -31,7 +31,6 @@ function authFor(op: OperationModel): AuthMode {
   return 'none';
 }
 
-
 /** Whether the mock plan would send anything: when not, no Prism needs to be started. */
 export function mockSendsAnything(run: RunContext): boolean {
   if (run.ops.length === 0) return false;
@@ -60,13 +59,29 @@ export async function runMockTarget(run: RunContext, clients: NodeSession[], pri
     mockUrls.push(...prisms.map((p) => p.url));
   }
   if (options.signal?.aborted) throw new AbortedError('aborted');
-  const note = mockUrls.length === 0 ? 'not started: the selection sends nothing to the mock' : `Prism mock of the spec${mockUrls.length > 1 ? ` (${mockUrls.length} instances sharing the requests)` : ''}`;
+  const note =
+    mockUrls.length === 0
+      ? 'not started: the selection sends nothing to the mock'
+      : `Prism mock of the spec${mockUrls.length > 1 ? ` (${mockUrls.length} instances sharing the requests)` : ''}`;
   // A mock that stops answering (Prism crashed or was killed) is given up like a live node.
-  const mockClients = (mockUrls.length > 0 ? mockUrls : ['http://127.0.0.1:0']).map((baseUrl) => new NodeSession(options, { label: 'mock', baseUrl, target: 'mock', sessionCookieName: run.check.sessionCookieName }));
+  const mockClients = (mockUrls.length > 0 ? mockUrls : ['http://127.0.0.1:0']).map(
+    (baseUrl) => new NodeSession(options, { label: 'mock', baseUrl, target: 'mock', sessionCookieName: run.check.sessionCookieName }),
+  );
   clients.push(...mockClients);
   // Operations a live run never sends (x-sps-never-send): Prism may answer them, a node never does.
-  const neverSent = run.ops.filter((op) => op.neverSend !== undefined).map((op) => `${op.operationId} (${op.method} ${op.path}): ${neverSendReason(op)} (exercised against the mock only)`);
-  run.report.targets.push({ node: 'mock', url: mockUrls[0] ?? '', kind: 'mock', loggedIn: false, transactionAtStart: 'n/a', writes: 'not applicable (mock)', requests: 0, notes: [note, ...neverSent] });
+  const neverSent = run.ops
+    .filter((op) => op.neverSend !== undefined)
+    .map((op) => `${op.operationId} (${op.method} ${op.path}): ${neverSendReason(op)} (exercised against the mock only)`);
+  run.report.targets.push({
+    node: 'mock',
+    url: mockUrls[0] ?? '',
+    kind: 'mock',
+    loggedIn: false,
+    transactionAtStart: 'n/a',
+    writes: 'not applicable (mock)',
+    requests: 0,
+    notes: [note, ...neverSent],
+  });
   await runMock(run, mockClients);
   const dead = prisms.find((p) => p.exited);
   if (dead) {

@@ -12,11 +12,22 @@ function padStart(s: string, n: number): string {
 function table(header: string[], rows: string[][], numericFrom = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (i >= numericFrom ? padStart(c, widths[i]!) : pad(c, widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i >= numericFrom ? padStart(c, widths[i]!) : pad(c, widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', warning: 'warn', skipped: 'skip', accepted: 'acc', 'not checked': 'NOT CHECKED', none: '-' };
+const MARK: Record<string, string> = {
+  passed: 'pass',
+  failed: 'FAIL',
+  warning: 'warn',
+  skipped: 'skip',
+  accepted: 'acc',
+  'not checked': 'NOT CHECKED',
+  none: '-',
+};
 
 /** The end-of-run text: checks table, node × check matrix, coverage matrix, failures, verdict. */
 export function renderSummary(report: ConformanceReport, opts: { maxFailures?: number } = {}): string {
@@ -29,12 +40,27 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
       const g = (report.clusters ?? []).find((c) => c.nodes.includes(node));
       return !g ? '-' : g.nodes.length > 1 ? `one cluster: ${g.nodes.join(', ')}` : 'alone';
     };
-    out.push('', 'Node × version:', table(['node', 'url', 'SPS version', 'cluster'], live.map((t) => [t.node, t.url, t.version ?? 'unknown', clusterOf(t.node)]), 99));
+    out.push(
+      '',
+      'Node × version:',
+      table(
+        ['node', 'url', 'SPS version', 'cluster'],
+        live.map((t) => [t.node, t.url, t.version ?? 'unknown', clusterOf(t.node)]),
+        99,
+      ),
+    );
     for (const g of report.clusters ?? []) out.push(`  ${g.nodes.length > 1 ? `treated as one cluster: ${g.nodes.join(', ')}` : `${g.nodes[0]}`}: ${g.reason}`);
   }
   // The accepted column only when a baseline accepted something (the usual table stays as it was).
   const acc = s.accepted > 0;
-  const rows = perCheckCounts(report).map((c) => [c.check, String(c.passed), String(c.failed), String(c.warning), String(c.skipped), ...(acc ? [String(c.accepted)] : [])]);
+  const rows = perCheckCounts(report).map((c) => [
+    c.check,
+    String(c.passed),
+    String(c.failed),
+    String(c.warning),
+    String(c.skipped),
+    ...(acc ? [String(c.accepted)] : []),
+  ]);
   rows.push(['total', String(s.passed), String(s.failed), String(s.warnings), String(s.skipped), ...(acc ? [String(s.accepted)] : [])]);
   out.push('', table(['check', 'passed', 'failed', 'warnings', 'skipped', ...(acc ? ['accepted'] : [])], rows));
 
@@ -42,17 +68,29 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
   const used = CHECK_NAMES.filter((c) => nodes.some((n) => report.matrix[n]?.[c] !== 'none'));
   if (nodes.length > 0 && used.length > 0) {
     // Printed with one column per node so that it stays narrow with many checks.
-    out.push('', 'Node × check:', table(['check', ...nodes], used.map((c) => [c, ...nodes.map((n) => MARK[report.matrix[n]?.[c] ?? 'none'] ?? '-')]), 99));
+    out.push(
+      '',
+      'Node × check:',
+      table(
+        ['check', ...nodes],
+        used.map((c) => [c, ...nodes.map((n) => MARK[report.matrix[n]?.[c] ?? 'none'] ?? '-')]),
+        99,
+      ),
+    );
   }
 
   const access = report.access ?? [];
   if (access.length > 0) {
     const accessNodeList = accessNodes(report);
-    out.push('', 'User × operation (--roles; expected, then what each node did):', table(
-      ['user', 'operation', 'expected', ...accessNodeList],
-      access.map((r) => [r.user, `${r.method} ${r.path}`, r.expected, ...accessNodeList.map((n) => accessCellLabel(r.nodes[n]))]),
-      99,
-    ));
+    out.push(
+      '',
+      'User × operation (--roles; expected, then what each node did):',
+      table(
+        ['user', 'operation', 'expected', ...accessNodeList],
+        access.map((r) => [r.user, `${r.method} ${r.path}`, r.expected, ...accessNodeList.map((n) => accessCellLabel(r.nodes[n]))]),
+        99,
+      ),
+    );
   }
 
   const cov = report.coverage;
@@ -79,7 +117,8 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
   const warnings = report.results.filter((r) => r.outcome === 'warning');
   if (warnings.length > 0) {
     out.push('', `Warnings (${warnings.length}):`);
-    for (const w of warnings.slice(0, 20)) out.push(`  ! [${w.node}]${w.user !== undefined ? ` as ${w.user}` : ''} ${w.check} ${w.method} ${w.path}: ${w.message}`, `      ${evidenceLine(w)}`);
+    for (const w of warnings.slice(0, 20))
+      out.push(`  ! [${w.node}]${w.user !== undefined ? ` as ${w.user}` : ''} ${w.check} ${w.method} ${w.path}: ${w.message}`, `      ${evidenceLine(w)}`);
     if (warnings.length > 20) out.push(`  ... and ${warnings.length - 20} more`);
   }
   for (const t of report.targets) if (t.version !== undefined) out.push(`target [${t.node}]: ${t.url}, SPS version ${t.version}`);
@@ -89,7 +128,10 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
     for (const a of accepted) {
       const b = a.baseline;
       out.push(`  ~ [${a.node}] ${a.check} ${a.method} ${a.path}: ${a.message}`);
-      if (b) out.push(`      baseline entry ${b.entry}, until ${b.expires}: ${b.reason}${b.ticket ? ` [${b.ticket}]` : ''}${b.firstSeen ? ` (first seen ${b.firstSeen}, last seen ${b.lastSeen ?? b.firstSeen})` : ''}`);
+      if (b)
+        out.push(
+          `      baseline entry ${b.entry}, until ${b.expires}: ${b.reason}${b.ticket ? ` [${b.ticket}]` : ''}${b.firstSeen ? ` (first seen ${b.firstSeen}, last seen ${b.lastSeen ?? b.firstSeen})` : ''}`,
+        );
     }
   }
   if (report.baseline) {
@@ -98,7 +140,8 @@ export function renderSummary(report: ConformanceReport, opts: { maxFailures?: n
       '',
       `Baseline ${report.baseline.file}: ${report.baseline.entries.length} entr${report.baseline.entries.length === 1 ? 'y' : 'ies'}: ${by('accepted')} accepting, ${by('expired')} expired, ${by('stale')} no longer seen, ${by('not-run')} not checked in this run`,
     );
-    for (const e of report.baseline.entries.filter((x) => x.status === 'expired')) out.push(`  ✗ entry ${e.entry} (${e.check} ${e.operationId ?? e.path}) expired on ${e.expires}: its ${e.matched} failure(s) fail again`);
+    for (const e of report.baseline.entries.filter((x) => x.status === 'expired'))
+      out.push(`  ✗ entry ${e.entry} (${e.check} ${e.operationId ?? e.path}) expired on ${e.expires}: its ${e.matched} failure(s) fail again`);
   }
   for (const t of report.targets) for (const n of t.notes) out.push(`note [${t.node}]: ${n}`);
   const notChecked = report.notChecked ?? [];
@@ -131,7 +174,10 @@ export function verdictLine(report: ConformanceReport): string {
   const counts = `${s.passed} passed, ${s.failed} failed${strictReadings}, ${s.warnings} warnings (${s.readingWarnings} inferences or readings only), ${s.accepted} accepted, ${s.skipped} skipped`;
   if (report.fatal) return `Could not run: ${report.fatal}`;
   const notChecked = report.notChecked ?? [];
-  const what = notChecked.length === 0 ? '' : `; not checked: ${notChecked.slice(0, 3).map(notCheckedText).join('; ')}${notChecked.length > 3 ? `; and ${notChecked.length - 3} more` : ''}`;
+  const what =
+    notChecked.length === 0
+      ? ''
+      : `; not checked: ${notChecked.slice(0, 3).map(notCheckedText).join('; ')}${notChecked.length > 3 ? `; and ${notChecked.length - 3} more` : ''}`;
   if (report.aborted) return `Stopped by ${report.aborted}: incomplete (${counts})${what}`;
   if (notChecked.length > 0) return `Incomplete${s.failed > 0 ? ', not conformant' : ''} (${counts})${what}`;
   return report.exitCode === 0 ? `Conformant: ${counts}` : `Not conformant: ${counts}`;

@@ -85,17 +85,22 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
       ? `Stopped by ${report.aborted}: incomplete, ${notChecked.length} part${notChecked.length === 1 ? '' : 's'} not checked`
       : notChecked.length > 0
         ? `Incomplete: ${notChecked.length} part${notChecked.length === 1 ? '' : 's'} not checked${s.failed > 0 ? `; ${s.failed} violation${s.failed === 1 ? '' : 's'} found` : ''}`
-      : ok
-        ? `Conformant: no violations found${s.accepted > 0 ? ` (${s.accepted} accepted by the baseline)` : ''}${s.readingWarnings > 0 ? `; ${s.readingWarnings} readings-only warning${s.readingWarnings === 1 ? '' : 's'}` : ''}`
-        : `${s.failed} violation${s.failed === 1 ? '' : 's'} found`;
+        : ok
+          ? `Conformant: no violations found${s.accepted > 0 ? ` (${s.accepted} accepted by the baseline)` : ''}${s.readingWarnings > 0 ? `; ${s.readingWarnings} readings-only warning${s.readingWarnings === 1 ? '' : 's'}` : ''}`
+          : `${s.failed} violation${s.failed === 1 ? '' : 's'} found`;
   const nodes = Object.keys(report.matrix);
   const usedChecks = CHECK_NAMES.filter((c) => nodes.some((n) => report.matrix[n]?.[c] !== 'none'));
   // One row per check, one column per node: stays readable with many checks and a few nodes.
   const matrix = `<div style="overflow-x:auto"><table><thead><tr><th>check</th>${nodes.map((n) => `<th>${htmlEscape(n)}</th>`).join('')}</tr></thead><tbody>${usedChecks
-    .map((c) => `<tr><th>${htmlEscape(c)}</th>${nodes.map((n) => {
-      const cell = report.matrix[n]?.[c] ?? 'none';
-      return `<td class="cell ${cell}">${outcomeLabel(cell)}</td>`;
-    }).join('')}</tr>`)
+    .map(
+      (c) =>
+        `<tr><th>${htmlEscape(c)}</th>${nodes
+          .map((n) => {
+            const cell = report.matrix[n]?.[c] ?? 'none';
+            return `<td class="cell ${cell}">${outcomeLabel(cell)}</td>`;
+          })
+          .join('')}</tr>`,
+    )
     .join('')}</tbody></table></div>`;
   const access = report.access ?? [];
   const accessNodeList = accessNodes(report);
@@ -106,25 +111,50 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
     const g = (report.clusters ?? []).find((c) => c.nodes.includes(node));
     return !g ? '-' : g.nodes.length > 1 ? `one cluster: ${g.nodes.join(', ')} (${g.reason})` : g.reason;
   };
-  const nodeVersions = liveTargets.length === 0 ? '' : `<section id="nodes"><h2>Node × version</h2><table><thead><tr><th>node</th><th>url</th><th>SPS version</th><th>cluster</th></tr></thead><tbody>${liveTargets.map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${htmlEscape(t.version ?? 'unknown')}</td><td>${htmlEscape(clusterOf(t.node))}</td></tr>`).join('')}</tbody></table></section>`;
-  const accessMatrix = access.length === 0 ? '' : `<section id="access"><h2>User × operation</h2><p>Expected by the roles file, then what each node did (allowed: 2xx, denied: 401/403).</p><div style="overflow-x:auto"><table><thead><tr><th>user</th><th>operation</th><th>expected</th>${accessNodeList.map((n) => `<th>${htmlEscape(n)}</th>`).join('')}</tr></thead><tbody>${access
-    .map((r) => `<tr><td>${htmlEscape(r.user)}</td><td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)} · ${htmlEscape(r.rule)}</small></td><td>${htmlEscape(r.expected)}</td>${accessNodeList.map((n) => {
-      const c = r.nodes[n];
-      return `<td class="cell ${c?.outcome ?? 'none'}">${htmlEscape(accessCellLabel(c))}</td>`;
-    }).join('')}</tr>`)
-    .join('\n')}</tbody></table></div></section>`;
+  const nodeVersions =
+    liveTargets.length === 0
+      ? ''
+      : `<section id="nodes"><h2>Node × version</h2><table><thead><tr><th>node</th><th>url</th><th>SPS version</th><th>cluster</th></tr></thead><tbody>${liveTargets.map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${htmlEscape(t.version ?? 'unknown')}</td><td>${htmlEscape(clusterOf(t.node))}</td></tr>`).join('')}</tbody></table></section>`;
+  const accessMatrix =
+    access.length === 0
+      ? ''
+      : `<section id="access"><h2>User × operation</h2><p>Expected by the roles file, then what each node did (allowed: 2xx, denied: 401/403).</p><div style="overflow-x:auto"><table><thead><tr><th>user</th><th>operation</th><th>expected</th>${accessNodeList.map((n) => `<th>${htmlEscape(n)}</th>`).join('')}</tr></thead><tbody>${access
+          .map(
+            (r) =>
+              `<tr><td>${htmlEscape(r.user)}</td><td><span class="method ${htmlEscape(r.method)}">${htmlEscape(r.method)}</span> <code>${htmlEscape(r.path)}</code><br><small>${htmlEscape(r.operationId)} · ${htmlEscape(r.rule)}</small></td><td>${htmlEscape(r.expected)}</td>${accessNodeList
+                .map((n) => {
+                  const c = r.nodes[n];
+                  return `<td class="cell ${c?.outcome ?? 'none'}">${htmlEscape(accessCellLabel(c))}</td>`;
+                })
+                .join('')}</tr>`,
+          )
+          .join('\n')}</tbody></table></div></section>`;
   const cov = report.coverage;
   const coverage = `<p>${cov.exercised} of ${cov.total} documented (operation, status) pairs exercised: <b>${cov.percent}%</b></p>
 <table><thead><tr><th>operation</th><th>statuses (green: exercised, red: not exercised)</th></tr></thead><tbody>${cov.rows
-    .map((row) => `<tr><td><span class="method ${htmlEscape(row.method)}">${htmlEscape(row.method)}</span> <code>${htmlEscape(row.path)}</code><br><small>${htmlEscape(row.operationId)}</small></td><td>${row.cells
-      .map((c) => `<span class="st ${!c.countable ? 'na' : c.exercised ? 'hit' : 'miss'}" title="${c.exercised ? 'exercised' : c.countable ? 'not exercised' : 'not a concrete status'}">${htmlEscape(c.status)}</span>`)
-      .join('')}</td></tr>`)
+    .map(
+      (row) =>
+        `<tr><td><span class="method ${htmlEscape(row.method)}">${htmlEscape(row.method)}</span> <code>${htmlEscape(row.path)}</code><br><small>${htmlEscape(row.operationId)}</small></td><td>${row.cells
+          .map(
+            (c) =>
+              `<span class="st ${!c.countable ? 'na' : c.exercised ? 'hit' : 'miss'}" title="${c.exercised ? 'exercised' : c.countable ? 'not exercised' : 'not a concrete status'}">${htmlEscape(c.status)}</span>`,
+          )
+          .join('')}</td></tr>`,
+    )
     .join('\n')}</tbody></table>`;
   const targets = `<table><thead><tr><th>node</th><th>url</th><th>kind</th><th>version</th><th>logged in</th><th>transaction at start</th><th>writes</th><th>lock at the end</th><th>requests</th><th>notes</th></tr></thead><tbody>${report.targets
-    .map((t) => `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${htmlEscape(t.version ?? 'n/a')}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td>${lockCell(t)}</td><td class="num">${t.requests}</td><td>${htmlEscape([...(t.unusable ? [`not used: ${t.unusable}`] : []), ...t.notes].join('; '))}</td></tr>`)
+    .map(
+      (t) =>
+        `<tr><td>${htmlEscape(t.node)}</td><td><code>${htmlEscape(t.url)}</code></td><td>${t.kind}</td><td>${htmlEscape(t.version ?? 'n/a')}</td><td>${t.kind === 'mock' ? 'n/a' : t.loggedIn ? 'yes' : 'no'}</td><td>${htmlEscape(t.transactionAtStart)}</td><td>${htmlEscape(t.writes)}</td><td>${lockCell(t)}</td><td class="num">${t.requests}</td><td>${htmlEscape([...(t.unusable ? [`not used: ${t.unusable}`] : []), ...t.notes].join('; '))}</td></tr>`,
+    )
     .join('')}</tbody></table>`;
-  const perCheck = `<table><thead><tr><th>check</th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th><th>accepted</th></tr></thead><tbody>${perCheckCounts(report)
-    .map((c) => `<tr><td>${c.check}</td><td class="num passed">${c.passed}</td><td class="num failed">${c.failed}</td><td class="num warning">${c.warning}</td><td class="num skipped">${c.skipped}</td><td class="num accepted">${c.accepted}</td></tr>`)
+  const perCheck = `<table><thead><tr><th>check</th><th>passed</th><th>failed</th><th>warnings</th><th>skipped</th><th>accepted</th></tr></thead><tbody>${perCheckCounts(
+    report,
+  )
+    .map(
+      (c) =>
+        `<tr><td>${c.check}</td><td class="num passed">${c.passed}</td><td class="num failed">${c.failed}</td><td class="num warning">${c.warning}</td><td class="num skipped">${c.skipped}</td><td class="num accepted">${c.accepted}</td></tr>`,
+    )
     .join('')}</tbody></table>`;
   const failures = report.results.filter((r) => r.outcome === 'failed');
   const warnings = report.results.filter((r) => r.outcome === 'warning');
@@ -132,7 +162,10 @@ export function* htmlChunks(report: ConformanceReport): Generator<string> {
   const accepted = report.results.filter((r) => r.outcome === 'accepted');
   const baseline = report.baseline
     ? `<section id="baseline"><h2>Baseline</h2><p><code>${htmlEscape(report.baseline.file)}</code></p><table><thead><tr><th>entry</th><th>check</th><th>operation / path</th><th>status</th><th>matched</th><th>expires</th><th>reason</th></tr></thead><tbody>${report.baseline.entries
-        .map((e) => `<tr class="${e.status === 'expired' ? 'failed' : e.status === 'stale' ? 'warning' : 'accepted'}"><td class="num">${e.entry}</td><td>${htmlEscape(e.check)}</td><td>${htmlEscape(e.operationId ?? e.path ?? '')}</td><td>${htmlEscape(e.status === 'stale' ? 'no longer seen on this appliance: remove it' : e.status)}</td><td class="num">${e.matched}</td><td>${htmlEscape(e.expires)}</td><td>${htmlEscape(e.reason)}</td></tr>`)
+        .map(
+          (e) =>
+            `<tr class="${e.status === 'expired' ? 'failed' : e.status === 'stale' ? 'warning' : 'accepted'}"><td class="num">${e.entry}</td><td>${htmlEscape(e.check)}</td><td>${htmlEscape(e.operationId ?? e.path ?? '')}</td><td>${htmlEscape(e.status === 'stale' ? 'no longer seen on this appliance: remove it' : e.status)}</td><td class="num">${e.matched}</td><td>${htmlEscape(e.expires)}</td><td>${htmlEscape(e.reason)}</td></tr>`,
+        )
         .join('')}</tbody></table></section>`
     : '';
   yield `<!DOCTYPE html>

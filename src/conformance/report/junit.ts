@@ -7,13 +7,7 @@ import { notCheckedText } from './console.js';
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 export function xmlEscape(text: string): string {
-  return text
-    .replace(INVALID_XML, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return text.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 /** Testcase properties: the basis of a warning or failure, the baseline entry of an accepted row. */
@@ -23,7 +17,13 @@ function props(r: CheckResult): string {
   if (r.strength) p.push(['strength', r.strength]);
   if (r.source) p.push(['source', r.source]);
   if (r.reading) p.push(['reading', r.reading]);
-  if (r.baseline) p.push(['baseline.entry', String(r.baseline.entry)], ['baseline.status', r.baseline.status], ['baseline.reason', r.baseline.reason], ['baseline.expires', r.baseline.expires]);
+  if (r.baseline)
+    p.push(
+      ['baseline.entry', String(r.baseline.entry)],
+      ['baseline.status', r.baseline.status],
+      ['baseline.reason', r.baseline.reason],
+      ['baseline.expires', r.baseline.expires],
+    );
   if (p.length === 0) return '';
   return `\n      <properties>${p.map(([n, v]) => `<property name="${xmlEscape(n)}" value="${xmlEscape(v)}"/>`).join('')}</properties>`;
 }
@@ -91,7 +91,10 @@ export function* junitChunks(report: ConformanceReport): Generator<string> {
     }
     const target = report.targets.find((t) => t.node === node);
     const mine = notChecked.filter((n) => n.node === node);
-    const version = target?.version !== undefined ? `<property name="url" value="${xmlEscape(target.url)}"/><property name="sps.version" value="${xmlEscape(target.version)}"/>` : '';
+    const version =
+      target?.version !== undefined
+        ? `<property name="url" value="${xmlEscape(target.url)}"/><property name="sps.version" value="${xmlEscape(target.version)}"/>`
+        : '';
     yield `\n  <testsuite name="${xmlEscape(`sps-conformance ${node}`)}" tests="${rows.length + mine.length}" failures="${failures}" errors="${mine.length}" skipped="${skipped}" timestamp="${xmlEscape(report.startedAt)}">`;
     yield `\n    <properties>${version}<property name="accepted" value="${accepted}"/><property name="readingWarnings" value="${readings}"/></properties>`;
     for (const n of mine) yield `\n${notCheckedCase(n)}`;

@@ -275,7 +275,12 @@ export function matrixOf(report: ConformanceReport): Record<string, Record<strin
 /** One cell of the user x operation matrix as text: `denied 403`, `allowed 200 FAIL`, `not sent`, `-` (not on that node). */
 export function accessCellLabel(cell: AccessCell | undefined): string {
   if (!cell) return '-';
-  const what = cell.proof === 'proven allowed' || cell.proof === 'proven denied' ? cell.proof : cell.seen === 'not sent' || cell.seen === 'no answer' ? 'not tried' : cell.seen;
+  const what =
+    cell.proof === 'proven allowed' || cell.proof === 'proven denied'
+      ? cell.proof
+      : cell.seen === 'not sent' || cell.seen === 'no answer'
+        ? 'not tried'
+        : cell.seen;
   return `${what}${cell.status !== undefined ? ` ${cell.status}` : ''}${cell.why ? ` (${cell.why})` : ''}${cell.outcome === 'failed' ? ' FAIL' : ''}`;
 }
 
@@ -285,8 +290,12 @@ export function accessNodes(report: ConformanceReport): string[] {
 }
 
 /** Rows per check and outcome, in report order (checks without rows left out). */
-export function perCheckCounts(report: ConformanceReport): Array<{ check: string; total: number; passed: number; failed: number; warning: number; skipped: number; accepted: number }> {
-  const counts = new Map(CHECK_NAMES.map((check) => [check as string, { check: check as string, total: 0, passed: 0, failed: 0, warning: 0, skipped: 0, accepted: 0 }]));
+export function perCheckCounts(
+  report: ConformanceReport,
+): Array<{ check: string; total: number; passed: number; failed: number; warning: number; skipped: number; accepted: number }> {
+  const counts = new Map(
+    CHECK_NAMES.map((check) => [check as string, { check: check as string, total: 0, passed: 0, failed: 0, warning: 0, skipped: 0, accepted: 0 }]),
+  );
   for (const r of report.results) {
     const c = counts.get(r.check);
     if (!c) continue;

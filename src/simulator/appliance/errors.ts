@@ -24,14 +24,11 @@ export function errorBody(path: string, type: string, message: string, details: 
   return { error: { type, message, details }, meta };
 }
 
-export const notFound = (path: string): ApiError =>
-  new ApiError(404, 'NotFound', 'The requested object does not exist.', { path });
+export const notFound = (path: string): ApiError => new ApiError(404, 'NotFound', 'The requested object does not exist.', { path });
 
-export const semantic = (message: string, details: Record<string, unknown> = {}): ApiError =>
-  new ApiError(400, 'SemanticError', message, details);
+export const semantic = (message: string, details: Record<string, unknown> = {}): ApiError => new ApiError(400, 'SemanticError', message, details);
 
-export const syntactic = (message: string, details: Record<string, unknown> = {}): ApiError =>
-  new ApiError(400, 'SyntacticError', message, details);
+export const syntactic = (message: string, details: Record<string, unknown> = {}): ApiError => new ApiError(400, 'SyntacticError', message, details);
 
 /** A `SemanticError` listing every problem of a request body. */
 export function invalid(path: string, problems: string[]): never {

@@ -29,8 +29,7 @@ function paramsOf(template: string, path: string): Record<string, string> | unde
   return out;
 }
 
-const hrefOf = (v: unknown): string | undefined =>
-  isObject(v) && isObject(v.meta) && typeof v.meta.href === 'string' ? v.meta.href.split('#')[0] : undefined;
+const hrefOf = (v: unknown): string | undefined => (isObject(v) && isObject(v.meta) && typeof v.meta.href === 'string' ? v.meta.href.split('#')[0] : undefined);
 
 export function seedConfiguration(engine: Engine): Tree {
   const tree: Tree = { local_services: {} };

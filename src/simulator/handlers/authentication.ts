@@ -16,8 +16,7 @@ export function logIn(ctx: PublicCtx): Reply {
   const header = ctx.headers.authorization;
   const creds = parseBasicAuth(Array.isArray(header) ? header[0] : header);
   const account =
-    appliance.sessions.authenticate(creds) ??
-    (creds && appliance.behaviour.acceptAnyPassword ? appliance.sessions.authenticateAnyPassword(creds) : undefined);
+    appliance.sessions.authenticate(creds) ?? (creds && appliance.behaviour.acceptAnyPassword ? appliance.sessions.authenticateAnyPassword(creds) : undefined);
   if (!account) {
     const { stats } = appliance;
     stats.loginFailures += 1;

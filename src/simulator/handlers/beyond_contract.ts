@@ -44,7 +44,10 @@ const ids = (label: string, n: number): string[] =>
 export const AUDIT_SESSION_IDS: readonly string[] = ids('audit-session', 1200);
 export const SUPPORT_BUNDLE_IDS: readonly string[] = ids('support-bundle', 2);
 /** `/api/configuration/reporting`: a large directory of named settings (walked, not sampled). */
-export const REPORTING_SETTINGS: readonly string[] = Array.from({ length: 40 }, (_, i) => `report_${String.fromCharCode(97 + Math.floor(i / 26))}${String.fromCharCode(97 + (i % 26))}`);
+export const REPORTING_SETTINGS: readonly string[] = Array.from(
+  { length: 40 },
+  (_, i) => `report_${String.fromCharCode(97 + Math.floor(i / 26))}${String.fromCharCode(97 + (i % 26))}`,
+);
 
 export const SUPPORT_BUNDLE_BYTES = 256 * 1024;
 

@@ -56,7 +56,9 @@ function brokenMembers(node: ApplianceApi, all: Record<string, ClusterNodeEntry>
     return { ...all, [node.nodeId]: { address: own.address, roles: [...new Set<Role>(['central-management', ...own.roles])] } };
   }
   if (b === 'members-differ') {
-    const other = Object.keys(all).sort().find((id) => id !== node.nodeId);
+    const other = Object.keys(all)
+      .sort()
+      .find((id) => id !== node.nodeId);
     if (other === undefined) return all;
     const { [other]: _left, ...rest } = all;
     return rest;
@@ -279,4 +281,3 @@ export function updateClusterNode(ctx: Ctx): Reply {
   });
   return { status: 200, body: { body: { address: entry.address, roles: [...entry.roles] }, key: id, meta: nodeMeta(ctx, id) } };
 }
-

@@ -34,7 +34,9 @@ function statusItem(ctx: Ctx, id: string, entry: ClusterNodeEntry): Record<strin
   if (!isSelf && joined) item.last_seen = iso(now);
   item.health_status = joined && runtime && !runtime.closed ? health(runtime) : null;
   item.sync_status = isSelf ? 'n/a' : joined ? 'synced' : 'pending';
-  const configHash = createHash('md5').update(JSON.stringify(sortedCopy(node.store.committed.configuration))).digest('hex');
+  const configHash = createHash('md5')
+    .update(JSON.stringify(sortedCopy(node.store.committed.configuration)))
+    .digest('hex');
   item.configuration_sync = {
     last_updated: iso(node.store.lastCommitAtMs),
     last_checked: iso(now),

@@ -11,10 +11,7 @@ export interface RouteMatch<H> {
   pattern: string;
 }
 
-export type RouterResult<H> =
-  | RouteMatch<H>
-  | { kind: 'methodNotAllowed'; allowed: string[] }
-  | { kind: 'notFound' };
+export type RouterResult<H> = RouteMatch<H> | { kind: 'methodNotAllowed'; allowed: string[] } | { kind: 'notFound' };
 
 interface Route<H> {
   method: string;

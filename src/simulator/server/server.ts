@@ -111,8 +111,7 @@ export class SimServer {
       url = new URL('http://simulator.invalid/');
     }
     const path = normalisePath(url.pathname);
-    const log = (what: string): void =>
-      this.opts.log?.(`[node${this.opts.index}] ${method} ${path} ${what} ${Date.now() - started}ms`);
+    const log = (what: string): void => this.opts.log?.(`[node${this.opts.index}] ${method} ${path} ${what} ${Date.now() - started}ms`);
 
     const fault = this.faults.take(path, method);
     if (fault?.kind === 'reset') {

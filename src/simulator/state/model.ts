@@ -50,4 +50,3 @@ export interface Transaction {
   rollbackHooks: Array<() => void>;
   implicit: boolean;
 }
-

@@ -75,12 +75,10 @@ export class ConfigStore {
 
   assertNotLockedByOther(sessionId: string, path: string): void {
     if (this.tx && this.tx.sessionId !== sessionId) {
-      throw new ApiError(
-        409,
-        'ConfigurationLocked',
-        'The configuration is locked by another session with an open transaction.',
-        { path, remaining_seconds: this.remainingSeconds() ?? 0 },
-      );
+      throw new ApiError(409, 'ConfigurationLocked', 'The configuration is locked by another session with an open transaction.', {
+        path,
+        remaining_seconds: this.remainingSeconds() ?? 0,
+      });
     }
   }
 
@@ -103,15 +101,9 @@ export class ConfigStore {
    * Applies `fn` to a copy of the session's view. When `fn` throws, nothing changes (and no
    * transaction is opened); otherwise the copy becomes the staged state, opening a transaction
    * implicitly if needed (7.x behaviour: the first change opens it). With `discard`, the change
- * is logged but the staged state is kept as it was.
+   * is logged but the staged state is kept as it was.
    */
-  write<T>(
-    sessionId: string,
-    username: string,
-    path: string,
-    fn: (draft: SimState, changes: Change[]) => T,
-    opts: { discard?: boolean } = {},
-  ): T {
+  write<T>(sessionId: string, username: string, path: string, fn: (draft: SimState, changes: Change[]) => T, opts: { discard?: boolean } = {}): T {
     this.assertNotLockedByOther(sessionId, path);
     const draft = clone(this.view(sessionId));
     const changes: Change[] = [];

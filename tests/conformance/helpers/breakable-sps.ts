@@ -108,11 +108,18 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
         const id = randomBytes(20).toString('hex');
         sessions.add(id);
         state.logins++;
-        json(res, 200, { meta: { href: '/api/authentication', parent: '/api', transaction: '/api/transaction' } }, {
-          'set-cookie': `session_id=${id}; Path=/; HttpOnly`,
-        });
+        json(
+          res,
+          200,
+          { meta: { href: '/api/authentication', parent: '/api', transaction: '/api/transaction' } },
+          {
+            'set-cookie': `session_id=${id}; Path=/; HttpOnly`,
+          },
+        );
       } else {
-        const extra: Record<string, string> = breaks.has('cookie-on-wrong-password') ? { 'set-cookie': `session_id=${randomBytes(20).toString('hex')}; Path=/` } : {};
+        const extra: Record<string, string> = breaks.has('cookie-on-wrong-password')
+          ? { 'set-cookie': `session_id=${randomBytes(20).toString('hex')}; Path=/` }
+          : {};
         json(res, 401, errorBody(path, 'AuthenticationFailure', 'Authenticating the user with the given credentials has failed.'), extra);
       }
       return;
@@ -183,7 +190,8 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       if (method === 'PUT') {
         if (!tx) return json(res, 409, errorBody(path, 'ConfigurationLocked', 'No transaction.'));
         const value = JSON.parse(body) as string;
-        if ((typeof value !== 'string' || value === '') && !breaks.has('stores-invalid-body')) return json(res, 400, errorBody(path, 'SemanticError', 'The timezone must be a non-empty string.'));
+        if ((typeof value !== 'string' || value === '') && !breaks.has('stores-invalid-body'))
+          return json(res, 400, errorBody(path, 'SemanticError', 'The timezone must be a non-empty string.'));
         const old = tx.staged.timezone;
         tx.staged.timezone = breaks.has('readback-differs') ? 'Europe/Somewhere' : value;
         tx.changes.push({ type: 'replace', path, old_value: old, new_value: tx.staged.timezone });
@@ -206,8 +214,13 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       if (!tx) return json(res, 409, errorBody(path, 'ConfigurationLocked', 'No transaction.'));
       const old = tx.staged.ntp;
       const list = JSON.parse(body) as unknown;
-      const server = (s: unknown) => typeof s === 'object' && s !== null && typeof (s as Record<string, unknown>).selection === 'string' && typeof (s as Record<string, unknown>).value === 'string';
-      if (!(Array.isArray(list) && list.every(server)) && !breaks.has('stores-invalid-body')) return json(res, 400, errorBody(path, 'SemanticError', 'Each NTP server needs a selection and a value.'));
+      const server = (s: unknown) =>
+        typeof s === 'object' &&
+        s !== null &&
+        typeof (s as Record<string, unknown>).selection === 'string' &&
+        typeof (s as Record<string, unknown>).value === 'string';
+      if (!(Array.isArray(list) && list.every(server)) && !breaks.has('stores-invalid-body'))
+        return json(res, 400, errorBody(path, 'SemanticError', 'Each NTP server needs a selection and a value.'));
       tx.staged.ntp = list as unknown[];
       tx.changes.push({ type: 'replace', path, old_value: old, new_value: tx.staged.ntp });
       return json(res, 200, { key: 'ntp_servers', meta: { href: path, parent: '/api/configuration/datetime', transaction: '/api/transaction' } });
