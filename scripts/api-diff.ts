@@ -52,7 +52,6 @@ export interface ApiDiff {
   largest: Impact | 'none';
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a JSON document
 type Json = any;
 
 interface RedoclyVerdict {

@@ -603,7 +603,7 @@ async function main(): Promise<void> {
           verdict: verdict(logins.every((l) => l === 1)),
         });
         if (simRun.summary && simRun.summary.failed > 0) notes.push(`The simulator run reported ${simRun.summary.failed} failed checks (see its report).`);
-        sim.nodes.forEach((n) => n.resetStats());
+        for (const n of sim.nodes) n.resetStats();
         const wRun = await runRunner([...simArgs, '--allow-writes'], join(tmp, 'report-sim-writes'), { SPS_PASSWORD: sim.users.admin.password });
         const wLogins = sim.nodes.map((n) => n.stats.logins);
         rows.push({

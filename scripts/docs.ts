@@ -40,7 +40,6 @@ export interface DocsOptions {
   picker?: string;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a JSON document
 type Json = any;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 

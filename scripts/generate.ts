@@ -46,7 +46,6 @@ function run(cmd: string, args: string[]): void {
   }
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a JSON document
 type Json = any;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 

@@ -59,6 +59,7 @@ const MOCK_V8_FLAGS = ['--optimize-for-size', '--max-semi-space-size=1'];
 
 const LISTENING = /Prism is listening on (https?:\/\/[^\s]+)/;
 // eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes this strips
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 const running = new Set<ChildProcess>();

@@ -5,7 +5,7 @@
  * the collected rows into the report (report/model.ts). Prism and every transport are closed at
  * the end, also after a failure or an abort.
  */
-import { loadSpec, matchesTemplate, SpecLoadError, DEFAULT_SPEC_FILE } from '../spec/model.js';
+import { DEFAULT_SPEC_FILE, loadSpec, matchesTemplate, SpecLoadError, type SpecModel } from '../spec/model.js';
 import { createValidator } from '../spec/validate.js';
 import { applyBaseline } from './baseline.js';
 import { clusterFactRows } from './checks/index.js';
@@ -63,7 +63,7 @@ export async function runConformance(conformanceOptions: ConformanceOptions = {}
 async function runWith(options: RunOptions, started: number, prisms: PrismHandle[], earlyPrism: Promise<PrismHandle> | undefined): Promise<ConformanceReport> {
   const deadline = startDeadline(options);
   const report = emptyReport(options.specFile, started);
-  let model;
+  let model: SpecModel;
   try {
     model = loadSpec(options.specFile);
   } catch (err) {

@@ -28,7 +28,7 @@ export function parseSetCookie(line: string): SetCookie | undefined {
 export function isExpiring(cookie: SetCookie, now: number = Date.now()): boolean {
   const maxAge = cookie.attributes['max-age'];
   if (typeof maxAge === 'string' && /^-?\d+$/.test(maxAge) && Number(maxAge) <= 0) return true;
-  const expires = cookie.attributes['expires'];
+  const expires = cookie.attributes.expires;
   if (typeof expires === 'string') {
     const t = Date.parse(expires);
     if (!Number.isNaN(t) && t <= now) return true;

@@ -27,7 +27,7 @@ export function applicableSchemas(model: SpecModel, validator: SchemaValidator, 
   if (!isObject(raw)) return [];
   const found: LocatedSchema[] = [{ schema: raw, pointer: ptr }];
   if (Array.isArray(raw.allOf)) {
-    raw.allOf.forEach((_, i) => found.push(...applicableSchemas(model, validator, value, `${ptr}/allOf/${i}`, depth + 1)));
+    for (const i of raw.allOf.keys()) found.push(...applicableSchemas(model, validator, value, `${ptr}/allOf/${i}`, depth + 1));
   }
   for (const key of ['oneOf', 'anyOf'] as const) {
     const list = raw[key];

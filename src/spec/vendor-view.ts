@@ -20,7 +20,7 @@
  */
 import { isObject as isJsonObject } from '../shared/index.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a JSON value of any shape
 export type Json = Record<string, any>;
 
 const isObject = (v: unknown): v is Json => isJsonObject(v);

@@ -16,7 +16,7 @@
 import semver from 'semver';
 import { isObject } from '../shared/index.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a JSON value of any shape
 type Json = Record<string, any>;
 
 export const VERSIONS_KEY = 'x-sps-versions';

@@ -83,7 +83,7 @@ export interface MiniSpsOptions {
   dropSessionsOnCommit?: boolean;
 }
 
-function spsError(res: ServerResponse, status: number, type: string, path: string, headers: Record<string, string> = {}): void {
+function spsError(res: ServerResponse, status: number, type: string, path: string, headers: Record<string, string> = {}) {
   sendJson(res, status, { error: { type, message: `${type} (test server)`, details: { path } }, meta: { href: path } }, headers);
 }
 
@@ -136,14 +136,14 @@ export class MiniSps {
     return this.seen.filter((s) => s.method === method && s.path === path);
   }
 
-  private newSession(res: ServerResponse): void {
+  private newSession(res: ServerResponse) {
     const sid = randomBytes(20).toString('hex');
     this.sessions.add(sid);
     this.issued.push(sid);
     sendJson(res, 200, { meta: { href: '/api/authentication', parent: '/api' } }, { 'set-cookie': `session_id=${sid}; Path=/; HttpOnly` });
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse, body: string): void {
+  private handle(req: IncomingMessage, res: ServerResponse, body: string) {
     const url = new URL(req.url ?? '/', 'http://placeholder');
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;

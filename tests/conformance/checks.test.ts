@@ -51,7 +51,7 @@ describe('operation model', () => {
     expect(op('logIn').responses.find((r) => r.status === '401')?.errorTypes).toEqual(['AuthenticationFailure']);
     expect(op('getClusterNode').pathParams.map((p) => [p.name, p.example])).toEqual([['nodeId', '46f97a58-4028-467d-9a22-9cfe78ae3e1c']]);
     expect(Object.keys(op('getTransaction').responses[0]!.json!.examples)).toEqual(['closed', 'legacyClosed']);
-    expect(op('updateNtpServers').requestBody?.examples['default']).toEqual([{ selection: 'ip', value: '192.0.2.123' }]);
+    expect(op('updateNtpServers').requestBody?.examples.default).toEqual([{ selection: 'ip', value: '192.0.2.123' }]);
   });
 });
 

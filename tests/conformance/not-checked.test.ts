@@ -38,7 +38,12 @@ async function start(nodes = 1): Promise<SimulatorHandle> {
 /** Runs the CLI in this process; returns the exit code and what it printed. */
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
-  const sink = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream;
+  const sink = {
+    write: (s: string) => {
+      out += s;
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
   const code = await main(args, { env: { SPS_PASSWORD: PASSWORD }, stdout: sink, stderr: sink });
   return { code, out };
 }
@@ -142,7 +147,12 @@ describe.skipIf(!HAVE_SPEC)('a node that stalls during the writes', () => {
     let stalled = false;
     const dir = tempDir();
     let out = '';
-    const sink = { write: (t: string) => ((out += t), true) } as unknown as NodeJS.WritableStream;
+    const sink = {
+      write: (t: string) => {
+        out += t;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream;
     // The stall starts once the first transaction is open: the next request (the read) still
     // answers, then nothing does, so the PUT and the rollback get no answer.
     const watcher = setInterval(() => {

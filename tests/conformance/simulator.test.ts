@@ -120,7 +120,7 @@ describe.runIf(existsSync(BUNDLED))('against the simulator', () => {
       const sim = await simulator(2);
       const before = sim.nodes.map((n) => JSON.stringify(n.state.committedConfig()));
       // Slow PUTs on both nodes, a little slower on the second: the signal finds both mid-cycle.
-      sim.nodes.forEach((n, i) => n.injectFault('*', { kind: 'latency', ms: 1500 + 300 * i, method: 'PUT' }));
+      for (const [i, n] of sim.nodes.entries()) n.injectFault('*', { kind: 'latency', ms: 1500 + 300 * i, method: 'PUT' });
       const dir = tempDir();
       let sent = false;
       const urls = sim.nodes.flatMap((n) => ['--url', n.url]);

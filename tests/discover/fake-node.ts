@@ -110,15 +110,15 @@ export function buildRoutes(): Map<string, Route> {
     status: 200,
     json: { items: policyItems, meta: { href: '/api/configuration/policies/backup_policies', parent: '/api/configuration/policies' } },
   });
-  POLICY_IDS.forEach((id, i) =>
+  for (const [i, id] of POLICY_IDS.entries()) {
     r.set(
       `/api/configuration/policies/backup_policies/${id}`,
       obj(`/api/configuration/policies/backup_policies/${id}`, policyItems[i]!.body, {
         next: POLICY_IDS[i + 1] ? `/api/configuration/policies/backup_policies/${POLICY_IDS[i + 1]}` : null,
         previous: i > 0 ? `/api/configuration/policies/backup_policies/${POLICY_IDS[i - 1]}` : null,
       }),
-    ),
-  );
+    );
+  }
   r.set('/api/configuration/management', dir('/api/configuration/management', ['/api/configuration/management/mail_relay']));
   r.set(
     '/api/configuration/management/mail_relay',
@@ -189,7 +189,7 @@ export function buildRoutes(): Map<string, Route> {
       LARGE_CHILDREN.map((c) => `/api/large/${c}`),
     ),
   );
-  LARGE_CHILDREN.forEach((c) => r.set(`/api/large/${c}`, obj(`/api/large/${c}`, { value: c, enabled: true })));
+  for (const c of LARGE_CHILDREN) r.set(`/api/large/${c}`, obj(`/api/large/${c}`, { value: c, enabled: true }));
   return r;
 }
 

@@ -24,7 +24,6 @@ import {
 } from '../../scripts/api-diff.js';
 import { typeCheck } from '../../scripts/api-types-check.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: a JSON document
 type Json = any;
 const work = mkdtempSync(join(tmpdir(), 'sps-gate-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

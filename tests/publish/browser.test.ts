@@ -142,7 +142,12 @@ async function closeServer(s: http.Server | undefined): Promise<void> {
 async function produceFailingReport(dir: string): Promise<{ code: number; output: string }> {
   const target = await startBrokenTarget();
   const chunks: string[] = [];
-  const sink = { write: (c: string | Uint8Array) => (chunks.push(String(c)), true) } as unknown as NodeJS.WritableStream;
+  const sink = {
+    write: (c: string | Uint8Array) => {
+      chunks.push(String(c));
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
   try {
     const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
     const code = await conformanceCli(['--url', url, '--username', 'admin', '--only', 'getTimezone', '--report-dir', dir], {
@@ -226,6 +231,7 @@ describe('API reference (npm run docs)', () => {
         await page.getByRole('link', { name: op.tag, exact: true }).first().click();
         await page.locator(`a[href$="/${op.operationId.toLowerCase()}"]`).filter({ hasText: op.summary }).first().click();
         await page.getByRole('heading', { name: op.summary }).first().waitFor({ state: 'visible', timeout: 10_000 });
+        // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, as a reader sees it
         const text = await page.locator('body').innerText();
         expect(text).toContain(op.path);
         const statuses = Object.keys((spec.paths as Json)[op.path][op.method.toLowerCase()].responses as Json);
@@ -248,6 +254,7 @@ describe('conformance report.html', () => {
       try {
         const failed = page.locator('.failed').filter({ hasText: 'response_schema' }).filter({ hasText: 'getTimezone' }).filter({ visible: true });
         await failed.first().waitFor({ state: 'visible', timeout: 10_000 });
+        // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, as a reader sees it
         const text = await failed.first().innerText();
         // Not by colour alone: the outcome is written out.
         expect(text.toLowerCase()).toMatch(/\bfail(ed)?\b/);
@@ -278,13 +285,16 @@ describe('conformance report.html', () => {
         // Short visible texts inside the first screen that give the count and say what it counts.
         const hits = await page.evaluate((n) => {
           const count = new RegExp(`(^|\\D)${n}(\\D|$)`);
-          return Array.from(document.querySelectorAll('body *'))
-            .filter((el) => {
-              const r = el.getBoundingClientRect();
-              return r.width > 0 && r.height > 0 && r.bottom <= window.innerHeight && getComputedStyle(el).visibility !== 'hidden';
-            })
-            .map((el) => el.innerText.replace(/\s+/g, ' ').trim())
-            .filter((t) => t.length <= 60 && count.test(t) && /fail|violation/i.test(t));
+          return (
+            Array.from(document.querySelectorAll('body *'))
+              .filter((el) => {
+                const r = el.getBoundingClientRect();
+                return r.width > 0 && r.height > 0 && r.bottom <= window.innerHeight && getComputedStyle(el).visibility !== 'hidden';
+              })
+              // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, as a reader sees it
+              .map((el) => el.innerText.replace(/\s+/g, ' ').trim())
+              .filter((t) => t.length <= 60 && count.test(t) && /fail|violation/i.test(t))
+          );
         }, failedCount);
         expect(hits).not.toEqual([]);
         await page.screenshot({ path: join(root, '.tmp/publish-report-top.png') });

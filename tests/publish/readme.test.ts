@@ -20,7 +20,7 @@ const docFiles = [
 const read = (f: string) => readFileSync(join(root, f), 'utf8');
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes. */
-export function slug(heading: string): string {
+function slug(heading: string): string {
   return heading
     .trim()
     .toLowerCase()

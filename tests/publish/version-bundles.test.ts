@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 
-// biome-ignore lint/suspicious/noExplicitAny: a JSON document
 type Json = any;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const gen = join(root, 'generated');

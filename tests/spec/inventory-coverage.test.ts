@@ -18,7 +18,7 @@ function specOperations(d: typeof doc): Set<string> {
   return new Set(operations(d).map((o) => `${o.method.toUpperCase()} ${pathShape(o.path)}`));
 }
 
-export function coverage(entries: InventoryEntry[], ops: Set<string>) {
+function coverage(entries: InventoryEntry[], ops: Set<string>) {
   const specPaths = new Set([...ops].map((o) => o.split(' ')[1]!));
   const bySection = new Map<string, { paths: number; pathsIn: number; ops: number; opsIn: number; missing: string[] }>();
   for (const e of entries) {

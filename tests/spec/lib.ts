@@ -90,7 +90,7 @@ export function collectExamples(doc: Json): ExampleCase[] {
   }
   for (const { path, method, op } of operations(doc)) {
     const base = `#/paths/${esc(path)}/${method}`;
-    (op.parameters ?? []).forEach((p: Json, i: number) => fromParam(p, `${base}/parameters/${i}`));
+    for (const [i, p] of ((op.parameters ?? []) as Json[]).entries()) fromParam(p, `${base}/parameters/${i}`);
     if (op.requestBody && !op.requestBody.$ref) fromContent(op.requestBody.content, `${base}/requestBody`, 'request');
     for (const [status, resp] of Object.entries<Json>(op.responses ?? {})) {
       if (resp.$ref) continue; // shared responses are checked once, above

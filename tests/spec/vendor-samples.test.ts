@@ -29,7 +29,7 @@ function fixtureFiles(d: string): string[] {
   );
 }
 
-export function sampleProblems(model: ReturnType<typeof buildSpecModel>, f: Fixture): string[] {
+function sampleProblems(model: ReturnType<typeof buildSpecModel>, f: Fixture): string[] {
   const op = model.operation(f.operationId);
   if (!op) return [`operation ${f.operationId} is not in the spec`];
   const pointer = f.status === 'request' ? op.requestBody?.schemaPointer : op.responses.find((r) => r.status === String(f.status))?.json?.schemaPointer;

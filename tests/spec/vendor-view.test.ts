@@ -117,7 +117,10 @@ describe('the vendor-only view', () => {
   it('no reading is placed where taking it out would not loosen (under `not`)', () => {
     const offenders: string[] = [];
     const walk = (node: unknown, at: string, underNot: boolean) => {
-      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}/${i}`, underNot));
+      if (Array.isArray(node)) {
+        for (const [i, n] of node.entries()) walk(n, `${at}/${i}`, underNot);
+        return;
+      }
       if (typeof node !== 'object' || node === null) return;
       if (underNot && isReading(node)) offenders.push(at);
       for (const [k, v] of Object.entries(node)) walk(v, `${at}/${k}`, underNot || k === 'not');

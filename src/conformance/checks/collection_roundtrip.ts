@@ -219,7 +219,11 @@ async function createAndRemove(
 }
 
 /** The keys and bodies the collection lists (undefined keys: it could not be read). */
-async function listKeys(env: LiveNode, t: CollectionTarget, send: LiveNode['send']): Promise<{ ex: Exchange | undefined; keys?: string[]; bodies: unknown[] }> {
+async function listKeys(
+  _env: LiveNode,
+  t: CollectionTarget,
+  send: LiveNode['send'],
+): Promise<{ ex: Exchange | undefined; keys?: string[]; bodies: unknown[] }> {
   const ex = await send(t.list, 'write', t.path, 'session');
   const items = isObject(ex?.response?.json) && Array.isArray(ex.response.json.items) ? ex.response.json.items.filter(isObject) : undefined;
   if (!ex?.response || !isSuccess(ex.response.status) || !items) return { ex, bodies: [] };
@@ -242,7 +246,7 @@ function differences(created: Record<string, unknown>, read: unknown): string[] 
 }
 
 /** The change log must list the creation of the new object, and nothing outside the collection. */
-async function changeLogProblems(env: LiveNode, changesOp: OperationModel, collection: string, key: string, send: LiveNode['send']): Promise<string[]> {
+async function changeLogProblems(_env: LiveNode, changesOp: OperationModel, collection: string, key: string, send: LiveNode['send']): Promise<string[]> {
   const ex = await send(changesOp, 'write', changesOp.path, 'session');
   const list = isObject(ex?.response?.json) ? ex.response.json.changes : undefined;
   if (!ex?.response || !isSuccess(ex.response.status) || !Array.isArray(list)) return [`GET ${changesOp.path} got ${ex ? describeAnswer(ex) : 'nothing'}`];

@@ -20,7 +20,7 @@ export function findUndocumented(model: SpecModel, validator: SchemaValidator, v
     if (schemas.length === 0) return;
     if (Array.isArray(v)) {
       const items = itemSchemas(schemas);
-      v.forEach((item, i) => items.forEach((p) => walk(item, p, `${at}[${i}]`, depth + 1)));
+      for (const [i, item] of v.entries()) for (const p of items) walk(item, p, `${at}[${i}]`, depth + 1);
       return;
     }
     if (!isObject(v)) return;

@@ -279,7 +279,7 @@ function sameSetting(env: LiveNode, put: OperationModel, got: unknown, requestBo
  * equal-value replaces of that path. A change of any other path is a failure either way.
  */
 async function changeLogProblems(
-  env: LiveNode,
+  _env: LiveNode,
   changesOp: OperationModel,
   path: string,
   expected: { old: unknown; new: unknown } | undefined,

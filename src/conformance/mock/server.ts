@@ -205,12 +205,15 @@ export function shareIdenticalSchemas(operations: unknown[]): { schemas: number;
     if (known) owner[field] = known;
     else lists.set(key, list);
   };
+  // biome-ignore lint/suspicious/noExplicitAny: Prism's operation objects, read as plain JSON
   for (const op of operations as Array<Record<string, any>>) {
+    // biome-ignore lint/suspicious/noExplicitAny: as above
     const req = op.request as Record<string, any> | undefined;
     if (req) {
       for (const field of ['headers', 'query', 'path', 'cookie']) shareList(req, field);
       for (const c of (req.body?.contents as Array<Record<string, unknown>> | undefined) ?? []) share(c);
     }
+    // biome-ignore lint/suspicious/noExplicitAny: as above
     for (const r of (op.responses as Array<Record<string, any>> | undefined) ?? []) {
       for (const c of (r.contents as Array<Record<string, unknown>> | undefined) ?? []) share(c);
       shareList(r, 'headers');

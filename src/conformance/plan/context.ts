@@ -10,9 +10,9 @@ import { createDocumentValidator, type SchemaValidator } from '../../spec/valida
 import { createJudge, describeSource, strengthOf } from '../../spec/verdict.js';
 import { versionView } from '../../spec/versions.js';
 import { CHECK_NAMES, CHECKS, probesOf } from '../checks/index.js';
-import type { AuthMode, NodeSession } from '../node-session.js';
+import type { NodeSession } from '../node-session.js';
 import type { RunOptions } from '../options.js';
-import type { ConformanceReport, CoverageInput, Ranked, TargetInfo } from '../report/model.js';
+import type { ConformanceReport, CoverageInput, Ranked } from '../report/model.js';
 import type { Selection } from '../selection.js';
 import {
   resultFor,
@@ -25,7 +25,6 @@ import {
   type ProbeDefinition,
   type ProbeKind,
 } from '../check-api.js';
-import type { OperationRole } from '../write-safety.js';
 
 export interface RunContext {
   options: RunOptions;

@@ -1,5 +1,3 @@
-/** The seed data of a fresh simulated appliance: the spec's examples (engine/seed.ts), no cluster. */
-import { randomBytes } from 'node:crypto';
 import { engineOf } from '../engine/engine.js';
 import { seedConfiguration } from '../engine/seed.js';
 import type { SimSpec } from '../engine/spec.js';
