@@ -124,7 +124,6 @@ function ReadingMarked() {
 }
 
 const COMPONENT_KINDS = ['schemas', 'responses', 'parameters', 'securitySchemes'];
-const _OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 function versionsAt(node, location, report) {
   if (!isObject(node) || !('x-sps-versions' in node)) return;

@@ -23,10 +23,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { typeCheck } from './api-types-check.js';
+import { HTTP_METHODS, isHttpMethod } from '../src/shared/index.js';
+import { readDocument } from '../src/shared/documents.js';
 
 export type Impact = 'major' | 'minor' | 'patch';
 const RANK: Record<Impact | 'none', number> = { none: 0, patch: 1, minor: 2, major: 3 };
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 export const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -83,7 +84,7 @@ const unescapeToken = (s: string) => decodeURIComponent(s).replace(/~1/g, '/').r
 /** `#/paths/~1api~1x/get/...` -> the operationId in `doc` (or `GET /api/x` when it has none). */
 function operationAt(pointer: string, ...docs: Json[]): string | undefined {
   const m = /^#\/paths\/([^/]+)\/([a-z]+)(?:\/|$)/.exec(pointer);
-  if (!m || !METHODS.includes(m[2]!)) return undefined;
+  if (!m || !isHttpMethod(m[2]!)) return undefined;
   const path = unescapeToken(m[1]!);
   for (const doc of docs) {
     const id = doc?.paths?.[path]?.[m[2]!]?.operationId;
@@ -116,7 +117,7 @@ function operationsUsing(doc: Json, target: string): string[] {
   };
   const out: string[] = [];
   for (const [path, item] of Object.entries<Json>(doc.paths ?? {}))
-    for (const m of METHODS) if (item?.[m] && reaches(item[m], new Set())) out.push(item[m].operationId ?? `${m.toUpperCase()} ${path}`);
+    for (const m of HTTP_METHODS) if (item?.[m] && reaches(item[m], new Set())) out.push(item[m].operationId ?? `${m.toUpperCase()} ${path}`);
   return out.sort();
 }
 
@@ -128,8 +129,8 @@ export interface TypeFiles {
 
 /** Runs `redocly diff` with the policy of redocly.yaml and adds the gate's own rules (the type check when `types` is given). */
 export function diffBundles(baseFile: string, revisionFile: string, root = repoRoot, types?: TypeFiles): ApiDiff {
-  const base = JSON.parse(readFileSync(baseFile, 'utf8')) as Json;
-  const revision = JSON.parse(readFileSync(revisionFile, 'utf8')) as Json;
+  const base = readDocument(baseFile) as Json;
+  const revision = readDocument(revisionFile) as Json;
   const tmp = mkdtempSync(join(tmpdir(), 'sps-diff-'));
   let report: { changes: RedoclyChange[] };
   try {
@@ -155,7 +156,7 @@ export function diffBundles(baseFile: string, revisionFile: string, root = repoR
           .trim()}`,
       );
     }
-    report = JSON.parse(readFileSync(out, 'utf8')) as { changes: RedoclyChange[] };
+    report = readDocument(out) as { changes: RedoclyChange[] };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -198,7 +199,7 @@ export function diffBundles(baseFile: string, revisionFile: string, root = repoR
   }
   const released = new Set<string>();
   for (const [path, item] of Object.entries<Json>(base.paths ?? {}))
-    for (const m of METHODS) if (item?.[m]) released.add(item[m].operationId ?? `${m.toUpperCase()} ${path}`);
+    for (const m of HTTP_METHODS) if (item?.[m]) released.add(item[m].operationId ?? `${m.toUpperCase()} ${path}`);
   // redocly names one path per finding in a shared component; a client breaks in every operation that uses it.
   for (const c of byKey.values()) {
     const m = /^#\/components\/[^/]+\/[^/]+/.exec(c.location);
@@ -343,8 +344,8 @@ export function gateProblems({ diff, specVersion, packageVersion, changelog }: G
 
 async function main(): Promise<void> {
   const revisionFile = resolve(process.argv[2] ?? join(repoRoot, 'generated', 'sps-api.json'));
-  const revision = JSON.parse(readFileSync(revisionFile, 'utf8')) as Json;
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  const revision = readDocument(revisionFile) as Json;
+  const pkg = readDocument(join(repoRoot, 'package.json')) as { version: string };
   const baseVersion = lastRelease(repoRoot, semver.valid(revision.info.version) ? revision.info.version : undefined);
   const diff = diffBundles(join(repoRoot, 'releases', baseVersion, 'sps-api.json'), revisionFile, repoRoot, typeFilesFor(baseVersion, revisionFile));
   for (const c of diff.changes) console.log(`${c.impact.padEnd(5)} ${c.rule}: ${c.message.replace(/\n/g, ' ')} [${c.operations.length} operation(s)]`);

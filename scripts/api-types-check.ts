@@ -13,9 +13,9 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HTTP_METHODS } from '../src/shared/index.js';
 
 type Json = any;
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 export interface TypeFinding {
   operation: string;
@@ -26,7 +26,7 @@ export interface TypeFinding {
 
 function operationsOf(doc: Json): Map<string, Json> {
   const out = new Map<string, Json>();
-  for (const item of Object.values<Json>(doc.paths ?? {})) for (const m of METHODS) if (item?.[m]?.operationId) out.set(item[m].operationId, item[m]);
+  for (const item of Object.values<Json>(doc.paths ?? {})) for (const m of HTTP_METHODS) if (item?.[m]?.operationId) out.set(item[m].operationId, item[m]);
   return out;
 }
 

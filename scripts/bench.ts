@@ -43,11 +43,12 @@ import { startPrism } from '../src/conformance/prism.js';
 import { startSimulator } from '../src/simulator/index.js';
 import { benchDiscover } from './bench/discover.js';
 import { arazzoFor, collectionRequests, installPeers, newmanRequests, NEWMAN_VERSION, PORTMAN_VERSION, portmanConfig, respectRequests } from './bench/peers.js';
+import { HTTP_METHODS } from '../src/shared/index.js';
+import { readDocument } from '../src/shared/documents.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SPEC_JSON = join(root, 'generated', 'sps-api.json');
 const CLI = join(root, 'dist', 'conformance', 'cli.js');
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 /** Operations that exist once in every SPS API and are not cloned by the scale generator. */
 const SINGLE_PATHS = new Set(['/api', '/api/authentication', '/api/transaction', '/api/transaction/changes']);
 let childTimeoutMs = 15 * 60_000;
@@ -294,7 +295,7 @@ interface Floor {
 
 /** Prism start + one bare request per (operation, documented status), sequential, plain fetch. */
 async function measureFloor(specFile: string): Promise<Floor> {
-  const doc = JSON.parse(readFileSync(specFile, 'utf8')) as Json;
+  const doc = readDocument(specFile) as Json;
   const pairs: Array<{ method: string; path: string; status: string; cookie: boolean }> = [];
   for (const [path, item] of Object.entries<Json>(doc.paths)) {
     for (const m of HTTP_METHODS) {
@@ -346,7 +347,7 @@ async function runRunner(args: string[], reportDir: string, env: NodeJS.ProcessE
   let summary: RunnerRun['summary'];
   const file = join(reportDir, 'report.json');
   if (existsSync(file)) {
-    const report = JSON.parse(readFileSync(file, 'utf8')) as Json;
+    const report = readDocument(file) as Json;
     requests = (report.targets as Json[]).reduce((s, t) => s + Number(t.requests ?? 0), 0);
     summary = report.summary as RunnerRun['summary'];
   }
@@ -415,7 +416,7 @@ interface PeerRun {
 const REDOCLY = join(root, 'node_modules', '.bin', 'redocly');
 
 async function runRespect(subject: PeerSubject, url: string, dir: string): Promise<PeerRun> {
-  const doc = JSON.parse(readFileSync(subject.file, 'utf8')) as Json;
+  const doc = readDocument(subject.file) as Json;
   const arazzo = join(dir, `bench-${subject.n}.arazzo.yaml`);
   writeFileSync(arazzo, arazzoFor(doc, subject.file));
   const json = join(dir, `respect-${subject.n}.json`);
@@ -430,7 +431,7 @@ async function runRespect(subject: PeerSubject, url: string, dir: string): Promi
 }
 
 async function runPortmanNewman(subject: PeerSubject, url: string, dir: string, tools: { portman: string; newman: string }): Promise<PeerRun> {
-  const doc = JSON.parse(readFileSync(subject.file, 'utf8')) as Json;
+  const doc = readDocument(subject.file) as Json;
   const config = join(dir, `portman-${subject.n}.json`);
   writeFileSync(config, JSON.stringify(portmanConfig(doc)));
   const collection = join(dir, `collection-${subject.n}.json`);
@@ -629,7 +630,7 @@ async function main(): Promise<void> {
     }
 
     // Scale.
-    const base = JSON.parse(readFileSync(SPEC_JSON, 'utf8')) as Json;
+    const base = readDocument(SPEC_JSON) as Json;
     const scale: Array<{ n: number; ms: number }> = [];
     const bundledOps = countOperations(base);
     const subjects: PeerSubject[] = [{ n: bundledOps, label: `${bundledOps} operations (bundled spec)`, file: SPEC_JSON, ours: mock }];

@@ -19,9 +19,11 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { HTTP_METHODS } from '../src/shared/index.js';
+import { readDocument } from '../src/shared/documents.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -41,13 +43,12 @@ export interface DocsOptions {
 }
 
 type Json = any;
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 /** A copy of `doc` whose operations' descriptions start with their SPS versions, and whose introduction starts with `picker`. */
 export function annotateVersions(doc: Json, picker?: string): Json {
   const out = structuredClone(doc);
   for (const item of Object.values<Json>(out.paths ?? {}))
-    for (const m of METHODS) {
+    for (const m of HTTP_METHODS) {
       const op = item?.[m];
       if (!op || typeof op['x-sps-versions'] !== 'string') continue;
       const note = `**SPS versions:** \`${op['x-sps-versions']}\``;
@@ -100,7 +101,7 @@ export async function buildDocs(opts: DocsOptions = {}): Promise<DocsResult> {
   const tmp = mkdtempSync(join(tmpdir(), 'sps-docs-'));
   let annotated = spec;
   try {
-    const doc = parse(readFileSync(spec, 'utf8')) as Json;
+    const doc = readDocument(spec) as Json;
     if (doc && typeof doc === 'object' && doc.paths) {
       annotated = join(tmp, 'spec.yaml');
       writeFileSync(annotated, stringify(annotateVersions(doc, opts.picker), { lineWidth: 0 }));

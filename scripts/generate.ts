@@ -21,11 +21,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import semver from 'semver';
 import { VERSIONS_KEY, versionView } from '../src/spec/versions.js';
 import { diffBundles, lastRelease, withBreakingBlock } from './api-diff.js';
 import { updateDocTables } from './doc-tables.js';
+import { HTTP_METHODS } from '../src/shared/index.js';
+import { readDocument } from '../src/shared/documents.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -47,7 +49,6 @@ function run(cmd: string, args: string[]): void {
 }
 
 type Json = any;
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 /** The release lines the versions imply: `<major>.x` for every major an `x-sps-versions` comparator names. */
 export function releaseLines(doc: Json): string[] {
@@ -82,7 +83,10 @@ export function pruneComponents(doc: Json): Json {
   const { components, ...rest } = doc;
   refs(rest, queue);
   // Security schemes are named by `security`, not by `$ref`.
-  for (const req of [...(doc.security ?? []), ...Object.values<Json>(doc.paths ?? {}).flatMap((item) => METHODS.flatMap((m) => item?.[m]?.security ?? []))])
+  for (const req of [
+    ...(doc.security ?? []),
+    ...Object.values<Json>(doc.paths ?? {}).flatMap((item) => HTTP_METHODS.flatMap((m) => item?.[m]?.security ?? [])),
+  ])
     for (const name of Object.keys(req)) queue.push(`#/components/securitySchemes/${name}`);
   while (queue.length) {
     const ref = queue.pop()!;
@@ -177,7 +181,7 @@ function dropForeignExamples(full: Json, view: Json): string[] {
 export function lineBundle(doc: Json, line: string): Json {
   const view = pruneComponents(structuredClone(versionView(doc, line)));
   dropForeignExamples(doc, view);
-  const usedTags = new Set(Object.values<Json>(view.paths ?? {}).flatMap((item) => METHODS.flatMap((m) => item?.[m]?.tags ?? [])));
+  const usedTags = new Set(Object.values<Json>(view.paths ?? {}).flatMap((item) => HTTP_METHODS.flatMap((m) => item?.[m]?.tags ?? [])));
   if (Array.isArray(view.tags)) view.tags = view.tags.filter((t: Json) => usedTags.has(t.name));
   view.info = { ...view.info, title: `${view.info.title} (SPS ${line})`, 'x-sps-release-line': line };
   return view;
@@ -197,7 +201,7 @@ export async function build(dir: string): Promise<string[]> {
   try {
     const bundled = join(tmp, 'bundle.yaml');
     run(bin('redocly'), ['bundle', 'openapi/openapi.yaml', '--config', 'redocly.yaml', '-o', bundled]);
-    const doc = parse(readFileSync(bundled, 'utf8')) as Json;
+    const doc = readDocument(bundled) as Json;
     const files: Record<string, string> = await renderSet('sps-api', doc);
     for (const line of releaseLines(doc)) {
       const set = await renderSet(`sps-api-${line}`, lineBundle(doc, line));
@@ -219,7 +223,7 @@ export async function build(dir: string): Promise<string[]> {
 function changelogWithDiff(bundleFile: string): { path: string; text: string; fresh: string } {
   const path = join(root, 'CHANGELOG.md');
   const text = readFileSync(path, 'utf8');
-  const version = String((JSON.parse(readFileSync(bundleFile, 'utf8')) as Json).info.version);
+  const version = String((readDocument(bundleFile) as Json).info.version);
   const base = lastRelease(root, semver.valid(version) ? version : undefined);
   const diff = diffBundles(join(root, 'releases', base, 'sps-api.json'), bundleFile, root);
   return { path, text, fresh: withBreakingBlock(text, version, diff) };

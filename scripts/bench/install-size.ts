@@ -11,11 +11,12 @@
  * Installs use the local npm cache first (`--prefer-offline`).
  */
 import { execFile } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { readDocument } from '../../src/shared/documents.js';
 
 const execFileAsync = promisify(execFile);
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -54,7 +55,7 @@ export function diskBytes(dir: string): number {
 
 /** Packages installed under `dir`/node_modules (every folder with a package.json that npm placed). */
 function packageCount(dir: string): number {
-  const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+  const lock = readDocument(join(dir, 'package-lock.json')) as { packages: Record<string, unknown> };
   return Object.keys(lock.packages).filter((k) => k.startsWith('node_modules/')).length;
 }
 
@@ -63,7 +64,7 @@ export async function measureInstallSizes(): Promise<InstallSize[]> {
   try {
     const packed = JSON.parse(await npm(['pack', '--pack-destination', work, '--json'], root)) as Array<{ filename: string }>;
     const tarball = join(work, packed[0]!.filename);
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string> };
+    const pkg = readDocument(join(root, 'package.json')) as { peerDependencies?: Record<string, string> };
     const peers = Object.entries(pkg.peerDependencies ?? {}).map(([n, v]) => `${n}@${v}`);
     const rows: Array<{ what: string; extra: string[] }> = [
       { what: 'client and types (the default install)', extra: [] },

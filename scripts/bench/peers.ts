@@ -13,13 +13,14 @@
  * this spec (it supports OpenAPI 2 and, experimentally, 3.0).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { HTTP_METHODS } from '../../src/shared/index.js';
+import { readDocument } from '../../src/shared/documents.js';
 
 type Json = Record<string, any>;
 
-export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 /** The newest releases that run on Node 20 (engines: portman node >= 12, newman node >= 16). */
 export const PORTMAN_VERSION = '1.33.0';
 export const NEWMAN_VERSION = '6.2.2';
@@ -208,7 +209,7 @@ export function installPeers(dir: string, log: (s: string) => void): PeerTools {
 /** Requests Newman sent, from its JSON report. */
 export function newmanRequests(reportFile: string): { requests: number; assertions: number; failed: number } | undefined {
   if (!existsSync(reportFile)) return undefined;
-  const r = JSON.parse(readFileSync(reportFile, 'utf8')) as Json;
+  const r = readDocument(reportFile) as Json;
   const stats = r.run?.stats as Json | undefined;
   return { requests: Number(stats?.requests?.total ?? 0), assertions: Number(stats?.assertions?.total ?? 0), failed: Number(stats?.assertions?.failed ?? 0) };
 }
@@ -218,13 +219,13 @@ export function collectionRequests(collectionFile: string): number | undefined {
   if (!existsSync(collectionFile)) return undefined;
   const walk = (items: unknown): number =>
     Array.isArray(items) ? items.reduce<number>((n, it: Json) => n + (Array.isArray(it.item) ? walk(it.item) : it.request ? 1 : 0), 0) : 0;
-  return walk((JSON.parse(readFileSync(collectionFile, 'utf8')) as Json).item);
+  return walk((readDocument(collectionFile) as Json).item);
 }
 
 /** Requests respect sent, from its JSON output (one per step run). */
 export function respectRequests(jsonFile: string): { requests: number; failedSteps: number } | undefined {
   if (!existsSync(jsonFile)) return undefined;
-  const r = JSON.parse(readFileSync(jsonFile, 'utf8')) as Json;
+  const r = readDocument(jsonFile) as Json;
   let requests = 0;
   let failedSteps = 0;
   const visit = (x: unknown): void => {

@@ -3,9 +3,9 @@
  * profile (`node --cpu-prof`) spent its time, as self time per package (the `node_modules`
  * folder a function comes from, or `node:` internals, or the project) and per function.
  */
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { readDocument } from '../../src/shared/documents.js';
 
 interface CallFrame {
   functionName: string;
@@ -88,5 +88,5 @@ if (invoked === import.meta.url) {
   }
   const topIdx = process.argv.indexOf('--top');
   const top = topIdx > 0 ? Number(process.argv[topIdx + 1]) : 12;
-  console.log(formatSummary(summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, top)));
+  console.log(formatSummary(summarise(readDocument(file) as CpuProfile, top)));
 }

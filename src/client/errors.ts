@@ -5,7 +5,7 @@
  */
 import { isJsonContentType, TransportError } from '../http/transport.js';
 import { redactJson, type SecretRegistry } from '../redact.js';
-import { isObject, mediaTypeBase } from '../shared/index.js';
+import { isObject, mediaTypeBase, tryParseJson } from '../shared/index.js';
 
 /** Length of {@link SpsApiError.bodyExcerpt} before the ellipsis. */
 export const EXCERPT_LENGTH = 200;
@@ -72,15 +72,8 @@ export function pathOf(url: string): string {
   }
 }
 
-/** Parses `text` as JSON, or returns undefined. */
-export function tryParseJson(text: string): unknown | undefined {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+/** Parses `text` as JSON, or returns undefined (its home is `src/shared/json.ts`). */
+export { tryParseJson };
 
 /** Reads `{ error: { type, message, details } }` from a parsed body, if it has that shape. */
 export function readErrorBody(parsed: unknown): { type: string | undefined; message: string | undefined; details: unknown } | undefined {

@@ -8,10 +8,11 @@
  * process: it uses the second core, and a crash of it is seen (`exited`, `lastLines()`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readDocument } from '../shared/documents.js';
 
 export interface PrismHandle {
   /** Origin of the mock, e.g. `http://127.0.0.1:40123`. */
@@ -33,7 +34,7 @@ export class PrismStartError extends Error {
 export function prismCliPath(): string {
   const require = createRequire(import.meta.url);
   const pkgFile = require.resolve('@stoplight/prism-cli/package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
+  const pkg = readDocument(pkgFile) as { bin?: string | Record<string, string> };
   const bin = typeof pkg.bin === 'string' ? pkg.bin : (pkg.bin?.prism ?? 'dist/index.js');
   return resolve(dirname(pkgFile), bin);
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { isJsonMediaType, mediaTypeBase } from '../shared/index.js';
+import { isJsonMediaType, mediaTypeBase, tryParseJson } from '../shared/index.js';
 
 /** Why a body was not read. */
 export type BodySkipped = 'not-json' | 'too-large';
@@ -53,12 +53,7 @@ export function isJsonContentType(contentType: string | undefined | null): boole
 
 /** The parsed body when the content type is JSON and the body parses; otherwise undefined. */
 export function parseJson(text: string, contentType: string | undefined): unknown | undefined {
-  if (!isJsonContentType(contentType) || text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+  return isJsonContentType(contentType) ? tryParseJson(text) : undefined;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CommanderError, InvalidArgumentError, type Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
+import { DocumentError, readDocument } from './documents.js';
 
 /** A bad command line or option: exit 2, one line, no stack trace. */
 export class UsageError extends Error {
@@ -75,16 +75,10 @@ export function parseCommandLine<T>(program: Command, argv: string[], fail: (rea
  * parser's message is cut to its first line: it may quote the file.
  */
 export function readYamlOrJsonFile(flag: string, file: string): unknown {
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return readDocument(file);
   } catch (err) {
-    throw new UsageError(`${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  const json = /\.json$/i.test(file);
-  try {
-    return json ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new UsageError(`${flag} ${file}: not valid ${json ? 'JSON' : 'YAML'} (${(err as Error).message.split('\n')[0]})`);
+    if (!(err instanceof DocumentError)) throw err;
+    throw new UsageError(err.stage === 'read' ? `${flag} ${file}: cannot read it (${err.reason})` : `${flag} ${file}: not valid ${err.format} (${err.reason})`);
   }
 }

@@ -3,3 +3,4 @@ export * from './json.js';
 export * from './content-type.js';
 export * from './cookies.js';
 export * from './path-pattern.js';
+export * from './http-methods.js';

@@ -5,6 +5,25 @@
 
 export type JsonObject = Record<string, unknown>;
 
+/** JSON text parsed: the value, or the parser's first message line (`empty` for blank text). */
+export type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** The one home of parsing JSON text that may be malformed or blank (a body, a file). */
+export function parseJsonText(text: string): ParsedJson {
+  if (text.trim() === '') return { ok: false, reason: 'empty' };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message.split('\n')[0] ?? 'not JSON' };
+  }
+}
+
+/** Parses `text` as JSON, or returns undefined (blank or malformed). */
+export function tryParseJson(text: string): unknown | undefined {
+  const parsed = parseJsonText(text);
+  return parsed.ok ? parsed.value : undefined;
+}
+
 /** A plain (non-null, non-array) object. */
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

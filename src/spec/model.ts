@@ -5,10 +5,9 @@
  * request body examples). Everything is derived from the document, so a path added to the spec
  * is planned and checked without new code.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
-import { escapePointerToken, isJsonMediaType, isObject, type JsonObject } from '../shared/index.js';
+import { DocumentError, readDocument } from '../shared/documents.js';
+import { escapePointerToken, HTTP_METHODS, isJsonMediaType, isObject, type JsonObject } from '../shared/index.js';
 import { buildRequestBody, buildResponse, unescapePointer, type Deref, type RequestBodyModel, type ResponseModel } from './content.js';
 
 export type { HeaderModel, MediaModel, RequestBodyModel, ResponseModel } from './content.js';
@@ -18,7 +17,7 @@ export { isJsonMediaType, type JsonObject };
 /** The bundled spec, resolved relative to this module so it works from src/ and dist/. */
 export const DEFAULT_SPEC_FILE = fileURLToPath(new URL('../../generated/sps-api.json', import.meta.url));
 
-export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+export { HTTP_METHODS };
 
 /** How an operation is secured, as far as the runner cares. */
 export type SecurityKind = 'sessionCookie' | 'basicAuth' | 'none' | 'other';
@@ -83,17 +82,12 @@ export class SpecLoadError extends Error {
 export const escapePointer = escapePointerToken;
 
 export function readSpecDocument(file: string): JsonObject {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new SpecLoadError(`cannot read the spec ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
   let doc: unknown;
   try {
-    doc = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    doc = readDocument(file);
   } catch (err) {
-    throw new SpecLoadError(`cannot parse the spec ${file}: ${(err as Error).message.split('\n')[0]}`);
+    if (!(err instanceof DocumentError)) throw err;
+    throw new SpecLoadError(err.stage === 'read' ? `cannot read the spec ${file}: ${err.reason}` : `cannot parse the spec ${file}: ${err.reason}`);
   }
   if (!isObject(doc) || typeof doc.openapi !== 'string' || !isObject(doc.paths)) {
     throw new SpecLoadError(`${file} is not an OpenAPI document (no "openapi" and "paths")`);

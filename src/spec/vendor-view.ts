@@ -19,6 +19,7 @@
  * The runner validates with both (src/spec/verdict.ts); it does not touch its input.
  */
 import { isObject as isJsonObject } from '../shared/index.js';
+import { HTTP_METHODS } from '../shared/index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a JSON value of any shape
 export type Json = Record<string, any>;
@@ -35,7 +36,6 @@ export const isReading = (node: unknown): boolean =>
 const ONE = ['items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'additionalProperties', 'unevaluatedItems', 'unevaluatedProperties'];
 const MAP = ['properties', 'patternProperties', 'dependentSchemas', '$defs'];
 const LIST = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 function open(node: Json): Json {
   const out: Json = {};

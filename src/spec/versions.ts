@@ -15,12 +15,12 @@
  */
 import semver from 'semver';
 import { isObject } from '../shared/index.js';
+import { HTTP_METHODS } from '../shared/index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a JSON value of any shape
 type Json = Record<string, any>;
 
 export const VERSIONS_KEY = 'x-sps-versions';
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 /** The normalised range of an `x-sps-versions` value; undefined when it is not a valid range. */
 export function parseRange(text: string): string | undefined {

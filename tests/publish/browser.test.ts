@@ -23,6 +23,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDocs } from '../../scripts/docs.js';
 import { main as conformanceCli } from '../../src/conformance/cli.js';
+import { HTTP_METHODS } from '../../src/shared/index.js';
 
 // The few browser globals that the functions run inside Chromium use (the project's tsconfig
 // has no DOM lib; these declarations are local to this module).
@@ -50,7 +51,6 @@ const CHROMIUM_ARGS = [
 
 type Json = Record<string, any>;
 const spec = JSON.parse(readFileSync(join(root, 'generated/sps-api.json'), 'utf8')) as Json;
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 interface Op {
   operationId: string;
   method: string;
@@ -59,7 +59,7 @@ interface Op {
   tag: string;
 }
 const operations: Op[] = Object.entries<Json>(spec.paths).flatMap(([path, item]) =>
-  METHODS.filter((m) => item[m]).map((m) => ({
+  HTTP_METHODS.filter((m) => item[m]).map((m) => ({
     operationId: item[m].operationId as string,
     method: m.toUpperCase(),
     path,

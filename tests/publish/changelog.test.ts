@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { HTTP_METHODS } from '../../src/shared/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const changelog = readFileSync(`${root}CHANGELOG.md`, 'utf8');
@@ -16,8 +17,7 @@ const spec = JSON.parse(readFileSync(`${root}generated/sps-api.json`, 'utf8')) a
 };
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
 
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
-const operationIds = Object.values(spec.paths).flatMap((item) => METHODS.flatMap((m) => (item[m]?.operationId ? [item[m].operationId] : [])));
+const operationIds = Object.values(spec.paths).flatMap((item) => HTTP_METHODS.flatMap((m) => (item[m]?.operationId ? [item[m].operationId] : [])));
 
 /** The text of one `## [version]` entry. */
 function entry(version: string): string | undefined {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
+import { HTTP_METHODS } from '../../src/shared/index.js';
 
 type Json = any;
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,12 +20,11 @@ const lines = readdirSync(gen)
   .filter((l): l is string => l !== undefined)
   .sort();
 const bundle = (line: string) => JSON.parse(readFileSync(join(gen, `sps-api-${line}.json`), 'utf8')) as Json;
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 function operations(doc: Json): Map<string, string> {
   const out = new Map<string, string>();
   for (const [path, item] of Object.entries<Json>(doc.paths))
-    for (const m of METHODS) if (item[m]) out.set(`${m.toUpperCase()} ${path}`, item[m]['x-sps-versions']);
+    for (const m of HTTP_METHODS) if (item[m]) out.set(`${m.toUpperCase()} ${path}`, item[m]['x-sps-versions']);
   return out;
 }
 const admits = (range: string, line: string) => semver.intersects(semver.validRange(range, { loose: true })!, line, { includePrerelease: true });

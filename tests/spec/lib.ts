@@ -3,24 +3,24 @@
  * validate them with Ajv in JSON Schema 2020-12 mode (the dialect of OpenAPI 3.1), through the
  * same validator the conformance runner uses (src/spec/validate.ts).
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { buildSpecModel } from '../../src/spec/model.js';
 import { createValidator } from '../../src/spec/validate.js';
+import { HTTP_METHODS } from '../../src/shared/index.js';
+import { readDocument } from '../../src/shared/documents.js';
+
+export { HTTP_METHODS };
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export type Json = Record<string, any>;
 
 export function loadBundled(): Json {
-  return JSON.parse(readFileSync(`${root}generated/sps-api.json`, 'utf8')) as Json;
+  return readDocument(`${root}generated/sps-api.json`) as Json;
 }
 
 export function loadRoot(): Json {
-  return parse(readFileSync(`${root}openapi/openapi.yaml`, 'utf8')) as Json;
+  return readDocument(`${root}openapi/openapi.yaml`) as Json;
 }
-
-export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 
 export interface OperationRef {
   path: string;

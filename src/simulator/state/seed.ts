@@ -1,3 +1,4 @@
+/** The seed data of a fresh simulated appliance: the spec's examples (engine/seed.ts), no cluster. */
 import { engineOf } from '../engine/engine.js';
 import { seedConfiguration } from '../engine/seed.js';
 import type { SimSpec } from '../engine/spec.js';
