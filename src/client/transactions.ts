@@ -4,8 +4,10 @@
  * `{ key, meta, transaction: { status } }`.
  */
 import { isObject } from '../shared/index.js';
+import { isTransactionState, type TransactionState, transactionStatusPart } from '../shared/transaction-status.js';
 
-export type TransactionState = 'open' | 'closed';
+export type { TransactionState };
+
 export type CommitMessagePolicy = 'required' | 'optional';
 
 export interface TransactionStatus {
@@ -32,32 +34,23 @@ export interface TransactionChange {
   [key: string]: unknown;
 }
 
-function isState(value: unknown): value is TransactionState {
-  return value === 'open' || value === 'closed';
-}
-
 /**
  * Normalises either status shape. Throws an `Error` naming what is wrong when the body has
  * neither shape or a status other than `open`/`closed`.
  */
 export function normalizeTransactionStatus(raw: unknown): TransactionStatus {
   if (!isObject(raw)) throw new Error('transaction status is not a JSON object');
-  let state: unknown;
-  let shape: TransactionStatus['shape'];
+  const found = transactionStatusPart(raw);
+  if (!found) throw new Error('transaction status has neither body.status (7.x) nor transaction.status (6.x)');
+  const { shape, part } = found;
+  const state = part.status;
   let commitMessage: CommitMessagePolicy | undefined;
-  if (isObject(raw.body) && 'status' in raw.body) {
-    shape = '7.x';
-    state = raw.body.status;
-    const cm = raw.body.commit_message;
+  if (shape === '7.x') {
+    const cm = part.commit_message;
     if (cm === 'required' || cm === 'optional') commitMessage = cm;
     else if (cm !== undefined) throw new Error(`unknown body.commit_message ${JSON.stringify(cm)}`);
-  } else if (isObject(raw.transaction) && 'status' in raw.transaction) {
-    shape = '6.x';
-    state = raw.transaction.status;
-  } else {
-    throw new Error('transaction status has neither body.status (7.x) nor transaction.status (6.x)');
   }
-  if (!isState(state)) throw new Error(`unknown transaction status ${JSON.stringify(state)}`);
+  if (!isTransactionState(state)) throw new Error(`unknown transaction status ${JSON.stringify(state)}`);
   const result: TransactionStatus = { status: state, shape, raw };
   if (commitMessage) result.commitMessage = commitMessage;
   if (isObject(raw.meta)) {

@@ -60,9 +60,5 @@ export function describeAnswer(ex: Exchange): string {
   return `${ex.response.status} ${ct}${typeof type === 'string' ? ` ${type}` : ''}`;
 }
 
-/** `open` / `closed` from either transaction status shape (7.x `body.status`, 6.x `transaction.status`). */
-export function transactionState(body: unknown): 'open' | 'closed' | undefined {
-  if (!isObject(body)) return undefined;
-  const s = isObject(body.body) ? body.body.status : isObject(body.transaction) ? body.transaction.status : undefined;
-  return s === 'open' || s === 'closed' ? s : undefined;
-}
+/** `open` / `closed` from either transaction status shape (its home: src/shared/transaction-status.ts). */
+export { transactionStateOf as transactionState } from '../../shared/transaction-status.js';
