@@ -16,7 +16,8 @@ module.exports = {
       severity: 'error',
       comment:
         'A check imports only the check floor (check-api.ts), its helpers (checks/, the write helpers, the roles matcher, curl quoting, redaction) and the operation model (src/spec/, src/shared/): never the runner, the plans, the reports or the node session.',
-      from: { path: '^src/conformance/checks/' },
+      // The test beside a check (checks/<file>.test.ts) may use test helpers, the runner and the stand-ins.
+      from: { path: '^src/conformance/checks/', pathNot: '[.]test[.]ts$' },
       to: {
         pathNot: [
           '^src/conformance/check-api[.]ts$',

@@ -3,7 +3,8 @@ import SummaryLineReporter from './tests/reporters/summary-line.js';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    // A check's test sits beside it (src/conformance/checks/<file>.test.ts); the rest live in tests/.
+    include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],
     // Type-level tests of the public client API (tests/**/*.test-d.ts), checked by tsc.
     typecheck: { enabled: true, include: ['tests/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 30_000,

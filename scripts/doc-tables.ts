@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checksTable } from '../src/conformance/checks/index.js';
+import { checksTable, probesTable } from '../src/conformance/checks/index.js';
 import { switchesTable } from '../src/simulator/catalogue.js';
 
 export interface DocTable {
@@ -18,6 +18,7 @@ export interface DocTable {
 
 export const DOC_TABLES: DocTable[] = [
   { name: 'checks', file: 'docs/conformance.md', render: checksTable },
+  { name: 'probes', file: 'docs/conformance.md', render: probesTable },
   { name: 'switches', file: 'docs/simulator.md', render: switchesTable },
 ];
 

@@ -1,13 +1,14 @@
 /**
  * The check floor (issue 19): the whole vocabulary a check needs, and nothing of the machinery.
- * A check (`checks/<name>.ts`) imports only this module, its helpers (`checks/util.ts`, the
+ * A check (`checks/<file>.ts`, the check name with `-` for `_`) imports only this module, its helpers (`checks/util.ts`, the
  * write helpers, the roles file's matcher) and the operation model (`src/spec/`); the rule
  * `checks-stand-on-the-floor` of `.dependency-cruiser.cjs` enforces it in `npm test`.
  *
  * - an {@link Exchange}: a request that was sent and what came back;
  * - a {@link CheckResult}: one row of the report, and the helpers that make one;
- * - a {@link CheckDefinition} and the {@link ProbeDefinition}s it lists (the built-in probes are
- *   here too: {@link NORMAL}, {@link WRITE}, ...);
+ * - a {@link CheckDefinition} and the {@link ProbeDefinition}s it lists (the probes several
+ *   checks look at are here: {@link NORMAL}, {@link WRITE}; a probe only one check looks at is
+ *   defined in that check's file, e.g. `NOT_FOUND` in `checks/not-found.ts`);
  * - a {@link LiveNode}: the narrow handle a live request sequence gets from the planner (send,
  *   log in as an account, record a row, add a matrix cell, a note).
  *
@@ -81,15 +82,16 @@ export interface CheckResult {
 export type TargetKind = 'mock' | 'live';
 
 /**
- * What a request was sent to find out. The built-in kinds are defined in `plan/probes.ts`; a
- * check that needs another kind defines its {@link ProbeDefinition} in its own file.
+ * What a request was sent to find out. `normal` and `write` are defined here (several checks look
+ * at them); every other kind is defined by the one check that looks at it, in its own file
+ * (docs/conformance.md, "Probes", has the table of kinds and checks).
  */
 export type ProbeKind =
   | 'normal' // the operation as a client would call it (with a session where it needs one)
-  | 'no_session' // a secured operation without a session cookie
-  | 'made_up_session' // a secured operation with a session cookie nobody issued
-  | 'wrong_password' // the login with a wrong password
-  | 'not_found' // a made-up object id
+  | 'no_session' // auth_required: a secured operation without a session cookie
+  | 'made_up_session' // auth_required: a secured operation with a session cookie nobody issued
+  | 'wrong_password' // auth_failure: the login with a wrong password
+  | 'not_found' // not_found: a made-up object id
   | 'write' // a step of the read / PUT same value / read back / rollback cycle
   | (string & {});
 
@@ -209,7 +211,7 @@ export interface ProbeDefinition {
 
 /** One check: everything the runner, `--help` and the README need to know about it. */
 export interface CheckDefinition {
-  /** Short snake_case name, equal to the file name (`checks/<name>.ts`). */
+  /** Short snake_case name; the file is the name with `-` for `_` (`write_roundtrip`: `checks/write-roundtrip.ts`). */
   name: CheckName;
   /** One line: when the check passes (the README table and `--help`). */
   passes: string;
@@ -410,45 +412,6 @@ export interface FinishedRun {
 
 /** The operation as a client calls it: every documented status against the mock, the reads live. */
 export const NORMAL: ProbeDefinition = { kind: 'normal', order: 0, label: 'request' };
-
-export const NO_SESSION: ProbeDefinition = {
-  kind: 'no_session',
-  order: 1,
-  label: 'without a session cookie',
-  appliesTo: (op) => op.security === 'sessionCookie',
-  path: 'known',
-  auth: 'none',
-};
-
-export const MADE_UP_SESSION: ProbeDefinition = {
-  kind: 'made_up_session',
-  order: 2,
-  label: 'with a made-up session cookie',
-  appliesTo: (op) => op.security === 'sessionCookie',
-  path: 'known',
-  auth: 'made_up_session',
-  mockSkip: 'skipped for the mock: Prism only checks that a session cookie is present, not its value',
-};
-
-export const WRONG_PASSWORD: ProbeDefinition = {
-  kind: 'wrong_password',
-  order: 3,
-  label: 'wrong password (a made-up user name)',
-  appliesTo: (op) => op.security === 'basicAuth',
-  path: 'known',
-  auth: 'wrong_password',
-  mockSkip: 'skipped for the mock: Prism does not check credentials, so a wrong password cannot fail',
-};
-
-export const NOT_FOUND: ProbeDefinition = {
-  kind: 'not_found',
-  order: 4,
-  label: 'made-up id',
-  appliesTo: (op) => op.pathParams.length > 0,
-  path: 'made-up',
-  auth: 'session',
-  mockSkip: 'skipped for the mock: Prism keeps no state and answers any id that fits the parameter schema',
-};
 
 /** A step of the write cycle (driven by `write_roundtrip`'s `live`). */
 export const WRITE: ProbeDefinition = { kind: 'write', order: 5, label: 'write cycle' };

@@ -91,7 +91,7 @@ ${checksHelp()}
 Documented fact or our reading: a response that breaks only a rule the spec marks as our
 reading (x-sps-source kind reading; it passes the vendor-only view of the spec) is a warning
 that says "breaks our reading: ..., not a documented fact"; --strict makes it a failure, as
-it does for drift. The summary counts these readings-only warnings separately.
+it does for undocumented_properties. The summary counts these readings-only warnings separately.
 
 Known deviations: --baseline FILE (YAML or JSON, { entries: [ { check, operationId or path,
 message (regex), node, reason, expires: YYYY-MM-DD } ] }) accepts the failures an entry
@@ -143,7 +143,7 @@ function buildProgram(io: CliIo): Command {
     )
     .option('--only <selector>', 'only these tags, operationIds or checks (repeatable, comma separated)', collect)
     .option('--skip <selector>', 'skip these tags, operationIds or checks (repeatable, comma separated)', collect)
-    .option('--strict', 'treat drift (undocumented properties) and readings-only warnings as failures')
+    .option('--strict', 'treat undocumented properties (undocumented_properties warnings) and readings-only warnings as failures')
     .option('--roles <file>', 'roles file (YAML or JSON): accounts to check, what each may and may not do (access_control)')
     .option('--allow-writes', 'write each setting (a different valid value) inside a transaction that is always rolled back')
     .option('--deadline <seconds>', 'stop after this many seconds: roll back, report what ran, exit 2', positiveNumber('--deadline'))

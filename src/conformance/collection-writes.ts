@@ -1,5 +1,5 @@
 /**
- * What the collection write cycle (checks/collection_roundtrip.ts) may create, and with which
+ * What the collection write cycle (checks/collection-roundtrip.ts) may create, and with which
  * body. A collection is written only when its list can be read (a write-only list cannot show
  * that the object came and went), the node's version documents its POST, and a valid new object
  * can be built without guessing:

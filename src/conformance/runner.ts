@@ -85,7 +85,7 @@ async function runWith(options: RunOptions, started: number, prisms: PrismHandle
   try {
     if (options.live) {
       await runLiveTargets(run, clients);
-      // Facts across nodes, once every node is done (checks/cluster_facts.ts).
+      // Facts across nodes, once every node is done (checks/cluster-facts.ts).
       const clusters = run.checks.some((c) => c.name === 'cluster_facts')
         ? clusterFactRows({ model: run.model, nodes: report.targets, push: (r, key) => run.push(r, key) })
         : [];

@@ -1,7 +1,7 @@
 /**
  * Walking a value together with its schema: which (sub)schemas of the spec apply to a value,
  * following `$ref`, `allOf` and the `oneOf`/`anyOf` branches the value validates against.
- * Used by the drift check (undocumented properties) and by the write cycle (readOnly fields).
+ * Used by the undocumented_properties check and by the write cycle (readOnly fields).
  */
 import { escapePointerToken, isObject } from '../shared/index.js';
 import type { SpecModel } from './model.js';

@@ -258,7 +258,7 @@ describe.runIf(existsSync(BUNDLED))('access_control against the simulator', () =
     // The reads as each account went through the response checks, attributed to the account.
     const asAuditor = report.results.filter((r) => r.user === 'auditor');
     expect(new Set(asAuditor.map((r) => r.check))).toEqual(
-      new Set(['status_code', 'content_type', 'response_schema', 'meta_links', 'error_body', 'drift', 'response_headers', 'access_control']),
+      new Set(['status_code', 'content_type', 'response_schema', 'meta_links', 'error_body', 'undocumented_properties', 'response_headers', 'access_control']),
     );
     expect(s.nodes.every((n) => n.stats.byMethod.PUT! > 0)).toBe(true);
   }, 90_000);

@@ -40,8 +40,8 @@ describe('the baseline file', () => {
     expect(usageError({ entries: [ok, { check: 'meta_links', operationId: 'getInfo', expires: FUTURE }] })).toBe(
       "--baseline known.yaml: entry 2 (meta_links getInfo): must have required property 'reason'",
     );
-    expect(usageError({ entries: [{ check: 'drift', reason: 'x', expires: FUTURE }] })).toBe(
-      '--baseline known.yaml: entry 1 (drift): needs an operationId or a path',
+    expect(usageError({ entries: [{ check: 'undocumented_properties', reason: 'x', expires: FUTURE }] })).toBe(
+      '--baseline known.yaml: entry 1 (undocumented_properties): needs an operationId or a path',
     );
     expect(usageError({ entries: [{ ...ok, expires: '31.12.2026' }] })).toMatch(
       /^--baseline known\.yaml: entry 1 \(response_schema getTimezone\): expires must match pattern/,
@@ -73,9 +73,9 @@ describe('the baseline file', () => {
 
   it('is read as YAML or JSON; an unreadable file is a usage error', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'b.yaml'), `entries:\n  - check: drift\n    path: /api/info\n    reason: r\n    expires: ${FUTURE}\n`);
+    writeFileSync(join(dir, 'b.yaml'), `entries:\n  - check: undocumented_properties\n    path: /api/info\n    reason: r\n    expires: ${FUTURE}\n`);
     writeFileSync(join(dir, 'b.json'), JSON.stringify({ entries: [ok] }));
-    expect(readBaseline(join(dir, 'b.yaml')).entries[0]).toMatchObject({ check: 'drift', path: '/api/info' });
+    expect(readBaseline(join(dir, 'b.yaml')).entries[0]).toMatchObject({ check: 'undocumented_properties', path: '/api/info' });
     expect(readBaseline(join(dir, 'b.json')).entries[0]).toMatchObject(ok);
     expect(() => readBaseline(join(dir, 'missing.yaml'))).toThrow(/cannot read it \(ENOENT\)/);
   });
@@ -236,10 +236,10 @@ describe('a run with a baseline (breakable SPS, schema-violation)', () => {
       urls: [sps.url],
       username: 'admin',
       password: sps.password,
-      skip: ['drift'],
+      skip: ['undocumented_properties'],
       baselineFile: (() => {
         const f = join(tempDir(), 'b.json');
-        writeFileSync(f, JSON.stringify({ entries: [{ check: 'drift', operationId: 'getTimezone', reason: 'r', expires: FUTURE }] }));
+        writeFileSync(f, JSON.stringify({ entries: [{ check: 'undocumented_properties', operationId: 'getTimezone', reason: 'r', expires: FUTURE }] }));
         return f;
       })(),
     });
@@ -295,10 +295,12 @@ describe('the CLI with --baseline and --write-baseline', () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(
       file,
-      `entries:\n  - check: drift\n    operationId: getInfo\n    reason: ok\n    expires: ${FUTURE}\n  - check: drift\n    operationId: getTimezone\n    expires: tomorrow\n    reason: x\n`,
+      `entries:\n  - check: undocumented_properties\n    operationId: getInfo\n    reason: ok\n    expires: ${FUTURE}\n  - check: undocumented_properties\n    operationId: getTimezone\n    expires: tomorrow\n    reason: x\n`,
     );
     const run = await runCli(['--baseline', file, '--report-dir', join(dir, 'r')]);
     expect(run.code).toBe(2);
-    expect(run.stderr.split('\n')[0]).toMatch(/^sps-conformance: --baseline .*bad\.yaml: entry 2 \(drift getTimezone\): expires must match pattern/);
+    expect(run.stderr.split('\n')[0]).toMatch(
+      /^sps-conformance: --baseline .*bad\.yaml: entry 2 \(undocumented_properties getTimezone\): expires must match pattern/,
+    );
   }, 30_000);
 });

@@ -120,7 +120,7 @@ describe('secrets', () => {
     const env = { SPS_URL: sps.url, SPS_USERNAME: 'admin', SPS_PASSWORD: PLANTED };
     const first = await runCli(['--spec', FIXTURE_SPEC, '--allow-writes', '--strict', '--report-dir', join(dir, 'a')], { env });
     const second = await runCli(['--url', sps.url, '--username', 'admin', '--password-file', pwFile, '--spec', FIXTURE_SPEC, '--report-dir', join(dir, 'b')]);
-    expect(first.code).toBe(1); // --strict turns the drift into a failure, so failure messages are printed too
+    expect(first.code).toBe(1); // --strict turns the undocumented property into a failure, so failure messages are printed too
     expect(second.code).toBe(0);
     expect(sps.logins).toBe(2);
     const sessions = sps.sessionIds();

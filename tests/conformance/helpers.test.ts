@@ -68,7 +68,7 @@ describe('selection', () => {
     expect(s.includesOperation(op('updateTimezone'))).toBe(false);
     expect(s.includesOperation(op('listApiEndpoints'))).toBe(false);
     expect(s.includesCheck('auth_required')).toBe(true);
-    expect(s.includesCheck('drift')).toBe(false);
+    expect(s.includesCheck('undocumented_properties')).toBe(false);
   });
 
   it('rejects a selector that names nothing', () => {

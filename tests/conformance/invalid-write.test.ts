@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { forbiddenBodies } from '../../src/conformance/checks/invalid_write.js';
+import { forbiddenBodies } from '../../src/conformance/checks/invalid-write.js';
 import { runConformance } from '../../src/conformance/runner.js';
 import { operationRole } from '../../src/conformance/write-safety.js';
 import { startSimulator, type SimBehaviour, type SimulatorHandle } from '../../src/simulator/index.js';

@@ -38,7 +38,7 @@ describe('a conformant target', () => {
     expect(sps!.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     // The transaction state is read first, right after the login.
     expect(sps!.requests.slice(0, 2).map((r) => r.path)).toEqual(['/api/authentication', '/api/transaction']);
-    for (const check of ['auth_required', 'auth_failure', 'not_found', 'meta_links', 'drift'] as const) {
+    for (const check of ['auth_required', 'auth_failure', 'not_found', 'meta_links', 'undocumented_properties'] as const) {
       expect(
         report.results.some((r) => r.check === check && r.outcome === 'passed'),
         check,
@@ -123,16 +123,16 @@ describe('each check can fail', () => {
     expect(failures[0]!.curl).toMatch(/^curl /);
   });
 
-  it('an undocumented property is a drift warning (exit 0), and a failure with --strict (exit 1)', async () => {
+  it('an undocumented property is an undocumented_properties warning (exit 0), and a failure with --strict (exit 1)', async () => {
     const lenient = await runAgainst(['extra-property']);
     expect(lenient.exitCode).toBe(0);
-    expect(lenient.results.filter((r) => r.check === 'drift' && r.outcome === 'warning').map((r) => r.message)).toContain(
+    expect(lenient.results.filter((r) => r.check === 'undocumented_properties' && r.outcome === 'warning').map((r) => r.message)).toContain(
       '200: 1 property is not in the spec: sps_build',
     );
     await sps!.close();
     const strict = await runAgainst(['extra-property'], { strict: true });
     expect(strict.exitCode).toBe(1);
-    expect(failedChecks(strict)).toEqual(new Set(['drift']));
+    expect(failedChecks(strict)).toEqual(new Set(['undocumented_properties']));
   });
 
   it('write_roundtrip fails when the value read back differs, and the transaction is still rolled back', async () => {

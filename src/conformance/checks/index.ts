@@ -1,30 +1,32 @@
 /**
  * The check registry: the one list of checks. Everything that names checks is derived from it:
  * the report order, the probes to plan, the mock skip reasons (the probes' `mockSkip`), the
- * former names `--only`/`--skip` still accept, `--help` and the README's checks table.
- * Adding a check: one file `checks/<name>.ts` exporting a {@link CheckDefinition}, one line here.
+ * former names `--only`/`--skip` still accept, `--help` and the checks and probes tables of
+ * docs/conformance.md. Adding a check: one file `checks/<file>.ts` (the check name with `-` for
+ * `_`) exporting a {@link CheckDefinition}, its test beside it (`checks/<file>.test.ts`), one
+ * line here (CONTRIBUTING.md, "Adding a check").
  */
 import type { CheckDefinition, CheckName, ProbeDefinition, ProbeKind } from '../check-api.js';
-import { accessControl } from './access_control.js';
-import { authFailure } from './auth_failure.js';
-import { authRequired } from './auth_required.js';
-import { clusterFacts } from './cluster_facts.js';
-import { collectionRoundtrip } from './collection_roundtrip.js';
-import { contentType } from './content_type.js';
-import { drift } from './drift.js';
-import { errorBody } from './error_body.js';
-import { invalidWrite } from './invalid_write.js';
-import { metaLinks } from './meta_links.js';
-import { notFound } from './not_found.js';
+import { accessControl } from './access-control.js';
+import { authFailure } from './auth-failure.js';
+import { authRequired } from './auth-required.js';
+import { clusterFacts } from './cluster-facts.js';
+import { collectionRoundtrip } from './collection-roundtrip.js';
+import { contentType } from './content-type.js';
+import { errorBody } from './error-body.js';
+import { invalidWrite } from './invalid-write.js';
+import { metaLinks } from './meta-links.js';
+import { notFound } from './not-found.js';
 import { pagination } from './pagination.js';
-import { responseHeaders } from './response_headers.js';
-import { responseSchema } from './response_schema.js';
-import { statusCode } from './status_code.js';
-import { writeRoundtrip } from './write_roundtrip.js';
+import { responseHeaders } from './response-headers.js';
+import { responseSchema } from './response-schema.js';
+import { statusCode } from './status-code.js';
+import { undocumentedProperties } from './undocumented-properties.js';
+import { writeRoundtrip } from './write-roundtrip.js';
 
-export { findUndocumented } from './drift.js';
-export { setsCookie } from './auth_failure.js';
-export { clusterFactRows } from './cluster_facts.js';
+export { findUndocumented } from './undocumented-properties.js';
+export { setsCookie } from './auth-failure.js';
+export { clusterFactRows } from './cluster-facts.js';
 
 /** Every check, in report order. */
 export const CHECKS: readonly CheckDefinition[] = [
@@ -36,7 +38,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   authRequired,
   authFailure,
   notFound,
-  drift,
+  undocumentedProperties,
   responseHeaders,
   clusterFacts,
   pagination,
@@ -81,8 +83,23 @@ export function checksHelp(): string {
   return `Checks (passes when ...; the README has the whole statement):\n${lines.join('\n')}\nFormer names, still accepted with a warning: ${former}.`;
 }
 
-/** The README's checks table (tests/conformance/registry.test.ts keeps the README equal to it). */
+/** The checks table of docs/conformance.md (written by npm run generate; tests/conformance/registry.test.ts keeps it equal). */
 export function checksTable(): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|');
   return ['| check | passes when | mock |', '| --- | --- | --- |', ...CHECKS.map((c) => `| \`${c.name}\` | ${cell(c.passes)} | ${cell(c.mock)} |`)].join('\n');
+}
+
+/**
+ * The probes table of docs/conformance.md (written by npm run generate): every probe kind a check
+ * lists, what is sent, the checks that look at it and where it is defined: `check-api.ts` for a
+ * probe several checks look at, else the file of its one check.
+ */
+export function probesTable(): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+  const rows = probesOf(CHECKS).map((p) => {
+    const checks = CHECKS.filter((c) => c.probes.some((q) => q.kind === p.kind)).map((c) => c.name);
+    const where = checks.length === 1 ? `checks/${checks[0]!.replaceAll('_', '-')}.ts` : 'check-api.ts';
+    return `| \`${p.kind}\` | ${cell(p.label)} | ${checks.map((c) => `\`${c}\``).join(', ')} | \`${where}\` | ${cell(p.mockSkip ?? 'sent')} |`;
+  });
+  return ['| probe | what is sent | checks that look at it | defined in | mock |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }

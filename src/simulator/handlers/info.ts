@@ -5,7 +5,7 @@ import type { PublicCtx, Reply } from '../appliance/context.js';
 export const DEFAULT_FIRMWARE_VERSION = '7.5.1';
 
 export function getInfo(ctx: PublicCtx): Reply {
-  // Only the field the SDKs read: any other would be an undocumented property (drift) in every
+  // Only the field the SDKs read: any other would be an undocumented_properties warning in every
   // run against the simulator.
   // `clusterBreak: version-differs`: this node says another version than the others of its cluster.
   const body = { firmware_version: ctx.appliance.behaviour.clusterBreak === 'version-differs' ? '7.4.0' : ctx.appliance.firmwareVersion };

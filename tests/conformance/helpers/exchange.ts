@@ -1,7 +1,7 @@
 import type { SimBehaviour } from '../../../src/simulator/index.js';
 /**
  * Recorded exchanges for check tests, on the fixture spec (fixtures/mini-spec.yaml), and the
- * shape of a check's failing fixture (fixtures/checks/<check>.ts).
+ * shape of a check's failing fixture (in the test beside the check, checks/<file>.test.ts).
  */
 import { fileURLToPath } from 'node:url';
 import type { ConformanceOptions } from '../../../src/conformance/options.js';
@@ -68,7 +68,7 @@ export function exchange(operationId: string, status: number, body: unknown, opt
 /**
  * Proof that a check can fail: either one recorded exchange the check fails on, or a live run
  * against the breakable SPS stand-in with some rules broken. Every check of the registry has
- * one in `fixtures/checks/<check>.ts` (tests/conformance/registry.test.ts).
+ * one in the test beside it, `src/conformance/checks/<file>.test.ts` (tests/conformance/registry.test.ts).
  */
 export type CheckFixture = {
   /** The failure message of the check, matched against its `failed` row. */

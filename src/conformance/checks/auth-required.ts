@@ -1,8 +1,28 @@
-import { MADE_UP_SESSION, NO_SESSION } from '../check-api.js';
-import { resultFor, type CheckDefinition } from '../check-api.js';
+import { resultFor, type CheckDefinition, type ProbeDefinition } from '../check-api.js';
 import { errorTypeOf, show } from './util.js';
 
 const check = 'auth_required';
+
+/** The probe of `auth_required`: a secured operation without a session cookie. */
+export const NO_SESSION: ProbeDefinition = {
+  kind: 'no_session',
+  order: 1,
+  label: 'without a session cookie',
+  appliesTo: (op) => op.security === 'sessionCookie',
+  path: 'known',
+  auth: 'none',
+};
+
+/** The probe of `auth_required`: a secured operation with a session cookie nobody issued. */
+export const MADE_UP_SESSION: ProbeDefinition = {
+  kind: 'made_up_session',
+  order: 2,
+  label: 'with a made-up session cookie',
+  appliesTo: (op) => op.security === 'sessionCookie',
+  path: 'known',
+  auth: 'made_up_session',
+  mockSkip: 'skipped for the mock: Prism only checks that a session cookie is present, not its value',
+};
 
 /**
  * `auth_required`: an operation secured by the session cookie answers 401 `Unauthenticated`

@@ -15,7 +15,7 @@ import { applicableSchemas, propertySchemas } from '../../spec/schema-walk.js';
 import type { SchemaValidator } from '../../spec/validate.js';
 import { resultFor, type CheckDefinition, type Exchange, type LiveNode, type ProbeDefinition } from '../check-api.js';
 import { sameValue, sameValueRequestBody } from '../write-safety.js';
-import { DEFAULT_ERROR_TYPES } from './error_body.js';
+import { DEFAULT_ERROR_TYPES } from './error-body.js';
 import { describeAnswer, errorTypeOf, isSuccess, show, transactionState } from './util.js';
 
 const check = 'invalid_write';

@@ -10,7 +10,7 @@ import { documentedFor, receivedJson } from './util.js';
  * Property paths of `value` that the schema does not list. A schema lists a property through
  * `properties`, `patternProperties` or an explicit `additionalProperties` /
  * `unevaluatedProperties` (a schema, or `true` for a documented free-form map). An object whose
- * schemas declare no properties at all (`{}`) is free-form and never drifts.
+ * schemas declare no properties at all (`{}`) is free-form: none of its properties is undocumented.
  */
 export function findUndocumented(model: SpecModel, validator: SchemaValidator, value: unknown, pointer: string): string[] {
   const out = new Set<string>();
@@ -45,21 +45,22 @@ export function findUndocumented(model: SpecModel, validator: SchemaValidator, v
   return [...out];
 }
 
-/** `drift`: properties the spec does not list are warnings (failures with `--strict`). */
-export const drift: CheckDefinition = {
-  name: 'drift',
+/** `undocumented_properties` (was `drift`): properties the spec does not list are warnings (failures with `--strict`). */
+export const undocumentedProperties: CheckDefinition = {
+  name: 'undocumented_properties',
   passes:
-    'every property of the body is listed by the schema (`properties`, `patternProperties`, an explicit `additionalProperties`/`unevaluatedProperties` schema or `true`; `oneOf`/`anyOf` branches the value matches, `allOf` parts, array items). Unlisted ones are warnings, failures with `--strict`. Free-form schemas (`{}`) never drift.',
+    'every property of the body is listed by the schema (`properties`, `patternProperties`, an explicit `additionalProperties`/`unevaluatedProperties` schema or `true`; `oneOf`/`anyOf` branches the value matches, `allOf` parts, array items). Unlisted ones are warnings, failures with `--strict`. Free-form schemas (`{}`) have no undocumented properties.',
   mock: 'checked (examples)',
   probes: [NORMAL, WRITE],
+  formerNames: ['drift'],
   run: (ctx, ex) => {
     const doc = documentedFor(ex);
     if (!ex.response || !doc?.json?.schemaPointer || !receivedJson(ex)) return [];
     const extra = findUndocumented(ctx.model, ctx.validator, ex.response.json, doc.json.schemaPointer);
     const status = ex.response.status;
-    if (extra.length === 0) return [resultFor(ex, 'drift', 'passed', `${status}: every property is documented`)];
+    if (extra.length === 0) return [resultFor(ex, 'undocumented_properties', 'passed', `${status}: every property is documented`)];
     const list = extra.length > 10 ? `${extra.slice(0, 10).join(', ')} and ${extra.length - 10} more` : extra.join(', ');
     const what = extra.length === 1 ? '1 property is' : `${extra.length} properties are`;
-    return [resultFor(ex, 'drift', softOutcome(ctx), `${status}: ${what} not in the spec: ${list}`)];
+    return [resultFor(ex, 'undocumented_properties', softOutcome(ctx), `${status}: ${what} not in the spec: ${list}`)];
   },
 };

@@ -1,8 +1,18 @@
-import { NOT_FOUND } from '../check-api.js';
-import { resultFor, type CheckDefinition } from '../check-api.js';
+import { resultFor, type CheckDefinition, type ProbeDefinition } from '../check-api.js';
 import { errorTypeOf, show } from './util.js';
 
 const check = 'not_found';
+
+/** The probe of `not_found`: the read of a path with a parameter, with a made-up id. */
+export const NOT_FOUND: ProbeDefinition = {
+  kind: 'not_found',
+  order: 4,
+  label: 'made-up id',
+  appliesTo: (op) => op.pathParams.length > 0,
+  path: 'made-up',
+  auth: 'session',
+  mockSkip: 'skipped for the mock: Prism keeps no state and answers any id that fits the parameter schema',
+};
 
 /** `not_found`: a made-up object id on a path with a parameter answers 404 `NotFound`. */
 export const notFound: CheckDefinition = {

@@ -1,7 +1,6 @@
 import { findSetCookie } from '../../shared/index.js';
 import { PROBE_USER_PREFIX } from '../check-api.js';
-import { WRONG_PASSWORD } from '../check-api.js';
-import { resultFor, type CheckDefinition } from '../check-api.js';
+import { resultFor, type CheckDefinition, type ProbeDefinition } from '../check-api.js';
 import { errorTypeOf, show } from './util.js';
 
 const check = 'auth_failure';
@@ -10,6 +9,17 @@ const check = 'auth_failure';
 export function setsCookie(setCookies: string[], name: string): boolean {
   return findSetCookie(setCookies, name) !== undefined;
 }
+
+/** The probe of `auth_failure`: the login as a made-up user with a wrong password. */
+export const WRONG_PASSWORD: ProbeDefinition = {
+  kind: 'wrong_password',
+  order: 3,
+  label: 'wrong password (a made-up user name)',
+  appliesTo: (op) => op.security === 'basicAuth',
+  path: 'known',
+  auth: 'wrong_password',
+  mockSkip: 'skipped for the mock: Prism does not check credentials, so a wrong password cannot fail',
+};
 
 /**
  * `auth_failure`: one login per node as a user name that cannot exist

@@ -17,7 +17,7 @@ import { collectionTargets, documentedExample, NO_EXAMPLE, newObjectBody, type C
 import { resultFor, WRITE, type CheckDefinition, type Exchange, type LiveNode, type LivePlan, type Outcome } from '../check-api.js';
 import { sameValue } from '../write-safety.js';
 import { describeAnswer, errorTypeOf, isSuccess, show } from './util.js';
-import { rollback } from './write_roundtrip.js';
+import { rollback } from './write-roundtrip.js';
 
 const check = 'collection_roundtrip';
 

@@ -1,0 +1,92 @@
+/**
+ * What the test beside each check (`src/conformance/checks/<file>.test.ts`) uses: the proof that
+ * the check can fail ({@link failsOnItsFixture}: every registered check calls it, see
+ * tests/conformance/registry.test.ts) and recorded answers of the fixture spec.
+ */
+import { afterEach, expect, it } from 'vitest';
+import type { CheckContext, CheckDefinition, Exchange } from '../../../src/conformance/check-api.js';
+import { runConformance } from '../../../src/conformance/runner.js';
+import { startSimulator } from '../../../src/simulator/index.js';
+import { type BreakableSps, FIXTURE_SPEC, startBreakableSps } from './breakable-sps.js';
+import { type CheckFixture, live } from './exchange.js';
+
+export const TIMEZONE = '/api/configuration/datetime/timezone';
+
+/** A conformant GET timezone body of the fixture spec. */
+export const goodTimezone = {
+  body: 'Europe/Budapest',
+  key: 'timezone',
+  meta: {
+    href: TIMEZONE,
+    parent: '/api/configuration/datetime',
+    first: '/api/configuration/datetime/ntp_servers',
+    last: TIMEZONE,
+    previous: '/api/configuration/datetime/ntp_servers',
+    next: null,
+    transaction: '/api/transaction',
+  },
+};
+
+/** The documented 401 body of a secured read of the fixture spec. */
+export const unauthenticated = (path: string): unknown => ({
+  error: { type: 'Unauthenticated', message: 'Log in first.', details: { path } },
+  meta: { href: path, parent: '/api/configuration/datetime' },
+});
+
+/** The outcomes of the rows `check` gives for one exchange. */
+export function outcomes(check: CheckDefinition, ctx: CheckContext, ex: Exchange): string[] {
+  return check.run(ctx, ex).map((r) => r.outcome);
+}
+
+/**
+ * Declares the test that proves `check` can fail: on the fixture's exchange, or in a run of only
+ * that check against the breakable SPS stand-in or a simulator cluster, `check` (and no other)
+ * fails with a message matching `fixture.message`.
+ */
+export function failsOnItsFixture(check: CheckDefinition, fixture: CheckFixture): void {
+  const name = check.name;
+  let sps: BreakableSps | undefined;
+  afterEach(async () => {
+    await sps?.close();
+    sps = undefined;
+  });
+  it(`fails on its fixture (${name})`, async () => {
+    if ('exchange' in fixture) {
+      const rows = check.run(fixture.context ?? live, fixture.exchange);
+      const failed = rows.filter((r) => r.outcome === 'failed');
+      expect(failed.map((r) => r.check)).toEqual([name]);
+      expect(failed[0]!.message).toMatch(fixture.message);
+    } else if ('cluster' in fixture) {
+      const sim = await startSimulator({ nodes: fixture.cluster.nodeBehaviours.length, cluster: true, nodeBehaviours: fixture.cluster.nodeBehaviours });
+      try {
+        const report = await runConformance({
+          urls: sim.nodes.map((n) => n.url),
+          username: sim.users.admin.username,
+          password: sim.users.admin.password,
+          caFile: sim.caFile!,
+          only: [name],
+        });
+        const failed = report.results.filter((r) => r.outcome === 'failed');
+        expect(new Set(failed.map((r) => r.check))).toEqual(new Set([name]));
+        expect(failed.map((r) => r.message).join('\n')).toMatch(fixture.message);
+      } finally {
+        await sim.close();
+      }
+    } else {
+      sps = await startBreakableSps({ breaks: fixture.breakableSps.breaks });
+      const report = await runConformance({
+        specFile: FIXTURE_SPEC,
+        urls: [sps.url],
+        username: 'admin',
+        password: sps.password,
+        timeoutMs: 3000,
+        only: [name],
+        ...fixture.breakableSps.options,
+      });
+      const failed = report.results.filter((r) => r.outcome === 'failed');
+      expect(failed.length).toBeGreaterThan(0);
+      expect(new Set(failed.map((r) => r.check))).toEqual(new Set([name]));
+      expect(failed.map((r) => r.message).join('\n')).toMatch(fixture.message);
+    }
+  });
+}
