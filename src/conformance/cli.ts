@@ -135,7 +135,7 @@ function buildProgram(io: CliIo): Command {
     .option('--password-file <file>', 'file whose first line is the password (or set SPS_PASSWORD)')
     .option('--ca <file>', "PEM CA certificate(s) to trust for the nodes' HTTPS certificates")
     .option('--insecure', 'do not verify TLS certificates (explicit opt-in)')
-    .option('--timeout <seconds>', `per-request timeout in seconds, decimals allowed (default ${DEFAULTS.timeoutMs / 1000})`, positiveNumber('--timeout'))
+    .option('--timeout <seconds>', `per-request timeout in seconds (default ${DEFAULTS.timeoutMs / 1000})`, positiveNumber('--timeout'))
     .option('--timeout-ms <ms>', 'deprecated: use --timeout <seconds>', positiveInt('--timeout-ms'))
     .option(
       '--concurrency <n>',

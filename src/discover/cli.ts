@@ -101,11 +101,7 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
     .option('--draft-dir <dir>', 'write a draft path file for each endpoint outside the contract here')
     .option('--max-requests <n>', `requests per node at most, the login included (default ${DISCOVER_DEFAULTS.maxRequests})`, positiveInt('--max-requests'))
     .option('--concurrency <n>', `requests in flight per node (default ${DISCOVER_DEFAULTS.concurrency})`, positiveInt('--concurrency'))
-    .option(
-      '--timeout <seconds>',
-      `per-request timeout in seconds, decimals allowed (default ${DISCOVER_DEFAULTS.timeoutMs / 1000})`,
-      positiveNumber('--timeout'),
-    )
+    .option('--timeout <seconds>', `per-request timeout in seconds (default ${DISCOVER_DEFAULTS.timeoutMs / 1000})`, positiveNumber('--timeout'))
     .option('--timeout-ms <ms>', 'deprecated: use --timeout <seconds>', positiveInt('--timeout-ms'))
     .option('--sample <n>', `items fetched per collection of objects by id (default ${DISCOVER_DEFAULTS.sampleSize})`, positiveInt('--sample'))
     .option('--fail-on-uncovered', 'exit 1 when an endpoint outside the contract was found')
