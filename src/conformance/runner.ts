@@ -129,7 +129,7 @@ export async function runConformance(conformanceOptions: ConformanceOptions = {}
   return redactFrame(out, options.secrets);
 }
 
-/** The longest the final rollback of a node is waited for (also bounded by --timeout-ms). */
+/** The longest the final rollback of a node is waited for (also bounded by --timeout). */
 export const ROLLBACK_BOUND_MS = 10_000;
 
 /** What the run left on one node's lock, from every client of that node (the roles-file accounts' too). */
