@@ -19,4 +19,12 @@ export const VERSION: string = readVersion();
  * The User-Agent the client sends. Deliberately not browser-like: SPS 7.5+ demands an `X-Token`
  * CSRF header on PUT/POST/DELETE from browser-like agents.
  */
-export const USER_AGENT = `sps-contract/${VERSION}`;
+export const USER_AGENT = userAgentFor('sps-contract');
+
+/**
+ * The one spelling of a User-Agent of this package: `<product>/<package version>`
+ * (`sps-contract/…` for the client, `sps-conformance/…` for the runner and `discover`).
+ */
+export function userAgentFor(product: string): string {
+  return `${product}/${VERSION}`;
+}

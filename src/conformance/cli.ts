@@ -11,12 +11,12 @@ import { shellQuote } from './curl.js';
 import { TransactionLedger } from './transaction-ledger.js';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { parseCommandLine, positiveInt, positiveNumber, readPasswordFile } from '../shared/cli-options.js';
+import { parseCommandLine, positiveInt, positiveNumber, readPasswordFile, timeoutFlag } from '../shared/cli-options.js';
 import { discoverMain } from '../discover/cli.js';
 import { SecretRegistry } from '../redact.js';
 import { baselineFromResults, renderBaseline } from './baseline.js';
 import { UsageError } from './errors.js';
-import { createProgressPrinter, ensureWritableDir, ensureWritableFile, redactReport, renderSummary, writeReports } from './report/index.js';
+import { createProgressPrinter, ensureWritableDir, ensureWritableFile, renderSummary, writeReports } from './report/index.js';
 import { DEFAULTS, nodeLock, runConformance, type ConformanceOptions, type ConformanceReport } from './runner.js';
 import type { NodeLock } from './report/model.js';
 import { checksHelp } from './checks/index.js';
@@ -135,7 +135,8 @@ function buildProgram(io: CliIo): Command {
     .option('--password-file <file>', 'file whose first line is the password (or set SPS_PASSWORD)')
     .option('--ca <file>', "PEM CA certificate(s) to trust for the nodes' HTTPS certificates")
     .option('--insecure', 'do not verify TLS certificates (explicit opt-in)')
-    .option('--timeout-ms <ms>', `per-request timeout (default ${DEFAULTS.timeoutMs})`, positiveInt('--timeout-ms'))
+    .option('--timeout <seconds>', `per-request timeout in seconds (default ${DEFAULTS.timeoutMs / 1000})`, positiveNumber('--timeout'))
+    .option('--timeout-ms <ms>', 'deprecated: use --timeout <seconds>', positiveInt('--timeout-ms'))
     .option(
       '--concurrency <n>',
       `requests in flight per node (default ${DEFAULTS.concurrency}; appliances are production systems)`,
@@ -164,11 +165,12 @@ function buildProgram(io: CliIo): Command {
 }
 
 /** What commander parses: the flags under their option names where they match. */
-type ParsedOptions = Pick<
-  ConformanceOptions,
-  'username' | 'insecure' | 'timeoutMs' | 'concurrency' | 'only' | 'skip' | 'strict' | 'allowWrites' | 'mockUrl'
-> & {
+type ParsedOptions = Pick<ConformanceOptions, 'username' | 'insecure' | 'concurrency' | 'only' | 'skip' | 'strict' | 'allowWrites' | 'mockUrl'> & {
   deadline?: number;
+  /** `--timeout` (seconds). */
+  timeout?: number;
+  /** `--timeout-ms`, the former spelling. */
+  timeoutMs?: number;
 } & {
   url?: string[];
   passwordFile?: string;
@@ -198,6 +200,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandLine<ParsedOptions>(program, argv, fail);
   if ('exit' in parsed) return parsed.exit;
   const opts = parsed.opts;
+  const deprecated = (message: string): void => void io.stderr.write(`sps-conformance: deprecated: ${message}\n`);
+  let timeoutMs: number | undefined;
+  try {
+    timeoutMs = timeoutFlag(opts, deprecated);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
 
   // Checked before the first request: the folders the run writes to at the end.
   try {
@@ -229,7 +238,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ...(password !== undefined ? { password } : {}),
       ...(opts.ca ? { caFile: opts.ca } : {}),
       ...(opts.insecure ? { insecure: true } : {}),
-      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       ...(opts.only ? { only: opts.only } : {}),
       ...(opts.skip ? { skip: opts.skip } : {}),
@@ -244,7 +253,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ...(opts.passwordFile ? { passwordPlaceholder: `$(head -n1 ${shellQuote(opts.passwordFile)})` } : {}),
       ledger,
       onProgress: printer.onProgress,
-      onDeprecation: (message) => io.stderr.write(`sps-conformance: deprecated: ${message}\n`),
+      onDeprecation: deprecated,
       secrets,
     });
   } catch (err) {
@@ -263,11 +272,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     // The reason comes first, on one line; the reports still record what was seen.
     io.stderr.write(`sps-conformance: could not run: ${secrets.redact(report.fatal)}\n`);
   } else {
-    io.stdout.write(renderSummary(redactReport(report, secrets)));
+    // The report comes back from runConformance redacted (once, when the run was over).
+    io.stdout.write(renderSummary(report));
   }
   let exitCode = report.exitCode;
   if (opts.writeBaseline && !report.fatal) {
-    const written = secrets.redactValues(baselineFromResults(report.results));
+    const written = baselineFromResults(report.results);
     try {
       writeFileSync(opts.writeBaseline, renderBaseline(written, opts.writeBaseline), 'utf8');
       io.stdout.write(
@@ -286,7 +296,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     );
   }
   try {
-    const files = await withTimeout(writeReports(report, opts.reportDir, secrets), REPORT_WRITE_BOUND_MS, `no end after ${REPORT_WRITE_BOUND_MS / 1000} s`);
+    const files = await withTimeout(writeReports(report, opts.reportDir), REPORT_WRITE_BOUND_MS, `no end after ${REPORT_WRITE_BOUND_MS / 1000} s`);
     (report.fatal ? io.stderr : io.stdout).write(`Reports: ${files.join(', ')}\n`);
   } catch (err) {
     io.stderr.write(`sps-conformance: could not write the reports to ${opts.reportDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { SecretRegistry } from '../redact.js';
 import { readBaseline, type Baseline } from './baseline.js';
 import { DEFAULT_SPEC_FILE } from '../spec/model.js';
+import { userAgentFor } from '../client/version.js';
 import { UsageError } from './errors.js';
 import type { ProgressEvent } from './report/model.js';
 import type { RoleAccount } from './roles.js';
@@ -27,7 +28,7 @@ export interface ConformanceOptions {
   caFile?: string;
   /** Skip TLS certificate verification (explicit opt-in). */
   insecure?: boolean;
-  /** Per-request timeout (default 10 000 ms). */
+  /** Per-request timeout in milliseconds (default 10 000; the CLI's `--timeout` takes seconds). */
   timeoutMs?: number;
   /** Requests in flight per node (default 2). */
   concurrency?: number;
@@ -63,39 +64,48 @@ export interface ConformanceOptions {
   passwordPlaceholder?: string;
 }
 
-export const DEFAULTS = { timeoutMs: 10_000, concurrency: 2, userAgent: 'sps-conformance/0.1.0' } as const;
+export const DEFAULTS = { timeoutMs: 10_000, concurrency: 2, userAgent: userAgentFor('sps-conformance') } as const;
 
-/** The validated options: what every part of a run reads. */
+/**
+ * The validated options: what every part of a run reads, built once by {@link validateOptions}
+ * and never changed after (readonly, frozen). The names are those of {@link ConformanceOptions}
+ * where the value is the same; what validation derives has a name of its own (`live`, `ca`,
+ * `baseline`). The run's own abort signal (the caller's joined with `--deadline`) is the
+ * runner's, not an option.
+ */
 export interface RunOptions {
-  specFile: string;
+  readonly specFile: string;
   /** Normalised base URLs, one per node; empty: the mock. */
-  urls: string[];
-  live: boolean;
-  mockUrl?: string;
-  mockInstances: number;
-  username?: string;
-  password?: string;
-  caFile?: string;
-  ca?: Buffer;
-  insecure: boolean;
-  timeoutMs: number;
-  concurrency: number;
-  only: string[];
-  skip: string[];
-  strict: boolean;
-  allowWrites: boolean;
-  /** The validated `--baseline` file. */
-  baseline?: Baseline;
-  deadlineSeconds?: number;
-  signal?: AbortSignal;
-  onProgress?: (event: ProgressEvent) => void;
-  onDeprecation?: (message: string) => void;
-  secrets: SecretRegistry;
-  userAgent: string;
+  readonly urls: readonly string[];
+  readonly live: boolean;
+  readonly mockUrl?: string;
+  readonly mockInstances: number;
+  readonly username?: string;
+  readonly password?: string;
+  readonly caFile?: string;
+  /** The contents of `caFile`, read and checked once. */
+  readonly ca?: Buffer;
+  readonly insecure: boolean;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly only: readonly string[];
+  readonly skip: readonly string[];
+  readonly strict: boolean;
+  readonly allowWrites: boolean;
+  /** The validated `--baseline` file (`baselineFile`). */
+  readonly baseline?: Baseline;
+  readonly deadlineSeconds?: number;
+  /** The caller's signal (SIGINT/SIGTERM); the runner joins it with the deadline. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  readonly onDeprecation?: (message: string) => void;
+  /** Where secrets are registered during the run; the finished report is redacted with it once. */
+  readonly secrets: SecretRegistry;
+  readonly userAgent: string;
   /** The roles-file accounts (empty: no `--roles`). */
-  roles: RoleAccount[];
-  ledger: TransactionLedger;
-  passwordPlaceholder?: string;
+  readonly roles: readonly RoleAccount[];
+  readonly ledger: TransactionLedger;
+  readonly passwordPlaceholder?: string;
 }
 
 /** Normalises a target URL to an origin plus base path, without the trailing `/api`. */
@@ -121,7 +131,8 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
   for (const r of roles) secrets.addBasicCredentials(r.name, r.password, 'password');
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout-ms must be a positive integer');
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError('timeoutMs must be a positive whole number of milliseconds (the flag: --timeout SECONDS)');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UsageError('--concurrency must be an integer from 1 to 16');
   const deadline = options.deadlineSeconds;
   if (deadline !== undefined && !(Number.isFinite(deadline) && deadline > 0)) throw new UsageError('--deadline must be a positive number of seconds');
@@ -151,9 +162,9 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
     }
   }
   const baseline = options.baselineFile !== undefined ? readBaseline(options.baselineFile, options.onDeprecation) : undefined;
-  return {
+  const validated: RunOptions = {
     specFile: options.specFile ?? DEFAULT_SPEC_FILE,
-    urls,
+    urls: Object.freeze(urls),
     live,
     ...(mockUrl ? { mockUrl } : {}),
     mockInstances: options.mockInstances ?? 1,
@@ -164,8 +175,8 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
     insecure: options.insecure === true,
     timeoutMs,
     concurrency,
-    only: options.only ?? [],
-    skip: options.skip ?? [],
+    only: Object.freeze([...(options.only ?? [])]),
+    skip: Object.freeze([...(options.skip ?? [])]),
     strict: options.strict === true,
     allowWrites: options.allowWrites === true,
     ...(baseline ? { baseline } : {}),
@@ -175,8 +186,9 @@ export function validateOptions(options: ConformanceOptions): RunOptions {
     ...(options.onDeprecation ? { onDeprecation: options.onDeprecation } : {}),
     secrets,
     userAgent: options.userAgent ?? DEFAULTS.userAgent,
-    roles,
+    roles: Object.freeze([...roles]),
     ledger: options.ledger ?? new TransactionLedger(),
     ...(options.passwordPlaceholder ? { passwordPlaceholder: options.passwordPlaceholder } : {}),
   };
+  return Object.freeze(validated);
 }

@@ -2,15 +2,16 @@
  * The conformance runner's library entry: `runConformance(options)` validates the options
  * (options.ts), loads the spec, builds the run context from the check registry (plan/context.ts,
  * checks/index.ts), runs the mock plan (plan/mock.ts) or the live plan (plan/live.ts) and turns
- * the collected rows into the report (report/model.ts). Prism and every transport are closed at
- * the end, also after a failure or an abort.
+ * the collected rows into the report (report/model.ts). What the run opens (Prism, every node
+ * session) has one owner, `RunResources`, closed in one `finally` after the final rollback, also
+ * after a failure or an abort. The report it returns is redacted, once, at the end.
  */
 import { DEFAULT_SPEC_FILE, loadSpec, matchesTemplate, SpecLoadError, type SpecModel } from '../spec/model.js';
 import { createValidator } from '../spec/validate.js';
 import { applyBaseline } from './baseline.js';
 import { clusterFactRows } from './checks/index.js';
 import { CannotRunError } from './errors.js';
-import { AbortedError, DEFAULT_TRANSACTION_SECONDS, type NodeSession } from './node-session.js';
+import { AbortedError, DEFAULT_TRANSACTION_SECONDS } from './node-session.js';
 import type { TransactionLedger } from './transaction-ledger.js';
 import { CHECK_NAMES, FORMER_NAMES } from './checks/index.js';
 import { UsageError } from './errors.js';
@@ -19,7 +20,8 @@ import { validateOptions, type ConformanceOptions, type RunOptions } from './opt
 import { createRunContext } from './plan/context.js';
 import { runLiveTargets } from './plan/live.js';
 import { runMockTarget } from './plan/mock.js';
-import { startPrism, type PrismHandle } from './prism.js';
+import { redactFrame, redactReport, redactResult } from './report/index.js';
+import { RunResources } from './run-resources.js';
 import { emptyReport, finishReport, type ConformanceReport, type NodeLock, type NotChecked } from './report/model.js';
 import { buildSelection } from './selection.js';
 
@@ -43,85 +45,66 @@ export { TransactionLedger } from './transaction-ledger.js';
 export async function runConformance(conformanceOptions: ConformanceOptions = {}): Promise<ConformanceReport> {
   const started = Date.now();
   const options = validateOptions(conformanceOptions);
+  const stop = runSignal(options);
+  // The one owner of what the run opens (node sessions, Prism), closed in the finally below.
+  const resources = new RunResources({ ...options, signal: stop.signal });
   // Against the mock, Prism starts (a child process) while this process loads and compiles the
   // spec: the two costs overlap instead of adding up (README, Measurements).
-  const earlyPrism = !options.live && !options.mockUrl && options.mockInstances === 1 ? startPrism(options.specFile) : undefined;
+  const earlyPrism = !options.live && !options.mockUrl && options.mockInstances === 1 ? resources.startPrism(options.specFile) : undefined;
   earlyPrism?.catch(() => undefined); // its error, if any, is reported where it is awaited
-  const prisms: PrismHandle[] = [];
-  try {
-    return await runWith(options, started, prisms, earlyPrism);
-  } finally {
-    // Started early but not used: nothing to send, a bad selection, an unreadable spec.
-    if (earlyPrism)
-      await earlyPrism.then(
-        (p) => (prisms.includes(p) ? undefined : p.close()),
-        () => undefined,
-      );
-  }
-}
-
-async function runWith(options: RunOptions, started: number, prisms: PrismHandle[], earlyPrism: Promise<PrismHandle> | undefined): Promise<ConformanceReport> {
-  const deadline = startDeadline(options);
   const report = emptyReport(options.specFile, started);
-  let model: SpecModel;
-  try {
-    model = loadSpec(options.specFile);
-  } catch (err) {
-    if (err instanceof SpecLoadError) {
-      const hint = options.specFile === DEFAULT_SPEC_FILE ? ' (run `npm run generate` to build it)' : '';
-      return finishReport(report, [], [], started, `${err.message}${hint}`);
-    }
-    throw err;
-  }
-  report.spec = { file: options.specFile, title: model.title, version: model.version };
-  const selection = buildSelection(model, options.only, options.skip, options.onDeprecation);
-  const run = createRunContext(options, model, createValidator(model), selection, report);
-  if (run.checks.length === 0) throw new UsageError(`--only/--skip select no check: nothing would be checked (checks: ${CHECK_NAMES.join(', ')})`);
-  if (run.ops.length === 0) throw new UsageError('--only/--skip select no operation of this spec: nothing would be sent');
-
-  const clients: NodeSession[] = [];
+  let model: SpecModel | undefined;
+  let run: RunContext;
   let fatal: string | undefined;
   let aborted: string | undefined;
   try {
-    if (options.live) {
-      await runLiveTargets(run, clients);
-      // Facts across nodes, once every node is done (checks/cluster-facts.ts).
-      const clusters = run.checks.some((c) => c.name === 'cluster_facts')
-        ? clusterFactRows({ model: run.model, nodes: report.targets, push: (r, key) => run.push(r, key) })
-        : [];
-      if (clusters.length > 0) report.clusters = clusters;
-    } else await runMockTarget(run, clients, prisms, earlyPrism);
-  } catch (err) {
-    if (err instanceof CannotRunError) fatal = err.message;
-    else if (err instanceof AbortedError || options.signal?.aborted) aborted = String(options.signal?.reason ?? 'aborted');
-    else throw err;
+    try {
+      model = loadSpec(options.specFile);
+    } catch (err) {
+      if (err instanceof SpecLoadError) {
+        const hint = options.specFile === DEFAULT_SPEC_FILE ? ' (run `npm run generate` to build it)' : '';
+        return redactReport(finishReport(report, [], [], started, `${err.message}${hint}`), options.secrets);
+      }
+      throw err;
+    }
+    report.spec = { file: options.specFile, title: model.title, version: model.version };
+    const selection = buildSelection(model, [...options.only], [...options.skip], options.onDeprecation);
+    run = createRunContext(options, model, createValidator(model), selection, report, stop.signal);
+    if (run.checks.length === 0) throw new UsageError(`--only/--skip select no check: nothing would be checked (checks: ${CHECK_NAMES.join(', ')})`);
+    if (run.ops.length === 0) throw new UsageError('--only/--skip select no operation of this spec: nothing would be sent');
+    try {
+      if (options.live) {
+        await runLiveTargets(run, resources);
+        // Facts across nodes, once every node is done (checks/cluster-facts.ts).
+        const clusters = run.checks.some((c) => c.name === 'cluster_facts')
+          ? clusterFactRows({ model: run.model, nodes: report.targets, push: (r, key) => run.push(r, key) })
+          : [];
+        if (clusters.length > 0) report.clusters = clusters;
+      } else await runMockTarget(run, resources, earlyPrism);
+    } catch (err) {
+      if (err instanceof CannotRunError) fatal = err.message;
+      else if (err instanceof AbortedError || stop.signal?.aborted) aborted = String(stop.signal?.reason ?? 'aborted');
+      else throw err;
+    }
   } finally {
     // The one place every stop ends: whatever ended the plans (the end, a signal, the deadline,
     // a failed node, an exception), every node with a transaction of this run that may still be
     // open gets its rollback now, bounded, before the transports close.
-    if (options.live) {
+    if (options.live && model) {
       await options.ledger.rollbackAll(
         model.operations.find((o) => o.method === 'DELETE' && o.path === '/api/transaction'),
         Math.min(options.timeoutMs, ROLLBACK_BOUND_MS),
       );
-      clients.forEach((c, i) => {
-        const t = report.targets[i];
-        if (t) t.lock = nodeLock(options.ledger, c.label);
-      });
+      for (const t of report.targets) if (resources.sessionOf(t)) t.lock = nodeLock(options.ledger, t.node);
     }
-    if (options.live) {
-      clients.forEach((c, i) => {
-        const t = report.targets[i];
-        if (t) t.requests = c.requests;
-      });
-    } else if (report.targets[0]) {
-      report.targets[0].requests = clients.reduce((sum, c) => sum + c.requests, 0);
-    }
-    await Promise.allSettled(clients.map((c) => c.close()));
-    await Promise.allSettled(prisms.map((p) => p.close()));
-    deadline?.stop();
+    resources.countRequests();
+    await resources.close();
+    stop.dispose();
   }
-  if (!fatal && !aborted && options.signal?.aborted) aborted = String(options.signal.reason ?? 'aborted');
+  if (!fatal && !aborted && stop.signal?.aborted) aborted = String(stop.signal.reason ?? 'aborted');
+  // The run is over and every secret of it is known (the password, each session id, a psk seen
+  // in an answer): the rows are redacted now, once, before the baseline matches their messages.
+  for (const row of run.ranked) row.result = redactResult(row.result, options.secrets);
   if (options.baseline) {
     const complete = !fatal && !aborted;
     const nodes = new Set(report.targets.map((t) => t.node));
@@ -130,22 +113,23 @@ async function runWith(options: RunOptions, started: number, prisms: PrismHandle
       today: new Date(started).toISOString().slice(0, 10),
       ran: (e) =>
         complete &&
-        selection.includesCheck(e.check) &&
+        run.selection.includesCheck(e.check) &&
         (e.operationId === undefined || run.ops.some((o) => o.operationId === e.operationId)) &&
         (e.path === undefined || run.ops.some((o) => o.path === e.path || matchesTemplate(o.path, e.path!))) &&
         (e.node === undefined || nodes.has(e.node)),
     });
   }
-  report.notChecked = notCheckedOf(run, clients, aborted);
+  report.notChecked = notCheckedOf(run, resources, aborted);
   const out = finishReport(report, run.ranked, run.exchanges, started, fatal, run.ops);
   if (aborted) {
     out.aborted = aborted;
-    out.exitCode = deadline?.passed ? 2 : aborted === 'SIGTERM' ? 143 : aborted === 'SIGHUP' ? 129 : aborted === 'SIGINT' ? 130 : 2;
+    out.exitCode = stop.deadlinePassed() ? 2 : aborted === 'SIGTERM' ? 143 : aborted === 'SIGHUP' ? 129 : aborted === 'SIGINT' ? 130 : 2;
   }
-  return out;
+  // The rest of the report (targets, notes, lock commands, what was not checked), redacted once too.
+  return redactFrame(out, options.secrets);
 }
 
-/** The longest the final rollback of a node is waited for (also bounded by --timeout-ms). */
+/** The longest the final rollback of a node is waited for (also bounded by --timeout). */
 export const ROLLBACK_BOUND_MS = 10_000;
 
 /** What the run left on one node's lock, from every client of that node (the roles-file accounts' too). */
@@ -188,16 +172,16 @@ function whyCannotRun(run: RunContext, check: string): string {
  * Everything selected or asked for that the run did not check: the report says "incomplete"
  * and the exit code is 2 when this is not empty.
  */
-function notCheckedOf(run: RunContext, clients: readonly NodeSession[], aborted: string | undefined): NotChecked[] {
+function notCheckedOf(run: RunContext, resources: RunResources, aborted: string | undefined): NotChecked[] {
   const out: NotChecked[] = [];
   const { options, report } = run;
   const ran = new Set(run.ranked.filter((r) => r.result.outcome !== 'skipped').map((r) => r.result.check));
   for (const check of checksNamedInOnly(options.only)) {
     if (run.selection.includesCheck(check) && !ran.has(check)) out.push({ check, what: `${check} (selected with --only)`, reason: whyCannotRun(run, check) });
   }
-  for (const [i, t] of report.targets.entries()) {
+  for (const t of report.targets) {
     if (t.kind !== 'live') continue;
-    const client = clients[i];
+    const client = resources.sessionOf(t);
     if (t.unusable) {
       out.push({ node: t.node, what: 'every check', reason: t.unusable });
       continue;
@@ -231,20 +215,24 @@ function notCheckedOf(run: RunContext, clients: readonly NodeSession[], aborted:
 const NOT_DONE = /locked by another session|given up|already open|could not be read first|stopped|rollback failed/;
 
 /**
- * `--deadline`: an abort of its own, joined with the caller's signal, so that the run stops
- * exactly as on SIGINT/SIGTERM (requests in flight aborted, the rollback sent at once).
+ * The run's abort signal: the caller's (SIGINT/SIGTERM) joined with an abort of its own for
+ * `--deadline`, so that the run stops exactly as on a signal (requests in flight aborted, the
+ * rollback sent at once). The options are left as they are.
  */
-function startDeadline(options: RunOptions): { passed: boolean; stop(): void } | undefined {
+function runSignal(options: RunOptions): { signal: AbortSignal | undefined; deadlinePassed(): boolean; dispose(): void } {
   const seconds = options.deadlineSeconds;
-  if (seconds === undefined) return undefined;
+  const caller = options.signal;
+  if (seconds === undefined) return { signal: caller, deadlinePassed: () => false, dispose: () => undefined };
   const controller = new AbortController();
-  const state = { passed: false, stop: () => clearTimeout(timer) };
+  let passed = false;
   const timer = setTimeout(() => {
-    state.passed = true;
+    passed = true;
     controller.abort(`the --deadline of ${seconds} s`);
   }, seconds * 1000);
   timer.unref();
-  const caller = options.signal;
-  options.signal = caller ? AbortSignal.any([caller, controller.signal]) : controller.signal;
-  return state;
+  return {
+    signal: caller ? AbortSignal.any([caller, controller.signal]) : controller.signal,
+    deadlinePassed: () => passed,
+    dispose: () => clearTimeout(timer),
+  };
 }

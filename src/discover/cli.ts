@@ -6,7 +6,7 @@
  * node or failed login (the reports still record what was found), 130/143 stopped by a signal.
  */
 import { Command, Option } from 'commander';
-import { parseCommandLine, positiveInt, readPasswordFile, UsageError } from '../shared/cli-options.js';
+import { parseCommandLine, positiveInt, positiveNumber, readPasswordFile, timeoutFlag, UsageError } from '../shared/cli-options.js';
 import { SecretRegistry } from '../redact.js';
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -39,6 +39,9 @@ Exit codes: 0 crawl complete (uncovered endpoints are reported, not failed, unle
 reports still hold what was found), 130/143 stopped by SIGINT/SIGTERM.
 `;
 
+/** Where `discover` writes discovery.json and discovery.html unless --report-dir says otherwise. */
+export const DISCOVERY_REPORT_DIR = './discovery-report';
+
 interface Parsed {
   url?: string[];
   username?: string;
@@ -49,6 +52,9 @@ interface Parsed {
   draftDir?: string;
   maxRequests?: number;
   concurrency?: number;
+  /** `--timeout` (seconds). */
+  timeout?: number;
+  /** `--timeout-ms`, the former spelling. */
   timeoutMs?: number;
   sample?: number;
   failOnUncovered?: boolean;
@@ -91,11 +97,12 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
     .option('--password-file <file>', 'file whose first line is the password (or set SPS_PASSWORD)')
     .option('--ca <file>', "PEM CA certificate(s) to trust for the nodes' HTTPS certificates")
     .option('--insecure', 'do not verify TLS certificates (explicit opt-in)')
-    .option('--report-dir <dir>', 'where discovery.json and discovery.html go', './conformance-report')
+    .option('--report-dir <dir>', 'where discovery.json and discovery.html go', DISCOVERY_REPORT_DIR)
     .option('--draft-dir <dir>', 'write a draft path file for each endpoint outside the contract here')
     .option('--max-requests <n>', `requests per node at most, the login included (default ${DISCOVER_DEFAULTS.maxRequests})`, positiveInt('--max-requests'))
     .option('--concurrency <n>', `requests in flight per node (default ${DISCOVER_DEFAULTS.concurrency})`, positiveInt('--concurrency'))
-    .option('--timeout-ms <ms>', `per-request timeout (default ${DISCOVER_DEFAULTS.timeoutMs})`, positiveInt('--timeout-ms'))
+    .option('--timeout <seconds>', `per-request timeout in seconds (default ${DISCOVER_DEFAULTS.timeoutMs / 1000})`, positiveNumber('--timeout'))
+    .option('--timeout-ms <ms>', 'deprecated: use --timeout <seconds>', positiveInt('--timeout-ms'))
     .option('--sample <n>', `items fetched per collection of objects by id (default ${DISCOVER_DEFAULTS.sampleSize})`, positiveInt('--sample'))
     .option('--fail-on-uncovered', 'exit 1 when an endpoint outside the contract was found')
     .addOption(new Option('--spec <file>', 'OpenAPI document to classify against (default: the bundled spec)'))
@@ -118,6 +125,7 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
     if (!password) throw new UsageError('no password: set SPS_PASSWORD or use --password-file FILE');
     secrets.addBasicCredentials(username, password, 'password');
     if (opts.insecure && opts.ca) throw new UsageError('--ca and --insecure exclude each other');
+    const timeoutMs = timeoutFlag(opts, (message) => io.stderr.write(`sps-conformance discover: deprecated: ${message}\n`));
     for (const u of urls) if (!/^https?:\/\/[^/]/i.test(u)) throw new UsageError(`--url ${u}: need an http:// or https:// URL`);
     if (opts.draftDir && insideSpecTree(opts.draftDir)) {
       throw new UsageError(
@@ -134,7 +142,7 @@ export async function discoverMain(argv: string[], io: DiscoverIo): Promise<numb
       ...(opts.spec ? { specFile: opts.spec } : {}),
       ...(opts.maxRequests ? { maxRequests: opts.maxRequests } : {}),
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(opts.sample ? { sampleSize: opts.sample } : {}),
       failOnUncovered: opts.failOnUncovered === true,
       secrets,

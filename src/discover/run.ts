@@ -7,7 +7,7 @@ import { isObject } from '../shared/index.js';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SPEC_FILE, loadSpec, type SpecModel } from '../spec/model.js';
 import type { SecretRegistry } from '../redact.js';
-import { USER_AGENT } from '../client/version.js';
+import { userAgentFor } from '../client/version.js';
 import { classifyNode, differences, indexSpec, type DiscoveryReport } from './classify.js';
 import { crawlNode, type NodeCrawl } from './crawl.js';
 
@@ -79,7 +79,7 @@ export async function runDiscovery(o: DiscoverOptions): Promise<DiscoveryRun> {
         concurrency: o.concurrency ?? DISCOVER_DEFAULTS.concurrency,
         maxRequests: o.maxRequests ?? DISCOVER_DEFAULTS.maxRequests,
         sampleSize: o.sampleSize ?? DISCOVER_DEFAULTS.sampleSize,
-        userAgent: USER_AGENT,
+        userAgent: userAgentFor('sps-conformance'),
         secrets: o.secrets,
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),

@@ -39,6 +39,24 @@ export function safeCommanderMessage(message: string): string {
     .trim();
 }
 
+/**
+ * The per-request timeout of both command lines in milliseconds: `--timeout SECONDS` (durations
+ * are seconds in every flag), or the former `--timeout-ms MS`, still accepted with a deprecation
+ * line; a {@link UsageError} when both are given or the seconds round to less than 1 ms.
+ */
+export function timeoutFlag(opts: { timeout?: number; timeoutMs?: number }, deprecated: (message: string) => void): number | undefined {
+  if (opts.timeout !== undefined && opts.timeoutMs !== undefined)
+    throw new UsageError(`--timeout and --timeout-ms exclude each other (--timeout-ms is its former spelling)`);
+  if (opts.timeoutMs !== undefined) {
+    deprecated(`--timeout-ms is now --timeout <seconds>: --timeout-ms ${opts.timeoutMs} is --timeout ${opts.timeoutMs / 1000}`);
+    return opts.timeoutMs;
+  }
+  if (opts.timeout === undefined) return undefined;
+  const ms = Math.round(opts.timeout * 1000);
+  if (ms < 1) throw new UsageError(`--timeout ${opts.timeout}: less than a millisecond (give seconds, e.g. 0.5)`);
+  return ms;
+}
+
 /** The first line of `--password-file FILE`; a {@link UsageError} when unreadable or empty. */
 export function readPasswordFile(file: string): string {
   let text: string;

@@ -33,7 +33,7 @@ export interface CatchRun {
   cluster?: number;
   /** `--roles` with the simulator's auditor and operator (see the catalogue test for the file). */
   roles?: 'auditor' | 'operator';
-  /** `--timeout-ms`. */
+  /** `--timeout` (in milliseconds here; the flag takes seconds). */
   timeoutMs?: number;
 }
 
@@ -324,7 +324,7 @@ function runText(r: CatchRun): string {
   if (r.cluster) parts.push(`${r.cluster}-node cluster, on the last node`);
   if (r.allowWrites) parts.push('`--allow-writes`');
   if (r.roles) parts.push(`\`--roles\` (${r.roles})`);
-  if (r.timeoutMs) parts.push(`\`--timeout-ms ${r.timeoutMs}\``);
+  if (r.timeoutMs) parts.push(`\`--timeout ${r.timeoutMs / 1000}\``);
   if (r.only) parts.push(`\`--only ${r.only.join(',')}\``);
   return parts.join(', ');
 }

@@ -25,12 +25,16 @@ interface CliOptions {
   beyondContract?: boolean;
   behave: string[];
   spsVersion?: string;
+  /** `--latency` (seconds). */
+  latency?: number;
+  /** `--latency-ms`, the former spelling. */
   latencyMs?: number;
 }
 
 /**
  * `--behave NAME` (repeatable): a switch of the catalogue of broken appliances (catalogue.ts), the
- * same spelling as `startSimulator({ switches })`; `--latency-ms N` is `--behave latency-ms=N`.
+ * same spelling as `startSimulator({ switches })`; `--latency S` (seconds, like every duration
+ * flag) is `--behave latency-ms=<S * 1000>`.
  */
 function switchesOf(names: readonly string[], latencyMs: number | undefined): { behaviour: SimBehaviour; faults: SimFault[] } {
   for (const name of names) {
@@ -49,6 +53,17 @@ function intIn(min: number, max: number, what: string) {
     const n = Number(value);
     if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < min || n > max) {
       throw new InvalidArgumentError(`${what} must be an integer from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+/** Seconds from `min` to `max`, decimals allowed (`--latency 0.5`). */
+function secondsIn(min: number, max: number, what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${what} must be a number of seconds from ${min} to ${max}.`);
     }
     return n;
   };
@@ -126,7 +141,8 @@ async function main(argv: string[] = process.argv): Promise<void> {
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
-    .option('--latency-ms <ms>', 'delay every request by this many milliseconds', intIn(1, 600_000, '--latency-ms'))
+    .option('--latency <seconds>', 'delay every request by this many seconds, decimals allowed (0.5)', secondsIn(0.001, 600, '--latency'))
+    .option('--latency-ms <ms>', 'deprecated: use --latency <seconds>', intIn(1, 600_000, '--latency-ms'))
     .option('-v, --verbose', 'print one line per request (method, path, status; never bodies or cookies)')
     .showHelpAfterError();
   program.parse(argv);
@@ -135,12 +151,20 @@ async function main(argv: string[] = process.argv): Promise<void> {
     program.error('--port-base + --nodes goes past port 65535');
   }
 
+  if (opts.latency !== undefined && opts.latencyMs !== undefined)
+    program.error('--latency and --latency-ms exclude each other (--latency-ms is its former spelling)');
+  if (opts.latencyMs !== undefined) {
+    process.stderr.write(
+      `sps-simulator: deprecated: --latency-ms is now --latency <seconds>: --latency-ms ${opts.latencyMs} is --latency ${opts.latencyMs / 1000}\n`,
+    );
+  }
+  const latencyMs = opts.latency !== undefined ? Math.round(opts.latency * 1000) : opts.latencyMs;
   try {
-    switchesOf(opts.behave, opts.latencyMs); // validates the names before anything starts
+    switchesOf(opts.behave, latencyMs); // validates the names before anything starts
   } catch (err) {
     program.error((err as Error).message);
   }
-  const switches = [...opts.behave, ...(opts.latencyMs !== undefined ? [`latency-ms=${opts.latencyMs}`] : [])] as SimSwitch[];
+  const switches = [...opts.behave, ...(latencyMs !== undefined ? [`latency-ms=${latencyMs}`] : [])] as SimSwitch[];
   const sources = Object.fromEntries(ROLE_ENV.map(([role, env]) => [role, passwordFrom(env)])) as Record<string, PasswordSource>;
   const users: SimUsers = { admin: { username: 'admin', password: sources.admin!.password } };
   for (const [role] of ROLE_ENV) users[role] = { username: role, password: sources[role]!.password };
@@ -158,8 +182,8 @@ async function main(argv: string[] = process.argv): Promise<void> {
   });
   process.stdout.write(`SPS version ${opts.spsVersion ?? DEFAULT_SPS_VERSION}: serving what the spec documents for it.\n`);
   process.stdout.write(`${banner(sim, https, sources)}\n`);
-  if (opts.behave.length > 0 || opts.latencyMs !== undefined) {
-    process.stdout.write(`Misbehaving on purpose: ${[...opts.behave, ...(opts.latencyMs !== undefined ? [`latency ${opts.latencyMs} ms`] : [])].join(', ')}\n`);
+  if (opts.behave.length > 0 || latencyMs !== undefined) {
+    process.stdout.write(`Misbehaving on purpose: ${[...opts.behave, ...(latencyMs !== undefined ? [`latency ${latencyMs / 1000} s`] : [])].join(', ')}\n`);
   }
 
   let stopping = false;

@@ -45,7 +45,7 @@ describe('usage', () => {
       '--password-file',
       '--ca',
       '--insecure',
-      '--timeout-ms',
+      '--timeout',
       '--concurrency',
       '--only',
       '--skip',

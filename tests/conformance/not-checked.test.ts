@@ -163,7 +163,7 @@ describe.skipIf(!HAVE_SPEC)('a node that stalls during the writes', () => {
     }, 1);
     try {
       const code = await main(
-        ['--url', node.url, '--username', 'admin', '--allow-writes', '--only', 'Date and time', '--timeout-ms', '800', '--report-dir', dir],
+        ['--url', node.url, '--username', 'admin', '--allow-writes', '--only', 'Date and time', '--timeout', '0.8', '--report-dir', dir],
         {
           env: { SPS_PASSWORD: PASSWORD },
           stdout: sink,

@@ -179,8 +179,8 @@ describe('a slow node: signals and the deadline', () => {
     'updateTimezone,write_roundtrip',
     '--report-dir',
     reportDir,
-    '--timeout-ms',
-    '30000',
+    '--timeout',
+    '30',
   ];
 
   it('SIGTERM during the write phase: the transaction is rolled back within 3 s of the signal and the process exits 143', async () => {

@@ -107,7 +107,7 @@ describe('the packed tarball installed into an empty folder', () => {
     const env = { ...npmEnv, SPS_PASSWORD: 'install-test-password' };
     const r = await run(
       'npx',
-      ['sps-conformance', '--url', 'http://127.0.0.1:9', '--username', 'admin', '--timeout-ms', '2000', '--report-dir', join(work, 'report')],
+      ['sps-conformance', '--url', 'http://127.0.0.1:9', '--username', 'admin', '--timeout', '2', '--report-dir', join(work, 'report')],
       app,
       env,
     );

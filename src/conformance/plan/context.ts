@@ -1,7 +1,9 @@
 /**
  * What the plans share during one run: the spec, the selection, the selected checks and the
  * probes they need, and the one place where exchanges are checked and rows are collected
- * (redacted, filtered by the selection, ranked for the report order).
+ * (filtered by the selection, ranked for the report order). Rows are kept as they are: the
+ * runner redacts them once, when the run is over and every secret of it is known; a progress
+ * notice leaves the process at once and is redacted here, as it is sent.
  */
 import { randomUUID } from 'node:crypto';
 import { isObject } from '../../shared/index.js';
@@ -27,7 +29,9 @@ import {
 } from '../check-api.js';
 
 export interface RunContext {
-  options: RunOptions;
+  readonly options: RunOptions;
+  /** The run's abort signal: the caller's (SIGINT/SIGTERM) joined with `--deadline`. */
+  readonly signal: AbortSignal | undefined;
   model: SpecModel;
   validator: SchemaValidator;
   check: CheckContext;
@@ -69,6 +73,7 @@ export function createRunContext(
   validator: SchemaValidator,
   selection: Selection,
   report: ConformanceReport,
+  signal: AbortSignal | undefined = options.signal,
 ): RunContext {
   const sessionCookieName = model.operations.find((o) => o.sessionCookieName)?.sessionCookieName ?? 'session_id';
   const check: CheckContext = {
@@ -103,6 +108,7 @@ export function createRunContext(
   const nodeChecks = new Map<number, CheckContext>();
   const run: RunContext = {
     options,
+    signal,
     model,
     validator,
     check,
@@ -151,14 +157,9 @@ export function createRunContext(
     },
     push(result, key) {
       if (!selection.includesCheck(result.check)) return;
-      const safe: CheckResult = {
-        ...withSource(result),
-        message: secrets.redact(result.message),
-        curl: secrets.redact(result.curl),
-        path: secrets.redact(result.path),
-      };
-      if (safe.outcome === 'failed') failedSoFar++;
-      run.ranked.push({ result: safe, key: [...key, CHECK_NAMES.indexOf(result.check)] });
+      const row = withSource(result);
+      if (row.outcome === 'failed') failedSoFar++;
+      run.ranked.push({ result: row, key: [...key, CHECK_NAMES.indexOf(result.check)] });
     },
     skipRow(nodeIndex, node, op, probe, name, path, message, outcome = 'skipped') {
       const pseudo = { node, target: check.target, op, probe, method: op.method, path, curl: '' } as Exchange;

@@ -12,7 +12,9 @@ import { describeAnswer, errorTypeOf, isSuccess, transactionState } from '../che
 import { isBuiltInKey } from '../collection-writes.js';
 import { CannotRunError } from '../errors.js';
 import { runLimited } from '../limit.js';
-import { AbortedError, NodeSession } from '../node-session.js';
+import { AbortedError, type NodeSession } from '../node-session.js';
+import type { TargetInfo } from '../report/model.js';
+import type { RunResources } from '../run-resources.js';
 import type { AccountSession, Exchange, LiveNode, OperationRole as Role, SendExtra } from '../check-api.js';
 import type { AuthMode, ProbeKind } from '../check-api.js';
 import { notSentReason, operationRole, type OperationRole } from '../write-safety.js';
@@ -37,13 +39,13 @@ function loginOperation(run: RunContext): OperationModel | undefined {
  * when no node can be used is the run impossible (exit 2 with the first reason). Every node
  * finishes (and rolls back) before this returns.
  */
-export async function runLiveTargets(run: RunContext, clients: NodeSession[]): Promise<void> {
+export async function runLiveTargets(run: RunContext, resources: RunResources): Promise<void> {
   const { options } = run;
+  const clients: NodeSession[] = [];
   for (const url of options.urls) {
     const host = new URL(url).host;
     const label = options.urls.filter((u) => new URL(u).host === host).length > 1 ? url : host;
-    clients.push(new NodeSession(options, { label, baseUrl: url, target: 'live', sessionCookieName: run.check.sessionCookieName }));
-    run.report.targets.push({
+    const target: TargetInfo = {
       node: label,
       url,
       kind: 'live',
@@ -53,7 +55,9 @@ export async function runLiveTargets(run: RunContext, clients: NodeSession[]): P
       writes: options.allowWrites ? 'pending' : 'not requested (read-only run)',
       requests: 0,
       notes: [],
-    });
+    };
+    clients.push(resources.openSession({ label, baseUrl: url, target: 'live', sessionCookieName: run.check.sessionCookieName }, { target }));
+    run.report.targets.push(target);
   }
   const problems = await settleAll(
     clients.map(async (c, i) => {
@@ -65,7 +69,7 @@ export async function runLiveTargets(run: RunContext, clients: NodeSession[]): P
         if (clients.length > 1) run.progress(c, 'login', `${problem}: its checks are not run; the other nodes go on`);
         return problem;
       }
-      await runLiveNode(run, c, i);
+      await runLiveNode(run, resources, c, i);
       return undefined;
     }),
   );
@@ -113,7 +117,7 @@ async function readVersion(run: RunContext, client: NodeSession, nodeIndex: numb
     run.report.targets[nodeIndex]!.version = body.firmware_version;
 }
 
-async function runLiveNode(run: RunContext, client: NodeSession, nodeIndex: number): Promise<void> {
+async function runLiveNode(run: RunContext, resources: RunResources, client: NodeSession, nodeIndex: number): Promise<void> {
   const { model, options, selection } = run;
   const target = run.report.targets[nodeIndex]!;
   const node = client.label;
@@ -252,7 +256,7 @@ async function runLiveNode(run: RunContext, client: NodeSession, nodeIndex: numb
   }
 
   // 5. The checks' own request sequences (the write cycle), one after the other.
-  const live = liveNode(run, client, nodeIndex, { send, concrete, roles, getTx, lockedAtStart, findOp });
+  const live = liveNode(run, resources, client, nodeIndex, { send, concrete, roles, getTx, lockedAtStart, findOp });
   try {
     for (const c of run.checks) if (c.live) await c.live(live);
   } catch (err) {
@@ -303,7 +307,7 @@ interface NodeFindings {
 const perRunState = new WeakMap<RunContext, Map<string, unknown>>();
 
 /** The narrow handle a check's live sequence gets for one node (check-api.ts {@link LiveNode}). */
-function liveNode(run: RunContext, client: NodeSession, nodeIndex: number, found: NodeFindings): LiveNode {
+function liveNode(run: RunContext, resources: RunResources, client: NodeSession, nodeIndex: number, found: NodeFindings): LiveNode {
   const target = run.report.targets[nodeIndex]!;
   const node = client.label;
   return {
@@ -327,7 +331,7 @@ function liveNode(run: RunContext, client: NodeSession, nodeIndex: number, found
     },
     findOp: found.findOp,
     givenUp: () => client.deadReason,
-    stopped: () => run.options.signal?.aborted === true,
+    stopped: () => run.signal?.aborted === true,
     send: found.send,
     async sendCleanup(op, probe, path) {
       const ex = await client.send({ op, probe, path, auth: 'session' }, { ignoreAbort: true });
@@ -336,9 +340,9 @@ function liveNode(run: RunContext, client: NodeSession, nodeIndex: number, found
       return ex;
     },
     openSession(account, passwordPlaceholder) {
-      const session = new NodeSession(
-        { ...run.options, username: account.name, password: account.password },
+      const session = resources.openSession(
         { label: node, baseUrl: client.baseUrl, target: 'live', sessionCookieName: run.check.sessionCookieName, passwordPlaceholder },
+        { account: { username: account.name, password: account.password } },
       );
       return accountSession(run, nodeIndex, session, account.name, true);
     },

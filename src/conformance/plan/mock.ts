@@ -8,8 +8,10 @@ import { fillPath, type OperationModel } from '../../spec/model.js';
 import { probeOwner } from '../checks/index.js';
 import { CannotRunError } from '../errors.js';
 import { runLimited } from '../limit.js';
-import { AbortedError, NodeSession, type AuthMode } from '../node-session.js';
-import { PrismStartError, startPrism, type PrismHandle } from '../prism.js';
+import { AbortedError, type AuthMode, type NodeSession } from '../node-session.js';
+import { PrismStartError, type PrismHandle } from '../prism.js';
+import type { TargetInfo } from '../report/model.js';
+import type { RunResources } from '../run-resources.js';
 import { NORMAL } from '../check-api.js';
 import { madeUpIdCandidates, type RunContext } from './context.js';
 import { acceptFor, requestBodyFor, requiredQuery } from './request.js';
@@ -37,10 +39,15 @@ export function mockSendsAnything(run: RunContext): boolean {
   return run.probes.some((p) => p === NORMAL || (p.appliesTo && !p.mockSkip && run.ops.some((op) => p.appliesTo!(op))));
 }
 
-/** Starts Prism (unless `mockUrl` is given), runs the mock plan and stops Prism again. */
-export async function runMockTarget(run: RunContext, clients: NodeSession[], prisms: PrismHandle[], early?: Promise<PrismHandle>): Promise<void> {
+/**
+ * Starts Prism (unless `mockUrl` is given) and runs the mock plan. Prism and the sessions are
+ * opened through the run's `resources`, which the runner closes at the end; `early` is a Prism
+ * the runner already started through them (while the spec loaded).
+ */
+export async function runMockTarget(run: RunContext, resources: RunResources, early?: Promise<PrismHandle>): Promise<void> {
   const { options } = run;
   const mockUrls: string[] = [];
+  const prisms: PrismHandle[] = [];
   const needed = mockSendsAnything(run);
   if (options.mockUrl) mockUrls.push(options.mockUrl);
   else if (needed) {
@@ -48,7 +55,7 @@ export async function runMockTarget(run: RunContext, clients: NodeSession[], pri
     // same spec can share the requests on a machine with spare cores; on 2 cores, where the
     // runner needs one, two instances measured slower than one (README, Measurements).
     const instances = Math.max(1, Math.min(options.mockInstances, availableParallelism()));
-    const started = await Promise.allSettled(Array.from({ length: instances }, (_, i) => (i === 0 && early ? early : startPrism(options.specFile))));
+    const started = await Promise.allSettled(Array.from({ length: instances }, (_, i) => (i === 0 && early ? early : resources.startPrism(options.specFile))));
     for (const s of started) if (s.status === 'fulfilled') prisms.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
@@ -58,21 +65,16 @@ export async function runMockTarget(run: RunContext, clients: NodeSession[], pri
     }
     mockUrls.push(...prisms.map((p) => p.url));
   }
-  if (options.signal?.aborted) throw new AbortedError('aborted');
+  if (run.signal?.aborted) throw new AbortedError('aborted');
   const note =
     mockUrls.length === 0
       ? 'not started: the selection sends nothing to the mock'
       : `Prism mock of the spec${mockUrls.length > 1 ? ` (${mockUrls.length} instances sharing the requests)` : ''}`;
-  // A mock that stops answering (Prism crashed or was killed) is given up like a live node.
-  const mockClients = (mockUrls.length > 0 ? mockUrls : ['http://127.0.0.1:0']).map(
-    (baseUrl) => new NodeSession(options, { label: 'mock', baseUrl, target: 'mock', sessionCookieName: run.check.sessionCookieName }),
-  );
-  clients.push(...mockClients);
   // Operations a live run never sends (x-sps-never-send): Prism may answer them, a node never does.
   const neverSent = run.ops
     .filter((op) => op.neverSend !== undefined)
     .map((op) => `${op.operationId} (${op.method} ${op.path}): ${neverSendReason(op)} (exercised against the mock only)`);
-  run.report.targets.push({
+  const target: TargetInfo = {
     node: 'mock',
     url: mockUrls[0] ?? '',
     kind: 'mock',
@@ -81,7 +83,12 @@ export async function runMockTarget(run: RunContext, clients: NodeSession[], pri
     writes: 'not applicable (mock)',
     requests: 0,
     notes: [note, ...neverSent],
-  });
+  };
+  // A mock that stops answering (Prism crashed or was killed) is given up like a live node.
+  const mockClients = (mockUrls.length > 0 ? mockUrls : ['http://127.0.0.1:0']).map((baseUrl) =>
+    resources.openSession({ label: 'mock', baseUrl, target: 'mock', sessionCookieName: run.check.sessionCookieName }, { target }),
+  );
+  run.report.targets.push(target);
   await runMock(run, mockClients);
   const dead = prisms.find((p) => p.exited);
   if (dead) {

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { SecretRegistry } from '../../redact.js';
 import { jsonEqual } from '../../shared/index.js';
+import type { CheckResult } from '../check-api.js';
 import type { ConformanceReport } from './model.js';
 import { htmlChunks } from './html.js';
 import { jsonChunks } from './json.js';
@@ -17,19 +18,30 @@ export { createProgressPrinter, renderSummary, verdictLine } from './console.js'
 export const REPORT_FILES = ['junit.xml', 'report.json', 'report.html'] as const;
 
 /**
+ * One result row with every value (keys included) passed through the secret registry; the row
+ * itself when redaction leaves it unchanged, so a large run's tens of thousands of rows are not
+ * duplicated.
+ */
+export function redactResult(row: CheckResult, secrets: SecretRegistry): CheckResult {
+  const copy = secrets.redactValues(row);
+  return jsonEqual(copy, row) ? row : copy;
+}
+
+/** Everything of the report but its result rows passed through the secret registry; the rows are kept as they are. */
+export function redactFrame(report: ConformanceReport, secrets: SecretRegistry): ConformanceReport {
+  const { results, ...rest } = report;
+  return { ...secrets.redactValues(rest), results };
+}
+
+/**
  * The report with every value (keys included) passed through the secret registry, as
- * `secrets.redactValues(report)` returns it, without copying what redaction leaves unchanged:
- * a result row is copied only when one of its values holds a secret (rows are redacted when they
- * are recorded, but a secret can be registered later, e.g. a `psk` seen in a later answer), so a
- * large run's tens of thousands of rows are not duplicated.
+ * `secrets.redactValues(report)` returns it, without copying the rows redaction leaves
+ * unchanged. `runConformance` returns its report redacted this way, once, when the run is over:
+ * rows are kept raw while the run goes on, so a secret registered late (a session id issued at
+ * the end, a `psk` seen in a later answer) still reaches every row recorded before it.
  */
 export function redactReport(report: ConformanceReport, secrets: SecretRegistry): ConformanceReport {
-  const { results, ...rest } = report;
-  const safeResults = results.map((r) => {
-    const copy = secrets.redactValues(r);
-    return jsonEqual(copy, r) ? r : copy;
-  });
-  return { ...secrets.redactValues(rest), results: safeResults };
+  return { ...redactFrame(report, secrets), results: report.results.map((r) => redactResult(r, secrets)) };
 }
 
 /**
@@ -82,14 +94,14 @@ function* batched(chunks: Iterable<string>, size = 64 * 1024): Generator<string>
 }
 
 /**
- * Writes junit.xml, report.json and report.html into `dir`. Every value of the report passes the
- * secret registry before rendering (never the rendered text, whose markup a secret like `<` or a
- * one-character password would break). Each file is streamed as it is rendered, one result row
+ * Writes junit.xml, report.json and report.html into `dir`. The report of `runConformance` is
+ * redacted already; given `secrets`, every value of the report passes the registry first (never
+ * the rendered text, whose markup a secret like `<` or a one-character password would break). Each file is streamed as it is rendered, one result row
  * at a time: a run with tens of thousands of rows never holds a whole document in memory.
  */
-export async function writeReports(report: ConformanceReport, dir: string, secrets: SecretRegistry): Promise<string[]> {
+export async function writeReports(report: ConformanceReport, dir: string, secrets?: SecretRegistry): Promise<string[]> {
   const target = ensureWritableDir(dir);
-  const safe = redactReport(report, secrets);
+  const safe = secrets ? redactReport(report, secrets) : report;
   const files: Array<[string, (r: ConformanceReport) => Iterable<string>]> = [
     ['junit.xml', junitChunks],
     ['report.json', jsonChunks],
