@@ -1,6 +1,6 @@
 /**
  * The catalogue of broken appliances: every way the simulator can misbehave on purpose, behaviour
- * and faults alike, under one kebab-case name that is the same everywhere (`--behave NAME` on the
+ * and faults alike, under one kebab-case name that is the same everywhere (`--switch NAME` on the
  * command line, `switches: ['NAME']` in `startSimulator()`, the `SimSwitch` type, the table in
  * docs/simulator.md). Each switch names what must catch it: a check of `sps-conformance` (and
  * whether that check fails or warns), the runner's handling (exit 2), or nothing, for a switch

@@ -139,7 +139,7 @@ export interface SimBehaviour {
 
 /**
  * A switch of the catalogue of broken appliances (catalogue.ts), spelt as on the command line
- * (`--behave NAME`): the one way tests and sandboxes make a node misbehave.
+ * (`--switch NAME`): the one way tests and sandboxes make a node misbehave.
  */
 export type SimSwitch =
   | 'ignore-puts'
