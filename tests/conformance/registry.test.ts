@@ -104,8 +104,14 @@ describe('the check registry', () => {
         const failed = rows.filter((r) => r.outcome === 'failed');
         expect(failed.map((r) => r.check)).toEqual([name]);
         expect(failed[0]!.message).toMatch(fixture.message);
-      } else if ('cluster' in fixture) {
-        const sim = await startSimulator({ nodes: fixture.cluster.nodeBehaviours.length, cluster: true, nodeBehaviours: fixture.cluster.nodeBehaviours });
+      } else if ('simulator' in fixture) {
+        const { switches, nodeSwitches, cluster, options } = fixture.simulator;
+        const sim = await startSimulator({
+          nodes: nodeSwitches?.length ?? 1,
+          ...(cluster ? { cluster } : {}),
+          ...(switches ? { switches } : {}),
+          ...(nodeSwitches ? { nodeSwitches } : {}),
+        });
         try {
           const report = await runConformance({
             urls: sim.nodes.map((n) => n.url),
@@ -113,8 +119,10 @@ describe('the check registry', () => {
             password: sim.users.admin.password,
             caFile: sim.caFile!,
             only: [name],
+            ...options,
           });
           const failed = report.results.filter((r) => r.outcome === 'failed');
+          expect(failed.length).toBeGreaterThan(0);
           expect(new Set(failed.map((r) => r.check))).toEqual(new Set([name]));
           expect(failed.map((r) => r.message).join('\n')).toMatch(fixture.message);
         } finally {
