@@ -130,6 +130,22 @@ export const SWITCHES: readonly SwitchEntry[] = [
     run: { only: ['Authentication'] },
   },
   {
+    name: 'accept-made-up-session',
+    kind: 'behaviour',
+    summary: 'any unknown session_id cookie is taken as a session of the admin',
+    set: b({ acceptMadeUpSession: true }),
+    caught: { by: 'check', check: 'auth_required', outcome: 'failed', message: /with a made-up session cookie: received 200, expected 401 Unauthenticated/ },
+    run: { only: ['listApiEndpoints', 'auth_required'] },
+  },
+  {
+    name: 'cookie-on-failed-login',
+    kind: 'behaviour',
+    summary: 'a failed login answers 401, but sets a session_id cookie',
+    set: b({ cookieOnFailedLogin: true }),
+    caught: { by: 'check', check: 'auth_failure', outcome: 'failed', message: /a session_id cookie was set for a wrong password/ },
+    run: { only: ['Authentication'] },
+  },
+  {
     name: 'auditor-can-write',
     kind: 'behaviour',
     summary: 'the auditor may write everything',

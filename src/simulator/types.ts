@@ -121,6 +121,10 @@ export interface SimBehaviour {
    * says the challenge is sent.
    */
   noLoginChallenge?: boolean;
+  /** A failed login's 401 still sets a `session_id` cookie (of no session). */
+  cookieOnFailedLogin?: boolean;
+  /** Any unknown, non-empty `session_id` cookie is taken as a session of the first user (admin). */
+  acceptMadeUpSession?: boolean;
   /**
    * Break one documented cross-node fact on this node (with `cluster: true`): `version-differs`
    * (`GET /api/info` says 7.4.0 although all nodes of a cluster run one version),
@@ -150,6 +154,8 @@ export type SimSwitch =
   | 'accept-invalid-bodies'
   | 'parent-slash'
   | 'accept-any-password'
+  | 'accept-made-up-session'
+  | 'cookie-on-failed-login'
   | 'auditor-can-write'
   | 'operator-cannot-write'
   | 'operator-can-read-cluster'

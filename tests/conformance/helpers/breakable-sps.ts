@@ -5,17 +5,20 @@
  * cookie, body), and can be told to break exactly one rule so that each check can be shown to
  * fail end to end.
  *
- * Why it is not the simulator: each break here is one the simulator's catalogue
- * (src/simulator/catalogue.ts) has no switch for: a wrong status, content type, schema, meta.href
- * or error body on one path of the fixture spec, a made-up session or id accepted, a cookie on a
- * wrong password, an undocumented property, a 200 HTML page (the catalogue's `html-502` is the
- * 502 one), a PUT that stores a third value (the catalogue's `ignore-puts` keeps the old one).
- * The tests also assert the exact request sequence of a run (`requests`) and the values of the
- * small fixture spec (its examples), which the simulator, serving the bundled spec, does not
- * record or share. What the catalogue has moved to the simulator: `post-ignored` (the
- * `ignore-posts` switch), `stores-invalid-body` (`accept-invalid-bodies`), the check fixtures of
- * collection_roundtrip, invalid_write, access_control and cluster_facts, and `lock-held` (a real
- * lock held by another session of the simulator, tests/conformance/live.test.ts).
+ * Why it is not the simulator: each break left here is one the simulator's catalogue
+ * (src/simulator/catalogue.ts) has no switch for: a wrong status, content type, schema,
+ * meta.href or error body on one path of the fixture spec, a made-up object id found, an
+ * undocumented property, a 200 HTML page (the catalogue's `html-502` is the 502 one), a PUT that
+ * stores a third value (the catalogue's `ignore-puts` keeps the old one). The tests also assert
+ * the exact request sequence of a run (`requests`) and values of the small fixture spec (its
+ * examples), which the simulator, serving the bundled spec, does not record or share.
+ *
+ * Moved to the simulator: `post-ignored` (the `ignore-posts` switch), `stores-invalid-body`
+ * (`accept-invalid-bodies`), `accepts-made-up-session` (`accept-made-up-session`) and
+ * `cookie-on-wrong-password` (`cookie-on-failed-login`), each proven in
+ * tests/simulator/catalogue.test.ts; the check fixtures of collection_roundtrip, invalid_write,
+ * access_control and cluster_facts; `lock-held` (a real lock held by another session of the
+ * simulator, tests/conformance/live.test.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -33,8 +36,6 @@ export type Break =
   | 'schema-violation' // GET .../timezone has a number as body
   | 'wrong-meta-href' // GET .../timezone has a meta.href of another resource
   | 'missing-error-type' // 401 bodies have no error.type
-  | 'accepts-made-up-session' // any non-empty session cookie is accepted
-  | 'cookie-on-wrong-password' // a wrong password still gets a session_id cookie
   | 'found-made-up-id' // any object id is found
   | 'extra-property' // GET .../timezone carries an undocumented property
   | 'html' // every answer is an HTML page (not SPS at all)
@@ -120,10 +121,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
           },
         );
       } else {
-        const extra: Record<string, string> = breaks.has('cookie-on-wrong-password')
-          ? { 'set-cookie': `session_id=${randomBytes(20).toString('hex')}; Path=/` }
-          : {};
-        json(res, 401, errorBody(path, 'AuthenticationFailure', 'Authenticating the user with the given credentials has failed.'), extra);
+        json(res, 401, errorBody(path, 'AuthenticationFailure', 'Authenticating the user with the given credentials has failed.'));
       }
       return;
     }
@@ -132,7 +130,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       json(res, 404, errorBody(path, 'NotFound', 'No such endpoint.'));
       return;
     }
-    const authenticated = cookie !== undefined && (sessions.has(cookie) || (breaks.has('accepts-made-up-session') && cookie !== ''));
+    const authenticated = cookie !== undefined && sessions.has(cookie);
     if (!authenticated) {
       json(res, 401, errorBody(path, breaks.has('missing-error-type') ? undefined : 'Unauthenticated', 'The requested resource requires authentication.'));
       return;
