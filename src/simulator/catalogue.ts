@@ -285,6 +285,14 @@ export const SWITCHES: readonly SwitchEntry[] = [
     caught: { by: 'runner', exitCode: 2, message: /not an SPS REST API\? GET \/api\/authentication answered 502 text\/html/ },
     run: { only: ['Authentication'], timeoutMs: 2000 },
   },
+  {
+    name: 'not-sps',
+    kind: 'fault',
+    summary: 'every request answers 200 with an HTML page, as a web server that is not SPS does',
+    set: () => ({ fault: { kind: 'html200' } }),
+    caught: { by: 'runner', exitCode: 2, message: /not an SPS REST API\? GET \/api\/authentication answered 200 text\/html without a session_id cookie/ },
+    run: { only: ['Authentication'], timeoutMs: 2000 },
+  },
 ];
 
 const BY_NAME = new Map(SWITCHES.map((s) => [s.name, s]));

@@ -170,6 +170,7 @@ export type SimSwitch =
   | 'reset'
   | 'hang'
   | 'html-502'
+  | 'not-sps'
   | `latency-ms=${number}`
   | `hang-after=${number}`;
 
@@ -235,6 +236,7 @@ export type SimFault = (
   | { kind: 'reset' } // destroy the socket with a TCP RST, no HTTP answer
   | { kind: 'hang' } // never answer (the socket stays open until the client gives up or close())
   | { kind: 'html502' } // an HTML 502 page, as a reverse proxy in front of SPS would send
+  | { kind: 'html200' } // a 200 HTML page, as a web server that is not SPS would send
   | { kind: 'latency'; ms: number } // delay, then answer normally
 ) & {
   times?: number;

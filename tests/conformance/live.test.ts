@@ -143,16 +143,6 @@ describe('each check can fail', () => {
   });
 });
 
-describe('safety', () => {
-  it('a server that is not SPS ends the run with exit 2, naming the node and the problem', async () => {
-    const report = await runAgainst(['html']);
-    expect(report.exitCode).toBe(2);
-    expect(report.fatal).toBe(
-      `node ${new URL(sps!.url).host}: not an SPS REST API? GET /api/authentication answered 200 text/html without a session_id cookie`,
-    );
-  });
-});
-
 describe('safety, on the simulator', () => {
   it('does not write and does not touch the transaction when another session holds the lock; the writes are "not checked" (exit 2)', async () => {
     const sim = await startSimulator({ https: false });
@@ -189,6 +179,19 @@ describe('safety, on the simulator', () => {
       // The other session's transaction is untouched, and nothing was committed.
       expect(node.state.openTransaction()).toMatchObject({ username: 'operator' });
       expect(node.state.committedConfig()).toEqual(committed);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a server that is not SPS ends the run with exit 2, naming the node and the problem', async () => {
+    const sim = await startSimulator({ https: false, switches: ['not-sps'] });
+    try {
+      const report = await runConformance({ urls: [sim.nodes[0]!.url], username: 'admin', password: sim.users.admin.password, timeoutMs: 3000 });
+      expect(report.exitCode).toBe(2);
+      expect(report.fatal).toBe(
+        `node ${new URL(sim.nodes[0]!.url).host}: not an SPS REST API? GET /api/authentication answered 200 text/html without a session_id cookie`,
+      );
     } finally {
       await sim.close();
     }

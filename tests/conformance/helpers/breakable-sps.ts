@@ -8,17 +8,16 @@
  * Why it is not the simulator: each break left here is one the simulator's catalogue
  * (src/simulator/catalogue.ts) has no switch for: a wrong status, content type, schema,
  * meta.href or error body on one path of the fixture spec, a made-up object id found, an
- * undocumented property, a 200 HTML page (the catalogue's `html-502` is the 502 one), a PUT that
- * stores a third value (the catalogue's `ignore-puts` keeps the old one). The tests also assert
+ * undocumented property, a PUT that stores a third value (the catalogue's `ignore-puts` keeps the old one). The tests also assert
  * the exact request sequence of a run (`requests`) and values of the small fixture spec (its
  * examples), which the simulator, serving the bundled spec, does not record or share.
  *
  * Moved to the simulator: `post-ignored` (the `ignore-posts` switch), `stores-invalid-body`
  * (`accept-invalid-bodies`), `accepts-made-up-session` (`accept-made-up-session`) and
- * `cookie-on-wrong-password` (`cookie-on-failed-login`), each proven in
+ * `cookie-on-wrong-password` (`cookie-on-failed-login`) and `html` (`not-sps`), each proven in
  * tests/simulator/catalogue.test.ts; the check fixtures of collection_roundtrip, invalid_write,
  * access_control and cluster_facts; `lock-held` (a real lock held by another session of the
- * simulator, tests/conformance/live.test.ts).
+ * simulator) and `html` (tests/conformance/live.test.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -38,7 +37,6 @@ export type Break =
   | 'missing-error-type' // 401 bodies have no error.type
   | 'found-made-up-id' // any object id is found
   | 'extra-property' // GET .../timezone carries an undocumented property
-  | 'html' // every answer is an HTML page (not SPS at all)
   | 'readback-differs'; // PUT of the timezone stores something else (neither the old value nor the one written)
 
 export interface BreakableSps {
@@ -99,12 +97,6 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
     const cookie = parseCookieHeader(req.headers.cookie).get('session_id');
     state.requests.push({ method, path, ...(cookie !== undefined ? { cookie } : {}), ...(body !== '' ? { body } : {}) });
 
-    if (breaks.has('html')) {
-      const page = '<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>';
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(page);
-      return;
-    }
     if (path === '/api/authentication' && method === 'GET') {
       const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
       const decoded = m?.[1] ? Buffer.from(m[1], 'base64').toString('utf8') : '';
