@@ -146,6 +146,14 @@ export const SWITCHES: readonly SwitchEntry[] = [
     run: { only: ['Authentication'] },
   },
   {
+    name: 'find-made-up-ids',
+    kind: 'behaviour',
+    summary: 'a configuration object id that does not exist answers the first object of its collection, not 404',
+    set: b({ findMadeUpIds: true }),
+    caught: { by: 'check', check: 'not_found', outcome: 'failed', message: /made-up id: received 200, expected 404 NotFound/ },
+    run: { only: ['listSshConnectionPolicies', 'getSshConnectionPolicy', 'not_found'] },
+  },
+  {
     name: 'auditor-can-write',
     kind: 'behaviour',
     summary: 'the auditor may write everything',

@@ -125,6 +125,8 @@ export interface SimBehaviour {
   cookieOnFailedLogin?: boolean;
   /** Any unknown, non-empty `session_id` cookie is taken as a session of the first user (admin). */
   acceptMadeUpSession?: boolean;
+  /** A configuration object id that does not exist answers the first object of its collection, not 404 `NotFound`. */
+  findMadeUpIds?: boolean;
   /**
    * Break one documented cross-node fact on this node (with `cluster: true`): `version-differs`
    * (`GET /api/info` says 7.4.0 although all nodes of a cluster run one version),
@@ -156,6 +158,7 @@ export type SimSwitch =
   | 'accept-any-password'
   | 'accept-made-up-session'
   | 'cookie-on-failed-login'
+  | 'find-made-up-ids'
   | 'auditor-can-write'
   | 'operator-cannot-write'
   | 'operator-can-read-cluster'

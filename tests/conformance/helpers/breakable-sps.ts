@@ -7,14 +7,14 @@
  *
  * Why it is not the simulator: each break left here is one the simulator's catalogue
  * (src/simulator/catalogue.ts) has no switch for: a wrong status, content type, schema,
- * meta.href or error body on one path of the fixture spec, a made-up object id found, an
- * undocumented property, a PUT that stores a third value (the catalogue's `ignore-puts` keeps the old one). The tests also assert
+ * meta.href or error body on one path of the fixture spec, an undocumented property, a PUT that stores a third value (the catalogue's `ignore-puts` keeps the old one). The tests also assert
  * the exact request sequence of a run (`requests`) and values of the small fixture spec (its
  * examples), which the simulator, serving the bundled spec, does not record or share.
  *
  * Moved to the simulator: `post-ignored` (the `ignore-posts` switch), `stores-invalid-body`
  * (`accept-invalid-bodies`), `accepts-made-up-session` (`accept-made-up-session`) and
- * `cookie-on-wrong-password` (`cookie-on-failed-login`) and `html` (`not-sps`), each proven in
+ * `cookie-on-wrong-password` (`cookie-on-failed-login`), `found-made-up-id` (`find-made-up-ids`)
+ * and `html` (`not-sps`), each proven in
  * tests/simulator/catalogue.test.ts; the check fixtures of collection_roundtrip, invalid_write,
  * access_control and cluster_facts; `lock-held` (a real lock held by another session of the
  * simulator) and `html` (tests/conformance/live.test.ts).
@@ -35,7 +35,6 @@ export type Break =
   | 'schema-violation' // GET .../timezone has a number as body
   | 'wrong-meta-href' // GET .../timezone has a meta.href of another resource
   | 'missing-error-type' // 401 bodies have no error.type
-  | 'found-made-up-id' // any object id is found
   | 'extra-property' // GET .../timezone carries an undocumented property
   | 'readback-differs'; // PUT of the timezone stores something else (neither the old value nor the one written)
 
@@ -153,7 +152,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       for (const [key, value] of tx.policies) ex.items.push({ key, body: value, meta: { href: `${path}/${key}` } });
       return json(res, 200, ex);
     }
-    if (idMatch && !knownIds.has(decodeURIComponent(idMatch[2]!)) && !breaks.has('found-made-up-id')) {
+    if (idMatch && !knownIds.has(decodeURIComponent(idMatch[2]!))) {
       json(res, 404, errorBody(path, 'NotFound', 'The requested object does not exist.'));
       return;
     }
