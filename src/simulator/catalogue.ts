@@ -12,7 +12,12 @@
  */
 import type { SimBehaviour, SimFault } from './types.js';
 
+import type { SimSwitch } from './types.js';
+
 export type { SimSwitch } from './types.js';
+
+/** The name of a switch: a `SimSwitch` without its `=<n>` value (`latency-ms`, `ignore-puts`). */
+export type SwitchName = SimSwitch extends infer S ? (S extends `${infer N}=${number}` ? N : S) : never;
 
 /** How a conformance run against a node with the switch must end. */
 export type Caught =
@@ -39,7 +44,7 @@ export interface CatchRun {
 
 export interface SwitchEntry {
   /** The one spelling: kebab-case; a parameter is written `name=<value>` (e.g. `latency-ms=500`). */
-  name: string;
+  name: SwitchName;
   /** For a parameterised switch: what the value is, and the one the catalogue test uses. */
   param?: { what: string; example: number; min: number };
   kind: 'behaviour' | 'fault';
@@ -303,7 +308,7 @@ export const SWITCHES: readonly SwitchEntry[] = [
   },
 ];
 
-const BY_NAME = new Map(SWITCHES.map((s) => [s.name, s]));
+const BY_NAME = new Map<string, SwitchEntry>(SWITCHES.map((s) => [s.name, s]));
 
 /** The catalogue entry and value of one switch; throws naming the catalogue on an unknown name. */
 export function parseSwitch(text: string): { entry: SwitchEntry; value: number } {
