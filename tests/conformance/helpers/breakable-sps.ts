@@ -7,17 +7,18 @@
  *
  * Why it is not the simulator: each break left here is one the simulator's catalogue
  * (src/simulator/catalogue.ts) has no switch for: a wrong status, content type, schema,
- * meta.href or error body on one path of the fixture spec, an undocumented property, a PUT that stores a third value (the catalogue's `ignore-puts` keeps the old one). The tests also assert
+ * meta.href or error body on one path of the fixture spec, an undocumented property, a PUT that
+ * stores a third value (the catalogue's `ignore-puts` keeps the old one). The tests also assert
  * the exact request sequence of a run (`requests`) and values of the small fixture spec (its
  * examples), which the simulator, serving the bundled spec, does not record or share.
  *
  * Moved to the simulator: `post-ignored` (the `ignore-posts` switch), `stores-invalid-body`
- * (`accept-invalid-bodies`), `accepts-made-up-session` (`accept-made-up-session`) and
- * `cookie-on-wrong-password` (`cookie-on-failed-login`), `found-made-up-id` (`find-made-up-ids`)
- * and `html` (`not-sps`), each proven in
- * tests/simulator/catalogue.test.ts; the check fixtures of collection_roundtrip, invalid_write,
- * access_control and cluster_facts; `lock-held` (a real lock held by another session of the
- * simulator) and `html` (tests/conformance/live.test.ts).
+ * (`accept-invalid-bodies`), `accepts-made-up-session` (`accept-made-up-session`),
+ * `cookie-on-wrong-password` (`cookie-on-failed-login`), `found-made-up-id`
+ * (`find-made-up-ids`) and `html` (`not-sps`), each proven in tests/simulator/catalogue.test.ts;
+ * the check fixtures of collection_roundtrip, invalid_write, access_control and cluster_facts;
+ * the runs with a lock held by another session and against a server that is not SPS
+ * (tests/conformance/live.test.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
