@@ -1,6 +1,6 @@
 /**
  * The catalogue of broken appliances: every way the simulator can misbehave on purpose, behaviour
- * and faults alike, under one kebab-case name that is the same everywhere (`--behave NAME` on the
+ * and faults alike, under one kebab-case name that is the same everywhere (`--switch NAME` on the
  * command line, `switches: ['NAME']` in `startSimulator()`, the `SimSwitch` type, the table in
  * docs/simulator.md). Each switch names what must catch it: a check of `sps-conformance` (and
  * whether that check fails or warns), the runner's handling (exit 2), or nothing, for a switch
@@ -12,7 +12,12 @@
  */
 import type { SimBehaviour, SimFault } from './types.js';
 
+import type { SimSwitch } from './types.js';
+
 export type { SimSwitch } from './types.js';
+
+/** The name of a switch: a `SimSwitch` without its `=<n>` value (`latency-ms`, `ignore-puts`). */
+export type SwitchName = SimSwitch extends infer S ? (S extends `${infer N}=${number}` ? N : S) : never;
 
 /** How a conformance run against a node with the switch must end. */
 export type Caught =
@@ -39,7 +44,7 @@ export interface CatchRun {
 
 export interface SwitchEntry {
   /** The one spelling: kebab-case; a parameter is written `name=<value>` (e.g. `latency-ms=500`). */
-  name: string;
+  name: SwitchName;
   /** For a parameterised switch: what the value is, and the one the catalogue test uses. */
   param?: { what: string; example: number; min: number };
   kind: 'behaviour' | 'fault';
@@ -128,6 +133,30 @@ export const SWITCHES: readonly SwitchEntry[] = [
     set: b({ acceptAnyPassword: true }),
     caught: { by: 'check', check: 'auth_failure', outcome: 'failed', message: /wrong password/ },
     run: { only: ['Authentication'] },
+  },
+  {
+    name: 'accept-made-up-session',
+    kind: 'behaviour',
+    summary: 'any unknown session_id cookie is taken as a session of the admin',
+    set: b({ acceptMadeUpSession: true }),
+    caught: { by: 'check', check: 'auth_required', outcome: 'failed', message: /with a made-up session cookie: received 200, expected 401 Unauthenticated/ },
+    run: { only: ['listApiEndpoints', 'auth_required'] },
+  },
+  {
+    name: 'cookie-on-failed-login',
+    kind: 'behaviour',
+    summary: 'a failed login answers 401, but sets a session_id cookie',
+    set: b({ cookieOnFailedLogin: true }),
+    caught: { by: 'check', check: 'auth_failure', outcome: 'failed', message: /a session_id cookie was set for a wrong password/ },
+    run: { only: ['Authentication'] },
+  },
+  {
+    name: 'find-made-up-ids',
+    kind: 'behaviour',
+    summary: 'a configuration object id that does not exist answers the first object of its collection, not 404',
+    set: b({ findMadeUpIds: true }),
+    caught: { by: 'check', check: 'not_found', outcome: 'failed', message: /made-up id: received 200, expected 404 NotFound/ },
+    run: { only: ['listSshConnectionPolicies', 'getSshConnectionPolicy', 'not_found'] },
   },
   {
     name: 'auditor-can-write',
@@ -269,9 +298,17 @@ export const SWITCHES: readonly SwitchEntry[] = [
     caught: { by: 'runner', exitCode: 2, message: /not an SPS REST API\? GET \/api\/authentication answered 502 text\/html/ },
     run: { only: ['Authentication'], timeoutMs: 2000 },
   },
+  {
+    name: 'not-sps',
+    kind: 'fault',
+    summary: 'every request answers 200 with an HTML page, as a web server that is not SPS does',
+    set: () => ({ fault: { kind: 'html200' } }),
+    caught: { by: 'runner', exitCode: 2, message: /not an SPS REST API\? GET \/api\/authentication answered 200 text\/html without a session_id cookie/ },
+    run: { only: ['Authentication'], timeoutMs: 2000 },
+  },
 ];
 
-const BY_NAME = new Map(SWITCHES.map((s) => [s.name, s]));
+const BY_NAME = new Map<string, SwitchEntry>(SWITCHES.map((s) => [s.name, s]));
 
 /** The catalogue entry and value of one switch; throws naming the catalogue on an unknown name. */
 export function parseSwitch(text: string): { entry: SwitchEntry; value: number } {

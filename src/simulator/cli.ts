@@ -1,20 +1,11 @@
 /**
- * `npm run simulator -- --nodes 3 [--http] [--port-base N]`: starts a local SPS simulator and
- * keeps it up until Ctrl-C.
+ * `npm run simulator -- --nodes 3 [--http] [--port-base N] [--switch NAME]...`: starts a local SPS
+ * simulator and keeps it up until Ctrl-C.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { coerceVersion } from '../spec/versions.js';
 import { applySwitches, SWITCHES, spelling } from './catalogue.js';
-import {
-  DEFAULT_SPS_VERSION,
-  randomPassword,
-  startSimulator,
-  type SimBehaviour,
-  type SimFault,
-  type SimSwitch,
-  type SimulatorHandle,
-  type SimUsers,
-} from './index.js';
+import { DEFAULT_SPS_VERSION, randomPassword, startSimulator, type SimSwitch, type SimulatorHandle, type SimUsers } from './index.js';
 
 interface CliOptions {
   nodes: number;
@@ -23,29 +14,37 @@ interface CliOptions {
   transactionSeconds?: number;
   verbose?: boolean;
   beyondContract?: boolean;
+  switch: string[];
+  /** Deprecated spelling of `--switch` (still accepted, with a deprecation line). */
   behave: string[];
   spsVersion?: string;
-  /** `--latency` (seconds). */
+  /** `--latency` (seconds, like every duration flag): `--switch latency-ms=<seconds * 1000>`. */
   latency?: number;
-  /** `--latency-ms`, the former spelling. */
+  /** Deprecated: `--latency-ms N`, the former spelling of `--latency` (still accepted, with a deprecation line). */
   latencyMs?: number;
 }
 
 /**
- * `--behave NAME` (repeatable): a switch of the catalogue of broken appliances (catalogue.ts), the
- * same spelling as `startSimulator({ switches })`; `--latency S` (seconds, like every duration
- * flag) is `--behave latency-ms=<S * 1000>`.
+ * The switches of the command line: `--switch NAME` (repeatable), a switch of the catalogue of
+ * broken appliances (catalogue.ts), spelt as in `startSimulator({ switches })`, the `SimSwitch`
+ * type and docs/simulator.md; `--latency S` (seconds) is `--switch latency-ms=<S * 1000>`. The old
+ * spellings `--behave NAME` and `--latency-ms N` still work, each with a deprecation line.
  */
-function switchesOf(names: readonly string[], latencyMs: number | undefined): { behaviour: SimBehaviour; faults: SimFault[] } {
+function switchesOf(opts: Pick<CliOptions, 'switch' | 'behave' | 'latency' | 'latencyMs'>, deprecated: (line: string) => void): SimSwitch[] {
+  const latencyMs = opts.latency !== undefined ? Math.round(opts.latency * 1000) : opts.latencyMs;
+  const names = [...opts.switch, ...opts.behave, ...(latencyMs !== undefined ? [`latency-ms=${latencyMs}`] : [])];
+  if (opts.behave.length > 0) deprecated(`--behave is deprecated: use --switch (the same names): ${opts.behave.map((n) => `--switch ${n}`).join(' ')}`);
+  if (opts.latencyMs !== undefined) deprecated(`--latency-ms is now --latency <seconds>: --latency-ms ${opts.latencyMs} is --latency ${opts.latencyMs / 1000}`);
   for (const name of names) {
     const known = SWITCHES.find((s) => s.name === name.split('=')[0]);
-    if (!known) throw new InvalidArgumentError(`--behave ${name}: not a behaviour (${SWITCHES.map(spelling).join(', ')})`);
+    if (!known) throw new InvalidArgumentError(`--switch ${name}: not a switch of the catalogue (${SWITCHES.map(spelling).join(', ')})`);
   }
   try {
-    return applySwitches([...names, ...(latencyMs !== undefined ? [`latency-ms=${latencyMs}`] : [])]);
+    applySwitches(names); // values and combinations, before anything starts
   } catch (err) {
-    throw new InvalidArgumentError(`--behave: ${(err as Error).message}`);
+    throw new InvalidArgumentError(`--switch: ${(err as Error).message}`);
   }
+  return names as SimSwitch[];
 }
 
 function intIn(min: number, max: number, what: string) {
@@ -136,13 +135,19 @@ async function main(argv: string[] = process.argv): Promise<void> {
     .option('--sps-version <version>', `the SPS version the nodes are: serve only what it documents (default ${DEFAULT_SPS_VERSION})`, spsVersionArg)
     .option('--beyond-contract', 'also serve what real nodes serve beyond the contract (GET only; for sps-conformance discover)')
     .option(
-      '--behave <name>',
+      '--switch <name>',
       `misbehave like a broken appliance (repeatable; the catalogue, see docs/simulator.md): ${SWITCHES.map((s) => `${spelling(s)} (${s.summary})`).join('; ')}`,
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
     .option('--latency <seconds>', 'delay every request by this many seconds, decimals allowed (0.5)', secondsIn(0.001, 600, '--latency'))
-    .option('--latency-ms <ms>', 'deprecated: use --latency <seconds>', intIn(1, 600_000, '--latency-ms'))
+    .addOption(
+      new Option('--behave <name>', 'deprecated: --switch <name>')
+        .hideHelp()
+        .argParser((v: string, acc: string[]) => [...acc, v])
+        .default([]),
+    )
+    .addOption(new Option('--latency-ms <ms>', 'deprecated: --latency <seconds>').hideHelp().argParser(intIn(1, 600_000, '--latency-ms')))
     .option('-v, --verbose', 'print one line per request (method, path, status; never bodies or cookies)')
     .showHelpAfterError();
   program.parse(argv);
@@ -153,18 +158,13 @@ async function main(argv: string[] = process.argv): Promise<void> {
 
   if (opts.latency !== undefined && opts.latencyMs !== undefined)
     program.error('--latency and --latency-ms exclude each other (--latency-ms is its former spelling)');
-  if (opts.latencyMs !== undefined) {
-    process.stderr.write(
-      `sps-simulator: deprecated: --latency-ms is now --latency <seconds>: --latency-ms ${opts.latencyMs} is --latency ${opts.latencyMs / 1000}\n`,
-    );
-  }
-  const latencyMs = opts.latency !== undefined ? Math.round(opts.latency * 1000) : opts.latencyMs;
+  let switches: SimSwitch[] = [];
   try {
-    switchesOf(opts.behave, latencyMs); // validates the names before anything starts
+    // Validates the names before anything starts.
+    switches = switchesOf(opts, (line) => process.stderr.write(`sps-simulator: deprecated: ${line}\n`));
   } catch (err) {
     program.error((err as Error).message);
   }
-  const switches = [...opts.behave, ...(latencyMs !== undefined ? [`latency-ms=${latencyMs}`] : [])] as SimSwitch[];
   const sources = Object.fromEntries(ROLE_ENV.map(([role, env]) => [role, passwordFrom(env)])) as Record<string, PasswordSource>;
   const users: SimUsers = { admin: { username: 'admin', password: sources.admin!.password } };
   for (const [role] of ROLE_ENV) users[role] = { username: role, password: sources[role]!.password };
@@ -182,9 +182,7 @@ async function main(argv: string[] = process.argv): Promise<void> {
   });
   process.stdout.write(`SPS version ${opts.spsVersion ?? DEFAULT_SPS_VERSION}: serving what the spec documents for it.\n`);
   process.stdout.write(`${banner(sim, https, sources)}\n`);
-  if (opts.behave.length > 0 || latencyMs !== undefined) {
-    process.stdout.write(`Misbehaving on purpose: ${[...opts.behave, ...(latencyMs !== undefined ? [`latency ${latencyMs / 1000} s`] : [])].join(', ')}\n`);
-  }
+  if (switches.length > 0) process.stdout.write(`Misbehaving on purpose: ${switches.join(', ')}\n`);
 
   let stopping = false;
   const stop = (signal: string): void => {

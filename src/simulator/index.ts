@@ -18,7 +18,7 @@ export { createManualClock, systemClock, type ManualClock } from './clock.js';
 export { ROLE_PRIVILEGES } from './appliance/privileges.js';
 export { DEFAULT_FIRMWARE_VERSION } from './handlers/info.js';
 export { DEFAULT_SPS_VERSION } from './engine/spec.js';
-export { SWITCHES, applySwitches, parseSwitch, spelling, type Caught, type CatchRun, type SwitchEntry } from './catalogue.js';
+export { SWITCHES, applySwitches, parseSwitch, spelling, type Caught, type CatchRun, type SwitchEntry, type SwitchName } from './catalogue.js';
 export type * from './types.js';
 
 export const DEFAULT_SESSION_IDLE_SECONDS = 1200;

@@ -121,6 +121,12 @@ export interface SimBehaviour {
    * says the challenge is sent.
    */
   noLoginChallenge?: boolean;
+  /** A failed login's 401 still sets a `session_id` cookie (of no session). */
+  cookieOnFailedLogin?: boolean;
+  /** Any unknown, non-empty `session_id` cookie is taken as a session of the first user (admin). */
+  acceptMadeUpSession?: boolean;
+  /** A configuration object id that does not exist answers the first object of its collection, not 404 `NotFound`. */
+  findMadeUpIds?: boolean;
   /**
    * Break one documented cross-node fact on this node (with `cluster: true`): `version-differs`
    * (`GET /api/info` says 7.4.0 although all nodes of a cluster run one version),
@@ -139,7 +145,7 @@ export interface SimBehaviour {
 
 /**
  * A switch of the catalogue of broken appliances (catalogue.ts), spelt as on the command line
- * (`--behave NAME`): the one way tests and sandboxes make a node misbehave.
+ * (`--switch NAME`): the one way tests and sandboxes make a node misbehave.
  */
 export type SimSwitch =
   | 'ignore-puts'
@@ -150,6 +156,9 @@ export type SimSwitch =
   | 'accept-invalid-bodies'
   | 'parent-slash'
   | 'accept-any-password'
+  | 'accept-made-up-session'
+  | 'cookie-on-failed-login'
+  | 'find-made-up-ids'
   | 'auditor-can-write'
   | 'operator-cannot-write'
   | 'operator-can-read-cluster'
@@ -164,6 +173,7 @@ export type SimSwitch =
   | 'reset'
   | 'hang'
   | 'html-502'
+  | 'not-sps'
   | `latency-ms=${number}`
   | `hang-after=${number}`;
 
@@ -229,6 +239,7 @@ export type SimFault = (
   | { kind: 'reset' } // destroy the socket with a TCP RST, no HTTP answer
   | { kind: 'hang' } // never answer (the socket stays open until the client gives up or close())
   | { kind: 'html502' } // an HTML 502 page, as a reverse proxy in front of SPS would send
+  | { kind: 'html200' } // a 200 HTML page, as a web server that is not SPS would send
   | { kind: 'latency'; ms: number } // delay, then answer normally
 ) & {
   times?: number;

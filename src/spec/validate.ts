@@ -6,7 +6,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { SpecModel } from './model.js';
+import { documentedResponse, type OperationModel, type SpecModel } from './model.js';
 
 const DOC_ID = 'urn:sps-contract:spec';
 
@@ -52,6 +52,21 @@ export function createDocumentValidator(document: SpecModel['document']): Schema
       return valid ? { valid, errors: [] } : { valid, errors: formatErrors(fn.errors ?? []), raw: [...(fn.errors ?? [])] };
     },
   };
+}
+
+/**
+ * What is wrong with one answer of `op` (empty when it conforms): its status must be documented
+ * for the operation, and a JSON body must be valid for the documented schema of that status.
+ * Each line starts with `METHOD path status`. The simulator's tests check every answer with it.
+ */
+export function answerProblems(validator: SchemaValidator, op: OperationModel, status: number, body: unknown): string[] {
+  const key = `${op.method} ${op.path}`;
+  const response = documentedResponse(op, status);
+  if (!response) return [`${key}: status ${status} is not documented`];
+  const pointer = response.json?.schemaPointer;
+  if (pointer === undefined || body === undefined) return [];
+  const outcome = validator.validate(pointer, body);
+  return outcome.valid ? [] : outcome.errors.map((e) => `${key} ${status}: ${e}`);
 }
 
 export function formatErrors(errors: ErrorObject[], max = 8): string[] {

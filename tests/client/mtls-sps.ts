@@ -13,8 +13,14 @@
  * The PKI is made with `selfsigned` (CA, server certificate, client certificates signed by the
  * CA and by an unrelated CA, an encrypted copy of the client key).
  *
- * Why it is not the simulator: the simulator has no X.509 login and no mutual TLS
- * (docs/simulator.md, "Where it differs from a real appliance").
+ * Why it is not the simulator: it needs a TLS server that requests client certificates and an
+ * X.509 login that reads the peer certificate; the simulator serves HTTP or HTTPS without client
+ * authentication and has Basic login only (docs/simulator.md, "Where it differs from a real
+ * appliance"). The re-login tests also assert which session id each request carried and the
+ * query and headers of every login (`seen`, `to()`, `issued`), which the simulator does not
+ * record (its `stats` count requests; its request log has no cookies). The simulator's own
+ * behaviour after a commit that drops the sessions is tested in tests/simulator/transactions.test.ts
+ * and by the switch `keep-sessions-on-cluster-commit`.
  */
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';

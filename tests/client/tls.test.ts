@@ -1,19 +1,20 @@
+/**
+ * The client over HTTPS, against the simulator (HTTPS with its own throw-away CA).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpsClient, SpsApiError } from '../../src/client/index.js';
-import { testPki, type TestPki } from '../helpers/certs.js';
-import { startFakeSps, type FakeSps } from '../helpers/fake-sps.js';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 
 describe('client over HTTPS', () => {
-  let pki: TestPki;
-  let sps: FakeSps;
+  let sim: SimulatorHandle;
+  const login = () => ({ baseUrl: sim.nodes[0]!.url, username: sim.users.admin.username, password: sim.users.admin.password });
   beforeAll(async () => {
-    pki = await testPki();
-    sps = await startFakeSps({ tls: pki.server, users: { admin: 'tls-password' } });
+    sim = await startSimulator({ https: true });
   });
-  afterAll(() => sps.close());
+  afterAll(() => sim.close());
 
   it('refuses a certificate from an unknown CA by default (status 0, kind tls)', async () => {
-    const client = createSpsClient({ baseUrl: sps.url, username: 'admin', password: 'tls-password' });
+    const client = createSpsClient(login());
     try {
       const err = await client.GET('/api').then(
         () => undefined,
@@ -22,14 +23,15 @@ describe('client over HTTPS', () => {
       expect(err).toBeInstanceOf(SpsApiError);
       expect((err as SpsApiError).status).toBe(0);
       expect((err as SpsApiError).transportError?.kind).toBe('tls');
-      expect(sps.logins).toBe(0);
+      expect(sim.nodes[0]!.stats.logins).toBe(0);
+      expect(sim.nodes[0]!.stats.requests).toBe(0);
     } finally {
       await client.close();
     }
   });
 
   it('works when the CA is passed as ca', async () => {
-    const client = createSpsClient({ baseUrl: sps.url, username: 'admin', password: 'tls-password', ca: pki.ca });
+    const client = createSpsClient({ ...login(), ca: sim.caPem! });
     try {
       const { data } = await client.GET('/api');
       expect(data).toMatchObject({ meta: { href: '/api' } });
@@ -39,7 +41,7 @@ describe('client over HTTPS', () => {
   });
 
   it('works with insecure: true', async () => {
-    const client = createSpsClient({ baseUrl: sps.url, username: 'admin', password: 'tls-password', insecure: true });
+    const client = createSpsClient({ ...login(), insecure: true });
     try {
       const status = await client.transactions.status();
       expect(status.status).toBe('closed');

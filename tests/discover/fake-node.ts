@@ -2,17 +2,20 @@
  * A small fake SPS node for the discovery tests: a tree of directories, settings, a list of
  * objects by id (with bodies), a collection of sessions by id (many items, meta links between
  * siblings), a binary download, a 403 and a 500 endpoint, meta cycles, fragment links, a large
- * directory, secrets in bodies, and optionally a node that dies after N requests.
+ * directory, secrets in bodies, and a node of another version with an extra endpoint.
  * Every route is defined once in `routes`; the tests derive what the crawl must find from it.
  *
- * Why it is not the simulator: discovery is tested on shapes no contract path has (meta cycles,
- * fragment links, secrets planted in bodies, a binary download by design); the simulator's
- * `--beyond-contract` covers real-node paths and tests/discover/simulator.test.ts uses it.
+ * Why it is not the simulator: discovery is tested here on shapes no contract path has and no
+ * real node is known to serve (meta cycles, fragment links, secrets planted where the test
+ * knows them, a binary download counted by bytes), on two nodes that differ in version and in
+ * one endpoint (the simulator's nodes all run one version and serve one route table), and on
+ * the exact request log (`log`). What the simulator can serve runs on it in
+ * tests/discover/simulator.test.ts (`--beyond-contract`): the whole crawl and its drafts, a node
+ * that goes away mid-crawl, --max-requests, a failed login, HTTPS verification, an unreachable
+ * node.
  */
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
-import type { KeyPair } from '../helpers/certs.js';
 import type { AddressInfo } from 'node:net';
 
 export const SECRETS = {
@@ -204,7 +207,7 @@ export interface FakeNode {
   close(): Promise<void>;
 }
 
-export async function startFakeNode(opts: { dieAfter?: number; version?: string; extra?: Record<string, unknown>; tls?: KeyPair } = {}): Promise<FakeNode> {
+export async function startFakeNode(opts: { version?: string; extra?: Record<string, unknown> } = {}): Promise<FakeNode> {
   const routes = buildRoutes();
   if (opts.version) routes.set('/api/info', obj('/api/info', { firmware_version: opts.version }));
   for (const [path, body] of Object.entries(opts.extra ?? {})) {
@@ -213,7 +216,6 @@ export async function startFakeNode(opts: { dieAfter?: number; version?: string;
     api.items.push({ key: path.slice(5), meta: { href: path } });
   }
   const sessions = new Set<string>();
-  let dead = false;
   const node: FakeNode = { url: '', routes, log: [], logins: 0, sessionIds: [], binaryBytesSent: 0, close: async () => undefined };
   const send = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}): void => {
     const text = JSON.stringify(value);
@@ -223,15 +225,6 @@ export async function startFakeNode(opts: { dieAfter?: number; version?: string;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0]!;
     node.log.push({ method: req.method ?? '', path });
-    if (opts.dieAfter !== undefined && node.log.length > opts.dieAfter) {
-      if (!dead) {
-        dead = true;
-        server.close();
-      }
-      req.socket.destroy();
-      server.closeAllConnections();
-      return;
-    }
     if (path === '/api/authentication') {
       node.logins++;
       const auth = req.headers.authorization ?? '';
@@ -282,9 +275,9 @@ export async function startFakeNode(opts: { dieAfter?: number; version?: string;
     }
     send(res, route.status, route.json);
   };
-  const server = opts.tls ? https.createServer(opts.tls, handler) : http.createServer(handler);
+  const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  node.url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  node.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   node.close = async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

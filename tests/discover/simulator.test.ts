@@ -315,4 +315,57 @@ describe('discover against a 3-node simulator serving beyond the contract', () =
     expect(report.nodes[0].endpoints).toHaveLength(15);
     expect(report.nodes[0].bound_hit).toBeGreaterThan(0);
   });
+
+  it('a failed login is exit 2 and nothing but the login is sent; the password is in no output', async () => {
+    const n = sim.nodes[0]!;
+    n.resetStats();
+    const reportDir = tmp('disc-sim-report-');
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    err.on('data', (c: Buffer) => (text += c.toString()));
+    const code = await discoverMain(['--url', n.url, '--username', 'auditor', '--ca', sim.caFile!, '--report-dir', reportDir], {
+      env: { SPS_PASSWORD: 'wrong-password-123' },
+      stdout: out,
+      stderr: err,
+    });
+    expect(code).toBe(2);
+    expect(text).toMatch(/login failed: GET \/api\/authentication answered 401/);
+    expect(n.stats.requests).toBe(1);
+    expect(n.stats.failedLogins).toEqual({ auditor: 1 });
+    expect(text + readFileSync(join(reportDir, 'discovery.json'), 'utf8')).not.toContain('wrong-password-123');
+  });
+
+  it('HTTPS: a node it cannot verify (no --ca) is exit 2, and nothing reaches it', async () => {
+    const n = sim.nodes[0]!;
+    n.resetStats();
+    const err = new PassThrough();
+    let stderr = '';
+    err.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await discoverMain(['--url', n.url, '--username', 'auditor', '--report-dir', tmp('disc-sim-report-')], {
+      env: { SPS_PASSWORD: sim.users.auditor!.password },
+      stdout: new PassThrough(),
+      stderr: err,
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/node unreachable: TLS certificate verification failed/);
+    expect(n.stats.requests).toBe(0);
+  });
+
+  it('an unreachable node is exit 2', async () => {
+    const gone = await startSimulator({ nodes: 1 });
+    const url = gone.nodes[0]!.url;
+    await gone.close();
+    const err = new PassThrough();
+    let stderr = '';
+    err.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await discoverMain(['--url', url, '--username', 'auditor', '--report-dir', tmp('disc-sim-report-')], {
+      env: { SPS_PASSWORD: 'unused' },
+      stdout: new PassThrough(),
+      stderr: err,
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/node unreachable: connection failed \(ECONNREFUSED\)/);
+  });
 });

@@ -1,20 +1,22 @@
 /**
- * A small real HTTP(S) server that answers like SPS for the client tests: Basic login that sets
+ * A small real HTTP server that answers like SPS for the client tests: Basic login that sets
  * a `session_id` cookie, 401 `Unauthenticated` without a valid session, the transaction
  * endpoints in either status shape, and per-route overrides for faults (HTML 502, bad JSON,
  * hanging). Listens on 127.0.0.1 with an ephemeral port.
  *
- * Why it is not the simulator: the client tests need answers no appliance switch stands for (a
- * truncated or non-JSON body on a chosen route, both transaction status shapes, per-route
- * overrides); the faults an appliance can have (reset, hang, HTML 502, latency) are in the
- * simulator's catalogue. A route-level override mechanism in the simulator would retire it.
+ * Why it is not the simulator: the client tests assert on every request the client sent (the
+ * headers, the body, the session id each one carried, in order: `requests`, `requestsTo`), which
+ * the simulator does not record (its `stats` count requests; its request log is redacted and has
+ * no cookies or bodies); and they need answers no appliance switch stands for (a truncated or
+ * non-JSON body on a chosen route, the 6.x transaction status shape on a 7.x node, a required
+ * commit message, a slow login to make first calls overlap). The client's HTTPS test runs on the
+ * simulator (tests/client/tls.test.ts); the faults an appliance can have (reset, hang, HTML 502,
+ * latency) are in the simulator's catalogue.
  */
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseCookieHeader } from '../../src/shared/index.js';
-import type { KeyPair } from './certs.js';
 import { sendJson } from './servers.js';
 
 export interface RecordedRequest {
@@ -31,7 +33,6 @@ export type RouteHandler = (ctx: { req: IncomingMessage; res: ServerResponse; bo
 
 export interface FakeSpsOptions {
   users?: Record<string, string>;
-  tls?: KeyPair;
   transactionShape?: '7.x' | '6.x';
   commitMessage?: 'required' | 'optional';
   /** Delay before answering a login, to make concurrent first calls overlap. */
@@ -79,13 +80,13 @@ export class FakeSps {
         });
       });
     };
-    this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+    this.server = http.createServer(handler);
   }
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
-    this.url = `${this.server instanceof https.Server ? 'https' : 'http'}://127.0.0.1:${port}`;
+    this.url = `http://127.0.0.1:${port}`;
     return this;
   }
 

@@ -21,6 +21,7 @@ import {
   type SimSwitch,
   type SimulatorHandle,
   type SwitchEntry,
+  type SwitchName,
 } from '../../src/simulator/index.js';
 import { DEFAULT_SPEC_FILE } from '../../src/spec/model.js';
 
@@ -84,6 +85,44 @@ describe('the catalogue', () => {
       expect(s.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       if (s.caught.by === 'check') expect(s.caught.check).toMatch(/^[a-z_]+$/);
     }
+  });
+
+  it('holds every name of the SimSwitch type, once each (one spelling from the type to the flag)', () => {
+    // A Record over SwitchName: tsc fails here when the type gains a name this list lacks, and
+    // SwitchEntry.name fails to compile for a catalogue name the type lacks.
+    const inType: Record<SwitchName, true> = {
+      'ignore-puts': true,
+      'empty-change-log': true,
+      'ignore-posts': true,
+      'pagination-ignores-limit': true,
+      'pagination-wrong-match-count': true,
+      'accept-invalid-bodies': true,
+      'parent-slash': true,
+      'accept-any-password': true,
+      'accept-made-up-session': true,
+      'cookie-on-failed-login': true,
+      'find-made-up-ids': true,
+      'auditor-can-write': true,
+      'operator-cannot-write': true,
+      'operator-can-read-cluster': true,
+      'no-login-challenge': true,
+      'keep-sessions-on-cluster-commit': true,
+      'lock-visibility-shared': true,
+      'owner-session-only-rollback': true,
+      'cluster-version-differs': true,
+      'cluster-second-central': true,
+      'cluster-members-differ': true,
+      'cluster-wrong-central-address': true,
+      'latency-ms': true,
+      reset: true,
+      hang: true,
+      'hang-after': true,
+      'html-502': true,
+      'not-sps': true,
+    };
+    const names = SWITCHES.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect([...names].sort()).toEqual(Object.keys(inType).sort());
   });
 
   it('parses the one spelling and refuses anything else', () => {

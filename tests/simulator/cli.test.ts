@@ -89,8 +89,8 @@ describe('simulator CLI', () => {
 });
 
 describe('simulator CLI behaviour switches', () => {
-  it('--behave ignore-puts serves an appliance that accepts a PUT and keeps the old value', async () => {
-    const { child, exited, out: printed } = await startCli(['--http', '--behave', 'ignore-puts'], { SPS_SIM_ADMIN_PASSWORD: 'cli-behave-secret' });
+  it('--switch ignore-puts serves an appliance that accepts a PUT and keeps the old value', async () => {
+    const { child, exited, out: printed } = await startCli(['--http', '--switch', 'ignore-puts'], { SPS_SIM_ADMIN_PASSWORD: 'cli-behave-secret' });
     try {
       const out = printed();
       expect(out).toContain('Misbehaving on purpose: ignore-puts');
@@ -112,9 +112,32 @@ describe('simulator CLI behaviour switches', () => {
     }
   }, 30_000);
 
-  it('refuses an unknown --behave name, listing the known ones', () => {
-    const r = spawnSync(TSX, [CLI, '--behave', 'nope'], { encoding: 'utf8' });
+  it('refuses an unknown --switch name, listing the catalogue', () => {
+    const r = spawnSync(TSX, [CLI, '--switch', 'nope'], { encoding: 'utf8' });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/--behave nope: not a behaviour \(ignore-puts, empty-change-log, /);
+    expect(r.stderr).toMatch(/--switch nope: not a switch of the catalogue \(ignore-puts, empty-change-log, /);
+    expect(r.stderr).not.toContain('deprecated');
+  });
+
+  it('lists --switch in --help, not the old spellings', () => {
+    const r = spawnSync(TSX, [CLI, '--help'], { encoding: 'utf8' });
+    expect(r.stdout).toContain('--switch <name>');
+    expect(r.stdout).toContain('hang-after=<n>');
+    expect(r.stdout).not.toContain('--behave');
+    expect(r.stdout).not.toContain('--latency-ms');
+  });
+
+  it('still takes --behave NAME and --latency-ms N, each with a deprecation line', () => {
+    // The last switch is unknown, so the process stops after reading the others: the old
+    // spellings were accepted (only "nope" is refused) and named as deprecated.
+    const r = spawnSync(TSX, [CLI, '--behave', 'ignore-puts', '--latency-ms', '5', '--switch', 'nope'], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('sps-simulator: deprecated: --behave is deprecated: use --switch (the same names): --switch ignore-puts');
+    expect(r.stderr).toContain('sps-simulator: deprecated: --latency-ms is deprecated: use --switch latency-ms=5');
+    expect(r.stderr).toMatch(/--switch nope: not a switch/);
+    expect(r.stderr).not.toMatch(/--switch (ignore-puts|latency-ms=5): not a switch/);
+    const bad = spawnSync(TSX, [CLI, '--behave', 'hang-after=x'], { encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/hang-after=<n>: requests answered before the node stalls/);
   });
 });

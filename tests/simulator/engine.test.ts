@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/conformance/cli.js';
-import { buildSpecModel } from '../../src/spec/model.js';
+import { buildSpecModel, DEFAULT_SPEC_FILE } from '../../src/spec/model.js';
 import { ADMIN, startTestSim, type ApiClient, type TestSim } from './helpers.js';
-import { SPEC_FILE } from './spec-check.js';
 
 const AREA = '/api/configuration/scratch';
 const WIDGETS = `${AREA}/widgets`;
@@ -41,7 +40,7 @@ const meta = (href: string): unknown => ({ href, parent: href.slice(0, href.last
 
 /** The bundled spec plus the scratch area: what a spec author adds for a new path. */
 function scratchSpec(): Record<string, any> {
-  const doc = JSON.parse(readFileSync(SPEC_FILE, 'utf8'));
+  const doc = JSON.parse(readFileSync(DEFAULT_SPEC_FILE, 'utf8'));
   const widgetsList = {
     items: [
       { key: '-1', body: { name: 'built-in' }, meta: { href: `${WIDGETS}/-1` } },

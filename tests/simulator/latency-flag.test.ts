@@ -49,7 +49,7 @@ describe('sps-simulator --latency <seconds>', () => {
     expect(lines).toEqual(['sps-simulator: deprecated: --latency-ms is now --latency <seconds>: --latency-ms 400 is --latency 0.4']);
   }, 30_000);
 
-  it('refuses both spellings together and a value that is not seconds; --help marks the old one deprecated', () => {
+  it('refuses both spellings together and a value that is not seconds; --help shows only the new spelling', () => {
     const both = spawnSync(TSX, [CLI, '--latency', '1', '--latency-ms', '5'], { encoding: 'utf8' });
     expect(both.status).not.toBe(0);
     expect(both.stderr).toContain('--latency and --latency-ms exclude each other');
@@ -58,6 +58,6 @@ describe('sps-simulator --latency <seconds>', () => {
     expect(bad.stderr).toContain('--latency must be a number of seconds');
     const help = spawnSync(TSX, [CLI, '--help'], { encoding: 'utf8' });
     expect(help.stdout).toMatch(/--latency <seconds> +delay every request by this many seconds/);
-    expect(help.stdout).toMatch(/--latency-ms <ms> +deprecated: use --latency <seconds>/);
+    expect(help.stdout).not.toContain('--latency-ms');
   }, 30_000);
 });

@@ -5,7 +5,7 @@ import { clusterFacts } from './cluster-facts.js';
 
 /** Two simulator nodes started as one cluster; the second says another SPS version. */
 const fixture: CheckFixture = {
-  cluster: { nodeBehaviours: [{}, { clusterBreak: 'version-differs' }] },
+  simulator: { cluster: true, nodeSwitches: [[], ['cluster-version-differs']] },
   message: /the nodes of one cluster must run the same SPS version, but \S+ says 7\.5\.1, \S+ says 7\.4\.0/,
 };
 

@@ -101,7 +101,8 @@ export class Appliance implements ApplianceApi {
       const match = this.routes.router.match(method, path);
       const op = match.kind === 'match' ? this.spec.operation(method === 'HEAD' ? 'GET' : method, match.pattern) : undefined;
       if (op?.neverSend !== undefined) this.stats.neverSend[op.operationId] = (this.stats.neverSend[op.operationId] ?? 0) + 1;
-      const session = this.sessions.touch(parseCookieHeader(firstHeader(req.headers.cookie)).get('session_id'));
+      const sessionId = parseCookieHeader(firstHeader(req.headers.cookie)).get('session_id');
+      const session = this.sessions.touch(sessionId) ?? (sessionId && this.behaviour.acceptMadeUpSession ? this.sessions.adopt(sessionId) : undefined);
       const base: PublicCtx = {
         appliance: this,
         ...req,

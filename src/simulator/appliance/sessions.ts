@@ -90,6 +90,20 @@ export class SessionStore {
     return session;
   }
 
+  /**
+   * The `acceptMadeUpSession` switch: an unknown, non-empty session id is taken as a session of
+   * the first configured user (admin), kept under that id from then on.
+   */
+  adopt(id: string): Session | undefined {
+    const first = this.accounts[0];
+    if (!id || !first) return undefined;
+    const session = this.create(first);
+    this.sessions.delete(session.id);
+    const adopted = { ...session, id };
+    this.sessions.set(id, adopted);
+    return adopted;
+  }
+
   /** Looks the session up and slides its idle timeout. Expired sessions are gone. */
   touch(id: string | undefined): Session | undefined {
     if (!id) return undefined;

@@ -142,9 +142,27 @@ function storedOrNotFound(ctx: Ctx, engine: Engine, template: string, state: Sim
   if (!loc || !hasAt(config(state), loc)) {
     // A setting that no example seeded answers an empty body rather than 404: it exists on SPS.
     if (engine.paths.get(template)?.kind === 'setting' && !template.includes('{')) return {};
+    const madeUp = ctx.appliance.behaviour.findMadeUpIds ? anotherObject(ctx, engine, template, state) : undefined;
+    if (madeUp !== undefined) return madeUp;
     throw notFound(ctx.path);
   }
   return getAt(config(state), loc);
+}
+
+/**
+ * The `findMadeUpIds` switch: an object id that does not exist answers the first object of its
+ * collection (as an appliance that ignores the id would), instead of 404.
+ */
+function anotherObject(ctx: Ctx, engine: Engine, template: string, state: SimState): unknown {
+  const last = segmentsOf(template).at(-1);
+  if (!last || !isParam(last)) return undefined;
+  const parent = template.slice(0, template.lastIndexOf('/'));
+  const itemsLoc = engine.layout.itemsLocation(parent, ctx.params);
+  const items = itemsLoc ? getAt(config(state), itemsLoc) : undefined;
+  const first = isObject(items) ? Object.keys(items)[0] : undefined;
+  if (first === undefined) return undefined;
+  const loc = engine.layout.location(template, { ...ctx.params, [last.slice(1, -1)]: first });
+  return loc && hasAt(config(state), loc) ? getAt(config(state), loc) : undefined;
 }
 
 /** The body of a PUT/POST (already checked against its schema by the appliance). */

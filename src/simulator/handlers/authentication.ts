@@ -1,4 +1,5 @@
 /** /api/authentication: Basic login, and the login methods (no session needed). */
+import { randomBytes } from 'node:crypto';
 import type { PublicCtx, Reply } from '../appliance/context.js';
 import { ApiError } from '../appliance/errors.js';
 import { parseBasicAuth } from '../appliance/sessions.js';
@@ -26,7 +27,11 @@ export function logIn(ctx: PublicCtx): Reply {
       'AuthenticationFailure',
       'Authenticating the user with the given credentials has failed.',
       {},
-      appliance.behaviour.noLoginChallenge ? {} : { 'www-authenticate': WWW_AUTHENTICATE },
+      {
+        ...(appliance.behaviour.noLoginChallenge ? {} : { 'www-authenticate': WWW_AUTHENTICATE }),
+        // The `cookieOnFailedLogin` switch: a session cookie with the refusal (of no session).
+        ...(appliance.behaviour.cookieOnFailedLogin ? { 'set-cookie': `session_id=${randomBytes(20).toString('hex')}; Path=/; HttpOnly` } : {}),
+      },
     );
   }
   const session = appliance.sessions.create(account);

@@ -57,3 +57,11 @@ export const HTML_502 = `<html>
 </body>
 </html>
 `;
+
+/** The page of the `html200` fault: a web server that is not SPS (a default page, a portal). */
+export const HTML_PAGE = `<!DOCTYPE html>
+<html>
+<head><title>Welcome</title></head>
+<body><h1>It works!</h1></body>
+</html>
+`;

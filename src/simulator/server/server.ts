@@ -12,7 +12,7 @@ import { normalisePath } from '../appliance/paths.js';
 import { WRITE_METHODS } from '../appliance/privileges.js';
 import type { SimRequest } from '../appliance/appliance.js';
 import type { SimStats } from '../types.js';
-import { FaultTable, HTML_502 } from './faults.js';
+import { FaultTable, HTML_502, HTML_PAGE } from './faults.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -128,6 +128,13 @@ export class SimServer {
       res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(HTML_502), server: 'nginx' });
       res.end(HTML_502);
       log('-> fault: 502 html');
+      return;
+    }
+    if (fault?.kind === 'html200') {
+      this.count(200);
+      res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(HTML_PAGE) });
+      res.end(HTML_PAGE);
+      log('-> fault: 200 html');
       return;
     }
     const wait = (fault?.kind === 'latency' ? fault.ms : 0) + Math.max(0, this.target.latencyMs());

@@ -1,15 +1,24 @@
 /**
  * A tiny stand-in for an SPS node that follows the fixture spec (tests/conformance/fixtures/
  * mini-spec.yaml): it answers GETs with the spec's first 200 example, rewritten for the
- * requested path, keeps sessions and one transaction, and can be told to break exactly one rule
- * so that each check can be shown to fail.
+ * requested path, keeps sessions and one transaction, records every request (method, path,
+ * cookie, body), and can be told to break exactly one rule so that each check can be shown to
+ * fail end to end.
  *
- * Why it is not the simulator yet: the registry test proves each check fails on the small fixture
- * spec (mini-spec.yaml), and two breaks (`readback-differs`, `stores-invalid-body`) are shown on
- * it; the simulator's catalogue (src/simulator/catalogue.ts) has their twins (`ignore-puts`,
- * `accept-invalid-bodies`) against the bundled spec, proven in tests/simulator/catalogue.test.ts.
- * Moving the fixtures onto `startSimulator({ specFile: FIXTURE_SPEC, switches })` is left for a
- * later round (the simulator's seed for a foreign spec was not tried).
+ * Why it is not the simulator: each break left here is one the simulator's catalogue
+ * (src/simulator/catalogue.ts) has no switch for: a wrong status, content type, schema,
+ * meta.href or error body on one path of the fixture spec, an undocumented property, a PUT that
+ * stores a third value (the catalogue's `ignore-puts` keeps the old one). The tests also assert
+ * the exact request sequence of a run (`requests`) and values of the small fixture spec (its
+ * examples), which the simulator, serving the bundled spec, does not record or share.
+ *
+ * Moved to the simulator: `post-ignored` (the `ignore-posts` switch), `stores-invalid-body`
+ * (`accept-invalid-bodies`), `accepts-made-up-session` (`accept-made-up-session`),
+ * `cookie-on-wrong-password` (`cookie-on-failed-login`), `found-made-up-id`
+ * (`find-made-up-ids`) and `html` (`not-sps`), each proven in tests/simulator/catalogue.test.ts;
+ * the check fixtures of collection_roundtrip, invalid_write, access_control and cluster_facts;
+ * the runs with a lock held by another session and against a server that is not SPS
+ * (tests/conformance/live.test.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -27,15 +36,8 @@ export type Break =
   | 'schema-violation' // GET .../timezone has a number as body
   | 'wrong-meta-href' // GET .../timezone has a meta.href of another resource
   | 'missing-error-type' // 401 bodies have no error.type
-  | 'accepts-made-up-session' // any non-empty session cookie is accepted
-  | 'cookie-on-wrong-password' // a wrong password still gets a session_id cookie
-  | 'found-made-up-id' // any object id is found
   | 'extra-property' // GET .../timezone carries an undocumented property
-  | 'html' // every answer is an HTML page (not SPS at all)
-  | 'lock-held' // another session holds the configuration lock (POST /api/transaction -> 409)
-  | 'readback-differs' // PUT of the timezone stores something else
-  | 'stores-invalid-body' // a PUT body the schema forbids is stored (faithful: 400 SemanticError, nothing stored)
-  | 'post-ignored'; // POST of a backup policy answers 201 with a new key but stores nothing
+  | 'readback-differs'; // PUT of the timezone stores something else (neither the old value nor the one written)
 
 export interface BreakableSps {
   url: string;
@@ -95,12 +97,6 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
     const cookie = parseCookieHeader(req.headers.cookie).get('session_id');
     state.requests.push({ method, path, ...(cookie !== undefined ? { cookie } : {}), ...(body !== '' ? { body } : {}) });
 
-    if (breaks.has('html')) {
-      const page = '<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>';
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(page);
-      return;
-    }
     if (path === '/api/authentication' && method === 'GET') {
       const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
       const decoded = m?.[1] ? Buffer.from(m[1], 'base64').toString('utf8') : '';
@@ -117,10 +113,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
           },
         );
       } else {
-        const extra: Record<string, string> = breaks.has('cookie-on-wrong-password')
-          ? { 'set-cookie': `session_id=${randomBytes(20).toString('hex')}; Path=/` }
-          : {};
-        json(res, 401, errorBody(path, 'AuthenticationFailure', 'Authenticating the user with the given credentials has failed.'), extra);
+        json(res, 401, errorBody(path, 'AuthenticationFailure', 'Authenticating the user with the given credentials has failed.'));
       }
       return;
     }
@@ -129,7 +122,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       json(res, 404, errorBody(path, 'NotFound', 'No such endpoint.'));
       return;
     }
-    const authenticated = cookie !== undefined && (sessions.has(cookie) || (breaks.has('accepts-made-up-session') && cookie !== ''));
+    const authenticated = cookie !== undefined && sessions.has(cookie);
     if (!authenticated) {
       json(res, 401, errorBody(path, breaks.has('missing-error-type') ? undefined : 'Unauthenticated', 'The requested resource requires authentication.'));
       return;
@@ -151,10 +144,8 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       if (!tx) return json(res, 409, errorBody(path, 'ConfigurationLocked', 'No transaction.'));
       const key = randomBytes(11).toString('hex');
       const value = JSON.parse(body) as unknown;
-      if (!breaks.has('post-ignored')) {
-        tx.policies.set(key, value);
-        tx.changes.push({ type: 'create', path: `${path}/${key}`, new_value: value });
-      }
+      tx.policies.set(key, value);
+      tx.changes.push({ type: 'create', path: `${path}/${key}`, new_value: value });
       return json(res, 201, { key, meta: { href: path, parent: '/api/configuration/policies', transaction: '/api/transaction' } });
     }
     if (path === policies && method === 'GET' && tx && tx.policies.size > 0) {
@@ -162,7 +153,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       for (const [key, value] of tx.policies) ex.items.push({ key, body: value, meta: { href: `${path}/${key}` } });
       return json(res, 200, ex);
     }
-    if (idMatch && !knownIds.has(decodeURIComponent(idMatch[2]!)) && !breaks.has('found-made-up-id')) {
+    if (idMatch && !knownIds.has(decodeURIComponent(idMatch[2]!))) {
       json(res, 404, errorBody(path, 'NotFound', 'The requested object does not exist.'));
       return;
     }
@@ -170,7 +161,6 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       const status = (): unknown => ({ body: { status: tx ? 'open' : 'closed' }, key: 'transaction', meta: { href: path, parent: '/api' } });
       if (method === 'GET') return json(res, 200, status());
       if (method === 'POST') {
-        if (breaks.has('lock-held')) return json(res, 409, errorBody(path, 'ConfigurationLocked', 'Locked by another session.'));
         tx ??= { staged: structuredClone(committed), changes: [], policies: new Map() };
         return json(res, 200, status());
       }
@@ -190,8 +180,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
       if (method === 'PUT') {
         if (!tx) return json(res, 409, errorBody(path, 'ConfigurationLocked', 'No transaction.'));
         const value = JSON.parse(body) as string;
-        if ((typeof value !== 'string' || value === '') && !breaks.has('stores-invalid-body'))
-          return json(res, 400, errorBody(path, 'SemanticError', 'The timezone must be a non-empty string.'));
+        if (typeof value !== 'string' || value === '') return json(res, 400, errorBody(path, 'SemanticError', 'The timezone must be a non-empty string.'));
         const old = tx.staged.timezone;
         tx.staged.timezone = breaks.has('readback-differs') ? 'Europe/Somewhere' : value;
         tx.changes.push({ type: 'replace', path, old_value: old, new_value: tx.staged.timezone });
@@ -219,7 +208,7 @@ export async function startBreakableSps(opts: { breaks?: Break[]; username?: str
         s !== null &&
         typeof (s as Record<string, unknown>).selection === 'string' &&
         typeof (s as Record<string, unknown>).value === 'string';
-      if (!(Array.isArray(list) && list.every(server)) && !breaks.has('stores-invalid-body'))
+      if (!(Array.isArray(list) && list.every(server)))
         return json(res, 400, errorBody(path, 'SemanticError', 'Each NTP server needs a selection and a value.'));
       tx.staged.ntp = list as unknown[];
       tx.changes.push({ type: 'replace', path, old_value: old, new_value: tx.staged.ntp });

@@ -40,7 +40,7 @@ export function outcomes(check: CheckDefinition, ctx: CheckContext, ex: Exchange
 
 /**
  * Declares the test that proves `check` can fail: on the fixture's exchange, or in a run of only
- * that check against the breakable SPS stand-in or a simulator cluster, `check` (and no other)
+ * that check against the simulator with switches of its catalogue or the breakable SPS stand-in, `check` (and no other)
  * fails with a message matching `fixture.message`.
  */
 export function failsOnItsFixture(check: CheckDefinition, fixture: CheckFixture): void {
@@ -56,8 +56,14 @@ export function failsOnItsFixture(check: CheckDefinition, fixture: CheckFixture)
       const failed = rows.filter((r) => r.outcome === 'failed');
       expect(failed.map((r) => r.check)).toEqual([name]);
       expect(failed[0]!.message).toMatch(fixture.message);
-    } else if ('cluster' in fixture) {
-      const sim = await startSimulator({ nodes: fixture.cluster.nodeBehaviours.length, cluster: true, nodeBehaviours: fixture.cluster.nodeBehaviours });
+    } else if ('simulator' in fixture) {
+      const { switches, nodeSwitches, cluster, options } = fixture.simulator;
+      const sim = await startSimulator({
+        nodes: nodeSwitches?.length ?? 1,
+        ...(cluster ? { cluster } : {}),
+        ...(switches ? { switches } : {}),
+        ...(nodeSwitches ? { nodeSwitches } : {}),
+      });
       try {
         const report = await runConformance({
           urls: sim.nodes.map((n) => n.url),
@@ -65,8 +71,10 @@ export function failsOnItsFixture(check: CheckDefinition, fixture: CheckFixture)
           password: sim.users.admin.password,
           caFile: sim.caFile!,
           only: [name],
+          ...options,
         });
         const failed = report.results.filter((r) => r.outcome === 'failed');
+        expect(failed.length).toBeGreaterThan(0);
         expect(new Set(failed.map((r) => r.check))).toEqual(new Set([name]));
         expect(failed.map((r) => r.message).join('\n')).toMatch(fixture.message);
       } finally {

@@ -1,4 +1,3 @@
-import type { SimBehaviour } from '../../../src/simulator/index.js';
 /**
  * Recorded exchanges for check tests, on the fixture spec (fixtures/mini-spec.yaml), and the
  * shape of a check's failing fixture (in the test beside the check, checks/<file>.test.ts).
@@ -9,6 +8,7 @@ import type { CheckContext, Exchange, ProbeKind } from '../../../src/conformance
 import { loadSpec, type OperationModel } from '../../../src/spec/model.js';
 import { createValidator } from '../../../src/spec/validate.js';
 import { createJudge } from '../../../src/spec/verdict.js';
+import type { SimSwitch } from '../../../src/simulator/index.js';
 import type { Break } from './breakable-sps.js';
 
 export const model = loadSpec(fileURLToPath(new URL('../fixtures/mini-spec.yaml', import.meta.url)));
@@ -66,16 +66,27 @@ export function exchange(operationId: string, status: number, body: unknown, opt
 }
 
 /**
- * Proof that a check can fail: either one recorded exchange the check fails on, or a live run
- * against the breakable SPS stand-in with some rules broken. Every check of the registry has
- * one in the test beside it, `src/conformance/checks/<file>.test.ts` (tests/conformance/registry.test.ts).
+ * Proof that a check can fail: one recorded exchange the check fails on; a live run against the
+ * simulator (the bundled spec) with switches of its catalogue (src/simulator/catalogue.ts); or,
+ * for a break the catalogue has no switch for, a live run against the breakable SPS stand-in on
+ * the fixture spec. Every check of the registry has one in `fixtures/checks/<check>.ts`
+ * (tests/conformance/registry.test.ts).
  */
 export type CheckFixture = {
   /** The failure message of the check, matched against its `failed` row. */
   message: RegExp;
 } & (
   | { exchange: Exchange; context?: CheckContext }
+  | {
+      simulator: {
+        /** Switches of every node. */
+        switches?: SimSwitch[];
+        /** Switches per node (index 0 is node 1); their count is the number of nodes (default 1). */
+        nodeSwitches?: SimSwitch[][];
+        /** Start the nodes as one cluster. */
+        cluster?: boolean;
+        options?: Partial<ConformanceOptions>;
+      };
+    }
   | { breakableSps: { breaks: Break[]; options?: Partial<ConformanceOptions> } }
-  /** A check across nodes: the simulator's nodes started as one cluster, with these per-node switches. */
-  | { cluster: { nodeBehaviours: SimBehaviour[] } }
 );
