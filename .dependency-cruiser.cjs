@@ -15,15 +15,15 @@ module.exports = {
       name: 'checks-stand-on-the-floor',
       severity: 'error',
       comment:
-        'A check imports only the check floor (check-api.ts), its helpers (checks/, the write helpers, the roles matcher, curl quoting, redaction) and the operation model (src/spec/, src/shared/): never the runner, the plans, the reports or the node session.',
+        'A check imports only the check floor (check-api.ts), its helpers (checks/, the write helpers, the roles matcher, curl quoting, redaction) and the operation model (src/model/, src/shared/): never the runner, the plans, the reports or the node session.',
       // The test beside a check (checks/<file>.test.ts) may use test helpers, the runner and the stand-ins.
       from: { path: '^src/conformance/checks/', pathNot: '[.]test[.]ts$' },
       to: {
         pathNot: [
           '^src/conformance/check-api[.]ts$',
           '^src/conformance/checks/',
-          '^src/conformance/(write-safety|different-value|collection-writes|roles|curl|errors)[.]ts$',
-          '^src/spec/',
+          '^src/conformance/(write-safety|different-value|collection-writes|roles|curl|cannot-run)[.]ts$',
+          '^src/model/',
           '^src/shared/',
           '^src/redact[.]ts$',
           '^node_modules/',

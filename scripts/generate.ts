@@ -5,7 +5,7 @@
  *   generated/sps-api-<line>.{yaml,json,d.ts}       the same for one SPS release line (5.x, 6.x,
  *                                                   7.x: every major an x-sps-versions names),
  *                                                   with only what that line documents
- *                                                   (versionView of src/spec/versions.ts), each linted
+ *                                                   (versionView of src/model/versions.ts), each linted
  *   CHANGELOG.md                                    the generated list of breaking changes of the
  *                                                   entry of info.version (scripts/api-diff.ts)
  *
@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { stringify } from 'yaml';
 import semver from 'semver';
-import { VERSIONS_KEY, versionView } from '../src/spec/versions.js';
+import { VERSIONS_KEY, versionView } from '../src/model/versions.js';
 import { diffBundles, lastRelease, withBreakingBlock } from './api-diff.js';
 import { updateDocTables } from './doc-tables.js';
 import { HTTP_METHODS } from '../src/shared/index.js';

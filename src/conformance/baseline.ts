@@ -11,10 +11,10 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { stringify as stringifyYaml } from 'yaml';
 import { readYamlOrJsonFile } from '../shared/cli-options.js';
-import { matchesTemplate, type SpecModel } from '../spec/model.js';
-import { formatErrors } from '../spec/validate.js';
+import { matchesTemplate, type SpecModel } from '../model/operations.js';
+import { formatErrors } from '../model/validate.js';
 import { CHECK_NAMES, FORMER_NAMES } from './checks/index.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../shared/cli-options.js';
 import type { CheckResult } from './check-api.js';
 
 export interface BaselineEntry {
@@ -190,7 +190,7 @@ export interface BaselineScope {
  * (or stay failed, naming the expired entry); every entry that matched nothing and whose check
  * ran gets a warning row of its own, after all others.
  */
-/** A row of the run with its report-order key (report/model.ts `Ranked`); an entry that matches marks its `result`, a stale entry adds a row. */
+/** A row of the run with its report-order key (report/report.ts `Ranked`); an entry that matches marks its `result`, a stale entry adds a row. */
 interface RankedRow {
   result: CheckResult;
   key: number[];

@@ -1,7 +1,7 @@
 /**
  * The check floor (issue 19): the whole vocabulary a check needs, and nothing of the machinery.
  * A check (`checks/<file>.ts`, the check name with `-` for `_`) imports only this module, its helpers (`checks/util.ts`, the
- * write helpers, the roles file's matcher) and the operation model (`src/spec/`); the rule
+ * write helpers, the roles file's matcher) and the operation model (`src/model/`); the rule
  * `checks-stand-on-the-floor` of `.dependency-cruiser.cjs` enforces it in `npm test`.
  *
  * - an {@link Exchange}: a request that was sent and what came back;
@@ -15,9 +15,9 @@
  * This module imports only the operation model and type-only vocabulary below it.
  */
 import type { BodyDigest } from '../http/transport.js';
-import type { OperationModel, SpecModel } from '../spec/model.js';
-import type { SchemaValidator } from '../spec/validate.js';
-import { strengthOf, type Source, type SourceKind, type SpecJudge, type Strength, describeSource } from '../spec/verdict.js';
+import type { OperationModel, SpecModel } from '../model/operations.js';
+import type { SchemaValidator } from '../model/validate.js';
+import { strengthOf, type Source, type SourceKind, type SpecJudge, type Strength, describeSource } from '../model/verdict.js';
 
 /** `accepted`: a failure a `--baseline` entry accepts (it does not fail the run). */
 export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped' | 'accepted';
@@ -135,7 +135,7 @@ export interface Exchange {
 export interface CheckContext {
   model: SpecModel;
   validator: SchemaValidator;
-  /** Full spec, then the vendor-only view: readings-only problems are told apart (spec/verdict.ts). */
+  /** Full spec, then the vendor-only view: readings-only problems are told apart (model/verdict.ts). */
   judge: SpecJudge;
   target: TargetKind;
   /** Drift warnings and readings-only warnings become failures (see {@link softOutcome}). */

@@ -15,10 +15,10 @@ import { parseCommandLine, positiveInt, positiveNumber, readPasswordFile, timeou
 import { discoverMain } from '../discover/cli.js';
 import { SecretRegistry } from '../redact.js';
 import { baselineFromResults, renderBaseline } from './baseline.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../shared/cli-options.js';
 import { createProgressPrinter, ensureWritableDir, ensureWritableFile, renderSummary, writeReports } from './report/index.js';
 import { DEFAULTS, nodeLock, runConformance, type ConformanceOptions, type ConformanceReport } from './runner.js';
-import type { NodeLock } from './report/model.js';
+import type { NodeLock } from './report/report.js';
 import { checksHelp } from './checks/index.js';
 import { loadRolesFile } from './roles.js';
 

@@ -18,8 +18,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { escapePointerToken, isObject } from '../shared/index.js';
-import type { OperationModel, SpecModel } from '../spec/model.js';
-import type { SchemaValidator } from '../spec/validate.js';
+import type { OperationModel, SpecModel } from '../model/operations.js';
+import type { SchemaValidator } from '../model/validate.js';
 import { childOf, isCollectionCreate, referencesToKeys, stripReadOnly } from './write-safety.js';
 
 /** A built-in object's key (SPS gives them negative numbers): never changed or deleted. */

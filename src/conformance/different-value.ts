@@ -17,9 +17,9 @@
  */
 import { SECRET_JSON_KEYS } from '../redact.js';
 import { isObject } from '../shared/index.js';
-import type { OperationModel, SpecModel } from '../spec/model.js';
-import { applicableSchemas, itemSchemas, propertySchemas, type LocatedSchema } from '../spec/schema-walk.js';
-import type { SchemaValidator } from '../spec/validate.js';
+import type { OperationModel, SpecModel } from '../model/operations.js';
+import { applicableSchemas, itemSchemas, propertySchemas, type LocatedSchema } from '../model/schema-walk.js';
+import type { SchemaValidator } from '../model/validate.js';
 import { referencesToKeys, sameValue, stripReadOnly } from './write-safety.js';
 
 export interface DifferentValue {

@@ -10,7 +10,7 @@ import type { RawBody } from './plan/request.js';
 import { collectSecretValues, REDACTED, redactJson } from '../redact.js';
 import { findSetCookie, isObject } from '../shared/index.js';
 import type { RunOptions } from './options.js';
-import type { OperationModel } from '../spec/model.js';
+import type { OperationModel } from '../model/operations.js';
 import { toCurl, type CurlRequest } from './curl.js';
 import type { TxState } from './transaction-ledger.js';
 import { PROBE_USER_PREFIX, type AuthMode, type Exchange, type ProbeKind, type TargetKind } from './check-api.js';

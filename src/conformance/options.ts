@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { SecretRegistry } from '../redact.js';
 import { readBaseline, type Baseline } from './baseline.js';
-import { DEFAULT_SPEC_FILE } from '../spec/model.js';
+import { DEFAULT_SPEC_FILE } from '../model/operations.js';
 import { userAgentFor } from '../client/version.js';
-import { UsageError } from './errors.js';
-import type { ProgressEvent } from './report/model.js';
+import { UsageError } from '../shared/cli-options.js';
+import type { ProgressEvent } from './report/report.js';
 import type { RoleAccount } from './roles.js';
 import { TransactionLedger } from './transaction-ledger.js';
 

@@ -10,9 +10,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
 import { readYamlOrJsonFile } from '../shared/cli-options.js';
 import { patternMatches, patternSpecificity } from '../shared/index.js';
-import type { OperationModel } from '../spec/model.js';
+import type { OperationModel } from '../model/operations.js';
 import type { AccessPattern, RoleAccount } from './check-api.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../shared/cli-options.js';
 
 export type { AccessPattern, RoleAccount } from './check-api.js';
 

@@ -8,7 +8,7 @@
  */
 import { NodeSession, type NodeSessionSettings, type NodeTarget } from './node-session.js';
 import { startPrism, type PrismHandle } from './prism.js';
-import type { TargetInfo } from './report/model.js';
+import type { TargetInfo } from './report/report.js';
 
 /** The other credentials of a session opened for a roles-file account. */
 export interface SessionAccount {

@@ -2,19 +2,19 @@
  * The conformance runner's library entry: `runConformance(options)` validates the options
  * (options.ts), loads the spec, builds the run context from the check registry (plan/context.ts,
  * checks/index.ts), runs the mock plan (plan/mock.ts) or the live plan (plan/live.ts) and turns
- * the collected rows into the report (report/model.ts). What the run opens (Prism, every node
+ * the collected rows into the report (report/report.ts). What the run opens (Prism, every node
  * session) has one owner, `RunResources`, closed in one `finally` after the final rollback, also
  * after a failure or an abort. The report it returns is redacted, once, at the end.
  */
-import { DEFAULT_SPEC_FILE, loadSpec, matchesTemplate, SpecLoadError, type SpecModel } from '../spec/model.js';
-import { createValidator } from '../spec/validate.js';
+import { DEFAULT_SPEC_FILE, loadSpec, matchesTemplate, SpecLoadError, type SpecModel } from '../model/operations.js';
+import { createValidator } from '../model/validate.js';
 import { applyBaseline } from './baseline.js';
 import { clusterFactRows } from './checks/index.js';
-import { CannotRunError } from './errors.js';
+import { CannotRunError } from './cannot-run.js';
 import { AbortedError, DEFAULT_TRANSACTION_SECONDS } from './node-session.js';
 import type { TransactionLedger } from './transaction-ledger.js';
 import { CHECK_NAMES, FORMER_NAMES } from './checks/index.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../shared/cli-options.js';
 import type { RunContext } from './plan/context.js';
 import { validateOptions, type ConformanceOptions, type RunOptions } from './options.js';
 import { createRunContext } from './plan/context.js';
@@ -22,12 +22,12 @@ import { runLiveTargets } from './plan/live.js';
 import { runMockTarget } from './plan/mock.js';
 import { redactFrame, redactReport, redactResult } from './report/index.js';
 import { RunResources } from './run-resources.js';
-import { emptyReport, finishReport, type ConformanceReport, type NodeLock, type NotChecked } from './report/model.js';
+import { emptyReport, finishReport, type ConformanceReport, type NodeLock, type NotChecked } from './report/report.js';
 import { buildSelection } from './selection.js';
 
 export { DEFAULTS, normaliseBaseUrl, type ConformanceOptions, type RunOptions } from './options.js';
 export { transactionState } from './checks/util.js';
-export { coverageOf } from './report/model.js';
+export { coverageOf } from './report/report.js';
 export type {
   ConformanceReport,
   Coverage,
@@ -39,7 +39,7 @@ export type {
   NotChecked,
   ProgressEvent,
   TargetInfo,
-} from './report/model.js';
+} from './report/report.js';
 export { TransactionLedger } from './transaction-ledger.js';
 
 export async function runConformance(conformanceOptions: ConformanceOptions = {}): Promise<ConformanceReport> {

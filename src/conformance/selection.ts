@@ -1,6 +1,6 @@
-import type { OperationModel, SpecModel } from '../spec/model.js';
+import type { OperationModel, SpecModel } from '../model/operations.js';
 import { CHECK_NAMES, FORMER_NAMES } from './checks/index.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../shared/cli-options.js';
 import type { CheckName } from './check-api.js';
 
 /** Which operations and checks a run covers, from `--only` / `--skip` (tags, operationIds, check names). */

@@ -4,7 +4,7 @@
  * run, whatever stopped it, and say per node what is left. It knows a session only by
  * {@link LedgerSession}, so options, the CLI and the runner hold it without the session code.
  */
-import type { OperationModel } from '../spec/model.js';
+import type { OperationModel } from '../model/operations.js';
 
 /** The configuration lock as a session left it: `open` until rolled back; `rollback failed` is final. */
 export type TxState = 'none' | 'open' | 'rolled back' | 'rollback failed';

@@ -5,9 +5,9 @@
  * membership.
  */
 import { isObject, jsonEqual } from '../shared/index.js';
-import type { OperationModel, SpecModel } from '../spec/model.js';
-import { applicableSchemas, itemSchemas, propertySchemas } from '../spec/schema-walk.js';
-import type { SchemaValidator } from '../spec/validate.js';
+import type { OperationModel, SpecModel } from '../model/operations.js';
+import { applicableSchemas, itemSchemas, propertySchemas } from '../model/schema-walk.js';
+import type { SchemaValidator } from '../model/validate.js';
 import type { OperationRole } from './check-api.js';
 
 /** Operations that change cluster membership: never sent to a target by the runner. */

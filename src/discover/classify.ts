@@ -4,7 +4,7 @@
  * 404 or never listed; totals; and, for several nodes, the node x endpoint differences.
  * Produces the {@link DiscoveryReport} that the reports and the drafts are made from.
  */
-import { matchesTemplate, type SpecModel } from '../spec/model.js';
+import { matchesTemplate, type SpecModel } from '../model/operations.js';
 import type { NodeCrawl, SampledCollection, Shape } from './crawl.js';
 
 export interface ClassifiedEndpoint {

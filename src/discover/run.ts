@@ -5,7 +5,7 @@
  */
 import { isObject } from '../shared/index.js';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SPEC_FILE, loadSpec, type SpecModel } from '../spec/model.js';
+import { DEFAULT_SPEC_FILE, loadSpec, type SpecModel } from '../model/operations.js';
 import type { SecretRegistry } from '../redact.js';
 import { userAgentFor } from '../client/version.js';
 import { classifyNode, differences, indexSpec, type DiscoveryReport } from './classify.js';

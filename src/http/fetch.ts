@@ -3,7 +3,7 @@
  * raw send (payload methods without a body get `Content-Length: 0`, as WHATWG fetch does), and
  * the answer turned into a `Response` (a null body for 204/304 and the like).
  */
-import { TransportError } from './errors.js';
+import { TransportError } from './transport-error.js';
 import { PAYLOAD_METHODS, type SendInput, type SendOutput } from './send.js';
 
 /** Statuses whose Response must have a null body. */

@@ -16,7 +16,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { normaliseHeaders, parseJson, type BodyDigest, type BodySkipped } from './body.js';
-import { classifyTransportError, TransportError } from './errors.js';
+import { classifyTransportError, TransportError } from './transport-error.js';
 import { createFetch } from './fetch.js';
 import { createAgent, PAYLOAD_METHODS, sendUndici, sendWithoutBodyLength, tlsSettings, type SendInput, type SendOutput, type TlsOptions } from './send.js';
 
@@ -27,7 +27,7 @@ export {
   TransportError,
   type ErrorClassification,
   type TransportErrorKind,
-} from './errors.js';
+} from './transport-error.js';
 
 export interface TransportOptions extends TlsOptions {
   /** Whole-request timeout in milliseconds (connect, headers and body). Default 30 000. */

@@ -3,7 +3,7 @@
  * simulator and keeps it up until Ctrl-C.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { coerceVersion } from '../spec/versions.js';
+import { coerceVersion } from '../model/versions.js';
 import { applySwitches, SWITCHES, spelling } from './catalogue.js';
 import { DEFAULT_SPS_VERSION, randomPassword, startSimulator, type SimSwitch, type SimulatorHandle, type SimUsers } from './index.js';
 

@@ -6,9 +6,9 @@
  * and answers the operations listed in docs/architecture.md with the documented envelopes.
  */
 
-import type { SimState } from './state/model.js';
+import type { SimState } from './state/state.js';
 
-export type { ClusterState, ConfigurationState, Role, SimState } from './state/model.js';
+export type { ClusterState, ConfigurationState, Role, SimState } from './state/state.js';
 
 /** A source of "now" in milliseconds since the epoch. Tests inject a manual clock. */
 export interface SimClock {

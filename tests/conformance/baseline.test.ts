@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { baselineFromResults, dayAfter, parseBaseline, readBaseline, TODO_REASON } from '../../src/conformance/baseline.js';
-import { UsageError } from '../../src/conformance/errors.js';
+import { UsageError } from '../../src/shared/cli-options.js';
 import { runConformance } from '../../src/conformance/runner.js';
 import { FIXTURE_SPEC, startBreakableSps, type BreakableSps } from './helpers/breakable-sps.js';
 import { readReports, runCli, tempDir } from './helpers/cli.js';

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runConformance } from '../../src/conformance/runner.js';
 import { renderSummary } from '../../src/conformance/report/console.js';
 import { startSimulator, type SimBehaviour, type SimulatorHandle } from '../../src/simulator/index.js';
-import { DEFAULT_SPEC_FILE } from '../../src/spec/model.js';
+import { DEFAULT_SPEC_FILE } from '../../src/model/operations.js';
 
 let sim: SimulatorHandle | undefined;
 afterEach(async () => {

@@ -4,8 +4,8 @@
  * an object that holds one.
  */
 import { describe, expect, it } from 'vitest';
-import { buildSpecModel, type OperationModel } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
+import { buildSpecModel, type OperationModel } from '../../src/model/operations.js';
+import { createValidator } from '../../src/model/validate.js';
 import { differentRequestBody } from '../../src/conformance/different-value.js';
 
 const Reference = {

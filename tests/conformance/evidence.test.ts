@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runConformance } from '../../src/conformance/runner.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
-import { DEFAULT_SPEC_FILE } from '../../src/spec/model.js';
+import { DEFAULT_SPEC_FILE } from '../../src/model/operations.js';
 import { readReports, runCli, tempDir } from './helpers/cli.js';
 
 let sim: SimulatorHandle | undefined;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toCurl, shellQuote } from '../../src/conformance/curl.js';
-import { UsageError } from '../../src/conformance/errors.js';
+import { UsageError } from '../../src/shared/cli-options.js';
 import { runLimited } from '../../src/conformance/limit.js';
 import { renderHtml } from '../../src/conformance/report/html.js';
 import { renderJunit, xmlEscape } from '../../src/conformance/report/junit.js';
@@ -16,8 +16,8 @@ import {
   sameValueRequestBody,
   stripReadOnly,
 } from '../../src/conformance/write-safety.js';
-import { buildSpecModel, fillPath, loadSpec, matchesTemplate, parentPath } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
+import { buildSpecModel, fillPath, loadSpec, matchesTemplate, parentPath } from '../../src/model/operations.js';
+import { createValidator } from '../../src/model/validate.js';
 
 const model = loadSpec(fileURLToPath(new URL('./fixtures/mini-spec.yaml', import.meta.url)));
 const validator = createValidator(model);

@@ -10,16 +10,16 @@ import { forbiddenBodies } from '../../src/conformance/checks/invalid-write.js';
 import { runConformance } from '../../src/conformance/runner.js';
 import { operationRole } from '../../src/conformance/write-safety.js';
 import { startSimulator, type SimBehaviour, type SimulatorHandle } from '../../src/simulator/index.js';
-import { DEFAULT_SPEC_FILE, loadSpec } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
+import { DEFAULT_SPEC_FILE, loadSpec } from '../../src/model/operations.js';
+import { createValidator } from '../../src/model/validate.js';
 
 const HAVE_SPEC = existsSync(DEFAULT_SPEC_FILE);
 /**
  * The simulator side (one central request-body check: 400 InvalidRequestBody, and the switch
  * `acceptInvalidBodies` that stores the body) comes with the spec-driven engine, which also adds
- * src/spec/versions.ts; until that is merged the simulator runs are skipped.
+ * src/model/versions.ts; until that is merged the simulator runs are skipped.
  */
-const ENGINE = existsSync(new URL('../../src/spec/versions.ts', import.meta.url));
+const ENGINE = existsSync(new URL('../../src/model/versions.ts', import.meta.url));
 
 let sim: SimulatorHandle | undefined;
 afterEach(async () => {

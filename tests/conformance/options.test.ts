@@ -11,7 +11,7 @@ import { DEFAULTS, validateOptions } from '../../src/conformance/options.js';
 import { renderHtml, renderJson, renderJunit, renderSummary, writeReports } from '../../src/conformance/report/index.js';
 import { RunResources } from '../../src/conformance/run-resources.js';
 import { runConformance } from '../../src/conformance/runner.js';
-import type { TargetInfo } from '../../src/conformance/report/model.js';
+import type { TargetInfo } from '../../src/conformance/report/report.js';
 import { TransactionLedger } from '../../src/conformance/transaction-ledger.js';
 import { discoverMain } from '../../src/discover/cli.js';
 import { SecretRegistry } from '../../src/redact.js';

@@ -1,6 +1,6 @@
 /**
  * Documented fact or our reading, in the runner: a response that fails the full schema but
- * passes the vendor-only view (src/spec/vendor-view.ts) is a readings-only warning ("breaks our
+ * passes the vendor-only view (src/model/vendor-view.ts) is a readings-only warning ("breaks our
  * reading: ..., not a documented fact"), a failure with --strict; a vendor fact broken still
  * fails. Checked per exchange on the bundled spec, on a small in-memory spec for headers, and
  * end to end against the simulator answering a reading differently (`readingVariant`).
@@ -14,9 +14,9 @@ import { responseSchema } from '../../src/conformance/checks/response-schema.js'
 import { runConformance } from '../../src/conformance/runner.js';
 import type { CheckContext, Exchange } from '../../src/conformance/check-api.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
-import { buildSpecModel, DEFAULT_SPEC_FILE, loadSpec, type SpecModel } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
-import { createJudge } from '../../src/spec/verdict.js';
+import { buildSpecModel, DEFAULT_SPEC_FILE, loadSpec, type SpecModel } from '../../src/model/operations.js';
+import { createValidator } from '../../src/model/validate.js';
+import { createJudge } from '../../src/model/verdict.js';
 import { readReports, runCli, tempDir } from './helpers/cli.js';
 
 const HAVE_SPEC = existsSync(DEFAULT_SPEC_FILE);

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { validateOptions } from '../../src/conformance/options.js';
 import { createRunContext } from '../../src/conformance/plan/context.js';
 import { redactReport, renderHtml, renderJunit, writeReports } from '../../src/conformance/report/index.js';
-import { emptyReport, finishReport, type ConformanceReport } from '../../src/conformance/report/model.js';
+import { emptyReport, finishReport, type ConformanceReport } from '../../src/conformance/report/report.js';
 import { buildSelection } from '../../src/conformance/selection.js';
 import type { CheckResult } from '../../src/conformance/check-api.js';
 import { SecretRegistry } from '../../src/redact.js';

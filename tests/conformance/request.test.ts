@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { toCurl } from '../../src/conformance/curl.js';
 import { acceptFor, requestBodyFor, requiredQuery } from '../../src/conformance/plan/request.js';
-import { loadSpec } from '../../src/spec/model.js';
+import { loadSpec } from '../../src/model/operations.js';
 
 const model = loadSpec();
 const op = (id: string) => {

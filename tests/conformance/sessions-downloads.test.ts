@@ -14,7 +14,7 @@ import type { CheckResult } from '../../src/conformance/check-api.js';
 import { createCrawlHttp } from '../../src/discover/http.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 import { AUDIT_TRAIL_MARKER, sessionsOf } from '../../src/simulator/handlers/audit.js';
-import { loadSpec } from '../../src/spec/model.js';
+import { loadSpec } from '../../src/model/operations.js';
 
 const CLI = join(process.cwd(), 'src', 'conformance', 'cli.ts');
 const PASSWORD = 'part3-test-password';

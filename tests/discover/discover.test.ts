@@ -1,5 +1,5 @@
 import { specGetPaths } from '../../src/discover/run.js';
-import { loadSpec } from '../../src/spec/model.js';
+import { loadSpec } from '../../src/model/operations.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';

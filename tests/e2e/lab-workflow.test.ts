@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Middleware } from 'openapi-fetch';
 import { createSpsClient, type SpsClient } from '../../src/client/index.js';
 import { startPrism, type PrismHandle } from '../../src/conformance/prism.js';
-import { DEFAULT_SPEC_FILE, documentedResponse, loadSpec } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
+import { DEFAULT_SPEC_FILE, documentedResponse, loadSpec } from '../../src/model/operations.js';
+import { createValidator } from '../../src/model/validate.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 
 const spec = loadSpec();

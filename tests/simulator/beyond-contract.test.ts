@@ -6,7 +6,7 @@ import {
   SUPPORT_BUNDLE_BYTES,
   SUPPORT_BUNDLE_IDS,
   beyondContractSecrets,
-} from '../../src/simulator/handlers/beyond_contract.js';
+} from '../../src/simulator/handlers/beyond-contract.js';
 import { DEFAULT_SPS_VERSION, loadSimSpec } from '../../src/simulator/engine/spec.js';
 import { BEYOND } from '../../src/simulator/routes/table.js';
 import { ADMIN, AUDITOR, specChildren, startTestSim, type TestSim } from './helpers.js';

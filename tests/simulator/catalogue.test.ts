@@ -23,7 +23,7 @@ import {
   type SwitchEntry,
   type SwitchName,
 } from '../../src/simulator/index.js';
-import { DEFAULT_SPEC_FILE } from '../../src/spec/model.js';
+import { DEFAULT_SPEC_FILE } from '../../src/model/operations.js';
 
 const ROLES: Record<NonNullable<CatchRun['roles']>, string> = {
   auditor: 'users:\n  auditor:\n    password_env: AU\n    may: ["GET /api/**"]\n    may_not: ["PUT /api/configuration/**", "POST /api/transaction"]\n',

@@ -133,7 +133,7 @@ describe('simulator CLI behaviour switches', () => {
     const r = spawnSync(TSX, [CLI, '--behave', 'ignore-puts', '--latency-ms', '5', '--switch', 'nope'], { encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('sps-simulator: deprecated: --behave is deprecated: use --switch (the same names): --switch ignore-puts');
-    expect(r.stderr).toContain('sps-simulator: deprecated: --latency-ms is deprecated: use --switch latency-ms=5');
+    expect(r.stderr).toContain('sps-simulator: deprecated: --latency-ms is now --latency <seconds>: --latency-ms 5 is --latency 0.005');
     expect(r.stderr).toMatch(/--switch nope: not a switch/);
     expect(r.stderr).not.toMatch(/--switch (ignore-puts|latency-ms=5): not a switch/);
     const bad = spawnSync(TSX, [CLI, '--behave', 'hang-after=x'], { encoding: 'utf8' });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/conformance/cli.js';
-import { buildSpecModel, DEFAULT_SPEC_FILE } from '../../src/spec/model.js';
+import { buildSpecModel, DEFAULT_SPEC_FILE } from '../../src/model/operations.js';
 import { ADMIN, startTestSim, type ApiClient, type TestSim } from './helpers.js';
 
 const AREA = '/api/configuration/scratch';

@@ -1,7 +1,7 @@
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Agent, fetch } from 'undici';
-import { loadSpec } from '../../src/spec/model.js';
+import { loadSpec } from '../../src/model/operations.js';
 import { DEFAULT_SPS_VERSION, loadSimSpec } from '../../src/simulator/engine/spec.js';
 import { startSimulator, type SimNode, type SimulatorHandle, type SimulatorOptions, type SimUser } from '../../src/simulator/index.js';
 

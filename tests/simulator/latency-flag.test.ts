@@ -38,7 +38,7 @@ describe('sps-simulator --latency <seconds>', () => {
   it('--latency 0.4 delays every request by 400 ms, without a deprecation line', async () => {
     const { out, ms } = await timedRequest(['--latency', '0.4']);
     expect(ms).toBeGreaterThanOrEqual(390);
-    expect(out).toContain('Misbehaving on purpose: latency 0.4 s');
+    expect(out).toContain('Misbehaving on purpose: latency-ms=400');
     expect(out).not.toContain('deprecated');
   }, 30_000);
 

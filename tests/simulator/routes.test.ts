@@ -5,8 +5,8 @@ import type { Reply } from '../../src/simulator/appliance/context.js';
 import { loadSimSpec } from '../../src/simulator/engine/spec.js';
 import { BEYOND, buildRouteTree, HANDLED, servedRoutes } from '../../src/simulator/routes/table.js';
 import { RouteTree } from '../../src/simulator/routes/tree.js';
-import { buildSpecModel, DEFAULT_SPEC_FILE, readSpecDocument } from '../../src/spec/model.js';
-import { satisfiesRange, versionView } from '../../src/spec/versions.js';
+import { buildSpecModel, DEFAULT_SPEC_FILE, readSpecDocument } from '../../src/model/operations.js';
+import { satisfiesRange, versionView } from '../../src/model/versions.js';
 import { initialState } from '../../src/simulator/state/seed.js';
 
 const ok = (): Reply => ({ status: 200, body: {} });

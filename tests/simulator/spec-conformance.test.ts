@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { DEFAULT_SPS_VERSION } from '../../src/simulator/engine/spec.js';
-import { buildSpecModel, DEFAULT_SPEC_FILE, readSpecDocument, type SpecModel } from '../../src/spec/model.js';
-import { answerProblems, createValidator } from '../../src/spec/validate.js';
-import { versionView } from '../../src/spec/versions.js';
+import { buildSpecModel, DEFAULT_SPEC_FILE, readSpecDocument, type SpecModel } from '../../src/model/operations.js';
+import { answerProblems, createValidator } from '../../src/model/validate.js';
+import { versionView } from '../../src/model/versions.js';
 import { AUDITOR, rawRequest, startTestSim, type ApiClient, type ApiResponse, type TestSim } from './helpers.js';
 
 const PGP = '-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQGNBF3rnZ0BDADHdz5\n=j20J\n-----END PGP PUBLIC KEY BLOCK-----\n';
@@ -21,7 +21,7 @@ interface CallOpts {
 
 /**
  * The spec as the simulator's default SPS version documents it, each answer checked by the one
- * answer-checker (answerProblems, src/spec/validate.ts), and the statuses seen per operation.
+ * answer-checker (answerProblems, src/model/validate.ts), and the statuses seen per operation.
  */
 function answerLog(): {
   model: SpecModel;

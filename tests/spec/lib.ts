@@ -1,11 +1,11 @@
 /**
  * Helpers for the document-level tests: load the split and bundled spec, walk its examples and
  * validate them with Ajv in JSON Schema 2020-12 mode (the dialect of OpenAPI 3.1), through the
- * same validator the conformance runner uses (src/spec/validate.ts).
+ * same validator the conformance runner uses (src/model/validate.ts).
  */
 import { fileURLToPath } from 'node:url';
-import { buildSpecModel } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
+import { buildSpecModel } from '../../src/model/operations.js';
+import { createValidator } from '../../src/model/validate.js';
 import { HTTP_METHODS } from '../../src/shared/index.js';
 import { readDocument } from '../../src/shared/documents.js';
 

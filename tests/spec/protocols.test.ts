@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pathShape, type InventoryEntry } from '../../scripts/inventory.js';
-import { satisfiesRange } from '../../src/spec/versions.js';
-import { buildSpecModel } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
+import { satisfiesRange } from '../../src/model/versions.js';
+import { buildSpecModel } from '../../src/model/operations.js';
+import { createValidator } from '../../src/model/validate.js';
 import { deref, loadBundled, operations, root, type Json } from './lib.js';
 
 /** The inventory's Protocols section (tests/spec/vendor-inventory.json, one home for the inventory). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSpecModel } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
+import { buildSpecModel } from '../../src/model/operations.js';
+import { createValidator } from '../../src/model/validate.js';
 import { deref, loadBundled, type Json } from './lib.js';
 import { clientCodeFacts, type ClientCodeFact, clusterRoles, joinStatusValues, placeholders, seedFacts, seedSamples } from './seed-facts.js';
 

@@ -9,8 +9,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSpecModel } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
+import { buildSpecModel } from '../../src/model/operations.js';
+import { createValidator } from '../../src/model/validate.js';
 import { loadBundled, root } from './lib.js';
 
 interface Fixture {

@@ -8,7 +8,7 @@
  * writes) is never sent for an account either. The user x operation matrix is `report.access`.
  */
 import { isObject } from '../../shared/index.js';
-import type { OperationModel } from '../../spec/model.js';
+import type { OperationModel } from '../../model/operations.js';
 import {
   resultFor,
   type AccessCell,

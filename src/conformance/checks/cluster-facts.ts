@@ -16,7 +16,7 @@
  * which nodes it treated as one cluster and why.
  */
 import { isObject } from '../../shared/index.js';
-import type { OperationModel, SpecModel } from '../../spec/model.js';
+import type { OperationModel, SpecModel } from '../../model/operations.js';
 import { NORMAL, resultFor, type CheckDefinition, type ClusterGroup, type Exchange, type FinishedRun } from '../check-api.js';
 import { requestPath } from './util.js';
 

@@ -11,8 +11,8 @@
  * existing object is `write_roundtrip`'s PUT cycle (never on a built-in object).
  */
 import { isObject } from '../../shared/index.js';
-import { notDocumentedReason } from '../../spec/versions.js';
-import type { OperationModel } from '../../spec/model.js';
+import { notDocumentedReason } from '../../model/versions.js';
+import type { OperationModel } from '../../model/operations.js';
 import { collectionTargets, documentedExample, NO_EXAMPLE, newObjectBody, type CollectionTarget } from '../collection-writes.js';
 import { resultFor, WRITE, type CheckDefinition, type Exchange, type LiveNode, type LivePlan, type Outcome } from '../check-api.js';
 import { sameValue } from '../write-safety.js';

@@ -1,6 +1,6 @@
 import { NORMAL, WRITE } from '../check-api.js';
-import { escapePointer } from '../../spec/model.js';
-import { describeSource, readingPhrase, strengthOf } from '../../spec/verdict.js';
+import { escapePointer } from '../../model/operations.js';
+import { describeSource, readingPhrase, strengthOf } from '../../model/verdict.js';
 import { readingResult, resultFor, sourcedResult, type CheckContext, type CheckDefinition, type Exchange } from '../check-api.js';
 import { documentedFor, errorTypeOf, receivedJson, show } from './util.js';
 

@@ -10,9 +10,9 @@
  * run; the rollback is sent after a failure, a timeout, a signal and the deadline too.
  */
 import { isObject } from '../../shared/index.js';
-import type { OperationModel, SpecModel } from '../../spec/model.js';
-import { applicableSchemas, propertySchemas } from '../../spec/schema-walk.js';
-import type { SchemaValidator } from '../../spec/validate.js';
+import type { OperationModel, SpecModel } from '../../model/operations.js';
+import { applicableSchemas, propertySchemas } from '../../model/schema-walk.js';
+import type { SchemaValidator } from '../../model/validate.js';
 import { resultFor, type CheckDefinition, type Exchange, type LiveNode, type ProbeDefinition } from '../check-api.js';
 import { sameValue, sameValueRequestBody } from '../write-safety.js';
 import { DEFAULT_ERROR_TYPES } from './error-body.js';

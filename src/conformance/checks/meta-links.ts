@@ -1,6 +1,6 @@
-import { matchesTemplate } from '../../spec/model.js';
+import { matchesTemplate } from '../../model/operations.js';
 import { NORMAL, WRITE } from '../check-api.js';
-import { describeSource, readingPhrase, strengthOf, type SourceKind } from '../../spec/verdict.js';
+import { describeSource, readingPhrase, strengthOf, type SourceKind } from '../../model/verdict.js';
 import { readingResult, resultFor, type CheckContext, type CheckDefinition } from '../check-api.js';
 import { isObject } from '../../shared/index.js';
 import { parentPath, receivedJson, requestPath, show } from './util.js';

@@ -11,7 +11,7 @@
  * data moved (sessions recorded meanwhile) is told apart by reading the first page again.
  */
 import { isObject, jsonEqual } from '../../shared/index.js';
-import { documentedResponse, type OperationModel } from '../../spec/model.js';
+import { documentedResponse, type OperationModel } from '../../model/operations.js';
 import { NORMAL, resultFor, type CheckDefinition, type Exchange, type LiveNode, type Outcome, type ProbeDefinition } from '../check-api.js';
 import { describeAnswer, errorTypeOf, requestPath } from './util.js';
 

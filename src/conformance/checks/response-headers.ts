@@ -1,7 +1,7 @@
 import { findSetCookie, parseSetCookie } from '../../shared/index.js';
-import type { HeaderModel } from '../../spec/model.js';
+import type { HeaderModel } from '../../model/operations.js';
 import { NORMAL, WRITE } from '../check-api.js';
-import { describeSource, readingPhrase, strengthOf, type Verdict } from '../../spec/verdict.js';
+import { describeSource, readingPhrase, strengthOf, type Verdict } from '../../model/verdict.js';
 import { isSoftBasis, readingResult, resultFor, type Basis, type CheckContext, type CheckDefinition, type RecordedResponse } from '../check-api.js';
 import { documentedFor } from './util.js';
 

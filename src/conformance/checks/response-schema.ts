@@ -1,5 +1,5 @@
 import { NORMAL, WRITE } from '../check-api.js';
-import { readingPhrase } from '../../spec/verdict.js';
+import { readingPhrase } from '../../model/verdict.js';
 import { isSoftBasis, readingResult, resultFor, type CheckDefinition } from '../check-api.js';
 import { documentedFor, receivedJson } from './util.js';
 

@@ -1,6 +1,6 @@
-import type { SpecModel } from '../../spec/model.js';
-import { applicableSchemas, itemSchemas, propertySchemas } from '../../spec/schema-walk.js';
-import type { SchemaValidator } from '../../spec/validate.js';
+import type { SpecModel } from '../../model/operations.js';
+import { applicableSchemas, itemSchemas, propertySchemas } from '../../model/schema-walk.js';
+import type { SchemaValidator } from '../../model/validate.js';
 import { NORMAL, WRITE } from '../check-api.js';
 import { resultFor, softOutcome, type CheckDefinition } from '../check-api.js';
 import { isObject } from '../../shared/index.js';

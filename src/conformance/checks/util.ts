@@ -1,4 +1,4 @@
-import { documentedResponse, parentPath, type ResponseModel } from '../../spec/model.js';
+import { documentedResponse, parentPath, type ResponseModel } from '../../model/operations.js';
 import { isJsonMediaType, isObject, mediaTypeBase } from '../../shared/index.js';
 import type { Exchange } from '../check-api.js';
 

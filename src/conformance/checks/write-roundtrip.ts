@@ -15,7 +15,7 @@
  */
 import { redactJson } from '../../redact.js';
 import { isObject } from '../../shared/index.js';
-import type { OperationModel } from '../../spec/model.js';
+import type { OperationModel } from '../../model/operations.js';
 import { resultFor, WRITE, type CheckDefinition, type Exchange, type LiveNode, type LivePlan, type Outcome } from '../check-api.js';
 import { isBuiltInKey, paramValues } from '../collection-writes.js';
 import { differentRequestBody } from '../different-value.js';

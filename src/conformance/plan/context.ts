@@ -7,14 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isObject } from '../../shared/index.js';
-import type { OperationModel, ParameterModel, SpecModel } from '../../spec/model.js';
-import { createDocumentValidator, type SchemaValidator } from '../../spec/validate.js';
-import { createJudge, describeSource, strengthOf } from '../../spec/verdict.js';
-import { versionView } from '../../spec/versions.js';
+import type { OperationModel, ParameterModel, SpecModel } from '../../model/operations.js';
+import { createDocumentValidator, type SchemaValidator } from '../../model/validate.js';
+import { createJudge, describeSource, strengthOf } from '../../model/verdict.js';
+import { versionView } from '../../model/versions.js';
 import { CHECK_NAMES, CHECKS, probesOf } from '../checks/index.js';
 import type { NodeSession } from '../node-session.js';
 import type { RunOptions } from '../options.js';
-import type { ConformanceReport, CoverageInput, Ranked } from '../report/model.js';
+import type { ConformanceReport, CoverageInput, Ranked } from '../report/report.js';
 import type { Selection } from '../selection.js';
 import {
   resultFor,

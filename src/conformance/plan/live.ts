@@ -5,15 +5,15 @@
  * the write cycle). Read-only unless writes are allowed.
  */
 import { isObject } from '../../shared/index.js';
-import { fillPath, type OperationModel } from '../../spec/model.js';
-import { coerceVersion, notDocumentedReason, satisfiesRange } from '../../spec/versions.js';
+import { fillPath, type OperationModel } from '../../model/operations.js';
+import { coerceVersion, notDocumentedReason, satisfiesRange } from '../../model/versions.js';
 import { probeOwner } from '../checks/index.js';
 import { describeAnswer, errorTypeOf, isSuccess, transactionState } from '../checks/util.js';
 import { isBuiltInKey } from '../collection-writes.js';
-import { CannotRunError } from '../errors.js';
+import { CannotRunError } from '../cannot-run.js';
 import { runLimited } from '../limit.js';
 import { AbortedError, type NodeSession } from '../node-session.js';
-import type { TargetInfo } from '../report/model.js';
+import type { TargetInfo } from '../report/report.js';
 import type { RunResources } from '../run-resources.js';
 import type { AccountSession, Exchange, LiveNode, OperationRole as Role, SendExtra } from '../check-api.js';
 import type { AuthMode, ProbeKind } from '../check-api.js';

@@ -4,13 +4,13 @@
  * that cannot mean anything against Prism is reported as skipped with its `mockSkip` reason.
  */
 import { availableParallelism } from 'node:os';
-import { fillPath, type OperationModel } from '../../spec/model.js';
+import { fillPath, type OperationModel } from '../../model/operations.js';
 import { probeOwner } from '../checks/index.js';
-import { CannotRunError } from '../errors.js';
+import { CannotRunError } from '../cannot-run.js';
 import { runLimited } from '../limit.js';
 import { AbortedError, type AuthMode, type NodeSession } from '../node-session.js';
 import { PrismStartError, type PrismHandle } from '../prism.js';
-import type { TargetInfo } from '../report/model.js';
+import type { TargetInfo } from '../report/report.js';
 import type { RunResources } from '../run-resources.js';
 import { NORMAL } from '../check-api.js';
 import { madeUpIdCandidates, type RunContext } from './context.js';

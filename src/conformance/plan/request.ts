@@ -6,7 +6,7 @@
  * an operation is sent the way its spec documents it.
  */
 import { isJsonMediaType, isObject, mediaTypeBase } from '../../shared/index.js';
-import type { OperationModel, ParameterModel, SpecModel } from '../../spec/model.js';
+import type { OperationModel, ParameterModel, SpecModel } from '../../model/operations.js';
 
 /** A body that is not JSON, ready to send, and how the curl line shows it. */
 export interface RawBody {

@@ -1,4 +1,4 @@
-import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type NotChecked, type ProgressEvent } from './model.js';
+import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type NotChecked, type ProgressEvent } from './report.js';
 import { CHECK_NAMES } from '../checks/index.js';
 import type { CheckResult } from '../check-api.js';
 

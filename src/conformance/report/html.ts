@@ -1,4 +1,4 @@
-import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type TargetInfo } from './model.js';
+import { accessCellLabel, accessNodes, perCheckCounts, type ConformanceReport, type TargetInfo } from './report.js';
 import { notCheckedText } from './console.js';
 import { CHECK_NAMES } from '../checks/index.js';
 import type { CheckResult } from '../check-api.js';

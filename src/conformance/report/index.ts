@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { SecretRegistry } from '../../redact.js';
 import { jsonEqual } from '../../shared/index.js';
 import type { CheckResult } from '../check-api.js';
-import type { ConformanceReport } from './model.js';
+import type { ConformanceReport } from './report.js';
 import { htmlChunks } from './html.js';
 import { jsonChunks } from './json.js';
 import { junitChunks } from './junit.js';

@@ -1,5 +1,5 @@
 import type { CheckResult } from '../check-api.js';
-import type { ConformanceReport } from './model.js';
+import type { ConformanceReport } from './report.js';
 
 /** One result row as `report.json` lists it (optional fields only when set). */
 function jsonRow(r: CheckResult): Record<string, unknown> {
@@ -34,7 +34,7 @@ function nested(value: unknown, depth: number): string | undefined {
  * each live target carries `lock`, what the run left on its configuration lock). `results` rows are `{ check, operationId, method, path,
  * node, user?, outcome, message, curl, basis?, reading?, baseline? }` (`user`: the roles-file
  * account or the probe's made-up user); `access` is the user x operation matrix of `--roles`
- * (`report/model.ts`, `AccessRow`); `summary` counts `accepted` and `readingWarnings` (and
+ * (`report/report.ts`, `AccessRow`); `summary` counts `accepted` and `readingWarnings` (and
  * `readingFailures` with `--strict`) apart.
  *
  * The text is `JSON.stringify(report, null, 2)` of that object plus a newline, produced piece by

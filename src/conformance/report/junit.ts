@@ -1,5 +1,5 @@
 import type { CheckResult } from '../check-api.js';
-import { accessCellLabel, type ConformanceReport, type NotChecked } from './model.js';
+import { accessCellLabel, type ConformanceReport, type NotChecked } from './report.js';
 import { notCheckedText } from './console.js';
 
 // XML 1.0 forbids most control characters even when escaped.

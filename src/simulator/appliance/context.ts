@@ -5,11 +5,12 @@
  * Handlers see the appliance through {@link ApplianceApi} (implemented by `Appliance`), never the
  * HTTP server, so this module imports neither.
  */
-import type { SimState, Change } from '../state/model.js';
+import type { SimState, Change } from '../state/state.js';
 import type { ConfigStore } from '../state/store.js';
 import type { SimBehaviour, SimClock, SimStats } from '../types.js';
 import type { SimSpec } from '../engine/spec.js';
-import { syntactic } from './errors.js';
+import { parseJsonText } from '../../shared/json.js';
+import { syntactic } from './api-error.js';
 import type { ClusterRegistry } from './registry.js';
 import type { Session, SessionStore } from './sessions.js';
 
@@ -63,13 +64,10 @@ export type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
 
 /** Parses the request body as JSON; an empty or malformed body is a `SyntacticError`. */
 export function jsonBody(ctx: PublicCtx): unknown {
-  const text = ctx.rawBody.trim();
-  if (text.length === 0) throw syntactic('The request body is empty; a JSON document was expected.', { path: ctx.path });
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw syntactic('The request body is not valid JSON.', { path: ctx.path, reason: (e as Error).message });
-  }
+  const parsed = parseJsonText(ctx.rawBody);
+  if (parsed.ok) return parsed.value;
+  if (parsed.reason === 'empty') throw syntactic('The request body is empty; a JSON document was expected.', { path: ctx.path });
+  throw syntactic('The request body is not valid JSON.', { path: ctx.path, reason: parsed.reason });
 }
 
 /** The state the session reads (its staged copy while it holds the lock). */

@@ -4,7 +4,7 @@
  * `remaining_seconds` for the lock holder. A directory's keys come from the route table
  * (`ctx.appliance.children`), never from a list kept here.
  */
-import type { SimState } from '../state/model.js';
+import type { SimState } from '../state/state.js';
 import { txMeta, type Ctx } from './context.js';
 import { lastSegment, parentOf } from './paths.js';
 

@@ -16,12 +16,12 @@
  * (engine/seed.ts). Every write goes through the transaction (`write()`); the request body was
  * checked against its schema before the handler runs (engine/spec.ts).
  */
-import { isObject } from '../../shared/json.js';
-import type { OperationModel } from '../../spec/model.js';
+import { isObject, parseJsonText } from '../../shared/json.js';
+import type { OperationModel } from '../../model/operations.js';
 import { view, write, type Ctx, type Handler, type PublicHandler, type Reply } from '../appliance/context.js';
-import { notFound, semantic } from '../appliance/errors.js';
+import { notFound, semantic } from '../appliance/api-error.js';
 import { configMeta, directory, setting } from '../appliance/meta.js';
-import type { SimState } from '../state/model.js';
+import type { SimState } from '../state/state.js';
 import { objectId } from '../state/ids.js';
 import { replaced } from '../state/store.js';
 import { deleteAt, getAt, hasAt, isParam, itemKeys, Layout, segmentsOf, setAt, VALUE, type Tree } from './layout.js';
@@ -167,9 +167,10 @@ function anotherObject(ctx: Ctx, engine: Engine, template: string, state: SimSta
 
 /** The body of a PUT/POST (already checked against its schema by the appliance). */
 function bodyOf(ctx: Ctx): unknown {
-  const text = ctx.rawBody.trim();
-  if (text.length === 0) return {};
-  return JSON.parse(text) as unknown;
+  const parsed = parseJsonText(ctx.rawBody);
+  if (parsed.ok) return parsed.value;
+  if (parsed.reason === 'empty') return {};
+  throw new Error(`a body the appliance accepted is not JSON: ${parsed.reason}`);
 }
 
 const isBuiltIn = (key: string): boolean => /^-\d+$/.test(key);

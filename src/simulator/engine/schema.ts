@@ -4,7 +4,7 @@
  * `{key, meta: {href}}` in a GET answer, a bare key in a PUT or POST body and in the state.
  */
 import { isObject } from '../../shared/json.js';
-import type { SpecModel } from '../../spec/model.js';
+import type { SpecModel } from '../../model/operations.js';
 
 export const REFERENCE_POINTER = '#/components/schemas/Reference';
 

@@ -6,7 +6,7 @@
  * References are stored as bare keys, and the hrefs the examples show are remembered for GETs.
  */
 import { isObject } from '../../shared/json.js';
-import { matchesTemplate } from '../../spec/model.js';
+import { matchesTemplate } from '../../model/operations.js';
 import type { Engine } from './engine.js';
 import { hasAt, isParam, segmentsOf, setAt, VALUE, type Tree } from './layout.js';
 

@@ -4,11 +4,11 @@
  * documented PUT/POST body is checked against its request schema (`checkRequestBody`).
  */
 import { isJsonMediaType } from '../../shared/index.js';
-import { isObject } from '../../shared/json.js';
-import { buildSpecModel, DEFAULT_SPEC_FILE, readSpecDocument, type JsonObject, type OperationModel, type SpecModel } from '../../spec/model.js';
-import { createDocumentValidator, type SchemaValidator } from '../../spec/validate.js';
-import { coerceVersion, versionView } from '../../spec/versions.js';
-import { ApiError, syntactic } from '../appliance/errors.js';
+import { isObject, parseJsonText } from '../../shared/json.js';
+import { buildSpecModel, DEFAULT_SPEC_FILE, readSpecDocument, type JsonObject, type OperationModel, type SpecModel } from '../../model/operations.js';
+import { createDocumentValidator, type SchemaValidator } from '../../model/validate.js';
+import { coerceVersion, versionView } from '../../model/versions.js';
+import { ApiError, syntactic } from '../appliance/api-error.js';
 
 /** The SPS version a simulated node is when none is given (the newest 7.x the vendor pages document). */
 export const DEFAULT_SPS_VERSION = '7.5.1';
@@ -72,15 +72,13 @@ export function loadSimSpec(source: SimSpecSource, version: string): SimSpec {
  * (undefined when there was none).
  */
 export function checkRequestBody(spec: SimSpec, op: OperationModel | undefined, path: string, rawBody: string, acceptInvalid: boolean): unknown {
-  const text = rawBody.trim();
-  if (text.length === 0) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch (e) {
+  const parsed = parseJsonText(rawBody);
+  if (!parsed.ok && parsed.reason === 'empty') return undefined;
+  if (!parsed.ok) {
     if (!op?.requestBody || !isJsonMediaType(op.requestBody.mediaType)) return undefined; // not a JSON body: its handler decides
-    throw syntactic('The request body is not valid JSON.', { path, reason: (e as Error).message });
+    throw syntactic('The request body is not valid JSON.', { path, reason: parsed.reason });
   }
+  const value = parsed.value;
   const pointer = op?.requestBody && isJsonMediaType(op.requestBody.mediaType) ? op.requestBody.schemaPointer : undefined;
   if (pointer === undefined || acceptInvalid) return value;
   const outcome = spec.validator.validate(pointer, value);

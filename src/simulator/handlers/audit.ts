@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Ctx, Reply } from '../appliance/context.js';
-import { ApiError, notFound } from '../appliance/errors.js';
+import { ApiError, notFound } from '../appliance/api-error.js';
 
 /** How many sessions a node's database holds. */
 export const SESSION_COUNT = 3000;

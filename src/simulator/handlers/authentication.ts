@@ -1,7 +1,7 @@
 /** /api/authentication: Basic login, and the login methods (no session needed). */
 import { randomBytes } from 'node:crypto';
 import type { PublicCtx, Reply } from '../appliance/context.js';
-import { ApiError } from '../appliance/errors.js';
+import { ApiError } from '../appliance/api-error.js';
 import { parseBasicAuth } from '../appliance/sessions.js';
 
 /** The Basic challenge of the login's 401 (inferred from the Java SDK; `noLoginChallenge` leaves it out). */

@@ -1,5 +1,5 @@
 /**
- * /api/cluster/...: promote, join requests, nodes and role assignment (status: cluster_status.ts).
+ * /api/cluster/...: promote, join requests, nodes and role assignment (status: cluster-status.ts).
  *
  * Cluster state is per node and transactional like the configuration: promote, join_request,
  * POST nodes and PUT nodes/{id} are staged in the caller's transaction and take effect on
@@ -9,8 +9,8 @@
 import { randomInt } from 'node:crypto';
 import { isObject } from '../../shared/json.js';
 import { jsonBody, onRollback, txMeta, view, write, type ApplianceApi, type Ctx, type Reply } from '../appliance/context.js';
-import { invalid, notFound } from '../appliance/errors.js';
-import { ROLES, SEARCH_ROLES, type ClusterNodeEntry, type Role, type SimState } from '../state/model.js';
+import { invalid, notFound } from '../appliance/api-error.js';
+import { ROLES, SEARCH_ROLES, type ClusterNodeEntry, type Role, type SimState } from '../state/state.js';
 import { replaced } from '../state/store.js';
 
 const NODES = '/api/cluster/nodes';

@@ -2,8 +2,8 @@
 import { redactJson } from '../../redact.js';
 import { isObject, jsonEqual } from '../../shared/json.js';
 import { jsonBody, type Ctx, type Reply } from '../appliance/context.js';
-import { ApiError, semantic } from '../appliance/errors.js';
-import type { Change, SimState } from '../state/model.js';
+import { ApiError, semantic } from '../appliance/api-error.js';
+import type { Change, SimState } from '../state/state.js';
 
 /**
  * The 7.x transaction status shape. How another session sees a lock it does not hold is not

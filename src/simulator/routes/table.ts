@@ -7,17 +7,17 @@
  *   (engine/engine.ts), and every directory by its children;
  * - any other documented operation by its documented example (engine `exampleAnswer`);
  * - with `beyondContract`, what real nodes serve beyond the contract (`beyond: true`, GET only,
- *   handlers/beyond_contract.ts); such a row replaces the engine's GET where the spec has
+ *   handlers/beyond-contract.ts); such a row replaces the engine's GET where the spec has
  *   since documented the path.
  *
  * The children of every directory are derived from these rows (routes/tree.ts).
  */
-import { parentPath } from '../../spec/model.js';
+import { parentPath } from '../../model/operations.js';
 import * as audit from '../handlers/audit.js';
 import * as auth from '../handlers/authentication.js';
-import * as bc from '../handlers/beyond_contract.js';
+import * as bc from '../handlers/beyond-contract.js';
 import * as cl from '../handlers/cluster.js';
-import * as cs from '../handlers/cluster_status.js';
+import * as cs from '../handlers/cluster-status.js';
 import { getInfo } from '../handlers/info.js';
 import * as tx from '../handlers/transaction.js';
 import * as eng from '../engine/engine.js';

@@ -4,7 +4,7 @@
  * reads from the state). Nothing else lists them.
  */
 import type { Handler, PublicHandler } from '../appliance/context.js';
-import type { SimState } from '../state/model.js';
+import type { SimState } from '../state/state.js';
 import { Router } from './router.js';
 
 interface RouteBase {
@@ -15,7 +15,7 @@ interface RouteBase {
   /** Not listed among its parent directory's items (e.g. /api/info). */
   unlisted?: true;
   /**
-   * Served by a real node but not part of the contract (handlers/beyond_contract.ts): only with
+   * Served by a real node but not part of the contract (handlers/beyond-contract.ts): only with
    * `startSimulator({ beyondContract: true })`; the route table test keeps these apart.
    */
   beyond?: true;

@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Reply } from '../appliance/context.js';
-import { errorBody } from '../appliance/errors.js';
+import { errorBody } from '../appliance/api-error.js';
 import { normalisePath } from '../appliance/paths.js';
 import { WRITE_METHODS } from '../appliance/privileges.js';
 import type { SimRequest } from '../appliance/appliance.js';

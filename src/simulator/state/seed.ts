@@ -2,7 +2,7 @@
 import { engineOf } from '../engine/engine.js';
 import { seedConfiguration } from '../engine/seed.js';
 import type { SimSpec } from '../engine/spec.js';
-import type { ConfigurationState, SimState } from './model.js';
+import type { ConfigurationState, SimState } from './state.js';
 
 export { objectId } from './ids.js';
 

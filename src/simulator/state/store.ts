@@ -1,9 +1,9 @@
 /**
  * The committed and staged copies of a node's state and its configuration lock.
  */
-import { ApiError } from '../appliance/errors.js';
+import { ApiError } from '../appliance/api-error.js';
 import type { SimClock, SimCommitRecord } from '../types.js';
-import type { Change, SimState, Transaction } from './model.js';
+import type { Change, SimState, Transaction } from './state.js';
 
 /** A `replace` entry of the change log, with copies of both values (the draft changes later). */
 export function replaced(path: string, oldValue: unknown, newValue: unknown): Change {

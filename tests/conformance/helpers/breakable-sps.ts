@@ -26,7 +26,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseCookieHeader } from '../../../src/shared/index.js';
 import { sendJson } from '../../helpers/servers.js';
-import { loadSpec, matchesTemplate, parentPath, type OperationModel } from '../../../src/spec/model.js';
+import { loadSpec, matchesTemplate, parentPath, type OperationModel } from '../../../src/model/operations.js';
 
 export const FIXTURE_SPEC = fileURLToPath(new URL('../fixtures/mini-spec.yaml', import.meta.url));
 

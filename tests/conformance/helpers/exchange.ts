@@ -5,9 +5,9 @@
 import { fileURLToPath } from 'node:url';
 import type { ConformanceOptions } from '../../../src/conformance/options.js';
 import type { CheckContext, Exchange, ProbeKind } from '../../../src/conformance/check-api.js';
-import { loadSpec, type OperationModel } from '../../../src/spec/model.js';
-import { createValidator } from '../../../src/spec/validate.js';
-import { createJudge } from '../../../src/spec/verdict.js';
+import { loadSpec, type OperationModel } from '../../../src/model/operations.js';
+import { createValidator } from '../../../src/model/validate.js';
+import { createJudge } from '../../../src/model/verdict.js';
 import type { SimSwitch } from '../../../src/simulator/index.js';
 import type { Break } from './breakable-sps.js';
 

@@ -6,7 +6,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { documentedResponse, type OperationModel, type SpecModel } from './model.js';
+import { documentedResponse, type OperationModel, type SpecModel } from './operations.js';
 
 const DOC_ID = 'urn:sps-contract:spec';
 

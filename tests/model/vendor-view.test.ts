@@ -1,6 +1,6 @@
 /**
  * Documented fact or our reading: the `x-sps-source` marks, the vendor-only view derived from
- * them (src/spec/vendor-view.ts), and the Redocly plugin (lint/sps-source.js) that enforces
+ * them (src/model/vendor-view.ts), and the Redocly plugin (lint/sps-source.js) that enforces
  * the marks.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,10 +11,10 @@ import { describe, expect, it, vi } from 'vitest';
 
 // Redocly lint, bundle and type generation of the whole spec (190 paths) take tens of seconds.
 vi.setConfig({ testTimeout: 240_000 });
-import { buildSpecModel } from '../../src/spec/model.js';
-import { createValidator } from '../../src/spec/validate.js';
-import { collectExamples, loadBundled, root, type Json } from './lib.js';
-import { isReading, vendorOnlyView } from '../../src/spec/vendor-view.js';
+import { buildSpecModel } from '../../src/model/operations.js';
+import { createValidator } from '../../src/model/validate.js';
+import { collectExamples, loadBundled, root, type Json } from '../spec/lib.js';
+import { isReading, vendorOnlyView } from '../../src/model/vendor-view.js';
 
 const doc = loadBundled();
 const API_200 = '#/paths/~1api/get/responses/200/content/application~1json/schema';

@@ -16,7 +16,7 @@
  *   - an operation: as for each of its inline responses.
  * Nothing else changes, so every JSON pointer of the full document is valid in the view.
  *
- * The runner validates with both (src/spec/verdict.ts); it does not touch its input.
+ * The runner validates with both (src/model/verdict.ts); it does not touch its input.
  */
 import { isObject as isJsonObject } from '../shared/index.js';
 import { HTTP_METHODS } from '../shared/index.js';

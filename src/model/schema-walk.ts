@@ -4,7 +4,7 @@
  * Used by the undocumented_properties check and by the write cycle (readOnly fields).
  */
 import { escapePointerToken, isObject } from '../shared/index.js';
-import type { SpecModel } from './model.js';
+import type { SpecModel } from './operations.js';
 import type { SchemaValidator } from './validate.js';
 
 export interface LocatedSchema {

@@ -3,7 +3,7 @@
  * (order, summary, coverage, node x check matrix). The console, HTML, JSON and JUnit renderers
  * read only this.
  */
-import type { OperationModel } from '../../spec/model.js';
+import type { OperationModel } from '../../model/operations.js';
 import type { BaselineReport } from '../baseline.js';
 import { CHECK_NAMES } from '../checks/index.js';
 import { isSoftBasis, type AccessCell, type AccessRow, type CheckResult, type ClusterGroup, type Outcome, type TargetKind } from '../check-api.js';

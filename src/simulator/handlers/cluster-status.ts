@@ -1,8 +1,8 @@
 /** /api/cluster/status and /api/cluster/configuration_sync. */
 import { createHash } from 'node:crypto';
 import { txMeta, view, type ApplianceApi, type Ctx, type Reply } from '../appliance/context.js';
-import { notFound } from '../appliance/errors.js';
-import type { ClusterNodeEntry } from '../state/model.js';
+import { notFound } from '../appliance/api-error.js';
+import type { ClusterNodeEntry } from '../state/state.js';
 import { sortedCopy } from '../state/store.js';
 import { isJoinComplete, NODES_HREF as NODES, STATUS } from './cluster.js';
 

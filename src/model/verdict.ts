@@ -6,7 +6,7 @@
  * nearest one above it in the document).
  */
 import { isObject } from '../shared/index.js';
-import type { SpecModel } from './model.js';
+import type { SpecModel } from './operations.js';
 import { createDocumentValidator, type SchemaValidator } from './validate.js';
 import { vendorOnlyView } from './vendor-view.js';
 

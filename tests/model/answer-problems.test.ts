@@ -1,9 +1,9 @@
 /**
- * answerProblems (src/spec/validate.ts): the one answer-checker, used by the simulator's tests.
+ * answerProblems (src/model/validate.ts): the one answer-checker, used by the simulator's tests.
  */
 import { describe, expect, it } from 'vitest';
-import { loadSpec, type OperationModel } from '../../src/spec/model.js';
-import { answerProblems, createValidator } from '../../src/spec/validate.js';
+import { loadSpec, type OperationModel } from '../../src/model/operations.js';
+import { answerProblems, createValidator } from '../../src/model/validate.js';
 
 const model = loadSpec();
 const validator = createValidator(model);

@@ -1,8 +1,8 @@
-/** src/spec/versions.ts: ranges, node versions, release lines and the version view of a document. */
+/** src/model/versions.ts: ranges, node versions, release lines and the version view of a document. */
 import { describe, expect, it } from 'vitest';
-import { buildSpecModel, loadSpec } from '../../src/spec/model.js';
-import { createDocumentValidator } from '../../src/spec/validate.js';
-import { coerceVersion, intersectsLine, isReleaseLine, notDocumentedReason, parseRange, satisfiesRange, versionView } from '../../src/spec/versions.js';
+import { buildSpecModel, loadSpec } from '../../src/model/operations.js';
+import { createDocumentValidator } from '../../src/model/validate.js';
+import { coerceVersion, intersectsLine, isReleaseLine, notDocumentedReason, parseRange, satisfiesRange, versionView } from '../../src/model/versions.js';
 
 describe('versions', () => {
   it('parses ranges and coerces what appliances report', () => {

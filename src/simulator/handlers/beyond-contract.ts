@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { view, type Ctx, type PublicCtx, type Reply } from '../appliance/context.js';
-import { ApiError, notFound, unauthorized } from '../appliance/errors.js';
+import { ApiError, notFound, unauthorized } from '../appliance/api-error.js';
 import { configMeta, directory, setting } from '../appliance/meta.js';
 
 /** The secrets node `index` hands out (fake, but shaped like the real thing). */

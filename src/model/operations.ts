@@ -51,7 +51,7 @@ export interface OperationModel {
   requestBody?: RequestBodyModel;
   /** JSON pointer of the operation object, e.g. `#/paths/~1api/get`. */
   pointer: string;
-  /** The operation's `x-sps-versions` range (`>=6.0`), when it has one (src/spec/versions.ts reads it). */
+  /** The operation's `x-sps-versions` range (`>=6.0`), when it has one (src/model/versions.ts reads it). */
   versions?: string;
   /** The path item's `x-sps-kind` (`directory`, `setting`, `collection`, `object`, `action`, `file`). */
   kind?: string;
