@@ -28,8 +28,8 @@ async function biome(args: string[], input?: string): Promise<{ code: number; ou
 }
 
 describe('code style of the TypeScript', () => {
-  it('biome ci finds no lint or format problem', async () => {
-    const { code, output } = await biome(['ci', '.', '--colors=off', '--max-diagnostics=50']);
+  it('biome ci finds no lint or format problem, warnings included', async () => {
+    const { code, output } = await biome(['ci', '.', '--colors=off', '--error-on-warnings', '--max-diagnostics=50']);
     expect(code, `run \`npm run format\`, then fix what \`npm run lint:code\` still shows:\n${output}`).toBe(0);
   }, 120_000);
 

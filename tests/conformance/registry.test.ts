@@ -15,9 +15,9 @@ import { readBaseline } from '../../src/conformance/baseline.js';
 import * as floor from '../../src/conformance/check-api.js';
 import { CHECKS, FORMER_NAMES, checksTable, probesOf, probesTable } from '../../src/conformance/checks/index.js';
 import { main } from '../../src/conformance/cli.js';
-import { runConformance } from '../../src/conformance/runner.js';
 import { buildSelection } from '../../src/conformance/selection.js';
-import { FIXTURE_SPEC, startBreakableSps } from './helpers/breakable-sps.js';
+import { FIXTURE_SPEC } from './helpers/breakable-sps.js';
+import { runOnBreakableSps } from './helpers/check-tests.js';
 import { model } from './helpers/exchange.js';
 
 const root = (rel: string): string => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
@@ -188,25 +188,12 @@ describe('the check registry', () => {
     });
 
     it('a run with --only drift reports its rows as undocumented_properties', async () => {
-      const sps = await startBreakableSps({ breaks: ['extra-property'] });
-      try {
-        const notices: string[] = [];
-        const report = await runConformance({
-          specFile: FIXTURE_SPEC,
-          urls: [sps.url],
-          username: 'admin',
-          password: sps.password,
-          timeoutMs: 3000,
-          only: ['drift'],
-          onDeprecation: (m) => notices.push(m),
-        });
-        expect(notices).toEqual([`--only drift: ${NOTICE}`]);
-        expect(new Set(report.results.map((r) => r.check))).toEqual(new Set(['undocumented_properties']));
-        expect(report.results.filter((r) => r.outcome === 'warning').map((r) => r.message)).toContain('200: 1 property is not in the spec: sps_build');
-        expect(JSON.stringify(report)).not.toMatch(/"check":"drift"/);
-      } finally {
-        await sps.close();
-      }
+      const notices: string[] = [];
+      const report = await runOnBreakableSps(['extra-property'], { only: ['drift'], onDeprecation: (m) => notices.push(m) });
+      expect(notices).toEqual([`--only drift: ${NOTICE}`]);
+      expect(new Set(report.results.map((r) => r.check))).toEqual(new Set(['undocumented_properties']));
+      expect(report.results.filter((r) => r.outcome === 'warning').map((r) => r.message)).toContain('200: 1 property is not in the spec: sps_build');
+      expect(JSON.stringify(report)).not.toMatch(/"check":"drift"/);
     });
   });
 });
